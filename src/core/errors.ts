@@ -1,0 +1,40 @@
+/** Every expected failure in Gatehouse carries one of these stable codes. */
+export type AuthErrorCode =
+  /** Unknown user or wrong password — deliberately indistinguishable. */
+  | "invalid_credentials"
+  | "inactive_user"
+  /** A requested scope is not in the catalogue. */
+  | "invalid_scope"
+  /** A malformed request: duplicate parameters, a field that breaks a rule. */
+  | "invalid_request"
+  | "unsupported_grant_type"
+  | "token_missing"
+  /** Malformed, bad signature, wrong algorithm or type, unknown subject. */
+  | "token_invalid"
+  | "token_expired"
+  | "insufficient_scope"
+  | "username_taken"
+  | "user_not_found"
+  /** The password hashing queue is full; the caller should retry later. */
+  | "hasher_busy";
+
+/**
+ * The one error class of the toolkit: an expected failure with a stable `code`.
+ *
+ * `message` is for developers and logs and never holds a token, password, hash or secret; the
+ * public answer for each code is fixed by the HTTP error table.
+ */
+export class AuthError extends Error {
+  override readonly name = "AuthError";
+  readonly code: AuthErrorCode;
+
+  constructor(code: AuthErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.code = code;
+  }
+}
+
+/** Tells whether a value is an {@link AuthError}, optionally with a given code. */
+export function isAuthError(value: unknown, code?: AuthErrorCode): value is AuthError {
+  return value instanceof AuthError && (code === undefined || value.code === code);
+}

@@ -1,0 +1,9 @@
+import type { ItemStore } from "./items.ts";
+import type { SigningKeyStore } from "./signing-keys.ts";
+import type { UserStore } from "./users.ts";
+
+/** Everything Gatehouse keeps, as one adapter provides it. */
+export interface Store extends UserStore, ItemStore, SigningKeyStore {
+  /** Releases connections and files. */
+  close(): Promise<void>;
+}
