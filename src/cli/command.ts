@@ -1,0 +1,43 @@
+// The shape every CLI command has, and what a command may ask its caller for.
+import type { Services } from "../compose.ts";
+import type { Settings } from "../config.ts";
+import type { PasswordHasher } from "../core/passwords.ts";
+import type { Logger } from "../logger.ts";
+import type { CliIo } from "./io.ts";
+
+/** A running HTTP server, as `startServer` returns it. */
+export interface RunningServer {
+  readonly port: number;
+  close(): Promise<void>;
+}
+
+/** Starts the HTTP service for `settings` (the server entry's `startServer`). */
+export type StartServer = (
+  settings: Settings,
+  options?: { readonly logger?: Logger },
+) => Promise<RunningServer>;
+
+/**
+ * What commands receive from `cli/main.ts`. Everything opened through it is closed by main once
+ * the command returns, so a command never closes what it did not create.
+ */
+export interface CommandDeps {
+  /**
+   * The validated settings of this run.
+   * @throws {RangeError} when the environment is invalid
+   */
+  settings(): Settings;
+  /** The composed services (store migrated on open), made once per run. */
+  services(): Promise<Services>;
+  /** A password hasher that needs no database, made once per run. */
+  hasher(): PasswordHasher;
+  startServer: StartServer;
+  /** Resolves when the process is asked to stop (SIGINT or SIGTERM). */
+  waitForShutdown(): Promise<void>;
+}
+
+/**
+ * A CLI command: parses its own arguments and returns an exit status. Expected failures are
+ * thrown (`AuthError`, `UsageError`) and turned into a status and message in one place, `cli/main.ts`.
+ */
+export type Command = (args: readonly string[], io: CliIo, deps: CommandDeps) => Promise<number>;

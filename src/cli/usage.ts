@@ -1,0 +1,27 @@
+/** The CLI's help text, printed by `gatehouse help` and after a usage error. */
+export const usage = `Usage: gatehouse <command> [options]
+
+Commands:
+  serve                             start the HTTP service
+  users add <username>              create a user; the password is read from the terminal or stdin
+        [--email <email>] [--full-name <name>] [--scopes "<scope> ..."] [--disabled]
+  users list [--json]               list every user
+  users show <username>             print a user as JSON (never the password hash)
+  users disable <username>          stop a user from signing in
+  users enable <username>           let a disabled user sign in again
+  users set-scopes <username> [<scope> ...]
+                                    replace the scopes a user may be granted
+  users set-password <username>     set a new password, read from the terminal or stdin
+  users delete <username>           delete a user and their items
+  hash-password                     print the argon2id hash of a password read from the terminal or stdin
+  migrate                           apply pending database migrations
+  help                              show this text
+
+Passwords are never taken from the command line. On a terminal they are typed without echo;
+otherwise the first line of standard input is the password.
+
+Configuration comes from the environment: GATEHOUSE_DATABASE_URL, GATEHOUSE_JWT_SECRET, HOST,
+PORT, GATEHOUSE_LOG_LEVEL and the other GATEHOUSE_* variables.
+
+Exit status: 0 success, 1 the operation failed, 2 the command line or configuration is invalid.
+`;

@@ -1,0 +1,108 @@
+// The composition root: the one place that picks concrete adapters for the settings.
+import { randomBytes } from "node:crypto";
+import type { Settings } from "./config.ts";
+import { createArgon2Hasher } from "./core/argon2-hasher.ts";
+import type { Clock } from "./core/clock.ts";
+import { systemClock } from "./core/clock.ts";
+import type { PasswordHasher } from "./core/passwords.ts";
+import type { ScopeCatalogue } from "./core/scopes.ts";
+import { createScopeCatalogue, seedScopeDescriptions } from "./core/scopes.ts";
+import type { SigningKeyRecord } from "./core/signing-keys.ts";
+import type { Store } from "./core/store.ts";
+import type { SigningKey, TokenService } from "./core/tokens.ts";
+import { createTokenService, deriveKeyId } from "./core/tokens.ts";
+import { seedDemoData } from "./demo-data.ts";
+import type { Logger } from "./logger.ts";
+import { silentLogger } from "./logger.ts";
+import { createSqliteStore } from "./storage/sqlite.ts";
+
+/** Everything a Gatehouse process runs on. */
+export interface Services {
+  readonly settings: Settings;
+  readonly store: Store;
+  readonly hasher: PasswordHasher;
+  readonly scopes: ScopeCatalogue;
+  readonly tokens: TokenService;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  /** Stops the hashing workers and closes the store. */
+  close(): Promise<void>;
+}
+
+/** Overrides for tests and tools. */
+export interface ComposeOptions {
+  readonly logger?: Logger;
+  readonly clock?: Clock;
+  readonly hasher?: PasswordHasher;
+}
+
+/**
+ * Builds the services for `settings`: opens and migrates the store, starts the hasher, loads or
+ * creates the signing key, and seeds the demo data when demo mode is on and the store is empty.
+ */
+export async function composeServices(
+  settings: Settings,
+  options: ComposeOptions = {},
+): Promise<Services> {
+  const logger = options.logger ?? silentLogger;
+  const clock = options.clock ?? systemClock;
+  const store = createSqliteStore({ path: settings.database.path, clock });
+  const hasher =
+    options.hasher ??
+    createArgon2Hasher({ workers: settings.hashWorkers, maxQueue: settings.hashQueue });
+  const scopes = createScopeCatalogue(seedScopeDescriptions);
+  const key = await loadSigningKey(settings, store, clock);
+  // Computed now, so the first login for an unknown user costs what every other login costs.
+  await hasher.dummyHash();
+  const tokens = createTokenService({
+    key,
+    scopes,
+    clock,
+    lifetimeSeconds: settings.accessTokenLifetimeSeconds,
+    ...(settings.issuer === undefined ? {} : { issuer: settings.issuer }),
+    ...(settings.audience === undefined ? {} : { audience: settings.audience }),
+  });
+  if (settings.demo) {
+    const seeded = await seedDemoData(store, hasher);
+    logger.info(
+      seeded
+        ? "demo mode: seeded users johndoe (active) and alice (disabled)"
+        : "demo mode: the database already holds users, so no demo data was added",
+    );
+  }
+  return {
+    settings,
+    store,
+    hasher,
+    scopes,
+    tokens,
+    clock,
+    logger,
+    async close() {
+      await hasher.close();
+      await store.close();
+    },
+  };
+}
+
+async function loadSigningKey(settings: Settings, store: Store, clock: Clock): Promise<SigningKey> {
+  if (settings.jwtSecret !== undefined) {
+    const secret = Buffer.from(settings.jwtSecret, "utf8");
+    return { kid: deriveKeyId(secret), algorithm: "HS256", secret };
+  }
+  // No secret configured: generate one on first start and keep it in the database, so restarts and
+  // every instance sharing the database sign and verify with the same key.
+  const fresh = randomBytes(32);
+  const candidate: SigningKeyRecord = {
+    kid: deriveKeyId(fresh),
+    algorithm: "HS256",
+    secret: fresh.toString("base64url"),
+    createdAt: clock.now(),
+  };
+  const record = await store.ensureSigningKey(candidate);
+  return {
+    kid: record.kid,
+    algorithm: record.algorithm,
+    secret: Buffer.from(record.secret, "base64url"),
+  };
+}

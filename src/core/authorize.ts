@@ -1,0 +1,51 @@
+import { AuthError } from "./errors.ts";
+import type { Scope } from "./scopes.ts";
+import { missingScopes } from "./scopes.ts";
+import type { TokenService, VerifiedAccessToken } from "./tokens.ts";
+import type { User, UserStore } from "./users.ts";
+import { toUser } from "./users.ts";
+
+/** Who is calling, once a token has passed every check: FastAPI's `current_user` plus `SecurityScopes`. */
+export interface Principal {
+  readonly user: User;
+  /** The scopes the token carries. */
+  readonly scopes: readonly Scope[];
+  readonly token: VerifiedAccessToken;
+}
+
+/** What {@link authorize} needs. */
+export interface AuthorizeDeps {
+  readonly users: UserStore;
+  readonly tokens: TokenService;
+}
+
+/**
+ * Turns a bearer token into a {@link Principal} allowed to use a resource needing `required`.
+ *
+ * Checks run in the seed's order: token, then user (loaded on every call, so a disabled or
+ * deleted user loses access at once), then scopes, then whether the user is active.
+ * @throws {AuthError} token_invalid when the token is bad or its subject no longer exists
+ * @throws {AuthError} token_expired
+ * @throws {AuthError} insufficient_scope when the token lacks a required scope
+ * @throws {AuthError} inactive_user when the user was disabled after the token was issued
+ * @example
+ * const principal = await authorize({ users: store, tokens }, token, scopes.check(["me"]));
+ */
+export async function authorize(
+  deps: AuthorizeDeps,
+  token: string,
+  required: readonly Scope[],
+): Promise<Principal> {
+  const verified = deps.tokens.verify(token);
+  const record = await deps.users.findByUsername(verified.subject);
+  if (record === undefined) {
+    throw new AuthError("token_invalid", "the token's subject does not exist");
+  }
+  if (missingScopes(verified.scopes, required).length > 0) {
+    throw new AuthError("insufficient_scope", "the token lacks a required scope");
+  }
+  if (record.disabled) {
+    throw new AuthError("inactive_user", "the token's subject is disabled");
+  }
+  return { user: toUser(record), scopes: verified.scopes, token: verified };
+}

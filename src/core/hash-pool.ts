@@ -1,0 +1,192 @@
+// A small pool of dedicated hashing threads with a bounded queue — apart from libuv's thread pool.
+import { availableParallelism } from "node:os";
+import { Worker } from "node:worker_threads";
+import { AuthError } from "./errors.ts";
+import type { HashAnswer, HashJob, HashRequest } from "./hash-worker.ts";
+import type { PasswordCheck } from "./passwords.ts";
+
+/** A snapshot of the pool's load, for metrics. */
+export interface HashPoolStats {
+  /** The most workers the pool runs. */
+  readonly size: number;
+  /** Jobs running on a worker now. */
+  readonly busy: number;
+  /** Jobs waiting for a worker. */
+  readonly queued: number;
+}
+
+/** How big the pool and its queue may grow. */
+export interface HashPoolOptions {
+  /** Worker threads; defaults to one fewer than the machine's parallelism, at least 1. */
+  readonly size?: number | undefined;
+  /** Jobs that may wait for a worker; defaults to 64 per worker. */
+  readonly maxQueue?: number | undefined;
+  /** The worker entry; defaults to `hash-worker`. Tests pass a worker that misbehaves on cue. */
+  readonly workerFile?: URL | undefined;
+}
+
+/** Runs hash and verify jobs on worker threads, first come first served. */
+export interface HashPool {
+  /**
+   * Hashes on the next free worker, resolving with the PHC string.
+   * @throws {AuthError} hasher_busy when every worker is busy and the queue is full
+   */
+  run(request: HashRequest & { readonly op: "hash" }): Promise<string>;
+  /**
+   * Verifies on the next free worker.
+   * @throws {AuthError} hasher_busy when every worker is busy and the queue is full
+   */
+  run(request: HashRequest & { readonly op: "verify" }): Promise<PasswordCheck>;
+  stats(): HashPoolStats;
+  /** Stops every worker; running and queued jobs reject, and so does every later `run`. */
+  close(): Promise<void>;
+}
+
+interface Pending {
+  readonly job: HashJob;
+  readonly resolve: (result: string | PasswordCheck) => void;
+  readonly reject: (error: Error) => void;
+}
+
+interface Slot {
+  readonly worker: Worker;
+  current: Pending | undefined;
+  failure: unknown;
+}
+
+// Source runs as .ts under type stripping; the build emits hash-worker.js beside hash-pool.js.
+const defaultWorkerFile = new URL(
+  import.meta.url.endsWith(".ts") ? "./hash-worker.ts" : "./hash-worker.js",
+  import.meta.url,
+);
+
+function requireCount(name: string, value: number, min: number): number {
+  if (!Number.isSafeInteger(value) || value < min) {
+    throw new RangeError(`${name} must be an integer of at least ${min}, got ${value}`);
+  }
+  return value;
+}
+
+/**
+ * Creates a pool of hashing threads. Workers start on demand (one per concurrent job, up to
+ * `size`), so a process that never hashes never pays for them; an idle worker is `unref`'d and
+ * does not keep the process alive, while a busy one does, so an awaited hash always finishes.
+ * A worker that dies rejects its running job with a plain `Error` and is replaced for the next.
+ *
+ * @throws {RangeError} when `size` is below 1 or `maxQueue` below 0
+ */
+export function createHashPool(options: HashPoolOptions = {}): HashPool {
+  const size = requireCount("size", options.size ?? Math.max(1, availableParallelism() - 1), 1);
+  const maxQueue = requireCount("maxQueue", options.maxQueue ?? 64 * size, 0);
+  const workerFile = options.workerFile ?? defaultWorkerFile;
+
+  const slots = new Set<Slot>();
+  const queue: Pending[] = [];
+  let nextId = 0;
+  let closing: Promise<void> | undefined;
+
+  const closedError = (): Error => new Error("the hash pool is closed");
+
+  function dispatch(slot: Slot, pending: Pending): void {
+    slot.current = pending;
+    slot.worker.ref();
+    slot.worker.postMessage(pending.job);
+  }
+
+  function takeNext(slot: Slot): void {
+    const next = queue.shift();
+    if (next === undefined) {
+      slot.worker.unref();
+    } else {
+      dispatch(slot, next);
+    }
+  }
+
+  function settle(slot: Slot, answer: HashAnswer): void {
+    const pending = slot.current;
+    // One job runs per worker at a time, so the answer is for the current one.
+    if (pending === undefined) return;
+    slot.current = undefined;
+    if (answer.ok) {
+      pending.resolve(answer.result);
+    } else {
+      pending.reject(new Error(`hash worker failed: ${answer.error}`));
+    }
+    takeNext(slot);
+  }
+
+  function retire(slot: Slot, exitCode: number): void {
+    slots.delete(slot);
+    const pending = slot.current;
+    slot.current = undefined;
+    if (closing !== undefined) {
+      pending?.reject(closedError());
+      return;
+    }
+    pending?.reject(new Error(`hash worker exited with code ${exitCode}`, { cause: slot.failure }));
+    // Each replacement takes a queued job, so a worker that always crashes cannot loop forever.
+    const next = queue.shift();
+    if (next !== undefined) dispatch(spawn(), next);
+  }
+
+  function spawn(): Slot {
+    const worker = new Worker(workerFile, { name: "gatehouse-hash" });
+    const slot: Slot = { worker, current: undefined, failure: undefined };
+    worker.unref();
+    // Answers come only from our worker, which posts HashAnswer values.
+    worker.on("message", (answer: HashAnswer) => settle(slot, answer));
+    worker.on("error", (error: unknown) => {
+      slot.failure = error;
+    });
+    worker.on("exit", (exitCode: number) => retire(slot, exitCode));
+    slots.add(slot);
+    return slot;
+  }
+
+  function idleSlot(): Slot | undefined {
+    for (const slot of slots) {
+      if (slot.current === undefined) return slot;
+    }
+    return undefined;
+  }
+
+  function run(request: HashRequest & { readonly op: "hash" }): Promise<string>;
+  function run(request: HashRequest & { readonly op: "verify" }): Promise<PasswordCheck>;
+  function run(request: HashRequest): Promise<string | PasswordCheck> {
+    if (closing !== undefined) return Promise.reject(closedError());
+    const slot = idleSlot() ?? (slots.size < size ? spawn() : undefined);
+    if (slot === undefined && queue.length >= maxQueue) {
+      return Promise.reject(
+        new AuthError("hasher_busy", `${size} hash workers busy and ${maxQueue} jobs queued`),
+      );
+    }
+    return new Promise((resolve, reject) => {
+      const pending: Pending = { job: { ...request, id: nextId++ }, resolve, reject };
+      if (slot === undefined) {
+        queue.push(pending);
+      } else {
+        dispatch(slot, pending);
+      }
+    });
+  }
+
+  function stats(): HashPoolStats {
+    let busy = 0;
+    for (const slot of slots) {
+      if (slot.current !== undefined) busy++;
+    }
+    return { size, busy, queued: queue.length };
+  }
+
+  async function terminateAll(): Promise<void> {
+    for (const pending of queue.splice(0)) pending.reject(closedError());
+    await Promise.all([...slots].map((slot) => slot.worker.terminate()));
+  }
+
+  function close(): Promise<void> {
+    closing ??= terminateAll();
+    return closing;
+  }
+
+  return { run, stats, close };
+}

@@ -1,0 +1,13 @@
+import type { Principal } from "../core/authorize.ts";
+import type { Scope } from "../core/scopes.ts";
+
+/** Hono's typing for Gatehouse routes: what middleware puts on the context. */
+export interface AppEnv {
+  Variables: {
+    /** Set by a scope guard once the bearer token passed every check. */
+    principal: Principal;
+    /** The scopes the matched route requires, for the `WWW-Authenticate` challenge. */
+    requiredScopes: readonly Scope[];
+    requestId: string;
+  };
+}

@@ -1,0 +1,99 @@
+// /docs (Swagger UI) and /redoc (ReDoc), served from the installed packages — never from a CDN.
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
+import type { OpenApiApp } from "./openapi.ts";
+
+const require = createRequire(import.meta.url);
+const swaggerDir = dirname(require.resolve("swagger-ui-dist/package.json"));
+const redocBundle = require.resolve("redoc/bundles/redoc.standalone.js");
+
+interface Asset {
+  readonly body: Buffer;
+  readonly type: string;
+}
+
+// Read once at startup: these files never change while the process runs.
+function asset(path: string, type: string): Asset {
+  return { body: readFileSync(path), type };
+}
+
+const page = (title: string, head: string, body: string): string =>
+  `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${title}</title>
+${head}
+</head>
+<body>
+${body}
+</body>
+</html>
+`;
+
+// Swagger UI's settings live in a file of their own, so the page needs no inline script (CSP).
+const swaggerInit = `window.addEventListener("load", function () {
+  window.ui = SwaggerUIBundle({
+    url: "/openapi.json",
+    dom_id: "#swagger-ui",
+    layout: "BaseLayout",
+    deepLinking: true,
+    showExtensions: true,
+    showCommonExtensions: true,
+    oauth2RedirectUrl: window.location.origin + "/docs/oauth2-redirect",
+    presets: [SwaggerUIBundle.presets.apis, SwaggerUIBundle.SwaggerUIStandalonePreset],
+  });
+});
+`;
+
+const redocInit = `Redoc.init("/openapi.json", {}, document.getElementById("redoc"));
+`;
+
+/** Mounts the interactive docs pages and their assets. */
+export function mountDocsPages(app: OpenApiApp): void {
+  const assets: Record<string, Asset> = {
+    "/docs/swagger-ui.css": asset(join(swaggerDir, "swagger-ui.css"), "text/css"),
+    "/docs/swagger-ui-bundle.js": asset(
+      join(swaggerDir, "swagger-ui-bundle.js"),
+      "text/javascript",
+    ),
+    "/docs/oauth2-redirect.js": asset(join(swaggerDir, "oauth2-redirect.js"), "text/javascript"),
+    "/docs/favicon-32x32.png": asset(join(swaggerDir, "favicon-32x32.png"), "image/png"),
+    "/docs/swagger-init.js": { body: Buffer.from(swaggerInit), type: "text/javascript" },
+    "/redoc/redoc.standalone.js": asset(redocBundle, "text/javascript"),
+    "/redoc/redoc-init.js": { body: Buffer.from(redocInit), type: "text/javascript" },
+  };
+  for (const [path, { body, type }] of Object.entries(assets)) {
+    app.get(path, (c) =>
+      c.body(new Uint8Array(body), 200, {
+        "Content-Type": type,
+        "Cache-Control": "public, max-age=86400",
+      }),
+    );
+  }
+  app.get("/docs", (c) =>
+    c.html(
+      page(
+        "Gatehouse - Swagger UI",
+        '<link rel="stylesheet" href="/docs/swagger-ui.css">\n<link rel="icon" href="/docs/favicon-32x32.png">',
+        '<div id="swagger-ui"></div>\n<script src="/docs/swagger-ui-bundle.js"></script>\n<script src="/docs/swagger-init.js"></script>',
+      ),
+    ),
+  );
+  app.get("/docs/oauth2-redirect", (c) =>
+    c.html(
+      page("Gatehouse - OAuth2 redirect", "", '<script src="/docs/oauth2-redirect.js"></script>'),
+    ),
+  );
+  app.get("/redoc", (c) =>
+    c.html(
+      page(
+        "Gatehouse - ReDoc",
+        '<link rel="icon" href="/docs/favicon-32x32.png">',
+        '<div id="redoc"></div>\n<script src="/redoc/redoc.standalone.js"></script>\n<script src="/redoc/redoc-init.js"></script>',
+      ),
+    ),
+  );
+}

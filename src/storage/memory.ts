@@ -1,0 +1,115 @@
+// The Store in process memory: for tests, the toolkit and trying Gatehouse out. Nothing persists.
+import { type Clock, systemClock } from "../core/clock.ts";
+import { AuthError } from "../core/errors.ts";
+import type { Item } from "../core/items.ts";
+import type { SigningKeyRecord } from "../core/signing-keys.ts";
+import type { Store } from "../core/store.ts";
+import type { NewUser, UserPatch, UserRecord } from "../core/users.ts";
+
+// Code-unit order, the same as SQLite's BINARY collation for the ASCII usernames allow.
+const byString = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+// Callers get copies and the store keeps copies, so no one can change a stored record in place.
+function copyUser(record: UserRecord): UserRecord {
+  return { ...record, scopes: [...record.scopes] };
+}
+
+/**
+ * Returns an empty {@link Store} held in memory, with the same behaviour as the SQL adapters
+ * (it passes the same contract suite). Records going in and coming out are copies.
+ *
+ * @throws {AuthError} username_taken from `createUser` when the username exists
+ * @throws {AuthError} user_not_found from `updateUser` and `addItem` when the user does not exist
+ * @example
+ * const store = createMemoryStore({ clock: createFixedClock(Date.UTC(2025, 0, 1)) });
+ */
+export function createMemoryStore(options: { clock?: Clock } = {}): Store {
+  const clock = options.clock ?? systemClock;
+  const users = new Map<string, UserRecord>();
+  const items = new Map<string, Set<string>>();
+  let signingKey: SigningKeyRecord | undefined;
+
+  const requireUser = (username: string): UserRecord => {
+    const record = users.get(username);
+    if (record === undefined) throw new AuthError("user_not_found", "no user with this username");
+    return record;
+  };
+
+  return {
+    async findByUsername(username: string): Promise<UserRecord | undefined> {
+      const record = users.get(username);
+      return record === undefined ? undefined : copyUser(record);
+    },
+
+    async createUser(user: NewUser): Promise<UserRecord> {
+      if (users.has(user.username)) {
+        throw new AuthError("username_taken", "a user with this username exists");
+      }
+      const now = clock.now();
+      const record: UserRecord = {
+        username: user.username,
+        email: user.email ?? null,
+        fullName: user.fullName ?? null,
+        disabled: user.disabled ?? false,
+        scopes: [...(user.scopes ?? [])],
+        passwordHash: user.passwordHash,
+        createdAt: now,
+        updatedAt: now,
+      };
+      users.set(record.username, record);
+      return copyUser(record);
+    },
+
+    async updateUser(username: string, patch: UserPatch): Promise<UserRecord> {
+      const current = requireUser(username);
+      const record: UserRecord = {
+        ...current,
+        email: patch.email === undefined ? current.email : patch.email,
+        fullName: patch.fullName === undefined ? current.fullName : patch.fullName,
+        disabled: patch.disabled ?? current.disabled,
+        scopes: [...(patch.scopes ?? current.scopes)],
+        passwordHash: patch.passwordHash ?? current.passwordHash,
+        updatedAt: clock.now(),
+      };
+      users.set(username, record);
+      return copyUser(record);
+    },
+
+    async deleteUser(username: string): Promise<boolean> {
+      items.delete(username);
+      return users.delete(username);
+    },
+
+    async listUsers(): Promise<readonly UserRecord[]> {
+      return [...users.values()].sort((a, b) => byString(a.username, b.username)).map(copyUser);
+    },
+
+    async countUsers(): Promise<number> {
+      return users.size;
+    },
+
+    async listItems(owner: string): Promise<readonly Item[]> {
+      const ids = [...(items.get(owner) ?? [])].sort(byString);
+      return ids.map((itemId) => ({ itemId, owner }));
+    },
+
+    async addItem(owner: string, itemId: string): Promise<Item> {
+      requireUser(owner);
+      const owned = items.get(owner) ?? new Set<string>();
+      owned.add(itemId);
+      items.set(owner, owned);
+      return { itemId, owner };
+    },
+
+    async ensureSigningKey(candidate: SigningKeyRecord): Promise<SigningKeyRecord> {
+      signingKey ??= { ...candidate };
+      return { ...signingKey };
+    },
+
+    async close(): Promise<void> {
+      users.clear();
+      items.clear();
+      signingKey = undefined;
+    },
+  };
+}

@@ -1,0 +1,237 @@
+import assert from "node:assert/strict";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { DatabaseSync } from "node:sqlite";
+import { after, before, describe, it } from "node:test";
+import { pathToFileURL } from "node:url";
+import { Worker } from "node:worker_threads";
+import { createFixedClock } from "../core/clock.ts";
+import type { PasswordHash } from "../core/passwords.ts";
+import type { SigningKeyRecord } from "../core/signing-keys.ts";
+import { createSqliteStore } from "./sqlite.ts";
+import { migrateSqlite, pendingSqliteMigrations } from "./sqlite-migrations.ts";
+import { describeStoreContract } from "./user-store.contract.ts";
+
+describeStoreContract("SQLite store (:memory:)", async (clock) =>
+  createSqliteStore({ path: ":memory:", clock }),
+);
+
+const start = Date.UTC(2025, 0, 1);
+// The store never inspects a hash, so any non-empty string stands in for a hasher's output.
+const hash = "$argon2id$v=19$m=19456,t=2,p=1$test" as PasswordHash;
+
+function signingKey(kid: string): SigningKeyRecord {
+  return { kid, algorithm: "HS256", secret: `secret-of-${kid}`, createdAt: start };
+}
+
+function migrationVersions(db: DatabaseSync): unknown[] {
+  return db
+    .prepare("SELECT version FROM schema_migrations ORDER BY version")
+    .all()
+    .map(({ version }) => version);
+}
+
+let root = "";
+let counter = 0;
+const freshPath = (): string => join(root, `db-${++counter}`, "gatehouse.db");
+
+before(() => {
+  root = mkdtempSync(join(tmpdir(), "gatehouse-sqlite-"));
+});
+
+after(() => {
+  rmSync(root, { recursive: true, force: true });
+});
+
+describe("SQLite store on a file", () => {
+  it("creates the database file and its missing parent directories", async () => {
+    const path = join(root, "nested", "deeper", "gatehouse.db");
+
+    const store = createSqliteStore({ path });
+    await store.close();
+
+    assert.equal(existsSync(path), true);
+  });
+
+  it("keeps users, items and the signing key across close and reopen", async () => {
+    const path = freshPath();
+    const first = createSqliteStore({ path, clock: createFixedClock(start) });
+    const user = await first.createUser({ username: "alice", scopes: ["me"], passwordHash: hash });
+    await first.addItem("alice", "foo");
+    await first.ensureSigningKey(signingKey("k1"));
+    await first.close();
+
+    const reopened = createSqliteStore({ path });
+
+    assert.deepEqual(await reopened.findByUsername("alice"), user);
+    assert.deepEqual(await reopened.listItems("alice"), [{ itemId: "foo", owner: "alice" }]);
+    assert.deepEqual(await reopened.ensureSigningKey(signingKey("k2")), signingKey("k1"));
+    await reopened.close();
+  });
+
+  it("records the migrations it applied and does not apply them again", async () => {
+    const path = freshPath();
+    await createSqliteStore({ path, clock: createFixedClock(start) }).close();
+    const db = new DatabaseSync(path);
+
+    const rerun = migrateSqlite(db);
+
+    assert.deepEqual(rerun.applied, []);
+    assert.deepEqual(pendingSqliteMigrations(db), []);
+    assert.deepEqual(migrationVersions(db), ["001-initial"]);
+    const [record] = db.prepare("SELECT applied_at FROM schema_migrations").all();
+    assert.deepEqual({ ...record }, { applied_at: start });
+    db.close();
+  });
+
+  it("turns on write-ahead logging", async () => {
+    const path = freshPath();
+    await createSqliteStore({ path }).close();
+    const db = new DatabaseSync(path);
+
+    const mode = db.prepare("PRAGMA journal_mode").get();
+
+    assert.deepEqual({ ...mode }, { journal_mode: "wal" });
+    db.close();
+  });
+
+  it("lets two stores on the same file agree on the signing key", async () => {
+    const path = freshPath();
+    const one = createSqliteStore({ path });
+    const two = createSqliteStore({ path });
+
+    const fromOne = await one.ensureSigningKey(signingKey("k1"));
+    const fromTwo = await two.ensureSigningKey(signingKey("k2"));
+
+    assert.deepEqual(fromOne, signingKey("k1"));
+    assert.deepEqual(fromTwo, fromOne);
+    await Promise.all([one.close(), two.close()]);
+  });
+
+  it("migrates once and agrees on one signing key when several threads open a new file at once", async () => {
+    const path = freshPath();
+    const storeModule = pathToFileURL(join(import.meta.dirname, "sqlite.ts")).href;
+    const source = `
+      const { parentPort, workerData } = require("node:worker_threads");
+      import(workerData.storeModule).then(async ({ createSqliteStore }) => {
+        const store = createSqliteStore({ path: workerData.path });
+        const key = await store.ensureSigningKey(workerData.candidate);
+        await store.close();
+        parentPort.postMessage(key.kid);
+      });`;
+    const run = (kid: string): Promise<unknown> =>
+      new Promise((resolve, reject) => {
+        const worker = new Worker(source, {
+          eval: true,
+          workerData: { storeModule, path, candidate: signingKey(kid) },
+        });
+        worker.once("message", resolve);
+        worker.once("error", reject);
+      });
+
+    const kids = await Promise.all(["k1", "k2", "k3", "k4"].map(run));
+
+    assert.equal(new Set(kids).size, 1);
+    const db = new DatabaseSync(path);
+    assert.deepEqual(migrationVersions(db), ["001-initial"]);
+    assert.deepEqual(
+      { ...db.prepare("SELECT count(*) AS keys FROM signing_keys").get() },
+      { keys: 1 },
+    );
+    db.close();
+  });
+});
+
+describe("SQLite store edge cases", () => {
+  it("refuses a scope name that could not round-trip through the space-separated column", async () => {
+    const store = createSqliteStore({ path: ":memory:" });
+
+    await assert.rejects(
+      store.createUser({ username: "alice", scopes: ["me items"], passwordHash: hash }),
+      TypeError,
+    );
+    assert.equal(await store.countUsers(), 0);
+    await store.close();
+  });
+
+  it("rolls back a refused signing key and still accepts the next candidate", async () => {
+    const store = createSqliteStore({ path: ":memory:" });
+
+    // STRICT tables refuse a fractional millisecond in an INTEGER column.
+    await assert.rejects(store.ensureSigningKey({ ...signingKey("k1"), createdAt: start + 0.5 }));
+
+    assert.deepEqual(await store.ensureSigningKey(signingKey("k2")), signingKey("k2"));
+    await store.close();
+  });
+
+  it("rejects calls after it is closed, and closing twice is harmless", async () => {
+    const store = createSqliteStore({ path: ":memory:" });
+    await store.close();
+
+    await assert.rejects(store.addItem("alice", "foo"));
+    await store.close();
+  });
+});
+
+describe("SQLite migrations", () => {
+  const folderWith = (files: Record<string, string>): URL => {
+    const directory = mkdtempSync(join(root, "migrations-"));
+    for (const [name, sql] of Object.entries(files)) writeFileSync(join(directory, name), sql);
+    return pathToFileURL(`${directory}/`);
+  };
+
+  it("lists every shipped migration as pending on an empty database", () => {
+    const db = new DatabaseSync(":memory:");
+
+    assert.deepEqual(pendingSqliteMigrations(db), ["001-initial"]);
+    db.close();
+  });
+
+  it("applies pending migrations in file-name order and reports their names", () => {
+    const db = new DatabaseSync(":memory:");
+    const directory = folderWith({
+      "002-second.sql": "CREATE TABLE second (id INTEGER REFERENCES first (id)) STRICT;",
+      "001-first.sql": "CREATE TABLE first (id INTEGER PRIMARY KEY) STRICT;",
+      "README.md": "not a migration",
+    });
+
+    const result = migrateSqlite(db, { directory });
+
+    assert.deepEqual(result.applied, ["001-first", "002-second"]);
+    assert.deepEqual(pendingSqliteMigrations(db, { directory }), []);
+    db.close();
+  });
+
+  it("rolls back a failing migration, keeps the ones before it, and leaves it pending", () => {
+    const db = new DatabaseSync(":memory:");
+    const directory = folderWith({
+      "001-good.sql": "CREATE TABLE good (id INTEGER) STRICT;",
+      "002-bad.sql": "CREATE TABLE half (id INTEGER) STRICT; INSERT INTO missing VALUES (1);",
+    });
+
+    assert.throws(() => migrateSqlite(db, { directory }));
+
+    assert.deepEqual(migrationVersions(db), ["001-good"]);
+    assert.deepEqual(pendingSqliteMigrations(db, { directory }), ["002-bad"]);
+    assert.equal(db.prepare("SELECT name FROM sqlite_schema WHERE name = 'half'").get(), undefined);
+    assert.equal(db.isTransaction, false);
+    db.close();
+  });
+
+  it("refuses a .sql file not named NNN-description.sql", () => {
+    const db = new DatabaseSync(":memory:");
+    const directory = folderWith({ "1-initial.sql": "SELECT 1;" });
+
+    assert.throws(() => migrateSqlite(db, { directory }), TypeError);
+    db.close();
+  });
+
+  it("refuses two migrations with the same number", () => {
+    const db = new DatabaseSync(":memory:");
+    const directory = folderWith({ "001-a.sql": "SELECT 1;", "001-b.sql": "SELECT 1;" });
+
+    assert.throws(() => migrateSqlite(db, { directory }), TypeError);
+    db.close();
+  });
+});

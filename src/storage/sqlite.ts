@@ -1,0 +1,265 @@
+// The Store on SQLite through node:sqlite: one file (or memory), migrated on open.
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import { DatabaseSync } from "node:sqlite";
+import { z } from "zod";
+import { type Clock, systemClock } from "../core/clock.ts";
+import { AuthError } from "../core/errors.ts";
+import type { Item } from "../core/items.ts";
+import type { PasswordHash } from "../core/passwords.ts";
+import type { SigningKeyRecord } from "../core/signing-keys.ts";
+import type { Store } from "../core/store.ts";
+import type { NewUser, UserPatch, UserRecord } from "../core/users.ts";
+import { migrateSqlite } from "./sqlite-migrations.ts";
+
+const userRow = z.object({
+  username: z.string(),
+  email: z.string().nullable(),
+  full_name: z.string().nullable(),
+  disabled: z.union([z.literal(0), z.literal(1)]),
+  scopes: z.string(),
+  password_hash: z.string().min(1),
+  created_at: z.number().int(),
+  updated_at: z.number().int(),
+});
+type UserRow = z.infer<typeof userRow>;
+
+const itemRow = z.object({ owner: z.string(), item_id: z.string() });
+
+const signingKeyRow = z.object({
+  kid: z.string(),
+  algorithm: z.literal("HS256"),
+  secret: z.string(),
+  created_at: z.number().int(),
+});
+
+const countRow = z.object({ count: z.number().int() });
+
+const userColumns =
+  "username, email, full_name, disabled, scopes, password_hash, created_at, updated_at";
+
+// Extended result codes (https://sqlite.org/rescode.html) that node:sqlite reports as `errcode`.
+const SQLITE_CONSTRAINT_FOREIGNKEY = 787;
+const SQLITE_CONSTRAINT_PRIMARYKEY = 1555;
+const SQLITE_CONSTRAINT_UNIQUE = 2067;
+
+function sqliteErrorCode(error: unknown): number | undefined {
+  if (error instanceof Error && "errcode" in error && typeof error.errcode === "number") {
+    return error.errcode;
+  }
+  return undefined;
+}
+
+function parseRow<Schema extends z.ZodType>(
+  schema: Schema,
+  row: unknown,
+  table: string,
+): z.output<Schema> {
+  const result = schema.safeParse(row);
+  // A row that breaks its schema means a foreign writer or a missed migration: a configuration
+  // error, not an expected failure.
+  if (!result.success) throw new TypeError(`malformed row in ${table}`, { cause: result.error });
+  return result.data;
+}
+
+function toUserRecord(row: UserRow): UserRecord {
+  return {
+    username: row.username,
+    email: row.email,
+    fullName: row.full_name,
+    disabled: row.disabled === 1,
+    scopes: row.scopes === "" ? [] : row.scopes.split(" "),
+    // The one place a stored string becomes a PasswordHash: it passed userRow just above, and
+    // only a hasher's output is ever written to this column.
+    passwordHash: row.password_hash as PasswordHash,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+function readUser(row: unknown): UserRecord {
+  return toUserRecord(parseRow(userRow, row, "users"));
+}
+
+// Scopes are stored space-separated, so a name holding a space (or an empty name) could not
+// come back as it went in.
+function formatStoredScopes(scopes: readonly string[]): string {
+  for (const scope of scopes) {
+    if (scope === "" || scope.includes(" ")) {
+      throw new TypeError("a stored scope name must be non-empty and hold no space");
+    }
+  }
+  return scopes.join(" ");
+}
+
+function openDatabase(path: string): DatabaseSync {
+  const inMemory = path === ":memory:";
+  if (!inMemory) mkdirSync(dirname(path), { recursive: true });
+  // Waits up to 5 s for another process's write lock instead of failing with SQLITE_BUSY.
+  const db = new DatabaseSync(path, { enableForeignKeyConstraints: true, timeout: 5000 });
+  db.exec("PRAGMA foreign_keys = ON");
+  // WAL lets readers (every authenticated request) proceed while a writer commits.
+  if (!inMemory) db.exec("PRAGMA journal_mode = WAL");
+  return db;
+}
+
+/**
+ * Opens (or creates) a SQLite database at `path` and returns a {@link Store} on it.
+ *
+ * Creates the parent directory of a file path if missing; `":memory:"` gives a private in-memory
+ * database. Turns on WAL (for files), foreign keys and a 5 s busy timeout, then applies pending
+ * migrations. Statements are prepared once; records returned are fresh objects.
+ *
+ * @throws {AuthError} username_taken from `createUser` when the username exists
+ * @throws {AuthError} user_not_found from `updateUser` and `addItem` when the user does not exist
+ * @example
+ * const store = createSqliteStore({ path: "data/gatehouse.db" });
+ */
+export function createSqliteStore(options: { path: string; clock?: Clock }): Store {
+  const clock = options.clock ?? systemClock;
+  const db = openDatabase(options.path);
+  migrateSqlite(db, { clock });
+
+  const findUser = db.prepare(`SELECT ${userColumns} FROM users WHERE username = ?`);
+  const insertUser = db.prepare(
+    `INSERT INTO users (${userColumns}) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING ${userColumns}`,
+  );
+  // One statement for every patch shape, so it is prepared once: a flag per field says whether
+  // the patch sets it.
+  const patchUser = db.prepare(
+    `UPDATE users SET
+       email = CASE WHEN :setEmail THEN :email ELSE email END,
+       full_name = CASE WHEN :setFullName THEN :fullName ELSE full_name END,
+       disabled = CASE WHEN :setDisabled THEN :disabled ELSE disabled END,
+       scopes = CASE WHEN :setScopes THEN :scopes ELSE scopes END,
+       password_hash = CASE WHEN :setPasswordHash THEN :passwordHash ELSE password_hash END,
+       updated_at = :updatedAt
+     WHERE username = :username
+     RETURNING ${userColumns}`,
+  );
+  const deleteUser = db.prepare("DELETE FROM users WHERE username = ?");
+  const listUsers = db.prepare(`SELECT ${userColumns} FROM users ORDER BY username`);
+  const countUsers = db.prepare("SELECT count(*) AS count FROM users");
+  const listItems = db.prepare("SELECT owner, item_id FROM items WHERE owner = ? ORDER BY item_id");
+  const insertItem = db.prepare(
+    "INSERT INTO items (owner, item_id) VALUES (?, ?) ON CONFLICT DO NOTHING",
+  );
+  const insertKeyIfNone = db.prepare(
+    `INSERT INTO signing_keys (kid, algorithm, secret, created_at)
+     SELECT ?, ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM signing_keys)`,
+  );
+  const oldestKey = db.prepare(
+    "SELECT kid, algorithm, secret, created_at FROM signing_keys ORDER BY created_at, kid LIMIT 1",
+  );
+
+  return {
+    async findByUsername(username: string): Promise<UserRecord | undefined> {
+      const row = findUser.get(username);
+      return row === undefined ? undefined : readUser(row);
+    },
+
+    async createUser(user: NewUser): Promise<UserRecord> {
+      const now = clock.now();
+      try {
+        const row = insertUser.get(
+          user.username,
+          user.email ?? null,
+          user.fullName ?? null,
+          user.disabled === true ? 1 : 0,
+          formatStoredScopes(user.scopes ?? []),
+          user.passwordHash,
+          now,
+          now,
+        );
+        return readUser(row);
+      } catch (error) {
+        const code = sqliteErrorCode(error);
+        if (code === SQLITE_CONSTRAINT_PRIMARYKEY || code === SQLITE_CONSTRAINT_UNIQUE) {
+          throw new AuthError("username_taken", "a user with this username exists", {
+            cause: error,
+          });
+        }
+        throw error;
+      }
+    },
+
+    async updateUser(username: string, patch: UserPatch): Promise<UserRecord> {
+      const row = patchUser.get({
+        username,
+        updatedAt: clock.now(),
+        setEmail: patch.email === undefined ? 0 : 1,
+        email: patch.email ?? null,
+        setFullName: patch.fullName === undefined ? 0 : 1,
+        fullName: patch.fullName ?? null,
+        setDisabled: patch.disabled === undefined ? 0 : 1,
+        disabled: patch.disabled === true ? 1 : 0,
+        setScopes: patch.scopes === undefined ? 0 : 1,
+        scopes: patch.scopes === undefined ? null : formatStoredScopes(patch.scopes),
+        setPasswordHash: patch.passwordHash === undefined ? 0 : 1,
+        passwordHash: patch.passwordHash ?? null,
+      });
+      if (row === undefined) throw new AuthError("user_not_found", "no user with this username");
+      return readUser(row);
+    },
+
+    async deleteUser(username: string): Promise<boolean> {
+      // Items go with the user: items.owner is ON DELETE CASCADE.
+      return deleteUser.run(username).changes > 0;
+    },
+
+    async listUsers(): Promise<readonly UserRecord[]> {
+      return listUsers.all().map(readUser);
+    },
+
+    async countUsers(): Promise<number> {
+      return parseRow(countRow, countUsers.get(), "users").count;
+    },
+
+    async listItems(owner: string): Promise<readonly Item[]> {
+      return listItems.all(owner).map((row) => {
+        const item = parseRow(itemRow, row, "items");
+        return { itemId: item.item_id, owner: item.owner };
+      });
+    },
+
+    async addItem(owner: string, itemId: string): Promise<Item> {
+      try {
+        insertItem.run(owner, itemId);
+      } catch (error) {
+        if (sqliteErrorCode(error) === SQLITE_CONSTRAINT_FOREIGNKEY) {
+          throw new AuthError("user_not_found", "no user with this username", { cause: error });
+        }
+        throw error;
+      }
+      return { itemId, owner };
+    },
+
+    async ensureSigningKey(candidate: SigningKeyRecord): Promise<SigningKeyRecord> {
+      // Under the write lock, so every instance sharing the file ends up with the same key.
+      db.exec("BEGIN IMMEDIATE");
+      try {
+        insertKeyIfNone.run(
+          candidate.kid,
+          candidate.algorithm,
+          candidate.secret,
+          candidate.createdAt,
+        );
+        const key = parseRow(signingKeyRow, oldestKey.get(), "signing_keys");
+        db.exec("COMMIT");
+        return {
+          kid: key.kid,
+          algorithm: key.algorithm,
+          secret: key.secret,
+          createdAt: key.created_at,
+        };
+      } catch (error) {
+        if (db.isTransaction) db.exec("ROLLBACK");
+        throw error;
+      }
+    },
+
+    async close(): Promise<void> {
+      if (db.isOpen) db.close();
+    },
+  };
+}
