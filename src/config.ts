@@ -39,7 +39,7 @@ const environmentSchema = z.object({
 });
 
 /** Where the data lives: an SQLite file (or `:memory:`). */
-export type DatabaseLocation = { readonly kind: "sqlite"; readonly path: string };
+type DatabaseLocation = { readonly kind: "sqlite"; readonly path: string };
 
 /** The validated, frozen configuration of one Gatehouse process. */
 export interface Settings {

@@ -6,7 +6,7 @@ import type { Logger } from "../logger.ts";
 import type { CliIo } from "./io.ts";
 
 /** A running HTTP server, as `startServer` returns it. */
-export interface RunningServer {
+interface RunningServer {
   readonly port: number;
   close(): Promise<void>;
 }

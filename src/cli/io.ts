@@ -16,7 +16,7 @@ export interface CliIo {
 }
 
 /** The standard input a {@link CliIo} reads from: a terminal has `isTTY` and `setRawMode`. */
-export interface PasswordInput extends AsyncIterable<string | Buffer> {
+interface PasswordInput extends AsyncIterable<string | Buffer> {
   readonly isTTY?: boolean;
   setRawMode?(mode: boolean): unknown;
   setEncoding(encoding: BufferEncoding): unknown;

@@ -69,17 +69,16 @@ export function errorAnswer(
   scopes: readonly Scope[] = [],
 ): ErrorAnswer {
   const entry: Entry = table[code];
-  const headers: Record<string, string> = {};
+  let headers: Record<string, string> = {};
   let body: Record<string, unknown> = { detail: entry.detail };
   if (endpoint === "token" && entry.oauthError !== undefined) {
     body = { error: entry.oauthError, error_description: entry.detail, detail: entry.detail };
-    headers["Cache-Control"] = "no-store";
-    headers["Pragma"] = "no-cache";
+    headers = { "Cache-Control": "no-store", Pragma: "no-cache" };
   }
   if (endpoint === "resource" && entry.challengeError !== undefined) {
-    headers["WWW-Authenticate"] = bearerChallenge(entry.challengeError, scopes);
+    headers = { ...headers, "WWW-Authenticate": bearerChallenge(entry.challengeError, scopes) };
   }
-  if (entry.retryAfter !== undefined) headers["Retry-After"] = entry.retryAfter;
+  if (entry.retryAfter !== undefined) headers = { ...headers, "Retry-After": entry.retryAfter };
   return { status: entry.status, body, headers };
 }
 

@@ -3,7 +3,7 @@ import { isAcceptablePassword, maxPasswordBytes } from "../core/passwords.ts";
 import type { ValidationIssue } from "./error-responses.ts";
 
 /** A token request whose form passed every syntactic rule. */
-export interface TokenForm {
+interface TokenForm {
   readonly username: string;
   readonly password: string;
   /** The raw `scope` parameter; `undefined` when absent or empty. */
@@ -23,7 +23,7 @@ export type TokenFormResult =
 const formType = "application/x-www-form-urlencoded";
 
 /** Tells whether a Content-Type header names a URL-encoded form (parameters such as charset allowed). */
-export function isFormContentType(contentType: string | undefined): boolean {
+function isFormContentType(contentType: string | undefined): boolean {
   return contentType?.split(";")[0]?.trim().toLowerCase() === formType;
 }
 

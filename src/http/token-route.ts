@@ -20,7 +20,7 @@ export interface TokenRouteDeps extends PasswordGrantDeps {
 }
 
 /** The largest token request body read: a form with a 1 KiB password fits many times over. */
-export const maxTokenBodyBytes = 16 * 1024;
+const maxTokenBodyBytes = 16 * 1024;
 
 // RFC 6749 §5.1: responses carrying tokens must not be cached.
 const noStore = { "Cache-Control": "no-store", Pragma: "no-cache" } as const;

@@ -37,14 +37,14 @@ const protectedResponses = {
 };
 
 /** The guards of the seed: `get_current_user` (any valid token) and the scoped chain on top of it. */
-export interface SeedGuards {
+interface SeedGuards {
   readonly currentUser: Guard;
   readonly me: Guard;
   readonly ownItems: Guard;
 }
 
 /** The seed's guard chain: `/users/me/` needs `me`; own items need `items` on top of `me`. */
-export function defineSeedGuards(scopes: ScopeCatalogue): SeedGuards {
+function defineSeedGuards(scopes: ScopeCatalogue): SeedGuards {
   const currentUser = defineGuard(scopes, []);
   const me = defineGuard(scopes, ["me"], currentUser);
   return { currentUser, me, ownItems: defineGuard(scopes, ["items"], me) };

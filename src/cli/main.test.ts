@@ -1,0 +1,237 @@
+import assert from "node:assert/strict";
+import { existsSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import { type CliHarness, createCliHarness } from "../../test/fixtures/cli-harness.ts";
+import { createFastHasher } from "../../test/fixtures/fast-hasher.ts";
+import { AuthError, type AuthErrorCode } from "../core/errors.ts";
+import type { StartServer } from "./command.ts";
+
+const everyCode = [
+  "invalid_credentials",
+  "inactive_user",
+  "invalid_scope",
+  "invalid_request",
+  "unsupported_grant_type",
+  "token_missing",
+  "token_invalid",
+  "token_expired",
+  "insufficient_scope",
+  "username_taken",
+  "user_not_found",
+  "hasher_busy",
+] as const satisfies readonly AuthErrorCode[];
+
+const throwing =
+  (error: unknown): StartServer =>
+  async () => {
+    throw error;
+  };
+
+describe("runCli", () => {
+  let cli: CliHarness;
+
+  before(async () => {
+    cli = await createCliHarness();
+  });
+  after(async () => {
+    await cli.remove();
+  });
+
+  describe("usage", () => {
+    for (const argv of [["help"], ["--help"], ["users", "add", "-h"]]) {
+      it(`prints the usage on stdout and exits 0 for ${argv.join(" ")}`, async () => {
+        const run = await cli.run(argv);
+
+        assert.equal(run.status, 0);
+        assert.match(run.stdout, /^Usage: gatehouse/);
+        assert.equal(run.stderr, "");
+      });
+    }
+
+    it("exits 2 with the usage when no command is given", async () => {
+      const run = await cli.run([]);
+
+      assert.equal(run.status, 2);
+      assert.match(run.stderr, /missing command[\s\S]*Usage: gatehouse/);
+    });
+
+    it("exits 2 for an unknown command", async () => {
+      const run = await cli.run(["frobnicate"]);
+
+      assert.equal(run.status, 2);
+      assert.match(run.stderr, /unknown command: frobnicate/);
+    });
+
+    it("exits 2 for an unknown flag", async () => {
+      const run = await cli.run(["migrate", "--force"]);
+
+      assert.equal(run.status, 2);
+      assert.match(run.stderr, /--force/);
+    });
+  });
+
+  describe("configuration", () => {
+    it("exits 2 with the problem when a variable is invalid", async () => {
+      const run = await cli.run(["migrate"], { env: { PORT: "eighty" } });
+
+      assert.equal(run.status, 2);
+      assert.match(run.stderr, /^gatehouse: invalid configuration: PORT/);
+    });
+
+    it("exits 2 for a database URL that is not SQLite", async () => {
+      const run = await cli.run(["users", "list"], {
+        env: { GATEHOUSE_DATABASE_URL: "postgres://localhost/gatehouse" },
+      });
+
+      assert.equal(run.status, 2);
+      assert.match(run.stderr, /GATEHOUSE_DATABASE_URL/);
+    });
+  });
+
+  describe("errors", () => {
+    for (const code of everyCode) {
+      it(`maps AuthError ${code} to exit 1 with a message on stderr`, async () => {
+        const error = new AuthError(code, "developer detail");
+
+        const run = await cli.run(["serve"], { options: { startServer: throwing(error) } });
+
+        assert.equal(run.status, 1);
+        assert.match(run.stderr, /^gatehouse: \S.*\n$/);
+      });
+    }
+
+    it("exits 1 when the database cannot be opened", async () => {
+      const blocker = join(dirname(cli.databasePath), "a-file");
+      writeFileSync(blocker, "");
+
+      const run = await cli.run(["migrate"], {
+        env: { GATEHOUSE_DATABASE_URL: `sqlite:${blocker}/gatehouse.db` },
+      });
+
+      assert.equal(run.status, 1);
+      assert.match(run.stderr, /^gatehouse: unexpected error: /);
+    });
+
+    it("maps an unexpected error to exit 1 with its message", async () => {
+      const run = await cli.run(["serve"], {
+        options: { startServer: throwing(new Error("boom")) },
+      });
+
+      assert.equal(run.status, 1);
+      assert.equal(run.stderr, "gatehouse: unexpected error: boom\n");
+    });
+  });
+
+  describe("migrate", () => {
+    it("creates the database and reports the schema as up to date, every time", async () => {
+      const first = await cli.run(["migrate"]);
+      const second = await cli.run(["migrate"]);
+
+      assert.equal(first.status, 0);
+      assert.equal(second.status, 0);
+      assert.equal(second.stdout, `schema is up to date (${cli.databasePath})\n`);
+      assert.ok(existsSync(cli.databasePath));
+    });
+  });
+
+  describe("hash-password", () => {
+    it("prints an argon2id hash that verifies the password read from io", async () => {
+      const run = await cli.run(["hash-password"], { passwords: ["open sesame"] });
+
+      assert.equal(run.status, 0);
+      const hash = run.stdout.trimEnd();
+      assert.match(hash, /^\$argon2id\$v=19\$/);
+      assert.ok(!run.stdout.includes("open sesame"));
+      const hasher = createFastHasher();
+      try {
+        assert.equal((await hasher.verify(hash, "open sesame")).matches, true);
+      } finally {
+        await hasher.close();
+      }
+    });
+
+    it("asks for confirmation of the password", async () => {
+      const run = await cli.run(["hash-password"], { passwords: ["open sesame"] });
+
+      assert.deepEqual(run.prompts, [{ prompt: "Password: ", confirm: true }]);
+    });
+
+    it("refuses an empty password with exit 1", async () => {
+      const run = await cli.run(["hash-password"], { passwords: [""] });
+
+      assert.equal(run.status, 1);
+      assert.equal(run.stdout, "");
+    });
+
+    it("refuses a password given as an argument with exit 2", async () => {
+      const run = await cli.run(["hash-password", "open sesame"]);
+
+      assert.equal(run.status, 2);
+      assert.equal(run.prompts.length, 0);
+    });
+  });
+
+  describe("serve", () => {
+    it("starts the server with the settings and closes it on shutdown", async () => {
+      const events: string[] = [];
+      const startServer: StartServer = async (settings) => {
+        events.push(`start ${settings.database.path}`);
+        return {
+          port: 1234,
+          close: async () => {
+            events.push("close");
+          },
+        };
+      };
+
+      const run = await cli.run(["serve"], {
+        options: {
+          startServer,
+          waitForShutdown: async () => {
+            events.push("shutdown");
+          },
+        },
+      });
+
+      assert.equal(run.status, 0);
+      assert.deepEqual(events, [`start ${cli.databasePath}`, "shutdown", "close"]);
+    });
+
+    it("stops the server on SIGTERM by default", async () => {
+      let closed = false;
+      const startServer: StartServer = async () => {
+        // Delivered once serve waits for it, as a real signal would be.
+        setImmediate(() => process.emit("SIGTERM"));
+        return {
+          port: 1234,
+          close: async () => {
+            closed = true;
+          },
+        };
+      };
+
+      const run = await cli.run(["serve"], { options: { startServer } });
+
+      assert.equal(run.status, 0);
+      assert.equal(closed, true);
+      assert.equal(process.listenerCount("SIGTERM"), 0);
+    });
+
+    it("runs the real server entry on an ephemeral port", async () => {
+      const run = await cli.run(["serve"], {
+        env: { PORT: "0", GATEHOUSE_LOG_LEVEL: "info", GATEHOUSE_HASH_WORKERS: "1" },
+        options: { waitForShutdown: async () => {} },
+      });
+
+      assert.equal(run.status, 0, run.stderr);
+      assert.match(run.stdout, /"msg":"listening"/);
+    });
+
+    it("exits 2 when given an argument", async () => {
+      const run = await cli.run(["serve", "now"]);
+
+      assert.equal(run.status, 2);
+    });
+  });
+});

@@ -1,0 +1,119 @@
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import type { TestApp } from "../../test/fixtures/test-app.ts";
+import { makeTestApp } from "../../test/fixtures/test-app.ts";
+
+interface OpenApiDocument {
+  openapi: string;
+  components: { securitySchemes: Record<string, unknown> };
+  paths: Record<string, Record<string, { security?: unknown; requestBody?: unknown }>>;
+}
+
+describe("the OpenAPI document", () => {
+  let t: TestApp;
+  let doc: OpenApiDocument;
+  before(async () => {
+    t = await makeTestApp();
+    doc = (await (await t.app.request("/openapi.json")).json()) as OpenApiDocument;
+  });
+  after(() => t.close());
+
+  it("is OpenAPI 3.1", () => {
+    assert.equal(doc.openapi, "3.1.0");
+  });
+
+  it("declares an OAuth2 password flow with the token URL and the scope catalogue", () => {
+    assert.deepEqual(doc.components.securitySchemes["OAuth2PasswordBearer"], {
+      type: "oauth2",
+      flows: {
+        password: {
+          tokenUrl: "/token",
+          scopes: { me: "Read information about the current user.", items: "Read items." },
+        },
+      },
+    });
+  });
+
+  it("documents /token as a URL-encoded form body", () => {
+    const body = doc.paths["/token"]?.["post"]?.requestBody as { content: Record<string, unknown> };
+
+    assert.deepEqual(Object.keys(body.content), ["application/x-www-form-urlencoded"]);
+  });
+
+  it("gives each protected route the scopes its guard enforces", () => {
+    assert.deepEqual(doc.paths["/users/me/"]?.["get"]?.security, [
+      { OAuth2PasswordBearer: ["me"] },
+    ]);
+    assert.deepEqual(doc.paths["/users/me/items/"]?.["get"]?.security, [
+      { OAuth2PasswordBearer: ["me", "items"] },
+    ]);
+    assert.deepEqual(doc.paths["/status/"]?.["get"]?.security, [{ OAuth2PasswordBearer: [] }]);
+  });
+});
+
+describe("the docs pages", () => {
+  let t: TestApp;
+  before(async () => {
+    t = await makeTestApp();
+  });
+  after(() => t.close());
+
+  for (const path of ["/docs", "/redoc", "/docs/oauth2-redirect"]) {
+    it(`serves ${path} loading scripts only from this origin`, async () => {
+      const response = await t.app.request(path);
+      const html = await response.text();
+
+      assert.equal(response.status, 200);
+      assert.doesNotMatch(html, /https?:\/\//);
+      for (const [, src] of html.matchAll(/src="([^"]+)"/g)) {
+        const asset = await t.app.request(src ?? "");
+        assert.equal(asset.status, 200, src);
+      }
+    });
+  }
+
+  it("serves the Swagger UI stylesheet", async () => {
+    const response = await t.app.request("/docs/swagger-ui.css");
+
+    assert.equal(response.status, 200);
+    assert.equal(response.headers.get("content-type"), "text/css");
+  });
+});
+
+describe("every response", () => {
+  let t: TestApp;
+  before(async () => {
+    t = await makeTestApp();
+  });
+  after(() => t.close());
+
+  it("carries the security headers and a request id", async () => {
+    const response = await t.app.request("/openapi.json");
+
+    assert.equal(response.headers.get("x-content-type-options"), "nosniff");
+    assert.equal(response.headers.get("referrer-policy"), "no-referrer");
+    assert.match(response.headers.get("content-security-policy") ?? "", /script-src 'self'/);
+    assert.match(response.headers.get("x-request-id") ?? "", /^[0-9a-f-]{36}$/);
+  });
+
+  it("answers an unknown path with a JSON 404", async () => {
+    const response = await t.app.request("/nope");
+
+    assert.equal(response.status, 404);
+    assert.deepEqual(await response.json(), { detail: "Not Found" });
+  });
+
+  it("answers an unexpected failure with a fixed 500 body that leaks nothing", async () => {
+    const token = await t.login("johndoe", "secret");
+    const original = t.store.findByUsername;
+    t.store.findByUsername = () => Promise.reject(new Error("database password is hunter2"));
+
+    const response = await t.app.request("/users/me/", {
+      headers: { authorization: `Bearer ${token}` },
+    });
+
+    t.store.findByUsername = original;
+    assert.equal(response.status, 500);
+    assert.deepEqual(await response.json(), { detail: "Internal Server Error" });
+  });
+});

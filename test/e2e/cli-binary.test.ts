@@ -1,0 +1,76 @@
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import { fileURLToPath } from "node:url";
+
+const root = fileURLToPath(new URL("../../", import.meta.url));
+
+interface Exit {
+  readonly status: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+function gatehouse(
+  args: readonly string[],
+  env: Readonly<Record<string, string>>,
+  stdin = "",
+): Promise<Exit> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ["src/cli/main.ts", ...args], { cwd: root, env });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
+      stdout += chunk;
+    });
+    child.stderr.setEncoding("utf8").on("data", (chunk: string) => {
+      stderr += chunk;
+    });
+    child.on("error", reject);
+    child.on("close", (status) => resolve({ status, stdout, stderr }));
+    child.stdin.end(stdin);
+  });
+}
+
+describe("the gatehouse binary", () => {
+  let directory: string;
+  let env: Record<string, string>;
+
+  before(async () => {
+    directory = await mkdtemp(join(tmpdir(), "gatehouse-bin-"));
+    env = {
+      GATEHOUSE_DATABASE_URL: `sqlite:${join(directory, "gatehouse.db")}`,
+      GATEHOUSE_HASH_WORKERS: "1",
+      GATEHOUSE_LOG_LEVEL: "silent",
+    };
+  });
+  after(async () => {
+    await rm(directory, { recursive: true, force: true });
+  });
+
+  it("adds a user with the password on stdin, then lists it as JSON", async () => {
+    const added = await gatehouse(
+      ["users", "add", "alice", "--scopes", "me items", "--email", "alice@example.com"],
+      env,
+      "wonderland 42\n",
+    );
+    const listed = await gatehouse(["users", "list", "--json"], env);
+
+    assert.equal(added.status, 0, added.stderr);
+    assert.equal(added.stdout, "created user alice\n");
+    assert.equal(listed.status, 0, listed.stderr);
+    assert.deepEqual(JSON.parse(listed.stdout), [
+      {
+        username: "alice",
+        email: "alice@example.com",
+        fullName: null,
+        disabled: false,
+        scopes: ["me", "items"],
+      },
+    ]);
+    assert.ok(!`${added.stdout}${added.stderr}${listed.stdout}`.includes("wonderland"));
+  });
+});
