@@ -14,6 +14,7 @@ import { createTokenService, deriveKeyId } from "./core/tokens.ts";
 import { seedDemoData } from "./demo-data.ts";
 import type { Logger } from "./logger.ts";
 import { silentLogger } from "./logger.ts";
+import { createPostgresStore } from "./storage/postgres.ts";
 import { createSqliteStore } from "./storage/sqlite.ts";
 
 /** Everything a Gatehouse process runs on. */
@@ -46,7 +47,7 @@ export async function composeServices(
 ): Promise<Services> {
   const logger = options.logger ?? silentLogger;
   const clock = options.clock ?? systemClock;
-  const store = createSqliteStore({ path: settings.database.path, clock });
+  const store = await openStore(settings, clock);
   const hasher =
     options.hasher ??
     createArgon2Hasher({ workers: settings.hashWorkers, maxQueue: settings.hashQueue });
@@ -83,6 +84,18 @@ export async function composeServices(
       await store.close();
     },
   };
+}
+
+async function openStore(settings: Settings, clock: Clock): Promise<Store> {
+  const location = settings.database;
+  switch (location.kind) {
+    case "sqlite":
+      return createSqliteStore({ path: location.path, clock });
+    case "postgres":
+      return createPostgresStore({ url: location.url, poolSize: settings.databasePoolSize, clock });
+    default:
+      return location satisfies never;
+  }
 }
 
 async function loadSigningKey(settings: Settings, store: Store, clock: Clock): Promise<SigningKey> {

@@ -27,6 +27,7 @@ const environmentSchema = z.object({
   HOST: z.string().min(1).default("127.0.0.1"),
   PORT: int(0, 65535).default(8000),
   GATEHOUSE_DATABASE_URL: z.string().min(1).default("sqlite:./data/gatehouse.db"),
+  GATEHOUSE_DATABASE_POOL_SIZE: int(1, 1000).default(10),
   GATEHOUSE_DEMO: flag.default(false),
   GATEHOUSE_JWT_SECRET: z.string().optional(),
   GATEHOUSE_ACCESS_TOKEN_LIFETIME: int(1, 86_400).default(1800),
@@ -38,14 +39,18 @@ const environmentSchema = z.object({
   GATEHOUSE_LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
 });
 
-/** Where the data lives: an SQLite file (or `:memory:`). */
-type DatabaseLocation = { readonly kind: "sqlite"; readonly path: string };
+/** Where the data lives: an SQLite file (or `:memory:`), or a PostgreSQL database. */
+type DatabaseLocation =
+  | { readonly kind: "sqlite"; readonly path: string }
+  | { readonly kind: "postgres"; readonly url: string };
 
 /** The validated, frozen configuration of one Gatehouse process. */
 export interface Settings {
   readonly host: string;
   readonly port: number;
   readonly database: DatabaseLocation;
+  /** The most connections one process opens to PostgreSQL; unused with SQLite. */
+  readonly databasePoolSize: number;
   readonly demo: boolean;
   /** The HS256 secret from the environment, when one is set; otherwise a generated key is stored. */
   readonly jwtSecret: string | undefined;
@@ -87,6 +92,7 @@ export function loadSettings(env: Readonly<Record<string, string | undefined>>):
     host: e.HOST,
     port: e.PORT,
     database: parseDatabaseUrl(e.GATEHOUSE_DATABASE_URL),
+    databasePoolSize: e.GATEHOUSE_DATABASE_POOL_SIZE,
     demo: e.GATEHOUSE_DEMO,
     jwtSecret: secret,
     accessTokenLifetimeSeconds: e.GATEHOUSE_ACCESS_TOKEN_LIFETIME,
@@ -100,11 +106,41 @@ export function loadSettings(env: Readonly<Record<string, string | undefined>>):
 }
 
 function parseDatabaseUrl(url: string): DatabaseLocation {
+  if (/^postgres(?:ql)?:\/\//.test(url)) return { kind: "postgres", url: checkedPostgresUrl(url) };
   if (url === ":memory:" || url === "sqlite::memory:") return { kind: "sqlite", path: ":memory:" };
   const match = /^(?:sqlite|file):(?:\/\/)?(.+)$/.exec(url);
   if (match?.[1] !== undefined) return { kind: "sqlite", path: match[1] };
   if (!url.includes("://")) return { kind: "sqlite", path: url };
   throw new RangeError(
-    "invalid configuration: GATEHOUSE_DATABASE_URL must be sqlite:PATH, a file path or :memory:",
+    "invalid configuration: GATEHOUSE_DATABASE_URL must be postgres://…, sqlite:PATH, a file path or :memory:",
   );
+}
+
+// The message names what is wrong but never repeats the URL, which may hold a password.
+function checkedPostgresUrl(url: string): string {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch (error) {
+    throw new RangeError("invalid configuration: GATEHOUSE_DATABASE_URL is not a valid URL", {
+      cause: error,
+    });
+  }
+  if (parsed.pathname.length <= 1) {
+    throw new RangeError("invalid configuration: GATEHOUSE_DATABASE_URL names no database");
+  }
+  return url;
+}
+
+/**
+ * Names a database for logs and messages: the SQLite path, or the PostgreSQL URL with its
+ * password replaced by `***` — a connection string's password never reaches a log.
+ */
+export function describeDatabase(location: DatabaseLocation): string {
+  if (location.kind === "sqlite") return location.path;
+  const url = new URL(location.url);
+  if (url.password !== "") url.password = "***";
+  // A password may also come as a query parameter.
+  if (url.searchParams.has("password")) url.searchParams.set("password", "***");
+  return url.href;
 }

@@ -4,6 +4,7 @@ import { dirname, join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { type CliHarness, createCliHarness } from "../../test/fixtures/cli-harness.ts";
 import { createFastHasher } from "../../test/fixtures/fast-hasher.ts";
+import { describeDatabase } from "../config.ts";
 import { AuthError, type AuthErrorCode } from "../core/errors.ts";
 import type { StartServer } from "./command.ts";
 
@@ -79,13 +80,25 @@ describe("runCli", () => {
       assert.match(run.stderr, /^gatehouse: invalid configuration: PORT/);
     });
 
-    it("exits 2 for a database URL that is not SQLite", async () => {
+    it("exits 2 for a database URL of an engine it does not support", async () => {
       const run = await cli.run(["users", "list"], {
-        env: { GATEHOUSE_DATABASE_URL: "postgres://localhost/gatehouse" },
+        env: { GATEHOUSE_DATABASE_URL: "mysql://localhost/gatehouse" },
       });
 
       assert.equal(run.status, 2);
       assert.match(run.stderr, /GATEHOUSE_DATABASE_URL/);
+    });
+  });
+
+  describe("PostgreSQL", () => {
+    it("exits 1 naming the server but not the password when PostgreSQL is unreachable", async () => {
+      const run = await cli.run(["users", "list"], {
+        env: { GATEHOUSE_DATABASE_URL: "postgres://gatehouse:hunter2@127.0.0.1:1/gatehouse" },
+      });
+
+      assert.equal(run.status, 1);
+      assert.match(run.stderr, /cannot connect to PostgreSQL at 127\.0\.0\.1:1\/gatehouse/);
+      assert.doesNotMatch(run.stderr, /hunter2/);
     });
   });
 
@@ -176,7 +189,7 @@ describe("runCli", () => {
     it("starts the server with the settings and closes it on shutdown", async () => {
       const events: string[] = [];
       const startServer: StartServer = async (settings) => {
-        events.push(`start ${settings.database.path}`);
+        events.push(`start ${describeDatabase(settings.database)}`);
         return {
           port: 1234,
           close: async () => {

@@ -22,6 +22,7 @@ export {
   missingScopes,
   seedScopeDescriptions,
 } from "./scopes.ts";
+export type { Seed, SeedStore } from "./seed.ts";
 export type { SigningAlgorithm, SigningKeyRecord, SigningKeyStore } from "./signing-keys.ts";
 export type { Store } from "./store.ts";
 export type {

@@ -2,6 +2,7 @@
 import { type Clock, systemClock } from "../core/clock.ts";
 import { AuthError } from "../core/errors.ts";
 import type { Item } from "../core/items.ts";
+import type { Seed } from "../core/seed.ts";
 import type { SigningKeyRecord } from "../core/signing-keys.ts";
 import type { Store } from "../core/store.ts";
 import type { NewUser, UserPatch, UserRecord } from "../core/users.ts";
@@ -12,6 +13,33 @@ const byString = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 // Callers get copies and the store keeps copies, so no one can change a stored record in place.
 function copyUser(record: UserRecord): UserRecord {
   return { ...record, scopes: [...record.scopes] };
+}
+
+function newRecord(user: NewUser, now: number): UserRecord {
+  return {
+    username: user.username,
+    email: user.email ?? null,
+    fullName: user.fullName ?? null,
+    disabled: user.disabled ?? false,
+    scopes: [...(user.scopes ?? [])],
+    passwordHash: user.passwordHash,
+    createdAt: now,
+    updatedAt: now,
+  };
+}
+
+// Checks the whole seed before anything is stored, which is what makes seeding all-or-nothing here.
+function checkSeed(seed: Seed): void {
+  const names = new Set<string>();
+  for (const user of seed.users) {
+    if (names.has(user.username)) {
+      throw new AuthError("username_taken", "the seed names a user twice");
+    }
+    names.add(user.username);
+  }
+  if (seed.items.some((item) => !names.has(item.owner))) {
+    throw new AuthError("user_not_found", "a seeded item's owner is not in the seed");
+  }
 }
 
 /**
@@ -45,17 +73,7 @@ export function createMemoryStore(options: { clock?: Clock } = {}): Store {
       if (users.has(user.username)) {
         throw new AuthError("username_taken", "a user with this username exists");
       }
-      const now = clock.now();
-      const record: UserRecord = {
-        username: user.username,
-        email: user.email ?? null,
-        fullName: user.fullName ?? null,
-        disabled: user.disabled ?? false,
-        scopes: [...(user.scopes ?? [])],
-        passwordHash: user.passwordHash,
-        createdAt: now,
-        updatedAt: now,
-      };
+      const record = newRecord(user, clock.now());
       users.set(record.username, record);
       return copyUser(record);
     },
@@ -104,6 +122,17 @@ export function createMemoryStore(options: { clock?: Clock } = {}): Store {
     async ensureSigningKey(candidate: SigningKeyRecord): Promise<SigningKeyRecord> {
       signingKey ??= { ...candidate };
       return { ...signingKey };
+    },
+
+    async seedIfEmpty(seed: Seed): Promise<boolean> {
+      if (users.size > 0) return false;
+      checkSeed(seed);
+      const now = clock.now();
+      for (const user of seed.users) users.set(user.username, newRecord(user, now));
+      for (const item of seed.items) {
+        items.set(item.owner, (items.get(item.owner) ?? new Set<string>()).add(item.itemId));
+      }
+      return true;
     },
 
     async close(): Promise<void> {

@@ -1,13 +1,12 @@
 // The SQLite schema's history: which `NNN-description.sql` files exist, which ran, and running the rest.
-import { readdirSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import type { DatabaseSync } from "node:sqlite";
 import { type Clock, systemClock } from "../core/clock.ts";
+import { listMigrations } from "./migration-files.ts";
 
 // Resolved from this module, not the working directory: the build copies the .sql files next to
 // the compiled adapter, so the same line finds them under src/ and under dist/.
 const defaultDirectory = new URL("./migrations/sqlite/", import.meta.url);
-
-const migrationFile = /^(\d{3})-[a-z0-9]+(?:-[a-z0-9]+)*\.sql$/;
 
 /** Where migrations are read from and how their application is stamped. */
 interface MigrationOptions {
@@ -15,28 +14,6 @@ interface MigrationOptions {
   readonly directory?: URL;
   /** Stamps `applied_at`; the system clock by default. */
   readonly clock?: Clock;
-}
-
-interface Migration {
-  /** The file name without `.sql`, e.g. `001-initial`; recorded as `version`. */
-  readonly name: string;
-  readonly url: URL;
-}
-
-function listMigrations(directory: URL): readonly Migration[] {
-  const numbers = new Set<string>();
-  const migrations: Migration[] = [];
-  for (const file of readdirSync(directory).sort()) {
-    if (!file.endsWith(".sql")) continue;
-    const number = migrationFile.exec(file)?.[1];
-    // A misnamed or renumbered file would silently run out of order or never run.
-    if (number === undefined)
-      throw new TypeError(`migration file is not NNN-description.sql: ${file}`);
-    if (numbers.has(number)) throw new TypeError(`two migrations share the number ${number}`);
-    numbers.add(number);
-    migrations.push({ name: file.slice(0, -".sql".length), url: new URL(file, directory) });
-  }
-  return migrations;
 }
 
 function hasMigrationTable(db: DatabaseSync): boolean {

@@ -9,11 +9,16 @@ import { Worker } from "node:worker_threads";
 import { createFixedClock } from "../core/clock.ts";
 import type { PasswordHash } from "../core/passwords.ts";
 import type { SigningKeyRecord } from "../core/signing-keys.ts";
+import { describeSeedStoreContract } from "./seed-store.contract.ts";
 import { createSqliteStore } from "./sqlite.ts";
 import { migrateSqlite, pendingSqliteMigrations } from "./sqlite-migrations.ts";
 import { describeStoreContract } from "./user-store.contract.ts";
 
 describeStoreContract("SQLite store (:memory:)", async (clock) =>
+  createSqliteStore({ path: ":memory:", clock }),
+);
+
+describeSeedStoreContract("SQLite store seeding (:memory:)", async (clock) =>
   createSqliteStore({ path: ":memory:", clock }),
 );
 

@@ -7,6 +7,7 @@ import { type Clock, systemClock } from "../core/clock.ts";
 import { AuthError } from "../core/errors.ts";
 import type { Item } from "../core/items.ts";
 import type { PasswordHash } from "../core/passwords.ts";
+import type { Seed } from "../core/seed.ts";
 import type { SigningKeyRecord } from "../core/signing-keys.ts";
 import type { Store } from "../core/store.ts";
 import type { NewUser, UserPatch, UserRecord } from "../core/users.ts";
@@ -152,6 +153,41 @@ export function createSqliteStore(options: { path: string; clock?: Clock }): Sto
     "SELECT kid, algorithm, secret, created_at FROM signing_keys ORDER BY created_at, kid LIMIT 1",
   );
 
+  // Synchronous, so seedIfEmpty can run several of them inside one transaction.
+  const insertUserRow = (user: NewUser, now: number): UserRecord => {
+    try {
+      const row = insertUser.get(
+        user.username,
+        user.email ?? null,
+        user.fullName ?? null,
+        user.disabled === true ? 1 : 0,
+        formatStoredScopes(user.scopes ?? []),
+        user.passwordHash,
+        now,
+        now,
+      );
+      return readUser(row);
+    } catch (error) {
+      const code = sqliteErrorCode(error);
+      if (code === SQLITE_CONSTRAINT_PRIMARYKEY || code === SQLITE_CONSTRAINT_UNIQUE) {
+        throw new AuthError("username_taken", "a user with this username exists", {
+          cause: error,
+        });
+      }
+      throw error;
+    }
+  };
+  const insertItemRow = (owner: string, itemId: string): void => {
+    try {
+      insertItem.run(owner, itemId);
+    } catch (error) {
+      if (sqliteErrorCode(error) === SQLITE_CONSTRAINT_FOREIGNKEY) {
+        throw new AuthError("user_not_found", "no user with this username", { cause: error });
+      }
+      throw error;
+    }
+  };
+
   return {
     async findByUsername(username: string): Promise<UserRecord | undefined> {
       const row = findUser.get(username);
@@ -159,28 +195,7 @@ export function createSqliteStore(options: { path: string; clock?: Clock }): Sto
     },
 
     async createUser(user: NewUser): Promise<UserRecord> {
-      const now = clock.now();
-      try {
-        const row = insertUser.get(
-          user.username,
-          user.email ?? null,
-          user.fullName ?? null,
-          user.disabled === true ? 1 : 0,
-          formatStoredScopes(user.scopes ?? []),
-          user.passwordHash,
-          now,
-          now,
-        );
-        return readUser(row);
-      } catch (error) {
-        const code = sqliteErrorCode(error);
-        if (code === SQLITE_CONSTRAINT_PRIMARYKEY || code === SQLITE_CONSTRAINT_UNIQUE) {
-          throw new AuthError("username_taken", "a user with this username exists", {
-            cause: error,
-          });
-        }
-        throw error;
-      }
+      return insertUserRow(user, clock.now());
     },
 
     async updateUser(username: string, patch: UserPatch): Promise<UserRecord> {
@@ -223,14 +238,7 @@ export function createSqliteStore(options: { path: string; clock?: Clock }): Sto
     },
 
     async addItem(owner: string, itemId: string): Promise<Item> {
-      try {
-        insertItem.run(owner, itemId);
-      } catch (error) {
-        if (sqliteErrorCode(error) === SQLITE_CONSTRAINT_FOREIGNKEY) {
-          throw new AuthError("user_not_found", "no user with this username", { cause: error });
-        }
-        throw error;
-      }
+      insertItemRow(owner, itemId);
       return { itemId, owner };
     },
 
@@ -252,6 +260,24 @@ export function createSqliteStore(options: { path: string; clock?: Clock }): Sto
           secret: key.secret,
           createdAt: key.created_at,
         };
+      } catch (error) {
+        if (db.isTransaction) db.exec("ROLLBACK");
+        throw error;
+      }
+    },
+
+    async seedIfEmpty(seed: Seed): Promise<boolean> {
+      // Under the write lock, so of several instances starting at once exactly one seeds.
+      db.exec("BEGIN IMMEDIATE");
+      try {
+        const seeded = parseRow(countRow, countUsers.get(), "users").count === 0;
+        if (seeded) {
+          const now = clock.now();
+          for (const user of seed.users) insertUserRow(user, now);
+          for (const item of seed.items) insertItemRow(item.owner, item.itemId);
+        }
+        db.exec("COMMIT");
+        return seeded;
       } catch (error) {
         if (db.isTransaction) db.exec("ROLLBACK");
         throw error;

@@ -1,4 +1,5 @@
 // `gatehouse migrate`: bring the database schema up to date without starting the server.
+import { describeDatabase } from "../../config.ts";
 import { parseCommandArgs } from "../arguments.ts";
 import type { CommandDeps } from "../command.ts";
 import type { CliIo } from "../io.ts";
@@ -18,6 +19,6 @@ export async function runMigrateCommand(
   // Only compose.ts chooses adapters, and opening a store through it migrates; so this command
   // opens the services and reports the schema as current.
   const services = await deps.services();
-  io.stdout(`schema is up to date (${services.settings.database.path})\n`);
+  io.stdout(`schema is up to date (${describeDatabase(services.settings.database)})\n`);
   return 0;
 }

@@ -1,0 +1,41 @@
+// Reading PostgreSQL rows and errors: schemas for what pg returns, and SQLSTATE codes.
+import { z } from "zod";
+
+/**
+ * A BIGINT column holding milliseconds since the epoch (or a count). pg returns BIGINT as a
+ * string, since it may exceed a double; every value Gatehouse writes is a safe integer.
+ */
+export const bigintNumber = z
+  .string()
+  .regex(/^-?\d+$/)
+  .transform(Number)
+  .pipe(z.number().int());
+
+/**
+ * Checks one row against its schema.
+ * @throws {TypeError} when the row breaks it: a foreign writer or a missed migration, a
+ * configuration error rather than an expected failure
+ */
+export function parseRow<Schema extends z.ZodType>(
+  schema: Schema,
+  row: unknown,
+  table: string,
+): z.output<Schema> {
+  const result = schema.safeParse(row);
+  if (!result.success) throw new TypeError(`malformed row in ${table}`, { cause: result.error });
+  return result.data;
+}
+
+/** SQLSTATE codes (PostgreSQL manual, appendix A) the adapters translate. */
+export const sqlState = {
+  uniqueViolation: "23505",
+  foreignKeyViolation: "23503",
+} as const;
+
+/** The SQLSTATE of a driver error, when it carries one. */
+export function sqlStateOf(error: unknown): string | undefined {
+  if (error instanceof Error && "code" in error && typeof error.code === "string") {
+    return error.code;
+  }
+  return undefined;
+}

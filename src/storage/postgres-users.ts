@@ -1,0 +1,131 @@
+// Users on PostgreSQL: the UserStore part of the PostgreSQL store.
+import { z } from "zod";
+import type { Clock } from "../core/clock.ts";
+import { AuthError } from "../core/errors.ts";
+import type { PasswordHash } from "../core/passwords.ts";
+import type { NewUser, UserPatch, UserRecord, UserStore } from "../core/users.ts";
+import type { Queryable } from "./postgres-pool.ts";
+import { bigintNumber, parseRow, sqlState, sqlStateOf } from "./postgres-rows.ts";
+
+const userRow = z.object({
+  username: z.string(),
+  email: z.string().nullable(),
+  full_name: z.string().nullable(),
+  disabled: z.boolean(),
+  scopes: z.array(z.string()),
+  password_hash: z.string().min(1),
+  created_at: bigintNumber,
+  updated_at: bigintNumber,
+});
+
+const countRow = z.object({ count: bigintNumber });
+
+const userColumns =
+  "username, email, full_name, disabled, scopes, password_hash, created_at, updated_at";
+
+function readUser(row: unknown): UserRecord {
+  const user = parseRow(userRow, row, "users");
+  return {
+    username: user.username,
+    email: user.email,
+    fullName: user.full_name,
+    disabled: user.disabled,
+    scopes: user.scopes,
+    // The one place a stored string becomes a PasswordHash here: it passed userRow just above,
+    // and only a hasher's output is ever written to this column.
+    passwordHash: user.password_hash as PasswordHash,
+    createdAt: user.created_at,
+    updatedAt: user.updated_at,
+  };
+}
+
+// One statement for every patch shape: a flag per field says whether the patch sets it.
+const patchUser = `UPDATE users SET
+    email = CASE WHEN $2::boolean THEN $3::text ELSE email END,
+    full_name = CASE WHEN $4::boolean THEN $5::text ELSE full_name END,
+    disabled = CASE WHEN $6::boolean THEN $7::boolean ELSE disabled END,
+    scopes = CASE WHEN $8::boolean THEN $9::text[] ELSE scopes END,
+    password_hash = CASE WHEN $10::boolean THEN $11::text ELSE password_hash END,
+    updated_at = $12::bigint
+  WHERE username = $1
+  RETURNING ${userColumns}`;
+
+/**
+ * The user part of the PostgreSQL store, running on `db` — the pool, or a transaction when the
+ * writes must commit together with others (see `postgres-seed.ts`).
+ *
+ * @throws {AuthError} username_taken from `createUser` when the username exists
+ * @throws {AuthError} user_not_found from `updateUser` when the user does not exist
+ */
+export function createPostgresUsers(db: Queryable, clock: Clock): UserStore {
+  return {
+    async findByUsername(username: string): Promise<UserRecord | undefined> {
+      const [row] = await db.rows(`SELECT ${userColumns} FROM users WHERE username = $1`, [
+        username,
+      ]);
+      return row === undefined ? undefined : readUser(row);
+    },
+
+    async createUser(user: NewUser): Promise<UserRecord> {
+      const now = clock.now();
+      try {
+        const [row] = await db.rows(
+          `INSERT INTO users (${userColumns}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+           RETURNING ${userColumns}`,
+          [
+            user.username,
+            user.email ?? null,
+            user.fullName ?? null,
+            user.disabled === true,
+            [...(user.scopes ?? [])],
+            user.passwordHash,
+            now,
+            now,
+          ],
+        );
+        return readUser(row);
+      } catch (error) {
+        if (sqlStateOf(error) === sqlState.uniqueViolation) {
+          throw new AuthError("username_taken", "a user with this username exists", {
+            cause: error,
+          });
+        }
+        throw error;
+      }
+    },
+
+    async updateUser(username: string, patch: UserPatch): Promise<UserRecord> {
+      const [row] = await db.rows(patchUser, [
+        username,
+        patch.email !== undefined,
+        patch.email ?? null,
+        patch.fullName !== undefined,
+        patch.fullName ?? null,
+        patch.disabled !== undefined,
+        patch.disabled === true,
+        patch.scopes !== undefined,
+        patch.scopes === undefined ? null : [...patch.scopes],
+        patch.passwordHash !== undefined,
+        patch.passwordHash ?? null,
+        clock.now(),
+      ]);
+      if (row === undefined) throw new AuthError("user_not_found", "no user with this username");
+      return readUser(row);
+    },
+
+    async deleteUser(username: string): Promise<boolean> {
+      // Items go with the user: items.owner is ON DELETE CASCADE.
+      return (await db.run("DELETE FROM users WHERE username = $1", [username])) > 0;
+    },
+
+    async listUsers(): Promise<readonly UserRecord[]> {
+      // username is COLLATE "C": byte order, the same as the other adapters.
+      return (await db.rows(`SELECT ${userColumns} FROM users ORDER BY username`)).map(readUser);
+    },
+
+    async countUsers(): Promise<number> {
+      const [row] = await db.rows("SELECT count(*) AS count FROM users");
+      return parseRow(countRow, row, "users").count;
+    },
+  };
+}

@@ -1,0 +1,57 @@
+// The Store on PostgreSQL through pg: a connection pool, migrated on open.
+import { type Clock, systemClock } from "../core/clock.ts";
+import type { Store } from "../core/store.ts";
+import { createPostgresItems } from "./postgres-items.ts";
+import { migratePostgres } from "./postgres-migrations.ts";
+import { connectPostgres } from "./postgres-pool.ts";
+import { createPostgresSeeding } from "./postgres-seed.ts";
+import { createPostgresSigningKeys } from "./postgres-signing-keys.ts";
+import { createPostgresUsers } from "./postgres-users.ts";
+
+/** How to open a PostgreSQL store. */
+export interface PostgresStoreOptions {
+  /** `postgres://user:password@host:port/database` (or `postgresql://`). */
+  readonly url: string;
+  /** The most connections this store opens; 10 by default. */
+  readonly poolSize?: number;
+  readonly clock?: Clock;
+  /** How long opening a connection may take before startup fails, in milliseconds; 5000 by default. */
+  readonly connectTimeoutMs?: number;
+}
+
+/**
+ * Connects to PostgreSQL, applies pending migrations, and returns a {@link Store} on the database,
+ * with the same behaviour as the SQLite store (it passes the same contract suites).
+ *
+ * Every instance given the same URL shares all state: users, items and the signing key live in
+ * the database, so instances themselves are stateless. Migrations are safe when several instances
+ * start at once. `close()` ends the pool.
+ *
+ * @throws {Error} when the server cannot be reached within `connectTimeoutMs` (the message names
+ * host, port and database, never the password)
+ * @throws {AuthError} username_taken from `createUser` when the username exists
+ * @throws {AuthError} user_not_found from `updateUser` and `addItem` when the user does not exist
+ * @example
+ * const store = await createPostgresStore({ url: "postgres://gatehouse@127.0.0.1:5432/gatehouse" });
+ */
+export async function createPostgresStore(options: PostgresStoreOptions): Promise<Store> {
+  const clock = options.clock ?? systemClock;
+  const db = await connectPostgres({
+    url: options.url,
+    poolSize: options.poolSize ?? 10,
+    connectTimeoutMs: options.connectTimeoutMs ?? 5000,
+  });
+  try {
+    await migratePostgres(db, { clock });
+  } catch (error) {
+    await db.close();
+    throw error;
+  }
+  return {
+    ...createPostgresUsers(db, clock),
+    ...createPostgresItems(db),
+    ...createPostgresSigningKeys(db),
+    ...createPostgresSeeding(db, clock),
+    close: () => db.close(),
+  };
+}
