@@ -1,0 +1,201 @@
+// kill -9 of a server in the middle of its writes loses no committed change and leaves no
+// half-state: every multi-row change is one transaction, on PostgreSQL and on SQLite (WAL).
+import assert from "node:assert/strict";
+import { randomBytes } from "node:crypto";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { DatabaseSync } from "node:sqlite";
+import { after, before, describe, it } from "node:test";
+import { setTimeout as delay } from "node:timers/promises";
+import { Client } from "pg";
+import type { PasswordHash } from "../../src/core/passwords.ts";
+import type { Store } from "../../src/core/store.ts";
+import { createPostgresStore } from "../../src/storage/postgres.ts";
+import { createSqliteStore } from "../../src/storage/sqlite.ts";
+import { createFastHasher } from "../fixtures/fast-hasher.ts";
+import {
+  createThrowawayDatabase,
+  queryDatabase,
+  requirePostgres,
+  type ThrowawayDatabase,
+} from "../fixtures/postgres-database.ts";
+import {
+  launchServerProcess,
+  login,
+  startServerProcess,
+  stopServerProcess,
+} from "../fixtures/server-process.ts";
+
+const skip = await requirePostgres();
+
+/** Polls `condition` until it holds; fails after `timeoutMs`. Waits on a state, not a duration. */
+async function waitUntil(
+  what: string,
+  condition: () => Promise<boolean>,
+  timeoutMs = 15_000,
+): Promise<void> {
+  const deadline = performance.now() + timeoutMs;
+  while (!(await condition())) {
+    if (performance.now() > deadline) throw new Error(`timed out waiting until ${what}`);
+    await delay(20);
+  }
+}
+
+async function countOf(url: string, sql: string): Promise<unknown> {
+  return (await queryDatabase(url, sql))[0]?.["n"];
+}
+
+const gatehouseBackends =
+  "SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'gatehouse'";
+
+describe("a server killed with SIGKILL", () => {
+  const databases: ThrowawayDatabase[] = [];
+  let scratch = "";
+  before(async () => {
+    scratch = await mkdtemp(join(tmpdir(), "gatehouse-kill-"));
+  });
+  after(async () => {
+    for (const database of databases) await database.drop();
+    await rm(scratch, { recursive: true, force: true });
+  });
+  const freshDatabase = async (): Promise<string> => {
+    const database = await createThrowawayDatabase();
+    databases.push(database);
+    return database.url;
+  };
+
+  it("half-way through seeding on PostgreSQL leaves none of the demo data, and a restart seeds all of it", {
+    skip,
+  }, async () => {
+    const url = await freshDatabase();
+    await (await createPostgresStore({ url })).close();
+    // An uncommitted row for alice, the second demo user: the server's seeding transaction inserts
+    // johndoe, then waits on this row — so it is killed with a write done and no commit.
+    const blocker = new Client({ connectionString: url });
+    await blocker.connect();
+    await blocker.query("BEGIN");
+    await blocker.query(
+      "INSERT INTO users (username, password_hash, created_at, updated_at) VALUES ('alice', 'h', 0, 0)",
+    );
+    const server = launchServerProcess({ GATEHOUSE_DEMO: "true", GATEHOUSE_DATABASE_URL: url });
+
+    await waitUntil("the seeding transaction has written and waits", async () => {
+      const n = await countOf(
+        url,
+        "SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'gatehouse' AND wait_event_type = 'Lock' AND backend_xid IS NOT NULL",
+      );
+      return n === 1;
+    });
+    await stopServerProcess(server, "SIGKILL");
+    await blocker.query("ROLLBACK");
+    await blocker.end();
+    await waitUntil("the killed server's sessions are gone", async () => {
+      return (await countOf(url, gatehouseBackends)) === 0;
+    });
+
+    const left = await queryDatabase(
+      url,
+      "SELECT (SELECT count(*)::int FROM users) AS users, (SELECT count(*)::int FROM items) AS items",
+    );
+    const restarted = await startServerProcess({
+      GATEHOUSE_DEMO: "true",
+      GATEHOUSE_DATABASE_URL: url,
+    });
+    const seeded = await queryDatabase(
+      url,
+      "SELECT (SELECT count(*)::int FROM users) AS users, (SELECT count(*)::int FROM items) AS items",
+    );
+    await stopServerProcess(restarted);
+
+    assert.deepEqual(left, [{ users: 0, items: 0 }]);
+    assert.deepEqual(seeded, [{ users: 2, items: 1 }]);
+  });
+
+  const engines = {
+    postgres: async () => {
+      const url = await freshDatabase();
+      return { url, open: (): Promise<Store> => createPostgresStore({ url }) };
+    },
+    sqlite: async () => {
+      const path = join(scratch, `${randomBytes(4).toString("hex")}.db`);
+      return {
+        url: `sqlite:${path}`,
+        open: async (): Promise<Store> => createSqliteStore({ path }),
+      };
+    },
+  } as const;
+
+  for (const [engine, prepare] of Object.entries(engines)) {
+    it(`in a burst of logins that upgrade hashes on ${engine} keeps every committed upgrade and tears none`, {
+      skip: engine === "postgres" ? skip : false,
+    }, async () => {
+      const { url, open } = await prepare();
+      const hasher = createFastHasher();
+      const users = Array.from({ length: 24 }, (_, i) => ({
+        username: `user${String(i).padStart(2, "0")}`,
+        password: `passphrase number ${i}`,
+      }));
+      const store = await open();
+      // Cheap hashes the server's policy finds too weak, so each successful login rewrites one.
+      for (const user of users) {
+        await store.createUser({
+          username: user.username,
+          passwordHash: await hasher.hash(user.password),
+        });
+      }
+      await store.close();
+      const server = await startServerProcess({ GATEHOUSE_DATABASE_URL: url });
+
+      const succeeded = new Set<string>();
+      const attempts = users.map(async (user) => {
+        const response = await login(server.url, user.username, user.password);
+        if (response.status === 200) succeeded.add(user.username);
+        // Killed in the middle: some logins have been answered, the rest are in flight.
+        if (succeeded.size === 4) await stopServerProcess(server, "SIGKILL");
+      });
+      await Promise.allSettled(attempts);
+      await stopServerProcess(server, "SIGKILL");
+
+      const reopened = await open();
+      const records = await Promise.all(
+        users.map((user) => reopened.findByUsername(user.username)),
+      );
+      await reopened.close();
+      const checks = await Promise.all(
+        users.map(async (user, i) => {
+          const hash = records[i]?.passwordHash ?? ("" as PasswordHash);
+          return {
+            username: user.username,
+            matches: (await hasher.verify(hash, user.password)).matches,
+            upgraded: hash.includes("m=19456"),
+          };
+        }),
+      );
+      await hasher.close();
+      if (engine === "sqlite") {
+        const db = new DatabaseSync(url.slice("sqlite:".length));
+        assert.deepEqual(
+          { ...db.prepare("PRAGMA integrity_check").get() },
+          { integrity_check: "ok" },
+        );
+        db.close();
+      }
+
+      // Every hash is whole: the old one or the new one, and it verifies the user's password.
+      assert.deepEqual(
+        checks.filter((check) => !check.matches),
+        [],
+      );
+      // Every login answered 200 had its upgrade committed first, and the commit survived.
+      for (const username of succeeded) {
+        assert.equal(checks.find((check) => check.username === username)?.upgraded, true, username);
+      }
+      // The kill did land in the middle of the burst.
+      assert.ok(
+        succeeded.size >= 4 && succeeded.size < users.length,
+        `answered: ${succeeded.size}`,
+      );
+    });
+  }
+});
