@@ -93,8 +93,6 @@ async function openStore(settings: Settings, clock: Clock): Promise<Store> {
       return createSqliteStore({ path: location.path, clock });
     case "postgres":
       return createPostgresStore({ url: location.url, poolSize: settings.databasePoolSize, clock });
-    default:
-      return location satisfies never;
   }
 }
 
