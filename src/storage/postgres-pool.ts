@@ -67,6 +67,8 @@ export async function connectPostgres(options: PostgresPoolOptions): Promise<Pos
     connectionTimeoutMillis: options.connectTimeoutMs,
     idleTimeoutMillis: 30_000,
     application_name: "gatehouse",
+    // Idle connections do not keep a finished process (a CLI command) alive.
+    allowExitOnIdle: true,
   });
   // An idle connection the server dropped (a restart, a failover) is discarded by the pool and the
   // next statement opens a new one; without a listener the event would crash the process.

@@ -1,6 +1,7 @@
 // Three server processes on one PostgreSQL database behave as one service: whatever one instance
 // or the CLI changes, the others honour at once, because every piece of state lives in the database.
 import assert from "node:assert/strict";
+import { once } from "node:events";
 import { after, before, describe, it } from "node:test";
 import { runCliOn } from "../fixtures/cli-run.ts";
 import {
@@ -11,6 +12,7 @@ import {
 } from "../fixtures/postgres-database.ts";
 import {
   getMe,
+  launchServerProcess,
   login,
   type ServerProcess,
   startServerProcess,
@@ -166,5 +168,19 @@ describe("three instances sharing one PostgreSQL database", { skip }, () => {
       assert.match(migrated.stdout, /schema is up to date \(postgres:\/\/postgres:\*\*\*@/);
       assert.doesNotMatch(migrated.stdout, /hunter2/);
     });
+  });
+});
+
+describe("a server whose PostgreSQL cannot be reached", () => {
+  it("exits at startup with a message naming the server and not the password", async () => {
+    const server = launchServerProcess({
+      GATEHOUSE_DATABASE_URL: "postgres://gatehouse:hunter2@127.0.0.1:1/gatehouse",
+    });
+
+    const [code] = (await once(server.process, "exit")) as [number | null];
+
+    assert.equal(code, 1);
+    assert.match(server.log(), /cannot connect to PostgreSQL at 127\.0\.0\.1:1\/gatehouse/);
+    assert.doesNotMatch(server.log(), /hunter2/);
   });
 });
