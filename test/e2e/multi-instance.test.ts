@@ -1,5 +1,7 @@
 // Three server processes on one PostgreSQL database behave as one service: whatever one instance
 // or the CLI changes, the others honour at once, because every piece of state lives in the database.
+// Each concern is one describe block using instances a, b and c; a new shared state (refresh
+// tokens, revocations, key rotation, throttling counters) adds its own block the same way.
 import assert from "node:assert/strict";
 import { once } from "node:events";
 import { after, before, describe, it } from "node:test";
