@@ -1,0 +1,235 @@
+import assert from "node:assert/strict";
+import { availableParallelism } from "node:os";
+import { describe, it } from "node:test";
+import { loadSettings } from "./config.ts";
+
+// FastAPI's tutorial key: published, so anyone can forge tokens signed with it.
+const publishedKey = "09d25e094faa6ca2556c818166b7a9563b93f7099f6f0f4caa6cf63b88e8d3e7";
+const goodSecret = "k".repeat(32);
+
+describe("loadSettings", () => {
+  describe("defaults", () => {
+    it("listens on 127.0.0.1:8000 by default", () => {
+      const settings = loadSettings({});
+
+      assert.equal(settings.host, "127.0.0.1");
+      assert.equal(settings.port, 8000);
+    });
+
+    it("keeps data in ./data/gatehouse.db by default", () => {
+      const settings = loadSettings({});
+
+      assert.deepEqual(settings.database, { kind: "sqlite", path: "./data/gatehouse.db" });
+    });
+
+    it("issues tokens for the seed's 30 minutes by default", () => {
+      const settings = loadSettings({});
+
+      assert.equal(settings.accessTokenLifetimeSeconds, 1800);
+    });
+
+    it("defaults to no demo, no configured secret, issuer or audience, and a lenient grant_type", () => {
+      const settings = loadSettings({});
+
+      assert.equal(settings.demo, false);
+      assert.equal(settings.jwtSecret, undefined);
+      assert.equal(settings.issuer, undefined);
+      assert.equal(settings.audience, undefined);
+      assert.equal(settings.strictGrantType, false);
+    });
+
+    it("defaults the hash pool to one worker fewer than the machine's parallelism, queue 256", () => {
+      const settings = loadSettings({});
+
+      assert.equal(settings.hashWorkers, Math.max(1, availableParallelism() - 1));
+      assert.equal(settings.hashQueue, 256);
+    });
+
+    it("logs at info by default", () => {
+      const settings = loadSettings({});
+
+      assert.equal(settings.logLevel, "info");
+    });
+  });
+
+  describe("reading the environment", () => {
+    it("reads every variable it knows", () => {
+      const settings = loadSettings({
+        HOST: "0.0.0.0",
+        PORT: "9000",
+        GATEHOUSE_DATABASE_URL: ":memory:",
+        GATEHOUSE_JWT_SECRET: goodSecret,
+        GATEHOUSE_ACCESS_TOKEN_LIFETIME: "60",
+        GATEHOUSE_ISSUER: "https://gatehouse.test",
+        GATEHOUSE_AUDIENCE: "items-api",
+        GATEHOUSE_STRICT_GRANT_TYPE: "true",
+        GATEHOUSE_HASH_WORKERS: "2",
+        GATEHOUSE_HASH_QUEUE: "10",
+        GATEHOUSE_LOG_LEVEL: "debug",
+      });
+
+      assert.deepEqual(
+        { ...settings },
+        {
+          host: "0.0.0.0",
+          port: 9000,
+          database: { kind: "sqlite", path: ":memory:" },
+          demo: false,
+          jwtSecret: goodSecret,
+          accessTokenLifetimeSeconds: 60,
+          issuer: "https://gatehouse.test",
+          audience: "items-api",
+          strictGrantType: true,
+          hashWorkers: 2,
+          hashQueue: 10,
+          logLevel: "debug",
+        },
+      );
+    });
+
+    it("accepts port 0 (any free port) and 65535", () => {
+      assert.equal(loadSettings({ PORT: "0" }).port, 0);
+      assert.equal(loadSettings({ PORT: "65535" }).port, 65535);
+    });
+
+    for (const port of ["", "abc", "-1", "65536", "80.5", " 80", "0x50", "1e3"]) {
+      it(`refuses PORT=${JSON.stringify(port)} with a RangeError`, () => {
+        assert.throws(() => loadSettings({ PORT: port }), RangeError);
+      });
+    }
+
+    for (const lifetime of ["0", "86401", "30m"]) {
+      it(`refuses GATEHOUSE_ACCESS_TOKEN_LIFETIME=${lifetime} with a RangeError`, () => {
+        assert.throws(
+          () => loadSettings({ GATEHOUSE_ACCESS_TOKEN_LIFETIME: lifetime }),
+          RangeError,
+        );
+      });
+    }
+
+    for (const [raw, expected] of [
+      ["true", true],
+      ["1", true],
+      ["yes", true],
+      ["on", true],
+      ["false", false],
+      ["0", false],
+      ["no", false],
+      ["off", false],
+      ["", false],
+    ] as const) {
+      it(`reads the flag value ${JSON.stringify(raw)} as ${expected}`, () => {
+        assert.equal(loadSettings({ GATEHOUSE_STRICT_GRANT_TYPE: raw }).strictGrantType, expected);
+      });
+    }
+
+    it("refuses a flag value it does not know", () => {
+      assert.throws(() => loadSettings({ GATEHOUSE_DEMO: "maybe" }), RangeError);
+    });
+
+    it("refuses an unknown log level", () => {
+      assert.throws(() => loadSettings({ GATEHOUSE_LOG_LEVEL: "verbose" }), RangeError);
+    });
+
+    it("names every invalid variable in one error", () => {
+      const error = (() => {
+        try {
+          loadSettings({ PORT: "x", GATEHOUSE_HASH_WORKERS: "0" });
+        } catch (caught) {
+          return caught;
+        }
+        return undefined;
+      })();
+
+      assert.ok(error instanceof RangeError);
+      assert.match(error.message, /PORT/);
+      assert.match(error.message, /GATEHOUSE_HASH_WORKERS/);
+    });
+
+    it("returns a frozen object", () => {
+      const settings = loadSettings({});
+
+      assert.ok(Object.isFrozen(settings));
+      assert.throws(() => {
+        (settings as { port: number }).port = 1;
+      }, TypeError);
+    });
+  });
+
+  describe("the JWT secret", () => {
+    it("accepts a secret of 32 bytes", () => {
+      const settings = loadSettings({ GATEHOUSE_JWT_SECRET: goodSecret });
+
+      assert.equal(settings.jwtSecret, goodSecret);
+    });
+
+    it("counts the secret in UTF-8 bytes, not characters", () => {
+      const settings = loadSettings({ GATEHOUSE_JWT_SECRET: "é".repeat(16) });
+
+      assert.equal(settings.jwtSecret, "é".repeat(16));
+    });
+
+    it("refuses a secret shorter than 32 bytes", () => {
+      assert.throws(() => loadSettings({ GATEHOUSE_JWT_SECRET: "k".repeat(31) }), RangeError);
+    });
+
+    it("refuses a secret shorter than 32 bytes in demo mode too, since no token could be signed with it", () => {
+      assert.throws(
+        () => loadSettings({ GATEHOUSE_JWT_SECRET: "secret", GATEHOUSE_DEMO: "true" }),
+        RangeError,
+      );
+    });
+
+    it("treats an empty secret as none configured", () => {
+      const settings = loadSettings({ GATEHOUSE_JWT_SECRET: "" });
+
+      assert.equal(settings.jwtSecret, undefined);
+    });
+
+    it("refuses the seed's published key outside demo mode", () => {
+      assert.throws(() => loadSettings({ GATEHOUSE_JWT_SECRET: publishedKey }), RangeError);
+    });
+
+    it("accepts the seed's published key with GATEHOUSE_DEMO=true", () => {
+      const settings = loadSettings({ GATEHOUSE_JWT_SECRET: publishedKey, GATEHOUSE_DEMO: "true" });
+
+      assert.equal(settings.demo, true);
+      assert.equal(settings.jwtSecret, publishedKey);
+    });
+  });
+
+  describe("the database URL", () => {
+    const sqliteForms: ReadonlyArray<readonly [string, string]> = [
+      ["sqlite:./data/other.db", "./data/other.db"],
+      ["sqlite:relative.db", "relative.db"],
+      ["sqlite:///var/lib/gatehouse.db", "/var/lib/gatehouse.db"],
+      ["file:./data/other.db", "./data/other.db"],
+      ["file:///var/lib/gatehouse.db", "/var/lib/gatehouse.db"],
+      ["./data/plain.db", "./data/plain.db"],
+      ["/var/lib/plain.db", "/var/lib/plain.db"],
+      [":memory:", ":memory:"],
+      ["sqlite::memory:", ":memory:"],
+    ];
+    for (const [url, path] of sqliteForms) {
+      it(`reads ${url} as the SQLite database ${path}`, () => {
+        const settings = loadSettings({ GATEHOUSE_DATABASE_URL: url });
+
+        assert.deepEqual(settings.database, { kind: "sqlite", path });
+      });
+    }
+
+    for (const url of [
+      "postgres://user@localhost/gatehouse",
+      "postgresql://localhost/gatehouse",
+      "mysql://x",
+    ]) {
+      it(`refuses ${url} with a RangeError for now`, () => {
+        assert.throws(() => loadSettings({ GATEHOUSE_DATABASE_URL: url }), RangeError);
+      });
+    }
+
+    it("refuses an empty database URL", () => {
+      assert.throws(() => loadSettings({ GATEHOUSE_DATABASE_URL: "" }), RangeError);
+    });
+  });
+});
