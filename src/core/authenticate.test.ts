@@ -145,7 +145,7 @@ describe("authenticate", () => {
 
   describe("rehash on login", () => {
     const outdated: ReadonlyArray<readonly [string, () => PasswordHash]> = [
-      ["a bcrypt hash", () => bcryptHash("secret", { cost: 4 }) as PasswordHash],
+      ["a bcrypt hash", () => bcryptHash("secret", 4) as PasswordHash],
       [
         "an argon2id hash with other parameters",
         () => argon2Hash("secret", { memoryCost: 16, timeCost: 1, parallelism: 1 }) as PasswordHash,
@@ -177,7 +177,7 @@ describe("authenticate", () => {
     });
 
     it("still logs the user in when the hasher is busy for the rehash, keeping the old hash", async () => {
-      const oldHash = bcryptHash("secret", { cost: 4 }) as PasswordHash;
+      const oldHash = bcryptHash("secret", 4) as PasswordHash;
       const users = await storeWith({ username: "johndoe", passwordHash: oldHash });
       const busyForHashing: PasswordHasher = {
         ...hasher,
@@ -192,7 +192,7 @@ describe("authenticate", () => {
     });
 
     it("still logs the user in when the user is deleted while the new hash is made", async () => {
-      const oldHash = bcryptHash("secret", { cost: 4 }) as PasswordHash;
+      const oldHash = bcryptHash("secret", 4) as PasswordHash;
       const users = await storeWith({ username: "johndoe", passwordHash: oldHash });
       const deletingMeanwhile: PasswordHasher = {
         ...hasher,
@@ -209,7 +209,7 @@ describe("authenticate", () => {
     });
 
     it("passes on an unexpected failure while rehashing", async () => {
-      const oldHash = bcryptHash("secret", { cost: 4 }) as PasswordHash;
+      const oldHash = bcryptHash("secret", 4) as PasswordHash;
       const users = await storeWith({ username: "johndoe", passwordHash: oldHash });
       const failure = new Error("worker pool closed");
       const broken: PasswordHasher = { ...hasher, hash: () => Promise.reject(failure) };
@@ -218,7 +218,7 @@ describe("authenticate", () => {
     });
 
     it("does not rehash for a disabled user, even with the right password", async () => {
-      const oldHash = bcryptHash("secret", { cost: 4 }) as PasswordHash;
+      const oldHash = bcryptHash("secret", 4) as PasswordHash;
       const users = await storeWith({ username: "alice", passwordHash: oldHash, disabled: true });
 
       await authenticate({ users, hasher }, "alice", "secret").catch(() => undefined);
