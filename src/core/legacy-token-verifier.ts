@@ -49,7 +49,7 @@ const legacyHeader = z.object({
     .string()
     .refine((typ) => typ.toUpperCase() === "JWT")
     .optional(),
-  kid: z.undefined(),
+  kid: z.never().optional(),
 });
 
 /**
