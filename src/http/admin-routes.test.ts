@@ -288,7 +288,7 @@ describe("the admin API", () => {
     const body = (await changed.json()) as { email: string; scopes: string[] };
     assert.equal(body.email, "changed@example.com");
     assert.deepEqual(body.scopes, ["me", "items"]);
-    const events = (await lastEvents(3)).reverse();
+    const events = [...(await lastEvents(3))].reverse();
     assert.deepEqual(
       events.map((e) => [e.type, e.actor, e.subject]),
       [
