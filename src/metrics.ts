@@ -8,7 +8,7 @@ import type { TokenService } from "./core/tokens.ts";
 type VerificationOutcome = "valid" | "legacy" | "invalid" | "expired";
 
 /** The database connections a store holds, for `gatehouse_db_connections`. */
-export interface DatabasePoolState {
+interface DatabasePoolState {
   readonly driver: string;
   /** Connections open now (SQLite: 1 while the store is open). */
   readonly open: number;

@@ -43,8 +43,7 @@ const guardedResponses = {
 };
 
 /** The rules a username follows, in the words the 422 and the docs use. */
-export const usernameRules =
-  "1 to 64 characters of A-Z a-z 0-9 . _ @ -, starting with a letter or digit";
+const usernameRules = "1 to 64 characters of A-Z a-z 0-9 . _ @ -, starting with a letter or digit";
 
 const usernameSchema = z
   .string()
