@@ -10,6 +10,12 @@ export type PartResult<T> =
   | { readonly ok: true; readonly value: T }
   | { readonly ok: false; readonly issues: readonly ValidationIssue[] };
 
+// zod's codes that pydantic spells otherwise; the rest keep zod's name.
+const pydanticTypes: Readonly<Record<string, string>> = {
+  custom: "value_error",
+  invalid_format: "value_error",
+};
+
 // Fields whose values are never echoed back, even when they are what failed.
 const secretField = /password|secret|token/i;
 
@@ -28,7 +34,7 @@ function toIssue(part: RequestPart, data: unknown, issue: z.core.$ZodIssue): Val
   const missing = issue.code === "invalid_type" && input === undefined;
   const secret = path.some((key) => typeof key === "string" && secretField.test(key));
   return {
-    type: missing ? "missing" : issue.code,
+    type: missing ? "missing" : (pydanticTypes[issue.code] ?? issue.code),
     loc: [part, ...path],
     msg: missing ? "Field required" : issue.message,
     // A whole object (path []) may hold a password, so only leaf values are echoed.
