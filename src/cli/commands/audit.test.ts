@@ -81,4 +81,16 @@ describe("gatehouse audit", () => {
       assert.equal(run.status, 2);
     });
   }
+
+  it("creates the first admin with the admin scopes, as the README says", async () => {
+    const added = await cli.run(
+      ["users", "add", "admin", "--scopes", "users:read users:write audit:read"],
+      { passwords: [password] },
+    );
+
+    const shown = await cli.run(["users", "show", "admin"]);
+
+    assert.equal(added.status, 0, added.stderr);
+    assert.deepEqual(JSON.parse(shown.stdout).scopes, ["users:read", "users:write", "audit:read"]);
+  });
 });
