@@ -1,9 +1,12 @@
 // The composition root: the one place that picks concrete adapters for the settings.
 import { randomBytes } from "node:crypto";
 import type { Settings } from "./config.ts";
-import { createArgon2Hasher } from "./core/argon2-hasher.ts";
+import { adminScopeDescriptions } from "./core/admin-scopes.ts";
+import { type Argon2Hasher, createArgon2Hasher } from "./core/argon2-hasher.ts";
 import type { Clock } from "./core/clock.ts";
 import { systemClock } from "./core/clock.ts";
+import { createLegacyTokenVerifier } from "./core/legacy-token-verifier.ts";
+import { createMigratingTokenService } from "./core/migrating-token-service.ts";
 import type { PasswordHasher } from "./core/passwords.ts";
 import type { ScopeCatalogue } from "./core/scopes.ts";
 import { createScopeCatalogue, seedScopeDescriptions } from "./core/scopes.ts";
@@ -14,6 +17,7 @@ import { createTokenService, deriveKeyId } from "./core/tokens.ts";
 import { seedDemoData } from "./demo-data.ts";
 import type { Logger } from "./logger.ts";
 import { silentLogger } from "./logger.ts";
+import { countTokenVerifications, createMetrics, type Metrics } from "./metrics.ts";
 import { createSqliteStore } from "./storage/sqlite.ts";
 
 /** Everything a Gatehouse process runs on. */
@@ -25,6 +29,7 @@ export interface Services {
   readonly tokens: TokenService;
   readonly clock: Clock;
   readonly logger: Logger;
+  readonly metrics: Metrics;
   /** Stops the hashing workers and closes the store. */
   close(): Promise<void>;
 }
@@ -47,21 +52,46 @@ export async function composeServices(
   const logger = options.logger ?? silentLogger;
   const clock = options.clock ?? systemClock;
   const store = createSqliteStore({ path: settings.database.path, clock });
+  let storeOpen = true;
   const hasher =
     options.hasher ??
-    createArgon2Hasher({ workers: settings.hashWorkers, maxQueue: settings.hashQueue });
-  const scopes = createScopeCatalogue(seedScopeDescriptions);
+    createArgon2Hasher({
+      workers: settings.hashWorkers,
+      maxQueue: settings.hashQueue,
+      onWait: (milliseconds) => metrics.observeHashWait(milliseconds / 1000),
+    });
+  const metrics = createMetrics({
+    ...(hasPoolStats(hasher) ? { hashPool: hasher.stats } : {}),
+    // node:sqlite holds one connection per store.
+    database: () => ({ driver: "sqlite", open: storeOpen ? 1 : 0 }),
+  });
+  const scopes = createScopeCatalogue({ ...seedScopeDescriptions, ...adminScopeDescriptions });
   const key = await loadSigningKey(settings, store, clock);
   // Computed now, so the first login for an unknown user costs what every other login costs.
   await hasher.dummyHash();
-  const tokens = createTokenService({
+  const ownTokens = createTokenService({
     key,
     scopes,
     clock,
     lifetimeSeconds: settings.accessTokenLifetimeSeconds,
+    scopesArrayClaim: settings.fastapiCompatClaims,
     ...(settings.issuer === undefined ? {} : { issuer: settings.issuer }),
     ...(settings.audience === undefined ? {} : { audience: settings.audience }),
   });
+  const tokens = countTokenVerifications(
+    settings.legacyTokensUntil === undefined
+      ? ownTokens
+      : createMigratingTokenService(
+          ownTokens,
+          createLegacyTokenVerifier({
+            secret: key.secret,
+            scopes,
+            clock,
+            acceptUntil: settings.legacyTokensUntil,
+          }),
+        ),
+    metrics,
+  );
   if (settings.demo) {
     const seeded = await seedDemoData(store, hasher);
     logger.info(
@@ -78,11 +108,17 @@ export async function composeServices(
     tokens,
     clock,
     logger,
+    metrics,
     async close() {
       await hasher.close();
       await store.close();
+      storeOpen = false;
     },
   };
+}
+
+function hasPoolStats(hasher: PasswordHasher): hasher is Argon2Hasher {
+  return "stats" in hasher && typeof hasher.stats === "function";
 }
 
 async function loadSigningKey(settings: Settings, store: Store, clock: Clock): Promise<SigningKey> {

@@ -35,6 +35,23 @@ const environmentSchema = z.object({
   GATEHOUSE_STRICT_GRANT_TYPE: flag.default(false),
   GATEHOUSE_HASH_WORKERS: int(1, 64).default(Math.max(1, availableParallelism() - 1)),
   GATEHOUSE_HASH_QUEUE: int(1, 100_000).default(256),
+  GATEHOUSE_AUDIT_RETENTION_DAYS: int(1, 36_500).default(90),
+  GATEHOUSE_METRICS_TOKEN: z.string().optional(),
+  GATEHOUSE_LEGACY_TOKENS_UNTIL: z
+    .string()
+    .optional()
+    .transform((text, ctx) => {
+      if (text === undefined || text === "") return undefined;
+      const at = /^\d{4}-\d{2}-\d{2}(?:T[\d:.]+(?:Z|[+-]\d{2}:\d{2}))?$/.test(text)
+        ? Date.parse(text)
+        : Number.NaN;
+      if (Number.isNaN(at)) {
+        ctx.addIssue({ code: "custom", message: "must be an ISO 8601 date or date-time" });
+        return z.NEVER;
+      }
+      return at;
+    }),
+  GATEHOUSE_FASTAPI_COMPAT_CLAIMS: flag.default(false),
   GATEHOUSE_LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
 });
 
@@ -57,6 +74,14 @@ export interface Settings {
   readonly hashWorkers: number;
   readonly hashQueue: number;
   readonly logLevel: "debug" | "info" | "warn" | "error" | "silent";
+  /** Audit events older than this many days are purged at startup and hourly. */
+  readonly auditRetentionDays: number;
+  /** The bearer token `/metrics` requires; `undefined` leaves it open. */
+  readonly metricsToken: string | undefined;
+  /** Until when (ms since the epoch) tokens issued by the replaced FastAPI app are accepted. */
+  readonly legacyTokensUntil: number | undefined;
+  /** Also write a `scopes` array claim, which FastAPI's scopes tutorial reads. */
+  readonly fastapiCompatClaims: boolean;
 }
 
 /**
@@ -84,6 +109,17 @@ export function loadSettings(env: Readonly<Record<string, string | undefined>>):
       );
     }
   }
+  const metricsToken = e.GATEHOUSE_METRICS_TOKEN === "" ? undefined : e.GATEHOUSE_METRICS_TOKEN;
+  if (metricsToken !== undefined && metricsToken.length < 16) {
+    throw new RangeError(
+      "invalid configuration: GATEHOUSE_METRICS_TOKEN needs at least 16 characters",
+    );
+  }
+  if (e.GATEHOUSE_LEGACY_TOKENS_UNTIL !== undefined && secret === undefined) {
+    throw new RangeError(
+      "invalid configuration: GATEHOUSE_LEGACY_TOKENS_UNTIL needs GATEHOUSE_JWT_SECRET, the FastAPI app's SECRET_KEY",
+    );
+  }
   return Object.freeze({
     host: e.HOST,
     port: e.PORT,
@@ -97,6 +133,10 @@ export function loadSettings(env: Readonly<Record<string, string | undefined>>):
     hashWorkers: e.GATEHOUSE_HASH_WORKERS,
     hashQueue: e.GATEHOUSE_HASH_QUEUE,
     logLevel: e.GATEHOUSE_LOG_LEVEL,
+    auditRetentionDays: e.GATEHOUSE_AUDIT_RETENTION_DAYS,
+    metricsToken,
+    legacyTokensUntil: e.GATEHOUSE_LEGACY_TOKENS_UNTIL,
+    fastapiCompatClaims: e.GATEHOUSE_FASTAPI_COMPAT_CLAIMS,
   });
 }
 

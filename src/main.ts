@@ -1,6 +1,7 @@
 // The server entry: settings → services → app → listening socket, with a graceful stop.
 import type { AddressInfo } from "node:net";
 import { serve } from "@hono/node-server";
+import { startAuditRetention } from "./audit-retention.ts";
 import { composeServices } from "./compose.ts";
 import type { Settings } from "./config.ts";
 import { loadSettings } from "./config.ts";
@@ -30,6 +31,16 @@ export async function startServer(
     scopes: services.scopes,
     strictGrantType: settings.strictGrantType,
     logger,
+    audit: services.store.audit,
+    directory: services.store,
+    metrics: services.metrics,
+    metricsToken: settings.metricsToken,
+  });
+  const retention = startAuditRetention({
+    audit: services.store.audit,
+    clock: services.clock,
+    days: settings.auditRetentionDays,
+    logger,
   });
   const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
     const s = serve({ fetch: app.fetch, hostname: settings.host, port: settings.port }, () =>
@@ -42,6 +53,7 @@ export async function startServer(
   return {
     port,
     async close() {
+      retention.stop();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await services.close();
     },

@@ -8,6 +8,7 @@ import type { PasswordHasher } from "../core/passwords.ts";
 import { createLogger } from "../logger.ts";
 import { UsageError } from "./arguments.ts";
 import type { Command, CommandDeps, StartServer } from "./command.ts";
+import { runAuditCommand } from "./commands/audit.ts";
 import { runHashPasswordCommand } from "./commands/hash-password.ts";
 import { runMigrateCommand } from "./commands/migrate.ts";
 import { runServeCommand } from "./commands/serve.ts";
@@ -34,6 +35,7 @@ const commands = {
   users: runUsersCommand,
   "hash-password": runHashPasswordCommand,
   migrate: runMigrateCommand,
+  audit: runAuditCommand,
 } as const satisfies Record<string, Command>;
 
 /** `help` as the command, or `--help` / `-h` anywhere. */

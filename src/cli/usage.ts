@@ -13,6 +13,11 @@ Commands:
                                     replace the scopes a user may be granted
   users set-password <username>     set a new password, read from the terminal or stdin
   users delete <username>           delete a user and their items
+  users import <file> [--format json|csv]
+                                    import users with their FastAPI/passlib/pwdlib/Django hashes
+                                    (fields: username, email, full_name, disabled, hashed_password, scopes)
+  audit [--user <username>] [--since 1h|<ISO date>] [--until ...] [--type <event type>]
+        [--limit N] [--json]        read the audit trail, newest first
   hash-password                     print the argon2id hash of a password read from the terminal or stdin
   migrate                           apply pending database migrations
   help                              show this text

@@ -1,6 +1,16 @@
 // The toolkit's public API: everything a TypeScript service needs to issue and check Gatehouse tokens.
 export type { Argon2Hasher, Argon2HasherOptions } from "./argon2-hasher.ts";
 export { createArgon2Hasher, owaspArgon2Params } from "./argon2-hasher.ts";
+export type {
+  AuditDetails,
+  AuditEvent,
+  AuditEventType,
+  AuditLog,
+  AuditPage,
+  AuditQuery,
+  NewAuditEvent,
+} from "./audit-log.ts";
+export { auditEventTypes } from "./audit-log.ts";
 export type { AuthenticateDeps } from "./authenticate.ts";
 export { authenticate } from "./authenticate.ts";
 export type { AuthorizeDeps, Principal } from "./authorize.ts";

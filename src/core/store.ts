@@ -1,9 +1,11 @@
+import type { AuditStore } from "./audit-log.ts";
 import type { ItemStore } from "./items.ts";
 import type { SigningKeyStore } from "./signing-keys.ts";
+import type { UserDirectory } from "./user-directory.ts";
 import type { UserStore } from "./users.ts";
 
 /** Everything Gatehouse keeps, as one adapter provides it. */
-export interface Store extends UserStore, ItemStore, SigningKeyStore {
+export interface Store extends UserStore, ItemStore, SigningKeyStore, UserDirectory, AuditStore {
   /** Releases connections and files. */
   close(): Promise<void>;
 }

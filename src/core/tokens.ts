@@ -63,6 +63,11 @@ export interface TokenServiceOptions {
   readonly issuer?: string;
   /** Written as `aud` and required on verify when set. */
   readonly audience?: string;
+  /**
+   * Also write the granted scopes as a `scopes` JSON array, the claim FastAPI's scopes tutorial
+   * reads (`payload.get("scopes", [])`), so apps built on it accept Gatehouse tokens.
+   */
+  readonly scopesArrayClaim?: boolean;
   /** Size of the verified-token cache (signature checks skipped on a hit); 0 turns it off. */
   readonly cacheSize?: number;
 }
@@ -153,6 +158,7 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
         exp: issuedAt + lifetime,
         jti: tokenId,
         scope: formatScopes(granted),
+        ...(options.scopesArrayClaim === true ? { scopes: [...granted] } : {}),
         ...(options.issuer === undefined ? {} : { iss: options.issuer }),
         ...(options.audience === undefined ? {} : { aud: options.audience }),
       };

@@ -28,7 +28,13 @@ describe("the OpenAPI document", () => {
       flows: {
         password: {
           tokenUrl: "/token",
-          scopes: { me: "Read information about the current user.", items: "Read items." },
+          scopes: {
+            me: "Read information about the current user.",
+            items: "Read items.",
+            "users:read": "Read user accounts.",
+            "users:write": "Create, change and delete user accounts.",
+            "audit:read": "Read the audit trail.",
+          },
         },
       },
     });
@@ -48,6 +54,15 @@ describe("the OpenAPI document", () => {
       { OAuth2PasswordBearer: ["me", "items"] },
     ]);
     assert.deepEqual(doc.paths["/status/"]?.["get"]?.security, [{ OAuth2PasswordBearer: [] }]);
+    assert.deepEqual(doc.paths["/admin/users"]?.["get"]?.security, [
+      { OAuth2PasswordBearer: ["users:read"] },
+    ]);
+    assert.deepEqual(doc.paths["/admin/users/{username}"]?.["patch"]?.security, [
+      { OAuth2PasswordBearer: ["users:write"] },
+    ]);
+    assert.deepEqual(doc.paths["/admin/audit"]?.["get"]?.security, [
+      { OAuth2PasswordBearer: ["audit:read"] },
+    ]);
   });
 });
 

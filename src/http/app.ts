@@ -2,16 +2,22 @@
 import { randomUUID } from "node:crypto";
 import { OpenAPIHono } from "@hono/zod-openapi";
 import { HTTPException } from "hono/http-exception";
+import type { AuditLog } from "../core/audit-log.ts";
 import { isAuthError } from "../core/errors.ts";
 import type { ItemStore } from "../core/items.ts";
 import type { PasswordHasher } from "../core/passwords.ts";
 import type { ScopeCatalogue } from "../core/scopes.ts";
 import type { TokenService } from "../core/tokens.ts";
+import type { UserDirectory } from "../core/user-directory.ts";
 import type { UserStore } from "../core/users.ts";
 import type { Logger } from "../logger.ts";
+import type { Metrics } from "../metrics.ts";
+import { mountAdminAuditRoutes } from "./admin-audit-routes.ts";
+import { mountAdminRoutes } from "./admin-routes.ts";
 import type { AppEnv } from "./app-env.ts";
 import { mountDocsPages } from "./docs-pages.ts";
 import { errorAnswer, internalErrorAnswer } from "./error-responses.ts";
+import { mountMetricsRoute } from "./metrics-route.ts";
 import type { OpenApiApp } from "./openapi.ts";
 import { mountOpenApi } from "./openapi.ts";
 import { securityHeaders } from "./security-headers.ts";
@@ -27,6 +33,11 @@ export interface AppDeps {
   readonly scopes: ScopeCatalogue;
   readonly strictGrantType: boolean;
   readonly logger: Logger;
+  readonly audit: AuditLog;
+  readonly directory: UserDirectory;
+  readonly metrics: Metrics;
+  /** The bearer token `/metrics` requires; the route is open when unset. */
+  readonly metricsToken?: string | undefined;
 }
 
 /**
@@ -46,18 +57,25 @@ export function createApp(deps: AppDeps): OpenApiApp {
     c.set("requiredScopes", []);
     await next();
     c.header("X-Request-Id", c.var.requestId);
+    const seconds = (performance.now() - started) / 1000;
+    // The route pattern, never the raw path: it bounds label cardinality and holds no user input.
+    const route = c.res.status === 404 && c.req.routePath === "/*" ? "unmatched" : c.req.routePath;
+    deps.metrics.observeRequest(c.req.method, route, c.res.status, seconds);
     logger.info("request", {
       requestId: c.var.requestId,
       method: c.req.method,
-      route: c.req.routePath,
+      route,
       status: c.res.status,
-      durationMs: Math.round((performance.now() - started) * 100) / 100,
+      durationMs: Math.round(seconds * 100_000) / 100,
     });
   });
   app.use(securityHeaders());
 
   mountTokenRoute(app, { ...deps, strictGrantType: deps.strictGrantType });
   mountUserRoutes(app, deps);
+  mountAdminRoutes(app, deps);
+  mountAdminAuditRoutes(app, deps);
+  mountMetricsRoute(app, { metrics: deps.metrics, metricsToken: deps.metricsToken });
   mountOpenApi(app, deps.scopes, "/token");
   mountDocsPages(app);
 

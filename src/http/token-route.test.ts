@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import type { TestApp } from "../../test/fixtures/test-app.ts";
 import { makeTestApp } from "../../test/fixtures/test-app.ts";
+import { adminScopeDescriptions } from "../core/admin-scopes.ts";
 import { AuthError } from "../core/errors.ts";
 import type { PasswordHasher } from "../core/passwords.ts";
 import { createScopeCatalogue, seedScopeDescriptions } from "../core/scopes.ts";
@@ -229,9 +230,12 @@ describe("POST /token under a login storm", () => {
       items: t.store,
       hasher: busy,
       tokens: t.tokens,
-      scopes: createScopeCatalogue(seedScopeDescriptions),
+      scopes: createScopeCatalogue({ ...seedScopeDescriptions, ...adminScopeDescriptions }),
       strictGrantType: false,
       logger: silentLogger,
+      audit: t.store.audit,
+      directory: t.store,
+      metrics: t.metrics,
     });
 
     const response = await storm.request("/token", {

@@ -9,12 +9,13 @@ import { formatScopes } from "../core/scopes.ts";
 import type { AppEnv } from "./app-env.ts";
 import type { ErrorAnswer } from "./error-responses.ts";
 import { errorAnswer, validationAnswer } from "./error-responses.ts";
+import { type LoginAuditDeps, recordLogin } from "./login-audit.ts";
 import type { OpenApiApp } from "./openapi.ts";
 import { errorSchema, oauthErrorSchema, validationErrorSchema } from "./openapi.ts";
 import { parseTokenForm } from "./token-form.ts";
 
 /** What the token route needs. */
-export interface TokenRouteDeps extends PasswordGrantDeps {
+export interface TokenRouteDeps extends PasswordGrantDeps, LoginAuditDeps {
   /** Require `grant_type=password` instead of accepting its absence. */
   readonly strictGrantType: boolean;
 }
@@ -116,6 +117,7 @@ export function mountTokenRoute(app: OpenApiApp, deps: TokenRouteDeps): void {
           password: form.password,
           scopes,
         });
+        await recordLogin(c, deps, form.username, undefined);
         return c.json(
           {
             access_token: issued.token,
@@ -127,8 +129,9 @@ export function mountTokenRoute(app: OpenApiApp, deps: TokenRouteDeps): void {
           noStore,
         );
       } catch (error) {
-        if (isAuthError(error)) return send(c, errorAnswer(error.code, "token"));
-        throw error;
+        if (!isAuthError(error)) throw error;
+        await recordLogin(c, deps, form.username, error.code);
+        return send(c, errorAnswer(error.code, "token"));
       }
     },
   );

@@ -5,6 +5,8 @@ import type { Item } from "../core/items.ts";
 import type { SigningKeyRecord } from "../core/signing-keys.ts";
 import type { Store } from "../core/store.ts";
 import type { NewUser, UserPatch, UserRecord } from "../core/users.ts";
+import { createMemoryAuditLog } from "./memory-audit-log.ts";
+import { createMemoryUserDirectory } from "./memory-user-directory.ts";
 
 // Code-unit order, the same as SQLite's BINARY collation for the ASCII usernames allow.
 const byString = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
@@ -35,7 +37,13 @@ export function createMemoryStore(options: { clock?: Clock } = {}): Store {
     return record;
   };
 
+  const sortedUsers = async (): Promise<readonly UserRecord[]> =>
+    [...users.values()].sort((a, b) => byString(a.username, b.username)).map(copyUser);
+
   return {
+    ...createMemoryUserDirectory(sortedUsers),
+    audit: createMemoryAuditLog(clock),
+
     async findByUsername(username: string): Promise<UserRecord | undefined> {
       const record = users.get(username);
       return record === undefined ? undefined : copyUser(record);
@@ -80,9 +88,7 @@ export function createMemoryStore(options: { clock?: Clock } = {}): Store {
       return users.delete(username);
     },
 
-    async listUsers(): Promise<readonly UserRecord[]> {
-      return [...users.values()].sort((a, b) => byString(a.username, b.username)).map(copyUser);
-    },
+    listUsers: sortedUsers,
 
     async countUsers(): Promise<number> {
       return users.size;

@@ -10,7 +10,9 @@ import type { PasswordHash } from "../core/passwords.ts";
 import type { SigningKeyRecord } from "../core/signing-keys.ts";
 import type { Store } from "../core/store.ts";
 import type { NewUser, UserPatch, UserRecord } from "../core/users.ts";
+import { createSqliteAuditLog } from "./sqlite-audit-log.ts";
 import { migrateSqlite } from "./sqlite-migrations.ts";
+import { createSqliteUserDirectory } from "./sqlite-user-directory.ts";
 
 const userRow = z.object({
   username: z.string(),
@@ -153,6 +155,9 @@ export function createSqliteStore(options: { path: string; clock?: Clock }): Sto
   );
 
   return {
+    ...createSqliteUserDirectory(db, readUser),
+    audit: createSqliteAuditLog(db, clock),
+
     async findByUsername(username: string): Promise<UserRecord | undefined> {
       const row = findUser.get(username);
       return row === undefined ? undefined : readUser(row);
