@@ -5,8 +5,9 @@ import { createArgon2Hasher } from "./core/argon2-hasher.ts";
 import type { Clock } from "./core/clock.ts";
 import { systemClock } from "./core/clock.ts";
 import type { PasswordHasher } from "./core/passwords.ts";
+import type { RefreshPolicy } from "./core/refresh-tokens.ts";
 import type { ScopeCatalogue } from "./core/scopes.ts";
-import { createScopeCatalogue, seedScopeDescriptions } from "./core/scopes.ts";
+import { createScopeCatalogue, gatehouseScopeDescriptions } from "./core/scopes.ts";
 import type { SigningKeyRecord } from "./core/signing-keys.ts";
 import type { Store } from "./core/store.ts";
 import type { SigningKey, TokenService } from "./core/tokens.ts";
@@ -23,6 +24,7 @@ export interface Services {
   readonly hasher: PasswordHasher;
   readonly scopes: ScopeCatalogue;
   readonly tokens: TokenService;
+  readonly refreshPolicy: RefreshPolicy;
   readonly clock: Clock;
   readonly logger: Logger;
   /** Stops the hashing workers and closes the store. */
@@ -50,7 +52,7 @@ export async function composeServices(
   const hasher =
     options.hasher ??
     createArgon2Hasher({ workers: settings.hashWorkers, maxQueue: settings.hashQueue });
-  const scopes = createScopeCatalogue(seedScopeDescriptions);
+  const scopes = createScopeCatalogue(gatehouseScopeDescriptions);
   const key = await loadSigningKey(settings, store, clock);
   // Computed now, so the first login for an unknown user costs what every other login costs.
   await hasher.dummyHash();
@@ -76,6 +78,7 @@ export async function composeServices(
     hasher,
     scopes,
     tokens,
+    refreshPolicy: settings.refreshTokens,
     clock,
     logger,
     async close() {

@@ -30,6 +30,10 @@ export async function startServer(
     scopes: services.scopes,
     strictGrantType: settings.strictGrantType,
     logger,
+    refreshTokens: services.store,
+    refreshPolicy: services.refreshPolicy,
+    denylist: services.store,
+    clock: services.clock,
   });
   const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
     const s = serve({ fetch: app.fetch, hostname: settings.host, port: settings.port }, () =>

@@ -72,6 +72,15 @@ export const seedScopeDescriptions = {
   items: "Read items.",
 } as const;
 
+/**
+ * Gatehouse's catalogue: the seed's scopes plus `introspect`, which lets a resource server ask
+ * `/introspect` about tokens. No user holds `introspect` unless an operator grants it.
+ */
+export const gatehouseScopeDescriptions = {
+  ...seedScopeDescriptions,
+  introspect: "Introspect tokens on behalf of resource servers.",
+} as const;
+
 /** Joins scopes for the wire: space-separated, as `scope` is spelled in RFC 6749 and RFC 9068. */
 export function formatScopes(scopes: readonly Scope[]): string {
   return scopes.join(" ");

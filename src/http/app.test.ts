@@ -28,7 +28,12 @@ describe("the OpenAPI document", () => {
       flows: {
         password: {
           tokenUrl: "/token",
-          scopes: { me: "Read information about the current user.", items: "Read items." },
+          refreshUrl: "/token",
+          scopes: {
+            me: "Read information about the current user.",
+            items: "Read items.",
+            introspect: "Introspect tokens on behalf of resource servers.",
+          },
         },
       },
     });

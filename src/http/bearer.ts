@@ -82,25 +82,47 @@ export interface SecuredGetDeclaration {
   readonly responses: RouteConfig["responses"];
 }
 
+/** A protected route of any method, declared once; `request` documents its body. */
+export interface SecuredRouteDeclaration extends SecuredGetDeclaration {
+  readonly method: "get" | "post" | "put" | "patch" | "delete";
+  readonly request?: RouteConfig["request"];
+}
+
 /**
- * Mounts a GET route behind `declaration.guard` and documents it with the same guard's scopes as
- * its OpenAPI `security` requirement.
+ * Mounts a route behind `declaration.guard` and documents it with the same guard's scopes as its
+ * OpenAPI `security` requirement.
  */
+export function mountSecuredRoute(
+  app: OpenApiApp,
+  deps: AuthorizeDeps,
+  declaration: SecuredRouteDeclaration,
+  handler: Handler<AppEnv>,
+): void {
+  const route = secured(deps, declaration.guard);
+  app.openAPIRegistry.registerPath({
+    method: declaration.method,
+    path: declaration.path,
+    summary: declaration.summary,
+    tags: [...declaration.tags],
+    security: route.security,
+    ...(declaration.request === undefined ? {} : { request: declaration.request }),
+    responses: declaration.responses,
+  });
+  // The app routes without strict trailing slashes, so "/users/me" and "/users/me/" are one route.
+  app.on(
+    declaration.method.toUpperCase(),
+    declaration.path.replace(/(?<=.)\/$/, ""),
+    route.middleware,
+    handler,
+  );
+}
+
+/** A protected GET route: {@link mountSecuredRoute} with `method: "get"`. */
 export function mountSecuredGet(
   app: OpenApiApp,
   deps: AuthorizeDeps,
   declaration: SecuredGetDeclaration,
   handler: Handler<AppEnv>,
 ): void {
-  const route = secured(deps, declaration.guard);
-  app.openAPIRegistry.registerPath({
-    method: "get",
-    path: declaration.path,
-    summary: declaration.summary,
-    tags: [...declaration.tags],
-    security: route.security,
-    responses: declaration.responses,
-  });
-  // The app routes without strict trailing slashes, so "/users/me" and "/users/me/" are one route.
-  app.get(declaration.path.replace(/(?<=.)\/$/, ""), route.middleware, handler);
+  mountSecuredRoute(app, deps, { ...declaration, method: "get" }, handler);
 }

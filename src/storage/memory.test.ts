@@ -1,4 +1,12 @@
+import { describeAccessTokenDenylistContract } from "./access-token-denylist.contract.ts";
 import { createMemoryStore } from "./memory.ts";
+import { describeRefreshTokenStoreContract } from "./refresh-token-store.contract.ts";
 import { describeStoreContract } from "./user-store.contract.ts";
 
 describeStoreContract("memory store", async (clock) => createMemoryStore({ clock }));
+describeRefreshTokenStoreContract("memory refresh tokens", async (clock) =>
+  createMemoryStore({ clock }),
+);
+describeAccessTokenDenylistContract("memory access token denylist", async (clock) =>
+  createMemoryStore({ clock }),
+);

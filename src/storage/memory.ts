@@ -5,6 +5,8 @@ import type { Item } from "../core/items.ts";
 import type { SigningKeyRecord } from "../core/signing-keys.ts";
 import type { Store } from "../core/store.ts";
 import type { NewUser, UserPatch, UserRecord } from "../core/users.ts";
+import { createMemoryAccessTokenDenylist } from "./memory-access-token-denylist.ts";
+import { createMemoryRefreshTokenStore } from "./memory-refresh-tokens.ts";
 
 // Code-unit order, the same as SQLite's BINARY collation for the ASCII usernames allow.
 const byString = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
@@ -28,6 +30,8 @@ export function createMemoryStore(options: { clock?: Clock } = {}): Store {
   const users = new Map<string, UserRecord>();
   const items = new Map<string, Set<string>>();
   let signingKey: SigningKeyRecord | undefined;
+  const refreshTokens = createMemoryRefreshTokenStore((username) => users.has(username));
+  const denylist = createMemoryAccessTokenDenylist();
 
   const requireUser = (username: string): UserRecord => {
     const record = users.get(username);
@@ -35,7 +39,13 @@ export function createMemoryStore(options: { clock?: Clock } = {}): Store {
     return record;
   };
 
+  const { forgetUser, clear: clearRefreshTokens, ...refreshTokenPart } = refreshTokens;
+  const { clear: clearDenylist, ...denylistPart } = denylist;
+
   return {
+    ...refreshTokenPart,
+    ...denylistPart,
+
     async findByUsername(username: string): Promise<UserRecord | undefined> {
       const record = users.get(username);
       return record === undefined ? undefined : copyUser(record);
@@ -55,6 +65,7 @@ export function createMemoryStore(options: { clock?: Clock } = {}): Store {
         passwordHash: user.passwordHash,
         createdAt: now,
         updatedAt: now,
+        tokensValidAfter: null,
       };
       users.set(record.username, record);
       return copyUser(record);
@@ -69,6 +80,8 @@ export function createMemoryStore(options: { clock?: Clock } = {}): Store {
         disabled: patch.disabled ?? current.disabled,
         scopes: [...(patch.scopes ?? current.scopes)],
         passwordHash: patch.passwordHash ?? current.passwordHash,
+        tokensValidAfter:
+          patch.tokensValidAfter === undefined ? current.tokensValidAfter : patch.tokensValidAfter,
         updatedAt: clock.now(),
       };
       users.set(username, record);
@@ -77,6 +90,7 @@ export function createMemoryStore(options: { clock?: Clock } = {}): Store {
 
     async deleteUser(username: string): Promise<boolean> {
       items.delete(username);
+      forgetUser(username);
       return users.delete(username);
     },
 
@@ -110,6 +124,8 @@ export function createMemoryStore(options: { clock?: Clock } = {}): Store {
       users.clear();
       items.clear();
       signingKey = undefined;
+      clearRefreshTokens();
+      clearDenylist();
     },
   };
 }

@@ -9,11 +9,19 @@ import { Worker } from "node:worker_threads";
 import { createFixedClock } from "../core/clock.ts";
 import type { PasswordHash } from "../core/passwords.ts";
 import type { SigningKeyRecord } from "../core/signing-keys.ts";
+import { describeAccessTokenDenylistContract } from "./access-token-denylist.contract.ts";
+import { describeRefreshTokenStoreContract } from "./refresh-token-store.contract.ts";
 import { createSqliteStore } from "./sqlite.ts";
 import { migrateSqlite, pendingSqliteMigrations } from "./sqlite-migrations.ts";
 import { describeStoreContract } from "./user-store.contract.ts";
 
 describeStoreContract("SQLite store (:memory:)", async (clock) =>
+  createSqliteStore({ path: ":memory:", clock }),
+);
+describeRefreshTokenStoreContract("SQLite refresh tokens (:memory:)", async (clock) =>
+  createSqliteStore({ path: ":memory:", clock }),
+);
+describeAccessTokenDenylistContract("SQLite access token denylist (:memory:)", async (clock) =>
   createSqliteStore({ path: ":memory:", clock }),
 );
 
@@ -79,7 +87,7 @@ describe("SQLite store on a file", () => {
 
     assert.deepEqual(rerun.applied, []);
     assert.deepEqual(pendingSqliteMigrations(db), []);
-    assert.deepEqual(migrationVersions(db), ["001-initial"]);
+    assert.deepEqual(migrationVersions(db), ["001-initial", "002-token-lifecycle"]);
     const [record] = db.prepare("SELECT applied_at FROM schema_migrations").all();
     assert.deepEqual({ ...record }, { applied_at: start });
     db.close();
@@ -134,7 +142,7 @@ describe("SQLite store on a file", () => {
 
     assert.equal(new Set(kids).size, 1);
     const db = new DatabaseSync(path);
-    assert.deepEqual(migrationVersions(db), ["001-initial"]);
+    assert.deepEqual(migrationVersions(db), ["001-initial", "002-token-lifecycle"]);
     assert.deepEqual(
       { ...db.prepare("SELECT count(*) AS keys FROM signing_keys").get() },
       { keys: 1 },
@@ -184,7 +192,7 @@ describe("SQLite migrations", () => {
   it("lists every shipped migration as pending on an empty database", () => {
     const db = new DatabaseSync(":memory:");
 
-    assert.deepEqual(pendingSqliteMigrations(db), ["001-initial"]);
+    assert.deepEqual(pendingSqliteMigrations(db), ["001-initial", "002-token-lifecycle"]);
     db.close();
   });
 

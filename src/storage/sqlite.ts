@@ -10,7 +10,9 @@ import type { PasswordHash } from "../core/passwords.ts";
 import type { SigningKeyRecord } from "../core/signing-keys.ts";
 import type { Store } from "../core/store.ts";
 import type { NewUser, UserPatch, UserRecord } from "../core/users.ts";
+import { createSqliteAccessTokenDenylist } from "./sqlite-access-token-denylist.ts";
 import { migrateSqlite } from "./sqlite-migrations.ts";
+import { createSqliteRefreshTokenStore } from "./sqlite-refresh-tokens.ts";
 
 const userRow = z.object({
   username: z.string(),
@@ -21,6 +23,7 @@ const userRow = z.object({
   password_hash: z.string().min(1),
   created_at: z.number().int(),
   updated_at: z.number().int(),
+  tokens_valid_after: z.number().int().nullable(),
 });
 type UserRow = z.infer<typeof userRow>;
 
@@ -36,7 +39,7 @@ const signingKeyRow = z.object({
 const countRow = z.object({ count: z.number().int() });
 
 const userColumns =
-  "username, email, full_name, disabled, scopes, password_hash, created_at, updated_at";
+  "username, email, full_name, disabled, scopes, password_hash, created_at, updated_at, tokens_valid_after";
 
 // Extended result codes (https://sqlite.org/rescode.html) that node:sqlite reports as `errcode`.
 const SQLITE_CONSTRAINT_FOREIGNKEY = 787;
@@ -74,6 +77,7 @@ function toUserRecord(row: UserRow): UserRecord {
     passwordHash: row.password_hash as PasswordHash,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
+    tokensValidAfter: row.tokens_valid_after,
   };
 }
 
@@ -122,7 +126,7 @@ export function createSqliteStore(options: { path: string; clock?: Clock }): Sto
 
   const findUser = db.prepare(`SELECT ${userColumns} FROM users WHERE username = ?`);
   const insertUser = db.prepare(
-    `INSERT INTO users (${userColumns}) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING ${userColumns}`,
+    `INSERT INTO users (${userColumns}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL) RETURNING ${userColumns}`,
   );
   // One statement for every patch shape, so it is prepared once: a flag per field says whether
   // the patch sets it.
@@ -133,6 +137,7 @@ export function createSqliteStore(options: { path: string; clock?: Clock }): Sto
        disabled = CASE WHEN :setDisabled THEN :disabled ELSE disabled END,
        scopes = CASE WHEN :setScopes THEN :scopes ELSE scopes END,
        password_hash = CASE WHEN :setPasswordHash THEN :passwordHash ELSE password_hash END,
+       tokens_valid_after = CASE WHEN :setCutoff THEN :cutoff ELSE tokens_valid_after END,
        updated_at = :updatedAt
      WHERE username = :username
      RETURNING ${userColumns}`,
@@ -153,6 +158,9 @@ export function createSqliteStore(options: { path: string; clock?: Clock }): Sto
   );
 
   return {
+    ...createSqliteRefreshTokenStore(db),
+    ...createSqliteAccessTokenDenylist(db),
+
     async findByUsername(username: string): Promise<UserRecord | undefined> {
       const row = findUser.get(username);
       return row === undefined ? undefined : readUser(row);
@@ -197,6 +205,8 @@ export function createSqliteStore(options: { path: string; clock?: Clock }): Sto
         scopes: patch.scopes === undefined ? null : formatStoredScopes(patch.scopes),
         setPasswordHash: patch.passwordHash === undefined ? 0 : 1,
         passwordHash: patch.passwordHash ?? null,
+        setCutoff: patch.tokensValidAfter === undefined ? 0 : 1,
+        cutoff: patch.tokensValidAfter ?? null,
       });
       if (row === undefined) throw new AuthError("user_not_found", "no user with this username");
       return readUser(row);

@@ -3,6 +3,8 @@ import type { Services } from "../../compose.ts";
 import { AuthError } from "../../core/errors.ts";
 import { assertAcceptablePassword } from "../../core/passwords.ts";
 import type { Scope, ScopeCatalogue } from "../../core/scopes.ts";
+import type { UserLifecycleDeps } from "../../core/user-lifecycle.ts";
+import { changePassword, disableUser } from "../../core/user-lifecycle.ts";
 import { isValidUsername, toUser, type User, type UserRecord } from "../../core/users.ts";
 import { parseCommandArgs, UsageError } from "../arguments.ts";
 import type { Command, CommandDeps } from "../command.ts";
@@ -129,10 +131,17 @@ const showUser: Command = async (args, io, deps) => {
   return 0;
 };
 
+function lifecycleOf(services: Services): UserLifecycleDeps {
+  return { users: services.store, refreshTokens: services.store, clock: services.clock };
+}
+
+// Disabling also takes back every token the user holds; enabling gives none back.
 function setDisabled(disabled: boolean): Command {
   return async (args, io, deps) => {
     const username = checkedUsername(parseCommandArgs(args, {}, one).positionals[0]);
-    await (await deps.services()).store.updateUser(username, { disabled });
+    const services = await deps.services();
+    if (disabled) await disableUser(lifecycleOf(services), username);
+    else await services.store.updateUser(username, { disabled });
     io.stdout(`${disabled ? "disabled" : "enabled"} user ${username}\n`);
     return 0;
   };
@@ -153,8 +162,9 @@ const setPassword: Command = async (args, io, deps) => {
   const services = await deps.services();
   await existingUser(services, username);
   const password = await readNewPassword(io, `New password for ${username}: `);
-  await services.store.updateUser(username, { passwordHash: await services.hasher.hash(password) });
-  io.stdout(`changed the password of ${username}\n`);
+  // Ends every session of the user: tokens issued before the change stop working.
+  await changePassword(lifecycleOf(services), username, await services.hasher.hash(password));
+  io.stdout(`changed the password of ${username}; every token issued before is revoked\n`);
   return 0;
 };
 
