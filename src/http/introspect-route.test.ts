@@ -39,7 +39,7 @@ describe("POST /introspect", () => {
     assert.equal(answer.status, 200);
     assert.deepEqual(answer.body, {
       active: true,
-      token_type: "access_token",
+      token_type: "bearer",
       scope: "me items",
       sub: "johndoe",
       username: "johndoe",

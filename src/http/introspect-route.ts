@@ -15,7 +15,10 @@ const maxBodyBytes = 16 * 1024;
 const introspectionSchema = z
   .object({
     active: z.boolean(),
-    token_type: z.enum(["access_token", "refresh_token"]).optional(),
+    token_type: z.enum(["bearer", "refresh_token"]).optional().openapi({
+      description:
+        "`bearer` for an access token (RFC 7662 §2.2 uses RFC 6749 §5.1 types); `refresh_token` for a refresh token, which is never a credential at a resource server",
+    }),
     scope: z.string().optional(),
     sub: z.string().optional(),
     username: z.string().optional(),
@@ -32,7 +35,9 @@ function toWire(answer: Introspection): IntrospectionBody {
   if (!answer.active) return { active: false };
   return {
     active: true,
-    token_type: answer.tokenType,
+    // RFC 7662 §2.2 token_type is the RFC 6749 §5.1 type, as /token reports it. A refresh token
+    // has no such type, so it is named apart: a resource server must accept only "bearer".
+    token_type: answer.tokenType === "access_token" ? "bearer" : "refresh_token",
     scope: formatScopes(answer.scopes),
     sub: answer.subject,
     username: answer.subject,

@@ -298,3 +298,28 @@ describe("the refresh grant with the grace window turned off", () => {
     assert.deepEqual(results.map((result) => result.status).sort(), [200, 400]);
   });
 });
+
+describe("the docs' Authorize dialog", () => {
+  it("still logs in with the form Swagger UI sends, and gets a refresh token too", async () => {
+    const t = await makeTestApp({ strictGrantType: true });
+    // Swagger UI's password flow posts exactly these fields.
+    const body = new URLSearchParams({
+      grant_type: "password",
+      username: "johndoe",
+      password: "secret",
+      scope: "me items",
+    });
+
+    const response = await t.app.request("/token", {
+      method: "POST",
+      body,
+      headers: { "content-type": "application/x-www-form-urlencoded", accept: "application/json" },
+    });
+
+    await t.close();
+    assert.equal(response.status, 200);
+    const answer = (await response.json()) as Record<string, unknown>;
+    assert.equal(answer["token_type"], "bearer");
+    assert.equal(typeof answer["refresh_token"], "string");
+  });
+});
