@@ -106,6 +106,12 @@ describe("POST /revoke", () => {
     assert.equal(response.status, 400);
   });
 
+  it("answers a token longer than any this service issues with 400 invalid_request", async () => {
+    const response = await revoke(t.app, { token: "x".repeat(5000) });
+
+    assert.equal(response.status, 400);
+  });
+
   it("answers an oversized body with 413", async () => {
     const response = await revoke(t.app, { token: "x".repeat(20_000) });
 

@@ -108,6 +108,24 @@ describe("POST /token with grant_type=refresh_token", () => {
     assert.equal(current.status, 400);
   });
 
+  it("refuses a grace retry of a family older than the user's cut-off", async () => {
+    await refreshForPair(t.app, login.refreshToken);
+    t.clock.advance(1);
+    // Set directly, without revoking the family, to prove the cut-off holds on its own.
+    await t.store.updateUser("johndoe", { tokensValidAfter: t.clock.now() });
+
+    const retry = await refresh(t.app, login.refreshToken);
+
+    assert.deepEqual(retry.body, invalidGrant);
+  });
+
+  it("refuses an active refresh token of a family older than the user's cut-off", async () => {
+    t.clock.advance(1);
+    await t.store.updateUser("johndoe", { tokensValidAfter: t.clock.now() });
+
+    assert.deepEqual((await refresh(t.app, login.refreshToken)).body, invalidGrant);
+  });
+
   it("allows the grace retry only once", async () => {
     await refreshForPair(t.app, login.refreshToken);
     await refreshForPair(t.app, login.refreshToken);
