@@ -41,7 +41,7 @@ export function isRefreshTokenUsable(
     !record.familyRevoked &&
     record.expiresAt > now &&
     record.familyExpiresAt > now &&
-    // A user deleted and created again under the same name does not inherit old sessions.
+    // A user deleted and created again under the same name does not inherit old logins.
     record.familyCreatedAt >= user.createdAt &&
     (user.tokensValidAfter === null || record.familyCreatedAt >= user.tokensValidAfter)
   );

@@ -25,7 +25,7 @@ async function cutOff(
 }
 
 /**
- * Ends every session of `username`: access tokens issued before now are refused and every
+ * Takes back every token of `username`: access tokens issued before now are refused and every
  * refresh token family is revoked. Tokens issued afterwards work as usual.
  * @throws {AuthError} user_not_found
  */
@@ -34,7 +34,7 @@ export function logoutEverywhere(deps: UserLifecycleDeps, username: string): Pro
 }
 
 /**
- * Replaces the password hash of `username` and ends every session, as {@link logoutEverywhere}.
+ * Replaces the password hash of `username` and takes back every token, as {@link logoutEverywhere}.
  * @throws {AuthError} user_not_found
  */
 export function changePassword(
@@ -46,7 +46,7 @@ export function changePassword(
 }
 
 /**
- * Disables `username` and ends every session, as {@link logoutEverywhere}.
+ * Disables `username` and takes back every token, as {@link logoutEverywhere}.
  * @throws {AuthError} user_not_found
  */
 export function disableUser(deps: UserLifecycleDeps, username: string): Promise<UserRecord> {

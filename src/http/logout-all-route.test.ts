@@ -104,7 +104,7 @@ describe("the per-user cut-off", () => {
     assert.equal((await refresh(t.app, before.refreshToken)).status, 400);
   });
 
-  it("ends the sessions of a disabled user; re-enabling does not bring them back", async () => {
+  it("takes back the tokens of a disabled user; re-enabling does not bring them back", async () => {
     const before = await loginForPair(t.app, "johndoe", "secret");
     t.clock.advance(1);
     await disableUser(lifecycle, "johndoe");

@@ -162,7 +162,7 @@ const setPassword: Command = async (args, io, deps) => {
   const services = await deps.services();
   await existingUser(services, username);
   const password = await readNewPassword(io, `New password for ${username}: `);
-  // Ends every session of the user: tokens issued before the change stop working.
+  // Takes back every token of the user: those issued before the change stop working.
   await changePassword(lifecycleOf(services), username, await services.hasher.hash(password));
   io.stdout(`changed the password of ${username}; every token issued before is revoked\n`);
   return 0;
