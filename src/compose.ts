@@ -1,15 +1,15 @@
 // The composition root: the one place that picks concrete adapters for the settings.
 import { randomBytes } from "node:crypto";
 import type { Settings } from "./config.ts";
-import { adminScopeDescriptions } from "./core/admin-scopes.ts";
 import { type Argon2Hasher, createArgon2Hasher } from "./core/argon2-hasher.ts";
 import type { Clock } from "./core/clock.ts";
 import { systemClock } from "./core/clock.ts";
 import { createLegacyTokenVerifier } from "./core/legacy-token-verifier.ts";
 import { createMigratingTokenService } from "./core/migrating-token-service.ts";
 import type { PasswordHasher } from "./core/passwords.ts";
+import type { RefreshPolicy } from "./core/refresh-tokens.ts";
 import type { ScopeCatalogue } from "./core/scopes.ts";
-import { createScopeCatalogue, seedScopeDescriptions } from "./core/scopes.ts";
+import { createScopeCatalogue, gatehouseScopeDescriptions } from "./core/scopes.ts";
 import type { SigningKeyRecord } from "./core/signing-keys.ts";
 import type { Store } from "./core/store.ts";
 import type { SigningKey, TokenService } from "./core/tokens.ts";
@@ -27,6 +27,7 @@ export interface Services {
   readonly hasher: PasswordHasher;
   readonly scopes: ScopeCatalogue;
   readonly tokens: TokenService;
+  readonly refreshPolicy: RefreshPolicy;
   readonly clock: Clock;
   readonly logger: Logger;
   readonly metrics: Metrics;
@@ -65,7 +66,7 @@ export async function composeServices(
     // node:sqlite holds one connection per store.
     database: () => ({ driver: "sqlite", open: storeOpen ? 1 : 0 }),
   });
-  const scopes = createScopeCatalogue({ ...seedScopeDescriptions, ...adminScopeDescriptions });
+  const scopes = createScopeCatalogue(gatehouseScopeDescriptions);
   const key = await loadSigningKey(settings, store, clock);
   // Computed now, so the first login for an unknown user costs what every other login costs.
   await hasher.dummyHash();
@@ -106,6 +107,7 @@ export async function composeServices(
     hasher,
     scopes,
     tokens,
+    refreshPolicy: settings.refreshTokens,
     clock,
     logger,
     metrics,

@@ -33,6 +33,9 @@ const environmentSchema = z.object({
   GATEHOUSE_ISSUER: z.string().min(1).optional(),
   GATEHOUSE_AUDIENCE: z.string().min(1).optional(),
   GATEHOUSE_STRICT_GRANT_TYPE: flag.default(false),
+  GATEHOUSE_REFRESH_ABSOLUTE_LIFETIME: int(60, 366 * 86_400).default(30 * 86_400),
+  GATEHOUSE_REFRESH_IDLE_LIFETIME: int(60, 366 * 86_400).default(7 * 86_400),
+  GATEHOUSE_REFRESH_REUSE_GRACE_SECONDS: int(0, 300).default(10),
   GATEHOUSE_HASH_WORKERS: int(1, 64).default(Math.max(1, availableParallelism() - 1)),
   GATEHOUSE_HASH_QUEUE: int(1, 100_000).default(256),
   GATEHOUSE_AUDIT_RETENTION_DAYS: int(1, 36_500).default(90),
@@ -71,6 +74,12 @@ export interface Settings {
   readonly audience: string | undefined;
   /** Require `grant_type=password` at `/token` instead of accepting its absence. */
   readonly strictGrantType: boolean;
+  /** Refresh token lifetimes and the reuse grace window, in seconds. */
+  readonly refreshTokens: {
+    readonly absoluteLifetimeSeconds: number;
+    readonly idleLifetimeSeconds: number;
+    readonly reuseGraceSeconds: number;
+  };
   readonly hashWorkers: number;
   readonly hashQueue: number;
   readonly logLevel: "debug" | "info" | "warn" | "error" | "silent";
@@ -130,6 +139,11 @@ export function loadSettings(env: Readonly<Record<string, string | undefined>>):
     issuer: e.GATEHOUSE_ISSUER,
     audience: e.GATEHOUSE_AUDIENCE,
     strictGrantType: e.GATEHOUSE_STRICT_GRANT_TYPE,
+    refreshTokens: Object.freeze({
+      absoluteLifetimeSeconds: e.GATEHOUSE_REFRESH_ABSOLUTE_LIFETIME,
+      idleLifetimeSeconds: e.GATEHOUSE_REFRESH_IDLE_LIFETIME,
+      reuseGraceSeconds: e.GATEHOUSE_REFRESH_REUSE_GRACE_SECONDS,
+    }),
     hashWorkers: e.GATEHOUSE_HASH_WORKERS,
     hashQueue: e.GATEHOUSE_HASH_QUEUE,
     logLevel: e.GATEHOUSE_LOG_LEVEL,

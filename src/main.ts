@@ -5,9 +5,9 @@ import { startAuditRetention } from "./audit-retention.ts";
 import { composeServices } from "./compose.ts";
 import type { Settings } from "./config.ts";
 import { loadSettings } from "./config.ts";
-import { createApp } from "./http/app.ts";
 import type { Logger } from "./logger.ts";
 import { createLogger } from "./logger.ts";
+import { createServiceApp } from "./service-app.ts";
 
 /** A running server. */
 export interface RunningServer {
@@ -23,19 +23,7 @@ export async function startServer(
 ): Promise<RunningServer> {
   const logger = options.logger ?? createLogger(settings.logLevel);
   const services = await composeServices(settings, { logger });
-  const app = createApp({
-    users: services.store,
-    items: services.store,
-    hasher: services.hasher,
-    tokens: services.tokens,
-    scopes: services.scopes,
-    strictGrantType: settings.strictGrantType,
-    logger,
-    audit: services.store.audit,
-    directory: services.store,
-    metrics: services.metrics,
-    metricsToken: settings.metricsToken,
-  });
+  const app = createServiceApp(services);
   const retention = startAuditRetention({
     audit: services.store.audit,
     clock: services.clock,

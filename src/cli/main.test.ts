@@ -4,6 +4,8 @@ import { dirname, join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { type CliHarness, createCliHarness } from "../../test/fixtures/cli-harness.ts";
 import { createFastHasher } from "../../test/fixtures/fast-hasher.ts";
+import { composeServices } from "../compose.ts";
+import { loadSettings } from "../config.ts";
 import { AuthError, type AuthErrorCode } from "../core/errors.ts";
 import type { StartServer } from "./command.ts";
 
@@ -16,6 +18,7 @@ const everyCode = [
   "token_missing",
   "token_invalid",
   "token_expired",
+  "refresh_token_invalid",
   "insufficient_scope",
   "username_taken",
   "user_not_found",
@@ -86,6 +89,40 @@ describe("runCli", () => {
 
       assert.equal(run.status, 2);
       assert.match(run.stderr, /GATEHOUSE_DATABASE_URL/);
+    });
+
+    it("exits 2 naming each refresh token setting that is out of range", async () => {
+      const run = await cli.run(["migrate"], {
+        env: {
+          GATEHOUSE_REFRESH_REUSE_GRACE_SECONDS: "301",
+          GATEHOUSE_REFRESH_IDLE_LIFETIME: "59",
+          GATEHOUSE_REFRESH_ABSOLUTE_LIFETIME: "thirty days",
+        },
+      });
+
+      assert.equal(run.status, 2);
+      assert.match(run.stderr, /GATEHOUSE_REFRESH_REUSE_GRACE_SECONDS/);
+      assert.match(run.stderr, /GATEHOUSE_REFRESH_IDLE_LIFETIME/);
+      assert.match(run.stderr, /GATEHOUSE_REFRESH_ABSOLUTE_LIFETIME/);
+    });
+
+    it("carries the refresh token settings into the services", async () => {
+      const services = await composeServices(
+        loadSettings({
+          GATEHOUSE_DATABASE_URL: ":memory:",
+          GATEHOUSE_REFRESH_REUSE_GRACE_SECONDS: "0",
+          GATEHOUSE_REFRESH_IDLE_LIFETIME: "3600",
+          GATEHOUSE_REFRESH_ABSOLUTE_LIFETIME: "86400",
+        }),
+        { hasher: createFastHasher() },
+      );
+
+      await services.close();
+      assert.deepEqual(services.refreshPolicy, {
+        reuseGraceSeconds: 0,
+        idleLifetimeSeconds: 3600,
+        absoluteLifetimeSeconds: 86_400,
+      });
     });
   });
 

@@ -59,6 +59,7 @@ const failureMessages = {
   token_missing: () => "no access token was given",
   token_invalid: () => "the access token is invalid",
   token_expired: () => "the access token has expired",
+  refresh_token_invalid: () => "the refresh token is invalid",
   insufficient_scope: () => "the access token lacks a required scope",
   username_taken: () => "user already exists",
   user_not_found: () => "user not found",

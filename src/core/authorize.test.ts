@@ -35,7 +35,7 @@ describe("authorize", () => {
     const tokens = createTokenService({ key, scopes, clock, lifetimeSeconds: 60 });
     const store = createMemoryStore({ clock });
     for (const user of users) await store.createUser({ passwordHash, ...user });
-    return { clock, tokens, store, deps: { users: store, tokens } };
+    return { clock, tokens, store, deps: { users: store, tokens, denylist: store } };
   }
 
   it("turns a valid token into a principal with the user, the token's scopes and its claims", async () => {

@@ -12,6 +12,8 @@ export type AuthErrorCode =
   /** Malformed, bad signature, wrong algorithm or type, unknown subject. */
   | "token_invalid"
   | "token_expired"
+  /** A refresh token that is unknown, spent, revoked, expired or cut off. */
+  | "refresh_token_invalid"
   | "insufficient_scope"
   | "username_taken"
   | "user_not_found"

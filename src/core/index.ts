@@ -1,4 +1,5 @@
 // The toolkit's public API: everything a TypeScript service needs to issue and check Gatehouse tokens.
+export type { AccessTokenDenylist } from "./access-token-denylist.ts";
 export type { Argon2Hasher, Argon2HasherOptions } from "./argon2-hasher.ts";
 export { createArgon2Hasher, owaspArgon2Params } from "./argon2-hasher.ts";
 export type {
@@ -14,20 +15,49 @@ export { auditEventTypes } from "./audit-log.ts";
 export type { AuthenticateDeps } from "./authenticate.ts";
 export { authenticate } from "./authenticate.ts";
 export type { AuthorizeDeps, Principal } from "./authorize.ts";
-export { authorize } from "./authorize.ts";
+export { authorize, isIssuedBeforeCutoff } from "./authorize.ts";
 export type { Clock } from "./clock.ts";
 export { createFixedClock, systemClock } from "./clock.ts";
 export type { AuthErrorCode } from "./errors.ts";
 export { AuthError, isAuthError } from "./errors.ts";
+export type { ActiveToken, IntrospectDeps, Introspection } from "./introspect.ts";
+export { introspectToken } from "./introspect.ts";
 export type { Item, ItemStore } from "./items.ts";
-export type { PasswordGrantDeps, PasswordGrantRequest } from "./password-grant.ts";
+export type { IssuedTokens, PasswordGrantDeps, PasswordGrantRequest } from "./password-grant.ts";
 export { passwordGrant } from "./password-grant.ts";
 export type { PasswordCheck, PasswordHash, PasswordHasher } from "./passwords.ts";
 export { assertAcceptablePassword, isAcceptablePassword, maxPasswordBytes } from "./passwords.ts";
+export type {
+  RefreshedTokens,
+  RefreshGrantDeps,
+  RefreshGrantRequest,
+} from "./refresh-grant.ts";
+export { isRefreshTokenUsable, refreshGrant } from "./refresh-grant.ts";
+export type {
+  MintedRefreshToken,
+  NewRefreshFamily,
+  NewRefreshToken,
+  RefreshFamilyDeps,
+  RefreshPolicy,
+  RefreshToken,
+  RefreshTokenRecord,
+  RefreshTokenState,
+  RefreshTokenStore,
+} from "./refresh-tokens.ts";
+export {
+  defaultRefreshPolicy,
+  hashRefreshToken,
+  isRefreshTokenShaped,
+  mintRefreshToken,
+  startRefreshFamily,
+} from "./refresh-tokens.ts";
+export type { RevocationOutcome, RevokeDeps } from "./revoke.ts";
+export { revokeToken } from "./revoke.ts";
 export type { Scope, ScopeCatalogue } from "./scopes.ts";
 export {
   createScopeCatalogue,
   formatScopes,
+  gatehouseScopeDescriptions,
   intersectScopes,
   missingScopes,
   seedScopeDescriptions,
@@ -48,5 +78,7 @@ export {
   deriveKeyId,
   maxTokenLength,
 } from "./tokens.ts";
+export type { UserLifecycleDeps } from "./user-lifecycle.ts";
+export { changePassword, disableUser, logoutEverywhere } from "./user-lifecycle.ts";
 export type { NewUser, User, UserPatch, UserRecord, UserStore } from "./users.ts";
 export { isValidUsername, toUser } from "./users.ts";

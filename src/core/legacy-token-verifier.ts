@@ -101,6 +101,7 @@ export function createLegacyTokenVerifier(
         // Legacy tokens carry no jti: a digest of the token stands in, and reveals nothing.
         tokenId: `legacy-${createHash("sha256").update(token).digest("base64url").slice(0, 22)}`,
         issuedAt: claims.iat ?? 0,
+        issuedAtMs: (claims.iat ?? 0) * 1000,
         expiresAt: claims.exp,
       };
     },

@@ -1,5 +1,7 @@
 import type { AuthenticateDeps } from "./authenticate.ts";
 import { authenticate } from "./authenticate.ts";
+import type { RefreshFamilyDeps, RefreshToken } from "./refresh-tokens.ts";
+import { startRefreshFamily } from "./refresh-tokens.ts";
 import type { Scope, ScopeCatalogue } from "./scopes.ts";
 import { intersectScopes } from "./scopes.ts";
 import type { IssuedAccessToken, TokenService } from "./tokens.ts";
@@ -8,6 +10,13 @@ import type { IssuedAccessToken, TokenService } from "./tokens.ts";
 export interface PasswordGrantDeps extends AuthenticateDeps {
   readonly tokens: TokenService;
   readonly scopes: ScopeCatalogue;
+  /** When given, every login also starts a refresh token family. */
+  readonly refresh?: RefreshFamilyDeps;
+}
+
+/** What a grant issues: an access token, and a refresh token when refresh tokens are on. */
+export interface IssuedTokens extends IssuedAccessToken {
+  readonly refreshToken?: RefreshToken;
 }
 
 /** A password grant request (RFC 6749 §4.3.2) after its form was parsed. */
@@ -22,7 +31,8 @@ export interface PasswordGrantRequest {
  * The resource owner password credentials grant: authenticates the user and issues an access
  * token for the scopes they asked for and are allowed. Asking for nothing grants every scope the
  * user is allowed (RFC 6749 §3.3 default); asking for a scope the user may not have drops it from
- * the grant, and the response's `scope` says what was granted.
+ * the grant, and the response's `scope` says what was granted. With `deps.refresh`, the login
+ * also starts a refresh token family carrying the granted scopes.
  * @throws {AuthError} invalid_credentials, inactive_user, hasher_busy (see {@link authenticate})
  * @example
  * const issued = await passwordGrant(deps, { username: "johndoe", password: "secret", scopes: undefined });
@@ -30,8 +40,14 @@ export interface PasswordGrantRequest {
 export async function passwordGrant(
   deps: PasswordGrantDeps,
   request: PasswordGrantRequest,
-): Promise<IssuedAccessToken> {
+): Promise<IssuedTokens> {
   const user = await authenticate(deps, request.username, request.password);
   const requested = request.scopes ?? deps.scopes.all;
-  return deps.tokens.issue(user.username, intersectScopes(requested, user.scopes));
+  const granted = intersectScopes(requested, user.scopes);
+  const issued = deps.tokens.issue(user.username, granted);
+  if (deps.refresh === undefined) return issued;
+  return {
+    ...issued,
+    refreshToken: await startRefreshFamily(deps.refresh, user.username, granted),
+  };
 }

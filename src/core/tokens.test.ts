@@ -98,6 +98,7 @@ describe("createTokenService: issuing", () => {
       subject: "johndoe",
       scopes: ["me", "items"],
       tokenId: issued.tokenId,
+      issuedAtMs: start,
       issuedAt: startSeconds,
       expiresAt: startSeconds + defaultTokenLifetimeSeconds,
     });

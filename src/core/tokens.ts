@@ -27,6 +27,11 @@ export interface VerifiedAccessToken {
   readonly tokenId: string;
   /** Seconds since the epoch, as on the wire. */
   readonly issuedAt: number;
+  /**
+   * Milliseconds since the epoch, from the private `iat_ms` claim (so a per-user cut-off set in
+   * the same second as a login can tell before from after); `issuedAt * 1000` when absent.
+   */
+  readonly issuedAtMs: number;
   readonly expiresAt: number;
 }
 
@@ -87,6 +92,7 @@ const claimsSchema = z.object({
   sub: z.string().min(1).max(256),
   exp: numericDate,
   iat: numericDate,
+  iat_ms: numericDate.optional(),
   nbf: numericDate.optional(),
   jti: z.string().min(1).max(256),
   scope: z.string().max(4096).optional(),
@@ -150,11 +156,13 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
 
   return {
     issue(subject, granted) {
-      const issuedAt = Math.floor(clock.now() / 1000);
+      const issuedAtMs = clock.now();
+      const issuedAt = Math.floor(issuedAtMs / 1000);
       const tokenId = randomUUID();
       const claims = {
         sub: subject,
         iat: issuedAt,
+        iat_ms: issuedAtMs,
         exp: issuedAt + lifetime,
         jti: tokenId,
         scope: formatScopes(granted),
@@ -205,10 +213,16 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
         scopes: (claims.scope ?? "").split(" ").filter((name) => scopes.has(name)),
         tokenId: claims.jti,
         issuedAt: claims.iat,
+        issuedAtMs: issuedAtMillis(claims.iat, claims.iat_ms),
         expiresAt: claims.exp,
       };
     },
   };
+}
+
+// A claim that disagrees with `iat` is ignored: the start of the `iat` second is the safe reading.
+function issuedAtMillis(iat: number, iatMs: number | undefined): number {
+  return iatMs !== undefined && Math.floor(iatMs / 1000) === iat ? iatMs : iat * 1000;
 }
 
 function hasAudience(aud: string | readonly string[] | undefined, expected: string): boolean {

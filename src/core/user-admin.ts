@@ -5,11 +5,13 @@ import { passwordHashFormat } from "./password-hash-formats.ts";
 import type { PasswordHash, PasswordHasher } from "./passwords.ts";
 import { assertAcceptablePassword } from "./passwords.ts";
 import type { ScopeCatalogue } from "./scopes.ts";
+import type { UserLifecycleDeps } from "./user-lifecycle.ts";
+import { changePassword, disableUser, logoutEverywhere } from "./user-lifecycle.ts";
 import type { UserPatch, UserRecord, UserStore } from "./users.ts";
 import { isValidUsername } from "./users.ts";
 
 /** What the account functions need. */
-export interface UserAdminDeps {
+export interface UserAdminDeps extends UserLifecycleDeps {
   readonly users: UserStore;
   readonly hasher: PasswordHasher;
   readonly audit: AuditLog;
@@ -156,9 +158,13 @@ export async function changeAccount(
     ...(changes.email === undefined ? {} : { email: changes.email }),
     ...(changes.fullName === undefined ? {} : { fullName: changes.fullName }),
     ...(changes.scopes === undefined ? {} : { scopes: deps.scopes.check(changes.scopes) }),
-    ...(changes.disabled === undefined ? {} : { disabled: changes.disabled }),
+    ...(changes.disabled === false ? { disabled: false } : {}),
   };
-  const after = await deps.users.updateUser(username, patch);
+  // Disabling goes through the lifecycle so the user's tokens are taken back with it.
+  const after =
+    changes.disabled === true && !before.disabled
+      ? await disableUser(deps, username).then(() => deps.users.updateUser(username, patch))
+      : await deps.users.updateUser(username, patch);
   const fields = [
     changes.email === undefined ? [] : ["email"],
     changes.fullName === undefined ? [] : ["full_name"],
@@ -189,8 +195,22 @@ export async function setAccountPassword(
   assertAcceptablePassword(password);
   await requireAccount(deps.users, username);
   const passwordHash = await deps.hasher.hash(password);
-  await deps.users.updateUser(username, { passwordHash });
+  // A new password takes back every token issued before it.
+  await changePassword(deps, username, passwordHash);
   await audit(deps, context, "user.password_set", username);
+}
+
+/**
+ * Takes back every token of `username` ("log out everywhere") and records `token.revoked`.
+ * @throws {AuthError} user_not_found
+ */
+export async function revokeAccountTokens(
+  deps: UserAdminDeps,
+  context: AuditContext,
+  username: string,
+): Promise<void> {
+  await logoutEverywhere(deps, username);
+  await audit(deps, context, "token.revoked", username, { scope: "all" });
 }
 
 /**

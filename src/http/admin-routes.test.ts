@@ -325,6 +325,69 @@ describe("the admin API", () => {
     assert.equal(events.events[0]?.subject, username);
   });
 
+  it("takes back a user's tokens when an admin sets a new password", async () => {
+    const username = fresh();
+    await create(username, { scopes: ["me"] });
+    const token = await t.login(username, "pw for new user");
+    t.clock.advance(1000);
+
+    await call("PUT", `/admin/users/${username}/password`, admin, { password: "another password" });
+    const response = await call("GET", "/users/me", token);
+
+    assert.equal(response.status, 401);
+  });
+
+  it("keeps tokens revoked by a disable revoked after the user is enabled again", async () => {
+    const username = fresh();
+    await create(username, { scopes: ["me"] });
+    const token = await t.login(username, "pw for new user");
+    t.clock.advance(1000);
+
+    await call("PATCH", `/admin/users/${username}`, admin, { disabled: true });
+    await call("PATCH", `/admin/users/${username}`, admin, { disabled: false });
+    const response = await call("GET", "/users/me", token);
+
+    assert.equal(response.status, 401);
+  });
+
+  it("revokes every access and refresh token of a user and records token.revoked", async () => {
+    const username = fresh();
+    await create(username, { scopes: ["me"] });
+    const login = await t.app.request("/token", {
+      method: "POST",
+      body: new URLSearchParams({ username, password: "pw for new user" }),
+    });
+    const { access_token, refresh_token } = (await login.json()) as Record<string, string>;
+    t.clock.advance(1000);
+
+    const response = await call("POST", `/admin/users/${username}/revoke-tokens`, admin);
+    const me = await call("GET", "/users/me", access_token);
+    const refresh = await t.app.request("/token", {
+      method: "POST",
+      body: new URLSearchParams({
+        grant_type: "refresh_token",
+        refresh_token: refresh_token ?? "",
+      }),
+    });
+
+    assert.equal(response.status, 204);
+    assert.equal(me.status, 401);
+    assert.equal(refresh.status, 400);
+    const events = await t.store.audit.list({ limit: 1, type: "token.revoked" });
+    assert.equal(events.events[0]?.subject, username);
+    assert.equal(events.events[0]?.actor, "root");
+  });
+
+  it("guards revoke-tokens with users:write and answers 404 for an unknown user", async () => {
+    const none = await call("POST", "/admin/users/johndoe/revoke-tokens", undefined);
+    const readOnly = await call("POST", "/admin/users/johndoe/revoke-tokens", reader);
+    const unknown = await call("POST", "/admin/users/nobody-here/revoke-tokens", admin);
+
+    assert.equal(none.status, 401);
+    assert.equal(readOnly.status, 403);
+    assert.equal(unknown.status, 404);
+  });
+
   it("deletes a user and records user.deleted", async () => {
     const username = fresh();
     await create(username);

@@ -10,11 +10,13 @@ import {
   changeAccount,
   createAccount,
   deleteAccount,
+  revokeAccountTokens,
   setAccountPassword,
   type UserAdminDeps,
 } from "../core/user-admin.ts";
 import type { UserDirectory } from "../core/user-directory.ts";
 import { maxUserPageSize } from "../core/user-directory.ts";
+import type { UserLifecycleDeps } from "../core/user-lifecycle.ts";
 import { isValidUsername, type UserRecord } from "../core/users.ts";
 import type { AppEnv } from "./app-env.ts";
 import { defineGuard, mountSecured } from "./bearer.ts";
@@ -23,7 +25,7 @@ import type { OpenApiApp } from "./openapi.ts";
 import { errorSchema, validationErrorSchema } from "./openapi.ts";
 
 /** What the admin routes need. */
-export interface AdminRouteDeps extends AuthorizeDeps {
+export interface AdminRouteDeps extends AuthorizeDeps, UserLifecycleDeps {
   readonly hasher: PasswordHasher;
   readonly audit: AuditLog;
   readonly scopes: ScopeCatalogue;
@@ -301,6 +303,28 @@ export function mountAdminRoutes(app: OpenApiApp, deps: AdminRouteDeps): void {
     },
     async (c, { params }) => {
       await deleteAccount(admin, auditContext(c), params.username);
+      return c.body(null, 204);
+    },
+  );
+
+  mountSecured(
+    app,
+    deps,
+    {
+      method: "post",
+      path: "/admin/users/{username}/revoke-tokens",
+      guard: write,
+      summary: "Revoke every token of a user (log them out everywhere)",
+      tags,
+      request: { params: usernameParams },
+      responses: {
+        204: { description: "Every access and refresh token issued until now is revoked" },
+        404: json(errorSchema, "No such user"),
+        ...guardedResponses,
+      },
+    },
+    async (c, { params }) => {
+      await revokeAccountTokens(admin, auditContext(c), params.username);
       return c.body(null, 204);
     },
   );

@@ -2,10 +2,13 @@
 import { randomUUID } from "node:crypto";
 import { OpenAPIHono } from "@hono/zod-openapi";
 import { HTTPException } from "hono/http-exception";
+import type { AccessTokenDenylist } from "../core/access-token-denylist.ts";
 import type { AuditLog } from "../core/audit-log.ts";
+import type { Clock } from "../core/clock.ts";
 import { isAuthError } from "../core/errors.ts";
 import type { ItemStore } from "../core/items.ts";
 import type { PasswordHasher } from "../core/passwords.ts";
+import type { RefreshPolicy, RefreshTokenStore } from "../core/refresh-tokens.ts";
 import type { ScopeCatalogue } from "../core/scopes.ts";
 import type { TokenService } from "../core/tokens.ts";
 import type { UserDirectory } from "../core/user-directory.ts";
@@ -17,9 +20,12 @@ import { mountAdminRoutes } from "./admin-routes.ts";
 import type { AppEnv } from "./app-env.ts";
 import { mountDocsPages } from "./docs-pages.ts";
 import { errorAnswer, internalErrorAnswer } from "./error-responses.ts";
+import { mountIntrospectRoute } from "./introspect-route.ts";
+import { mountLogoutAllRoute } from "./logout-all-route.ts";
 import { mountMetricsRoute } from "./metrics-route.ts";
 import type { OpenApiApp } from "./openapi.ts";
 import { mountOpenApi } from "./openapi.ts";
+import { mountRevokeRoute } from "./revoke-route.ts";
 import { securityHeaders } from "./security-headers.ts";
 import { mountTokenRoute } from "./token-route.ts";
 import { mountUserRoutes } from "./user-routes.ts";
@@ -38,10 +44,15 @@ export interface AppDeps {
   readonly metrics: Metrics;
   /** The bearer token `/metrics` requires; the route is open when unset. */
   readonly metricsToken?: string | undefined;
+  readonly refreshTokens: RefreshTokenStore;
+  readonly refreshPolicy: RefreshPolicy;
+  readonly denylist: AccessTokenDenylist;
+  readonly clock: Clock;
 }
 
 /**
- * Builds the Hono app: `/token`, the seed's protected routes, `/openapi.json`, `/docs`, `/redoc`.
+ * Builds the Hono app: `/token`, `/revoke`, `/introspect`, the seed's protected routes,
+ * `/users/me/logout-all`, `/openapi.json`, `/docs`, `/redoc`.
  * `/users/me` and `/users/me/` are the same route.
  * @example
  * const app = createApp(deps);
@@ -72,10 +83,13 @@ export function createApp(deps: AppDeps): OpenApiApp {
   app.use(securityHeaders());
 
   mountTokenRoute(app, { ...deps, strictGrantType: deps.strictGrantType });
+  mountRevokeRoute(app, deps);
+  mountIntrospectRoute(app, deps);
   mountUserRoutes(app, deps);
   mountAdminRoutes(app, deps);
   mountAdminAuditRoutes(app, deps);
   mountMetricsRoute(app, { metrics: deps.metrics, metricsToken: deps.metricsToken });
+  mountLogoutAllRoute(app, deps);
   mountOpenApi(app, deps.scopes, "/token");
   mountDocsPages(app);
 

@@ -178,37 +178,36 @@ export function mountSecured<
     input: SecuredInput<z.output<Params>, z.output<Query>, z.output<Body>>,
   ) => Response | Promise<Response>,
 ): void {
-  const route = secured(deps, declaration.guard);
   const schemas = declaration.request ?? {};
-  app.openAPIRegistry.registerPath({
-    method: declaration.method,
-    path: declaration.path,
-    summary: declaration.summary,
-    tags: [...declaration.tags],
-    security: route.security,
-    request: {
-      ...(schemas.params === undefined ? {} : { params: schemas.params }),
-      ...(schemas.query === undefined ? {} : { query: schemas.query }),
-      ...(schemas.body === undefined
-        ? {}
-        : { body: { required: true, content: { "application/json": { schema: schemas.body } } } }),
-    },
-    responses: declaration.responses,
-  });
-  // The app routes without strict trailing slashes, so "/users/me" and "/users/me/" are one route.
-  const path = declaration.path.replace(/(?<=.)\/$/, "").replace(/\{(\w+)\}/g, ":$1");
   const limit = bodyLimit({
     maxSize: maxJsonBodyBytes,
     onError: (c) => c.json({ detail: "Request body too large" }, 413),
   });
-  app.on(declaration.method.toUpperCase(), path, route.middleware, limit, async (c) => {
-    const read = await readInput(c, schemas);
-    if (!read.ok) {
-      const answer = validationAnswer(read.issues);
-      return c.json(answer.body, answer.status, answer.headers);
-    }
-    return handler(c, read.input);
-  });
+  mountSecuredRoute(
+    app,
+    deps,
+    {
+      ...declaration,
+      request: {
+        ...(schemas.params === undefined ? {} : { params: schemas.params }),
+        ...(schemas.query === undefined ? {} : { query: schemas.query }),
+        ...(schemas.body === undefined
+          ? {}
+          : {
+              body: { required: true, content: { "application/json": { schema: schemas.body } } },
+            }),
+      },
+    },
+    async (c) => {
+      const read = await readInput(c, schemas);
+      if (!read.ok) {
+        const answer = validationAnswer(read.issues);
+        return c.json(answer.body, answer.status, answer.headers);
+      }
+      return handler(c, read.input);
+    },
+    limit,
+  );
 }
 
 /** A protected GET route, declared once: its guard, its documentation and nothing else. */
@@ -221,15 +220,44 @@ export interface SecuredGetDeclaration {
   readonly responses: RouteConfig["responses"];
 }
 
+/** A protected route of any method, declared once; `request` documents its body. */
+export interface SecuredRouteDeclaration extends SecuredGetDeclaration {
+  readonly method: "get" | "post" | "put" | "patch" | "delete";
+  readonly request?: RouteConfig["request"];
+}
+
 /**
- * Mounts a GET route behind `declaration.guard` and documents it with the same guard's scopes as
- * its OpenAPI `security` requirement.
+ * Mounts a route behind `declaration.guard` and documents it with the same guard's scopes as its
+ * OpenAPI `security` requirement.
  */
+export function mountSecuredRoute(
+  app: OpenApiApp,
+  deps: AuthorizeDeps,
+  declaration: SecuredRouteDeclaration,
+  handler: Handler<AppEnv>,
+  ...before: readonly MiddlewareHandler<AppEnv>[]
+): void {
+  const route = secured(deps, declaration.guard);
+  app.openAPIRegistry.registerPath({
+    method: declaration.method,
+    path: declaration.path,
+    summary: declaration.summary,
+    tags: [...declaration.tags],
+    security: route.security,
+    ...(declaration.request === undefined ? {} : { request: declaration.request }),
+    responses: declaration.responses,
+  });
+  // The app routes without strict trailing slashes, so "/users/me" and "/users/me/" are one route.
+  const path = declaration.path.replace(/(?<=.)\/$/, "").replace(/\{(\w+)\}/g, ":$1");
+  app.on(declaration.method.toUpperCase(), path, route.middleware, ...before, handler);
+}
+
+/** A protected GET route: {@link mountSecuredRoute} with `method: "get"`. */
 export function mountSecuredGet(
   app: OpenApiApp,
   deps: AuthorizeDeps,
   declaration: SecuredGetDeclaration,
   handler: Handler<AppEnv>,
 ): void {
-  mountSecured(app, deps, { ...declaration, method: "get" }, (c) => handler(c, async () => {}));
+  mountSecuredRoute(app, deps, { ...declaration, method: "get" }, handler);
 }

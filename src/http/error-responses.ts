@@ -46,6 +46,12 @@ const table = {
   // token_invalid and token_expired answer alike, so a client cannot probe which check failed.
   token_invalid: { status: 401, detail: badCredentials, challengeError: "invalid_token" },
   token_expired: { status: 401, detail: badCredentials, challengeError: "invalid_token" },
+  // RFC 6749 §5.2: a bad refresh token is invalid_grant; one answer for every reason it failed.
+  refresh_token_invalid: {
+    status: 400,
+    detail: "Invalid refresh token",
+    oauthError: "invalid_grant",
+  },
   // RFC 6750 §3.1: 403 insufficient_scope; the seed answers 401 — the RFC wins (DECISIONS.md).
   insufficient_scope: {
     status: 403,

@@ -12,9 +12,17 @@ interface TokenForm {
   readonly grantType: string | undefined;
 }
 
+/** A refresh token grant request (RFC 6749 §6) whose form passed every syntactic rule. */
+interface RefreshTokenForm {
+  readonly refreshToken: string;
+  /** The raw `scope` parameter; `undefined` when absent or empty. */
+  readonly scope: string | undefined;
+}
+
 /** The outcome of reading a token form. */
 export type TokenFormResult =
   | { readonly kind: "form"; readonly form: TokenForm }
+  | { readonly kind: "refresh"; readonly form: RefreshTokenForm }
   /** FastAPI-style 422: missing or invalid fields. */
   | { readonly kind: "invalid"; readonly issues: readonly ValidationIssue[] }
   /** RFC 6749 §3.2: a parameter sent more than once. */
@@ -47,9 +55,14 @@ export function parseTokenForm(
     const value = params.get(name);
     return value === null || value === "" ? undefined : value;
   };
+  const grantType = read("grant_type");
+  if (grantType === "refresh_token") {
+    const refreshToken = read("refresh_token");
+    if (refreshToken === undefined) return { kind: "invalid", issues: [missing("refresh_token")] };
+    return { kind: "refresh", form: { refreshToken, scope: read("scope") } };
+  }
   const username = read("username");
   const password = read("password");
-  const grantType = read("grant_type");
   const issues: ValidationIssue[] = [];
   if (options.strictGrantType && grantType === undefined) issues.push(missing("grant_type"));
   if (username === undefined) issues.push(missing("username"));

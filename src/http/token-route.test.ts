@@ -2,10 +2,10 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import type { TestApp } from "../../test/fixtures/test-app.ts";
 import { makeTestApp } from "../../test/fixtures/test-app.ts";
-import { adminScopeDescriptions } from "../core/admin-scopes.ts";
 import { AuthError } from "../core/errors.ts";
 import type { PasswordHasher } from "../core/passwords.ts";
-import { createScopeCatalogue, seedScopeDescriptions } from "../core/scopes.ts";
+import { defaultRefreshPolicy } from "../core/refresh-tokens.ts";
+import { createScopeCatalogue, gatehouseScopeDescriptions } from "../core/scopes.ts";
 import { silentLogger } from "../logger.ts";
 import { createApp } from "./app.ts";
 
@@ -230,12 +230,16 @@ describe("POST /token under a login storm", () => {
       items: t.store,
       hasher: busy,
       tokens: t.tokens,
-      scopes: createScopeCatalogue({ ...seedScopeDescriptions, ...adminScopeDescriptions }),
+      scopes: createScopeCatalogue(gatehouseScopeDescriptions),
       strictGrantType: false,
       logger: silentLogger,
       audit: t.store.audit,
       directory: t.store,
       metrics: t.metrics,
+      refreshTokens: t.store,
+      refreshPolicy: defaultRefreshPolicy,
+      denylist: t.store,
+      clock: t.clock,
     });
 
     const response = await storm.request("/token", {

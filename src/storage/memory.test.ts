@@ -1,10 +1,18 @@
+import { describeAccessTokenDenylistContract } from "./access-token-denylist.contract.ts";
 import { describeAuditLogContract } from "./audit-log.contract.ts";
 import { createMemoryStore } from "./memory.ts";
+import { describeRefreshTokenStoreContract } from "./refresh-token-store.contract.ts";
 import { describeUserDirectoryContract } from "./user-directory.contract.ts";
 import { describeStoreContract } from "./user-store.contract.ts";
 
 describeStoreContract("memory store", async (clock) => createMemoryStore({ clock }));
 describeAuditLogContract("memory audit log", async (clock) => createMemoryStore({ clock }));
 describeUserDirectoryContract("memory user directory", async (clock) =>
+  createMemoryStore({ clock }),
+);
+describeRefreshTokenStoreContract("memory refresh tokens", async (clock) =>
+  createMemoryStore({ clock }),
+);
+describeAccessTokenDenylistContract("memory access token denylist", async (clock) =>
   createMemoryStore({ clock }),
 );

@@ -5,7 +5,9 @@ import type { Item } from "../core/items.ts";
 import type { SigningKeyRecord } from "../core/signing-keys.ts";
 import type { Store } from "../core/store.ts";
 import type { NewUser, UserPatch, UserRecord } from "../core/users.ts";
+import { createMemoryAccessTokenDenylist } from "./memory-access-token-denylist.ts";
 import { createMemoryAuditLog } from "./memory-audit-log.ts";
+import { createMemoryRefreshTokenStore } from "./memory-refresh-tokens.ts";
 import { createMemoryUserDirectory } from "./memory-user-directory.ts";
 
 // Code-unit order, the same as SQLite's BINARY collation for the ASCII usernames allow.
@@ -30,6 +32,8 @@ export function createMemoryStore(options: { clock?: Clock } = {}): Store {
   const users = new Map<string, UserRecord>();
   const items = new Map<string, Set<string>>();
   let signingKey: SigningKeyRecord | undefined;
+  const refreshTokens = createMemoryRefreshTokenStore((username) => users.has(username));
+  const denylist = createMemoryAccessTokenDenylist();
 
   const requireUser = (username: string): UserRecord => {
     const record = users.get(username);
@@ -39,10 +43,14 @@ export function createMemoryStore(options: { clock?: Clock } = {}): Store {
 
   const sortedUsers = async (): Promise<readonly UserRecord[]> =>
     [...users.values()].sort((a, b) => byString(a.username, b.username)).map(copyUser);
+  const { forgetUser, clear: clearRefreshTokens, ...refreshTokenPart } = refreshTokens;
+  const { clear: clearDenylist, ...denylistPart } = denylist;
 
   return {
     ...createMemoryUserDirectory(sortedUsers),
     audit: createMemoryAuditLog(clock),
+    ...refreshTokenPart,
+    ...denylistPart,
 
     async findByUsername(username: string): Promise<UserRecord | undefined> {
       const record = users.get(username);
@@ -63,6 +71,7 @@ export function createMemoryStore(options: { clock?: Clock } = {}): Store {
         passwordHash: user.passwordHash,
         createdAt: now,
         updatedAt: now,
+        tokensValidAfter: null,
       };
       users.set(record.username, record);
       return copyUser(record);
@@ -77,6 +86,8 @@ export function createMemoryStore(options: { clock?: Clock } = {}): Store {
         disabled: patch.disabled ?? current.disabled,
         scopes: [...(patch.scopes ?? current.scopes)],
         passwordHash: patch.passwordHash ?? current.passwordHash,
+        tokensValidAfter:
+          patch.tokensValidAfter === undefined ? current.tokensValidAfter : patch.tokensValidAfter,
         updatedAt: clock.now(),
       };
       users.set(username, record);
@@ -85,6 +96,7 @@ export function createMemoryStore(options: { clock?: Clock } = {}): Store {
 
     async deleteUser(username: string): Promise<boolean> {
       items.delete(username);
+      forgetUser(username);
       return users.delete(username);
     },
 
@@ -116,6 +128,8 @@ export function createMemoryStore(options: { clock?: Clock } = {}): Store {
       users.clear();
       items.clear();
       signingKey = undefined;
+      clearRefreshTokens();
+      clearDenylist();
     },
   };
 }

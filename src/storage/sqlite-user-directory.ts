@@ -1,8 +1,10 @@
 // The UserDirectory on SQLite: filtered, keyset-paginated reads of the users table.
+
 import type { DatabaseSync } from "node:sqlite";
 import type { UserDirectory, UserQuery } from "../core/user-directory.ts";
 import { assertUserPageSize } from "../core/user-directory.ts";
 import type { UserRecord } from "../core/users.ts";
+import { sqliteUserColumns } from "./sqlite-user-columns.ts";
 
 /** Creates the {@link UserDirectory} on an open, migrated SQLite database. */
 export function createSqliteUserDirectory(
@@ -12,7 +14,7 @@ export function createSqliteUserDirectory(
   // substr/length instead of LIKE: a prefix holding % or _ needs no escaping, and PostgreSQL
   // runs the same condition.
   const select = db.prepare(
-    `SELECT username, email, full_name, disabled, scopes, password_hash, created_at, updated_at
+    `SELECT ${sqliteUserColumns}
      FROM users
      WHERE (:prefix IS NULL OR substr(username, 1, length(:prefix)) = :prefix)
        AND (:disabled IS NULL OR disabled = :disabled)

@@ -9,7 +9,9 @@ import { Worker } from "node:worker_threads";
 import { createFixedClock } from "../core/clock.ts";
 import type { PasswordHash } from "../core/passwords.ts";
 import type { SigningKeyRecord } from "../core/signing-keys.ts";
+import { describeAccessTokenDenylistContract } from "./access-token-denylist.contract.ts";
 import { describeAuditLogContract } from "./audit-log.contract.ts";
+import { describeRefreshTokenStoreContract } from "./refresh-token-store.contract.ts";
 import { createSqliteStore } from "./sqlite.ts";
 import { migrateSqlite, pendingSqliteMigrations } from "./sqlite-migrations.ts";
 import { describeUserDirectoryContract } from "./user-directory.contract.ts";
@@ -45,6 +47,12 @@ describe("SQLite audit_events", () => {
     db.close();
   });
 });
+describeRefreshTokenStoreContract("SQLite refresh tokens (:memory:)", async (clock) =>
+  createSqliteStore({ path: ":memory:", clock }),
+);
+describeAccessTokenDenylistContract("SQLite access token denylist (:memory:)", async (clock) =>
+  createSqliteStore({ path: ":memory:", clock }),
+);
 
 const start = Date.UTC(2025, 0, 1);
 // Every migration file that ships, by name, so adding one does not rewrite these tests.

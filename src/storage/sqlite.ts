@@ -10,8 +10,11 @@ import type { PasswordHash } from "../core/passwords.ts";
 import type { SigningKeyRecord } from "../core/signing-keys.ts";
 import type { Store } from "../core/store.ts";
 import type { NewUser, UserPatch, UserRecord } from "../core/users.ts";
+import { createSqliteAccessTokenDenylist } from "./sqlite-access-token-denylist.ts";
 import { createSqliteAuditLog } from "./sqlite-audit-log.ts";
 import { migrateSqlite } from "./sqlite-migrations.ts";
+import { createSqliteRefreshTokenStore } from "./sqlite-refresh-tokens.ts";
+import { sqliteUserColumns } from "./sqlite-user-columns.ts";
 import { createSqliteUserDirectory } from "./sqlite-user-directory.ts";
 
 const userRow = z.object({
@@ -23,6 +26,7 @@ const userRow = z.object({
   password_hash: z.string().min(1),
   created_at: z.number().int(),
   updated_at: z.number().int(),
+  tokens_valid_after: z.number().int().nullable(),
 });
 type UserRow = z.infer<typeof userRow>;
 
@@ -37,8 +41,7 @@ const signingKeyRow = z.object({
 
 const countRow = z.object({ count: z.number().int() });
 
-const userColumns =
-  "username, email, full_name, disabled, scopes, password_hash, created_at, updated_at";
+const userColumns = sqliteUserColumns;
 
 // Extended result codes (https://sqlite.org/rescode.html) that node:sqlite reports as `errcode`.
 const SQLITE_CONSTRAINT_FOREIGNKEY = 787;
@@ -76,6 +79,7 @@ function toUserRecord(row: UserRow): UserRecord {
     passwordHash: row.password_hash as PasswordHash,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
+    tokensValidAfter: row.tokens_valid_after,
   };
 }
 
@@ -124,7 +128,7 @@ export function createSqliteStore(options: { path: string; clock?: Clock }): Sto
 
   const findUser = db.prepare(`SELECT ${userColumns} FROM users WHERE username = ?`);
   const insertUser = db.prepare(
-    `INSERT INTO users (${userColumns}) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING ${userColumns}`,
+    `INSERT INTO users (${userColumns}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL) RETURNING ${userColumns}`,
   );
   // One statement for every patch shape, so it is prepared once: a flag per field says whether
   // the patch sets it.
@@ -135,6 +139,7 @@ export function createSqliteStore(options: { path: string; clock?: Clock }): Sto
        disabled = CASE WHEN :setDisabled THEN :disabled ELSE disabled END,
        scopes = CASE WHEN :setScopes THEN :scopes ELSE scopes END,
        password_hash = CASE WHEN :setPasswordHash THEN :passwordHash ELSE password_hash END,
+       tokens_valid_after = CASE WHEN :setCutoff THEN :cutoff ELSE tokens_valid_after END,
        updated_at = :updatedAt
      WHERE username = :username
      RETURNING ${userColumns}`,
@@ -157,6 +162,8 @@ export function createSqliteStore(options: { path: string; clock?: Clock }): Sto
   return {
     ...createSqliteUserDirectory(db, readUser),
     audit: createSqliteAuditLog(db, clock),
+    ...createSqliteRefreshTokenStore(db),
+    ...createSqliteAccessTokenDenylist(db),
 
     async findByUsername(username: string): Promise<UserRecord | undefined> {
       const row = findUser.get(username);
@@ -202,6 +209,8 @@ export function createSqliteStore(options: { path: string; clock?: Clock }): Sto
         scopes: patch.scopes === undefined ? null : formatStoredScopes(patch.scopes),
         setPasswordHash: patch.passwordHash === undefined ? 0 : 1,
         passwordHash: patch.passwordHash ?? null,
+        setCutoff: patch.tokensValidAfter === undefined ? 0 : 1,
+        cutoff: patch.tokensValidAfter ?? null,
       });
       if (row === undefined) throw new AuthError("user_not_found", "no user with this username");
       return readUser(row);

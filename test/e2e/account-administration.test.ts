@@ -1,10 +1,9 @@
 // The account functions of the core on the memory store: what each change writes to the audit trail.
 import assert from "node:assert/strict";
 import { after, beforeEach, describe, it } from "node:test";
-import { adminScopeDescriptions } from "../../src/core/admin-scopes.ts";
 import { createFixedClock } from "../../src/core/clock.ts";
 import { importedPasswordHash } from "../../src/core/password-hash-formats.ts";
-import { createScopeCatalogue, seedScopeDescriptions } from "../../src/core/scopes.ts";
+import { createScopeCatalogue, gatehouseScopeDescriptions } from "../../src/core/scopes.ts";
 import type { Store } from "../../src/core/store.ts";
 import {
   type AuditContext,
@@ -19,7 +18,7 @@ import { createMemoryStore } from "../../src/storage/memory.ts";
 import { createFastHasher } from "../fixtures/fast-hasher.ts";
 
 const context: AuditContext = { actor: "root", clientAddress: "10.0.0.1", requestId: "req-9" };
-const scopes = createScopeCatalogue({ ...seedScopeDescriptions, ...adminScopeDescriptions });
+const scopes = createScopeCatalogue(gatehouseScopeDescriptions);
 const bcrypt = "$2b$12$EixZaYVK1fsbw1ZfbX3OXePaWxn96p36WQoeG6Lruj3vjPGga31lW";
 
 describe("account administration", () => {
@@ -30,8 +29,9 @@ describe("account administration", () => {
     (await store.audit.list({ limit: 50 })).events.map((e) => e.type).reverse();
 
   beforeEach(() => {
-    store = createMemoryStore({ clock: createFixedClock(Date.UTC(2026, 0, 1)) });
-    deps = { users: store, hasher, audit: store.audit, scopes };
+    const clock = createFixedClock(Date.UTC(2026, 0, 1));
+    store = createMemoryStore({ clock });
+    deps = { users: store, hasher, audit: store.audit, scopes, refreshTokens: store, clock };
   });
   after(() => hasher.close());
 

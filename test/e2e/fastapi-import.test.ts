@@ -8,8 +8,8 @@ import { after, before, describe, it } from "node:test";
 import { hashSync as argon2Hash } from "@node-rs/argon2";
 import { hashSync as bcryptHash } from "@node-rs/bcrypt";
 import type { Services } from "../../src/compose.ts";
-import { createApp } from "../../src/http/app.ts";
 import type { OpenApiApp } from "../../src/http/openapi.ts";
+import { createServiceApp } from "../../src/service-app.ts";
 import { type CliHarness, createCliHarness } from "../fixtures/cli-harness.ts";
 
 // The seed's johndoe: passlib bcrypt of "secret", cost 12, exactly as the tutorial prints it.
@@ -67,18 +67,7 @@ describe("gatehouse users import", () => {
     const jsonRun = await cli.run(["users", "import", json, "--format", "json"]);
     assert.equal(jsonRun.status, 0, jsonRun.stderr);
     services = await cli.openServices();
-    app = createApp({
-      users: services.store,
-      items: services.store,
-      hasher: services.hasher,
-      tokens: services.tokens,
-      scopes: services.scopes,
-      strictGrantType: false,
-      logger: services.logger,
-      audit: services.store.audit,
-      directory: services.store,
-      metrics: services.metrics,
-    });
+    app = createServiceApp(services);
   });
   after(async () => {
     await services.close();

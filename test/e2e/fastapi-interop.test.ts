@@ -5,8 +5,8 @@ import { jwtVerify, SignJWT } from "jose";
 import { composeServices, type Services } from "../../src/compose.ts";
 import { loadSettings } from "../../src/config.ts";
 import { createFixedClock } from "../../src/core/clock.ts";
-import { createApp } from "../../src/http/app.ts";
 import type { OpenApiApp } from "../../src/http/openapi.ts";
+import { createServiceApp } from "../../src/service-app.ts";
 import { createFastHasher } from "../fixtures/fast-hasher.ts";
 
 // The FastAPI app's SECRET_KEY, shared with Gatehouse as GATEHOUSE_JWT_SECRET.
@@ -36,18 +36,7 @@ async function gatehouse(env: Record<string, string>): Promise<Running> {
   });
   const services = await composeServices(settings, { clock, hasher: createFastHasher() });
   opened.push(services);
-  const app = createApp({
-    users: services.store,
-    items: services.store,
-    hasher: services.hasher,
-    tokens: services.tokens,
-    scopes: services.scopes,
-    strictGrantType: false,
-    logger: services.logger,
-    audit: services.store.audit,
-    directory: services.store,
-    metrics: services.metrics,
-  });
+  const app = createServiceApp(services);
   return { app, services, clock };
 }
 

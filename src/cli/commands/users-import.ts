@@ -92,7 +92,12 @@ async function importRowOf(
   }
   try {
     await importAccount(
-      { ...services, users: services.store, audit: services.store.audit },
+      {
+        ...services,
+        users: services.store,
+        audit: services.store.audit,
+        refreshTokens: services.store,
+      },
       context,
       {
         username: fields.username,

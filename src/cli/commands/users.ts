@@ -21,7 +21,12 @@ import { runUsersImportCommand } from "./users-import.ts";
 const cliContext: AuditContext = { actor: "cli", clientAddress: null, requestId: null };
 
 function adminDeps(services: Services): UserAdminDeps {
-  return { ...services, users: services.store, audit: services.store.audit };
+  return {
+    ...services,
+    users: services.store,
+    audit: services.store.audit,
+    refreshTokens: services.store,
+  };
 }
 
 const one = { min: 1, max: 1 } as const;
@@ -145,6 +150,7 @@ const showUser: Command = async (args, io, deps) => {
   return 0;
 };
 
+// Disabling also takes back every token the user holds; enabling gives none back.
 function setDisabled(disabled: boolean): Command {
   return async (args, io, deps) => {
     const username = checkedUsername(parseCommandArgs(args, {}, one).positionals[0]);
@@ -170,7 +176,7 @@ const setPassword: Command = async (args, io, deps) => {
   await existingUser(services, username);
   const password = await readNewPassword(io, `New password for ${username}: `);
   await setAccountPassword(adminDeps(services), cliContext, username, password);
-  io.stdout(`changed the password of ${username}\n`);
+  io.stdout(`changed the password of ${username}; every token issued before is revoked\n`);
   return 0;
 };
 
