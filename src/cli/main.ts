@@ -61,6 +61,7 @@ const failureMessages = {
   username_taken: () => "user already exists",
   user_not_found: () => "user not found",
   hasher_busy: () => "the password hasher is busy; try again",
+  throttled: () => "too many failed attempts; try again later",
 } as const satisfies Record<AuthErrorCode, (error: AuthError) => string>;
 
 function report(error: unknown, io: CliIo): number {

@@ -2,12 +2,18 @@ import type { AuthenticateDeps } from "./authenticate.ts";
 import { authenticate } from "./authenticate.ts";
 import type { Scope, ScopeCatalogue } from "./scopes.ts";
 import { intersectScopes } from "./scopes.ts";
+import type { LoginThrottle } from "./throttle.ts";
 import type { IssuedAccessToken, TokenService } from "./tokens.ts";
 
 /** What {@link passwordGrant} needs. */
 export interface PasswordGrantDeps extends AuthenticateDeps {
   readonly tokens: TokenService;
   readonly scopes: ScopeCatalogue;
+  /**
+   * Brute-force protection, which RFC 6749 §4.3.2 requires of a token endpoint offering this
+   * grant; leave it out only where the caller throttles logins itself.
+   */
+  readonly throttle?: LoginThrottle;
 }
 
 /** A password grant request (RFC 6749 §4.3.2) after its form was parsed. */
@@ -16,6 +22,8 @@ export interface PasswordGrantRequest {
   readonly password: string;
   /** Parsed `scope`; `undefined` when the client asked for none. */
   readonly scopes: readonly Scope[] | undefined;
+  /** The client's address, for the per-address counter; `undefined` when unknown. */
+  readonly clientAddress?: string | undefined;
 }
 
 /**
@@ -23,7 +31,10 @@ export interface PasswordGrantRequest {
  * token for the scopes they asked for and are allowed. Asking for nothing grants every scope the
  * user is allowed (RFC 6749 §3.3 default); asking for a scope the user may not have drops it from
  * the grant, and the response's `scope` says what was granted.
+ * With a throttle, the attempt is counted before any password work, and a locked account or
+ * address is refused without a lookup or a hash — the same for existing and unknown users.
  * @throws {AuthError} invalid_credentials, inactive_user, hasher_busy (see {@link authenticate})
+ * @throws {AuthError} throttled while the account or the client address is locked
  * @example
  * const issued = await passwordGrant(deps, { username: "johndoe", password: "secret", scopes: undefined });
  */
@@ -31,7 +42,9 @@ export async function passwordGrant(
   deps: PasswordGrantDeps,
   request: PasswordGrantRequest,
 ): Promise<IssuedAccessToken> {
+  const attempt = await deps.throttle?.begin(request.username, request.clientAddress);
   const user = await authenticate(deps, request.username, request.password);
+  await attempt?.succeeded();
   const requested = request.scopes ?? deps.scopes.all;
   return deps.tokens.issue(user.username, intersectScopes(requested, user.scopes));
 }

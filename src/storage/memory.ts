@@ -5,6 +5,8 @@ import type { Item } from "../core/items.ts";
 import type { SigningKeyRecord } from "../core/signing-keys.ts";
 import type { Store } from "../core/store.ts";
 import type { NewUser, UserPatch, UserRecord } from "../core/users.ts";
+import { createMemoryReadiness } from "./memory-readiness.ts";
+import { createMemoryThrottleStore } from "./memory-throttle.ts";
 
 // Code-unit order, the same as SQLite's BINARY collation for the ASCII usernames allow.
 const byString = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
@@ -28,6 +30,7 @@ export function createMemoryStore(options: { clock?: Clock } = {}): Store {
   const users = new Map<string, UserRecord>();
   const items = new Map<string, Set<string>>();
   let signingKey: SigningKeyRecord | undefined;
+  let open = true;
 
   const requireUser = (username: string): UserRecord => {
     const record = users.get(username);
@@ -36,6 +39,8 @@ export function createMemoryStore(options: { clock?: Clock } = {}): Store {
   };
 
   return {
+    ...createMemoryThrottleStore(),
+    ...createMemoryReadiness(() => open),
     async findByUsername(username: string): Promise<UserRecord | undefined> {
       const record = users.get(username);
       return record === undefined ? undefined : copyUser(record);
@@ -110,6 +115,7 @@ export function createMemoryStore(options: { clock?: Clock } = {}): Store {
       users.clear();
       items.clear();
       signingKey = undefined;
+      open = false;
     },
   };
 }

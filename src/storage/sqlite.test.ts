@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
@@ -9,15 +9,31 @@ import { Worker } from "node:worker_threads";
 import { createFixedClock } from "../core/clock.ts";
 import type { PasswordHash } from "../core/passwords.ts";
 import type { SigningKeyRecord } from "../core/signing-keys.ts";
+import { describeReadinessContract } from "./readiness.contract.ts";
 import { createSqliteStore } from "./sqlite.ts";
 import { migrateSqlite, pendingSqliteMigrations } from "./sqlite-migrations.ts";
+import { describeThrottleStoreContract } from "./throttle-store.contract.ts";
 import { describeStoreContract } from "./user-store.contract.ts";
 
 describeStoreContract("SQLite store (:memory:)", async (clock) =>
   createSqliteStore({ path: ":memory:", clock }),
 );
 
+describeThrottleStoreContract("SQLite throttle store (:memory:)", async () => {
+  const store = createSqliteStore({ path: ":memory:" });
+  return { store, close: () => store.close() };
+});
+
+describeReadinessContract("SQLite store readiness", async () =>
+  createSqliteStore({ path: ":memory:" }),
+);
+
 const start = Date.UTC(2025, 0, 1);
+// Every migration shipped with the adapter, by name, in the order they run.
+const shippedMigrations = readdirSync(new URL("./migrations/sqlite/", import.meta.url))
+  .filter((file) => file.endsWith(".sql"))
+  .sort()
+  .map((file) => file.slice(0, -".sql".length));
 // The store never inspects a hash, so any non-empty string stands in for a hasher's output.
 const hash = "$argon2id$v=19$m=19456,t=2,p=1$test" as PasswordHash;
 
@@ -79,7 +95,7 @@ describe("SQLite store on a file", () => {
 
     assert.deepEqual(rerun.applied, []);
     assert.deepEqual(pendingSqliteMigrations(db), []);
-    assert.deepEqual(migrationVersions(db), ["001-initial"]);
+    assert.deepEqual(migrationVersions(db), shippedMigrations);
     const [record] = db.prepare("SELECT applied_at FROM schema_migrations").all();
     assert.deepEqual({ ...record }, { applied_at: start });
     db.close();
@@ -134,7 +150,7 @@ describe("SQLite store on a file", () => {
 
     assert.equal(new Set(kids).size, 1);
     const db = new DatabaseSync(path);
-    assert.deepEqual(migrationVersions(db), ["001-initial"]);
+    assert.deepEqual(migrationVersions(db), shippedMigrations);
     assert.deepEqual(
       { ...db.prepare("SELECT count(*) AS keys FROM signing_keys").get() },
       { keys: 1 },
@@ -184,7 +200,7 @@ describe("SQLite migrations", () => {
   it("lists every shipped migration as pending on an empty database", () => {
     const db = new DatabaseSync(":memory:");
 
-    assert.deepEqual(pendingSqliteMigrations(db), ["001-initial"]);
+    assert.deepEqual(pendingSqliteMigrations(db), shippedMigrations);
     db.close();
   });
 

@@ -11,6 +11,8 @@ import type { SigningKeyRecord } from "../core/signing-keys.ts";
 import type { Store } from "../core/store.ts";
 import type { NewUser, UserPatch, UserRecord } from "../core/users.ts";
 import { migrateSqlite } from "./sqlite-migrations.ts";
+import { createSqliteReadiness } from "./sqlite-readiness.ts";
+import { createSqliteThrottleStore } from "./sqlite-throttle.ts";
 
 const userRow = z.object({
   username: z.string(),
@@ -153,6 +155,8 @@ export function createSqliteStore(options: { path: string; clock?: Clock }): Sto
   );
 
   return {
+    ...createSqliteThrottleStore(db),
+    ...createSqliteReadiness(db),
     async findByUsername(username: string): Promise<UserRecord | undefined> {
       const row = findUser.get(username);
       return row === undefined ? undefined : readUser(row);
