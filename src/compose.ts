@@ -9,6 +9,8 @@ import type { ScopeCatalogue } from "./core/scopes.ts";
 import { createScopeCatalogue, seedScopeDescriptions } from "./core/scopes.ts";
 import type { SigningKeyRecord } from "./core/signing-keys.ts";
 import type { Store } from "./core/store.ts";
+import type { LoginThrottle } from "./core/throttle.ts";
+import { createLoginThrottle } from "./core/throttle.ts";
 import type { SigningKey, TokenService } from "./core/tokens.ts";
 import { createTokenService, deriveKeyId } from "./core/tokens.ts";
 import { seedDemoData } from "./demo-data.ts";
@@ -23,6 +25,8 @@ export interface Services {
   readonly hasher: PasswordHasher;
   readonly scopes: ScopeCatalogue;
   readonly tokens: TokenService;
+  /** Brute-force counters for `/token`, kept in the store so every instance shares them. */
+  readonly throttle: LoginThrottle;
   readonly clock: Clock;
   readonly logger: Logger;
   /** Stops the hashing workers and closes the store. */
@@ -76,6 +80,7 @@ export async function composeServices(
     hasher,
     scopes,
     tokens,
+    throttle: createLoginThrottle({ store, clock, policy: settings.throttle }),
     clock,
     logger,
     async close() {

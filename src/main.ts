@@ -1,27 +1,55 @@
 // The server entry: settings → services → app → listening socket, with a graceful stop.
+import cluster from "node:cluster";
+import { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { serve } from "@hono/node-server";
+import { startCluster } from "./cluster.ts";
+import type { ComposeOptions } from "./compose.ts";
 import { composeServices } from "./compose.ts";
 import type { Settings } from "./config.ts";
 import { loadSettings } from "./config.ts";
 import { createApp } from "./http/app.ts";
+import { createClientAddressResolver } from "./http/client-address.ts";
 import type { Logger } from "./logger.ts";
 import { createLogger } from "./logger.ts";
 
 /** A running server. */
 export interface RunningServer {
   readonly port: number;
-  /** Stops accepting connections, lets in-flight requests finish, then releases the services. */
+  /**
+   * Stops accepting connections, lets in-flight requests finish (at most the shutdown timeout,
+   * then cuts what is left), closes idle keep-alive connections, then releases the services.
+   */
   close(): Promise<void>;
+}
+
+/** What {@link startServer} may be given besides settings. */
+export interface StartServerOptions {
+  readonly logger?: Logger;
+  /** Overrides for the services, e.g. a test's hasher. */
+  readonly compose?: ComposeOptions;
+}
+
+/** Node's server limits from the settings: header size, header and request timeouts. */
+function serverOptions(settings: Settings) {
+  return {
+    maxHeaderSize: settings.maxHeaderBytes,
+    requestTimeout: settings.requestTimeoutMs,
+    headersTimeout: settings.headersTimeoutMs,
+    // Timeouts are only noticed when Node checks; a check every fifth of the headers timeout
+    // (between 50 ms and 1 s) keeps a slow client from outstaying it by much.
+    connectionsCheckingInterval: Math.min(1000, Math.max(50, settings.headersTimeoutMs / 5)),
+  };
 }
 
 /** Starts Gatehouse for `settings` and resolves once it listens. */
 export async function startServer(
   settings: Settings,
-  options: { readonly logger?: Logger } = {},
+  options: StartServerOptions = {},
 ): Promise<RunningServer> {
   const logger = options.logger ?? createLogger(settings.logLevel);
-  const services = await composeServices(settings, { logger });
+  const services = await composeServices(settings, { logger, ...options.compose });
+  let draining = false;
   const app = createApp({
     users: services.store,
     items: services.store,
@@ -30,20 +58,54 @@ export async function startServer(
     scopes: services.scopes,
     strictGrantType: settings.strictGrantType,
     logger,
+    throttle: services.throttle,
+    readiness: services.store,
+    clientAddress: createClientAddressResolver(settings.trustedProxies),
+    draining: () => draining,
   });
-  const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
-    const s = serve({ fetch: app.fetch, hostname: settings.host, port: settings.port }, () =>
-      resolve(s),
+  const server = await new Promise<Server>((resolve, reject) => {
+    const s = serve(
+      {
+        fetch: app.fetch,
+        hostname: settings.host,
+        port: settings.port,
+        serverOptions: serverOptions(settings),
+      },
+      () => {
+        // Plain HTTP/1.1 is all serve() makes without TLS or HTTP/2 options.
+        if (s instanceof Server) resolve(s);
+        else reject(new TypeError("expected a node:http server"));
+      },
     );
     s.once("error", reject);
   });
   const { port } = server.address() as AddressInfo; // a TCP listener always has an AddressInfo
-  logger.info("listening", { url: `http://${settings.host}:${port}`, docs: `/docs` });
+  logger.info("listening", {
+    url: `http://${settings.host}:${port}`,
+    docs: `/docs`,
+    pid: process.pid,
+  });
+  let closing: Promise<void> | undefined;
   return {
     port,
-    async close() {
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      await services.close();
+    close() {
+      closing ??= (async () => {
+        draining = true;
+        const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+        // close() only ends connections idle now; a keep-alive connection whose request finishes
+        // later goes idle then, so it is swept until the listener is done.
+        server.closeIdleConnections();
+        const sweep = setInterval(() => server.closeIdleConnections(), 100);
+        const cut = setTimeout(() => {
+          logger.warn("shutdown timeout: closing connections with requests in flight");
+          server.closeAllConnections();
+        }, settings.shutdownTimeoutMs);
+        await closed;
+        clearInterval(sweep);
+        clearTimeout(cut);
+        await services.close();
+      })();
+      return closing;
     },
   };
 }
@@ -57,11 +119,18 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const logger = createLogger(settings.logLevel);
-  const running = await startServer(settings, { logger });
+  const running =
+    settings.workers > 1 && cluster.isPrimary
+      ? await startCluster({
+          workers: settings.workers,
+          shutdownTimeoutMs: settings.shutdownTimeoutMs,
+          logger,
+        })
+      : await startServer(settings, { logger });
   const stop = (signal: string): void => {
     logger.info("stopping", { signal });
-    // In-flight requests get a bounded time to finish.
-    setTimeout(() => process.exit(1), 10_000).unref();
+    // A last resort should closing itself hang; in-flight requests are bounded inside close().
+    setTimeout(() => process.exit(1), settings.shutdownTimeoutMs + 5000).unref();
     void running.close().then(() => process.exit(0));
   };
   process.once("SIGTERM", stop);

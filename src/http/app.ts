@@ -1,17 +1,23 @@
 // createApp: the HTTP face of Gatehouse — routes mounted, errors mapped, OpenAPI attached.
 import { randomUUID } from "node:crypto";
 import { OpenAPIHono } from "@hono/zod-openapi";
+import { bodyLimit } from "hono/body-limit";
 import { HTTPException } from "hono/http-exception";
 import { isAuthError } from "../core/errors.ts";
 import type { ItemStore } from "../core/items.ts";
 import type { PasswordHasher } from "../core/passwords.ts";
+import type { ReadinessCheck } from "../core/readiness.ts";
 import type { ScopeCatalogue } from "../core/scopes.ts";
+import type { LoginThrottle } from "../core/throttle.ts";
 import type { TokenService } from "../core/tokens.ts";
 import type { UserStore } from "../core/users.ts";
 import type { Logger } from "../logger.ts";
 import type { AppEnv } from "./app-env.ts";
+import type { ClientAddressResolver } from "./client-address.ts";
+import { createClientAddressResolver } from "./client-address.ts";
 import { mountDocsPages } from "./docs-pages.ts";
 import { errorAnswer, internalErrorAnswer } from "./error-responses.ts";
+import { mountHealthRoutes } from "./health-routes.ts";
 import type { OpenApiApp } from "./openapi.ts";
 import { mountOpenApi } from "./openapi.ts";
 import { securityHeaders } from "./security-headers.ts";
@@ -27,7 +33,18 @@ export interface AppDeps {
   readonly scopes: ScopeCatalogue;
   readonly strictGrantType: boolean;
   readonly logger: Logger;
+  /** Brute-force protection at `/token` (RFC 6749 §4.3.2). */
+  readonly throttle: LoginThrottle;
+  /** Answers `/readyz`; normally the store. */
+  readonly readiness: ReadinessCheck;
+  /** Finds a request's client address; the socket peer, trusting no proxy, by default. */
+  readonly clientAddress?: ClientAddressResolver;
+  /** True once shutdown began: `/readyz` then answers 503. */
+  readonly draining?: () => boolean;
 }
+
+/** The largest request body any route reads; `/token` has its own, smaller cap. */
+const maxBodyBytes = 64 * 1024;
 
 /**
  * Builds the Hono app: `/token`, the seed's protected routes, `/openapi.json`, `/docs`, `/redoc`.
@@ -55,8 +72,18 @@ export function createApp(deps: AppDeps): OpenApiApp {
     });
   });
   app.use(securityHeaders());
+  app.use(
+    bodyLimit({
+      maxSize: maxBodyBytes,
+      onError: (c) => c.json({ detail: "Request body too large" }, 413),
+    }),
+  );
 
-  mountTokenRoute(app, { ...deps, strictGrantType: deps.strictGrantType });
+  mountTokenRoute(app, {
+    ...deps,
+    clientAddress: deps.clientAddress ?? createClientAddressResolver([]),
+  });
+  mountHealthRoutes(app, deps);
   mountUserRoutes(app, deps);
   mountOpenApi(app, deps.scopes, "/token");
   mountDocsPages(app);

@@ -232,6 +232,8 @@ describe("POST /token under a login storm", () => {
       scopes: createScopeCatalogue(seedScopeDescriptions),
       strictGrantType: false,
       logger: silentLogger,
+      throttle: t.throttle,
+      readiness: t.store,
     });
 
     const response = await storm.request("/token", {

@@ -7,8 +7,9 @@ import type { PasswordGrantDeps } from "../core/password-grant.ts";
 import { passwordGrant } from "../core/password-grant.ts";
 import { formatScopes } from "../core/scopes.ts";
 import type { AppEnv } from "./app-env.ts";
+import type { ClientAddressResolver } from "./client-address.ts";
 import type { ErrorAnswer } from "./error-responses.ts";
-import { errorAnswer, validationAnswer } from "./error-responses.ts";
+import { errorAnswer, errorAnswerFor, validationAnswer } from "./error-responses.ts";
 import type { OpenApiApp } from "./openapi.ts";
 import { errorSchema, oauthErrorSchema, validationErrorSchema } from "./openapi.ts";
 import { parseTokenForm } from "./token-form.ts";
@@ -17,6 +18,8 @@ import { parseTokenForm } from "./token-form.ts";
 export interface TokenRouteDeps extends PasswordGrantDeps {
   /** Require `grant_type=password` instead of accepting its absence. */
   readonly strictGrantType: boolean;
+  /** The client address counted by the throttle. */
+  readonly clientAddress: ClientAddressResolver;
 }
 
 /** The largest token request body read: a form with a 1 KiB password fits many times over. */
@@ -78,6 +81,10 @@ export function mountTokenRoute(app: OpenApiApp, deps: TokenRouteDeps): void {
         description: "Missing or invalid form fields",
         content: { "application/json": { schema: validationErrorSchema } },
       },
+      429: {
+        description: "Too many failed attempts for this account or address; see Retry-After",
+        content: { "application/json": { schema: oauthErrorSchema } },
+      },
       503: {
         description: "Too many logins in progress",
         content: { "application/json": { schema: oauthErrorSchema } },
@@ -115,6 +122,7 @@ export function mountTokenRoute(app: OpenApiApp, deps: TokenRouteDeps): void {
           username: form.username,
           password: form.password,
           scopes,
+          clientAddress: deps.clientAddress(c),
         });
         return c.json(
           {
@@ -127,7 +135,7 @@ export function mountTokenRoute(app: OpenApiApp, deps: TokenRouteDeps): void {
           noStore,
         );
       } catch (error) {
-        if (isAuthError(error)) return send(c, errorAnswer(error.code, "token"));
+        if (isAuthError(error)) return send(c, errorAnswerFor(error, "token"));
         throw error;
       }
     },
