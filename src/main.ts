@@ -3,6 +3,7 @@ import cluster from "node:cluster";
 import { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { serve } from "@hono/node-server";
+import type { RunningCluster } from "./cluster.ts";
 import { startCluster } from "./cluster.ts";
 import type { ComposeOptions } from "./compose.ts";
 import { composeServices } from "./compose.ts";
@@ -11,7 +12,7 @@ import { loadSettings } from "./config.ts";
 import { createApp } from "./http/app.ts";
 import { createClientAddressResolver } from "./http/client-address.ts";
 import type { Logger } from "./logger.ts";
-import { createLogger } from "./logger.ts";
+import { createLogger, withFields } from "./logger.ts";
 
 /** A running server. */
 export interface RunningServer {
@@ -110,6 +111,29 @@ export async function startServer(
   };
 }
 
+/**
+ * Runs `workers` server processes on the settings' port through `node:cluster`. The store is
+ * opened (migrated, demo data seeded, signing key stored) once here first, so the workers do not
+ * race to do it, and a broken configuration fails before anything is forked.
+ */
+export async function startWorkers(
+  settings: Settings,
+  options: {
+    readonly workers: number;
+    readonly logger: Logger;
+    readonly env?: Readonly<Record<string, string | undefined>>;
+  },
+): Promise<RunningCluster> {
+  const services = await composeServices(settings, { logger: options.logger });
+  await services.close();
+  return startCluster({
+    workers: options.workers,
+    shutdownTimeoutMs: settings.shutdownTimeoutMs,
+    logger: options.logger,
+    ...(options.env === undefined ? {} : { env: options.env }),
+  });
+}
+
 async function main(): Promise<void> {
   let settings: Settings;
   try {
@@ -118,14 +142,13 @@ async function main(): Promise<void> {
     process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
     process.exit(2);
   }
-  const logger = createLogger(settings.logLevel);
+  const base = createLogger(settings.logLevel);
+  // Lines from several worker processes share one stream; each says which worker wrote it.
+  const logger =
+    cluster.worker === undefined ? base : withFields(base, { worker: cluster.worker.id });
   const running =
     settings.workers > 1 && cluster.isPrimary
-      ? await startCluster({
-          workers: settings.workers,
-          shutdownTimeoutMs: settings.shutdownTimeoutMs,
-          logger,
-        })
+      ? await startWorkers(settings, { workers: settings.workers, logger })
       : await startServer(settings, { logger });
   const stop = (signal: string): void => {
     logger.info("stopping", { signal });

@@ -7,7 +7,7 @@ import { type AuthError, type AuthErrorCode, isAuthError } from "../core/errors.
 import type { PasswordHasher } from "../core/passwords.ts";
 import { createLogger } from "../logger.ts";
 import { UsageError } from "./arguments.ts";
-import type { Command, CommandDeps, StartServer } from "./command.ts";
+import type { Command, CommandDeps, StartServer, StartWorkers } from "./command.ts";
 import { runHashPasswordCommand } from "./commands/hash-password.ts";
 import { runMigrateCommand } from "./commands/migrate.ts";
 import { runServeCommand } from "./commands/serve.ts";
@@ -25,6 +25,8 @@ export interface CliOptions {
   readonly createHasher?: () => PasswordHasher;
   /** Starts the HTTP service; the server entry's `startServer` by default. */
   readonly startServer?: StartServer;
+  /** Starts several server processes; the server entry's `startWorkers` by default. */
+  readonly startWorkers?: StartWorkers;
   /** Resolves when `serve` should stop; on SIGINT or SIGTERM by default. */
   readonly waitForShutdown?: () => Promise<void>;
 }
@@ -93,6 +95,14 @@ const startServerFromEntry: StartServer = async (settings, options) => {
   return entry.startServer(settings, options);
 };
 
+/** The default StartWorkers: the server entry's, with this run's environment for the workers. */
+function startWorkersFromEntry(env: CliOptions["env"]): StartWorkers {
+  return async (settings, options) => {
+    const entry = await import("../main.ts");
+    return entry.startWorkers(settings, { ...options, env });
+  };
+}
+
 function waitForStopSignal(): Promise<void> {
   return new Promise((resolve) => {
     const stop = (): void => {
@@ -139,6 +149,7 @@ function createRunDeps(io: CliIo, options: CliOptions): CommandDeps & { close():
       return hasher;
     },
     startServer: options.startServer ?? startServerFromEntry,
+    startWorkers: options.startWorkers ?? startWorkersFromEntry(options.env),
     waitForShutdown: options.waitForShutdown ?? waitForStopSignal,
     async close() {
       await hasher?.close();

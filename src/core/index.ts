@@ -14,6 +14,7 @@ export type { PasswordGrantDeps, PasswordGrantRequest } from "./password-grant.t
 export { passwordGrant } from "./password-grant.ts";
 export type { PasswordCheck, PasswordHash, PasswordHasher } from "./passwords.ts";
 export { assertAcceptablePassword, isAcceptablePassword, maxPasswordBytes } from "./passwords.ts";
+export type { Readiness, ReadinessCheck } from "./readiness.ts";
 export type { Scope, ScopeCatalogue } from "./scopes.ts";
 export {
   createScopeCatalogue,
@@ -24,6 +25,20 @@ export {
 } from "./scopes.ts";
 export type { SigningAlgorithm, SigningKeyRecord, SigningKeyStore } from "./signing-keys.ts";
 export type { Store } from "./store.ts";
+export type {
+  LoginAttempt,
+  LoginThrottle,
+  LoginThrottleOptions,
+  ThrottlePolicy,
+} from "./throttle.ts";
+export { accountThrottleKey, createLoginThrottle, defaultThrottlePolicy } from "./throttle.ts";
+export type {
+  ThrottleCounter,
+  ThrottleDecision,
+  ThrottleRule,
+  ThrottleStore,
+} from "./throttle-store.ts";
+export { applyCountedAttempt, applyForgivenAttempt } from "./throttle-store.ts";
 export type {
   AccessToken,
   IssuedAccessToken,

@@ -67,7 +67,7 @@ export function accountThrottleKey(username: string): string {
 }
 
 /** The key of a client address's counter. */
-export function addressThrottleKey(address: string): string {
+function addressThrottleKey(address: string): string {
   return `address:${address.toLowerCase()}`;
 }
 
