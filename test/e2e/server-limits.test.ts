@@ -120,12 +120,12 @@ describe("limits on a real socket", () => {
     const exchange = await rawExchange(
       server.port,
       "GET /healthz HTTP/1.1\r\nHost: x\r\n",
-      Array.from({ length: 40 }, (_, i) => `X-Slow-${i}: a\r\n`),
+      Array.from({ length: 100 }, (_, i) => `X-Slow-${i}: a\r\n`),
     );
 
     await server.close();
     assert.match(exchange.response, /^HTTP\/1\.1 408 /);
-    assert.ok(exchange.elapsedMs < 3000, `closed after ${exchange.elapsedMs} ms`);
+    assert.ok(exchange.elapsedMs < 8000, `closed after ${exchange.elapsedMs} ms`);
   });
 
   it("answers 408 and closes when a client sends its body too slowly", async () => {
@@ -137,12 +137,12 @@ describe("limits on a real socket", () => {
     const exchange = await rawExchange(
       server.port,
       "POST /token HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 100\r\n\r\n",
-      Array.from({ length: 40 }, () => "a"),
+      Array.from({ length: 100 }, () => "a"),
     );
 
     await server.close();
     assert.match(exchange.response, /^HTTP\/1\.1 408 /);
-    assert.ok(exchange.elapsedMs < 3000, `closed after ${exchange.elapsedMs} ms`);
+    assert.ok(exchange.elapsedMs < 8000, `closed after ${exchange.elapsedMs} ms`);
   });
 });
 
