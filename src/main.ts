@@ -158,6 +158,8 @@ async function main(): Promise<void> {
   };
   process.once("SIGTERM", stop);
   process.once("SIGINT", stop);
+  // A worker whose primary is gone (killed outright) has no one to restart or stop it: drain and go.
+  if (cluster.isWorker) process.once("disconnect", () => stop("disconnect"));
 }
 
 if (import.meta.main) await main();
