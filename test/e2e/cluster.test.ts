@@ -44,7 +44,7 @@ function send(
   });
 }
 
-describe("serve --workers 2 on a temporary SQLite database", () => {
+describe("serve --workers 2 on a temporary SQLite database", { timeout: 60_000 }, () => {
   let dir: string;
   let child: ChildProcess;
   let port = 0;

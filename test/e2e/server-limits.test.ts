@@ -83,7 +83,7 @@ function login(
   });
 }
 
-describe("limits on a real socket", () => {
+describe("limits on a real socket", { timeout: 30_000 }, () => {
   it("answers 431 to a request head over GATEHOUSE_MAX_HEADER_BYTES", async () => {
     const server = await start({ GATEHOUSE_MAX_HEADER_BYTES: "4096" });
 
@@ -146,7 +146,7 @@ describe("limits on a real socket", () => {
   });
 });
 
-describe("client addresses behind proxies", () => {
+describe("client addresses behind proxies", { timeout: 30_000 }, () => {
   const throttle = { GATEHOUSE_THROTTLE_ADDRESS_FREE_FAILURES: "2" };
 
   it("ignores X-Forwarded-For from a peer that is not a trusted proxy", async () => {
@@ -205,10 +205,10 @@ function gatedHasher(): PasswordHasher & { started: Promise<void>; release(): vo
   };
 }
 
-describe("graceful shutdown", () => {
+describe("graceful shutdown", { timeout: 30_000 }, () => {
   it("finishes a request in flight, refusing new connections meanwhile", async () => {
     const hasher = gatedHasher();
-    const server = await start({}, hasher);
+    const server = await start({ GATEHOUSE_SHUTDOWN_TIMEOUT_MS: "60000" }, hasher);
     const inFlight = login(server.port, "username=johndoe&password=secret");
     await hasher.started;
 
@@ -217,11 +217,15 @@ describe("graceful shutdown", () => {
       () => false,
       () => true,
     );
+    const released = performance.now();
     hasher.release();
     const response = await inFlight;
     await closed;
+    // Its keep-alive connection is closed once the answer is out, not left to time out.
+    const closeMs = performance.now() - released;
 
     assert.equal(refused, true);
+    assert.ok(closeMs < 2000, `close took ${closeMs} ms after the answer`);
     assert.equal(response.status, 200);
     assert.equal(
       typeof ((await response.json()) as { access_token: unknown }).access_token,
