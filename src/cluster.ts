@@ -1,5 +1,6 @@
 // Several server processes sharing one port through node:cluster: the primary forks, restarts and stops them.
 import cluster, { type Worker } from "node:cluster";
+import { fileURLToPath } from "node:url";
 import type { Logger } from "./logger.ts";
 
 /** What {@link startCluster} needs. */
@@ -43,7 +44,7 @@ export async function startCluster(options: ClusterOptions): Promise<RunningClus
   let crashes: number[] = [];
   const pendingRestarts = new Set<NodeJS.Timeout>();
 
-  cluster.setupPrimary({ exec: decodeURIComponent(workerEntry.pathname) });
+  cluster.setupPrimary({ exec: fileURLToPath(workerEntry) });
   const env = {
     ...options.env,
     GATEHOUSE_WORKERS: String(options.workers),

@@ -76,6 +76,8 @@ describe("serve --workers 2 on a temporary SQLite database", { timeout: 60_000 }
         GATEHOUSE_DATABASE_URL: `sqlite:${join(dir, "gatehouse.db")}`,
         GATEHOUSE_HASH_WORKERS: "1",
         GATEHOUSE_LOG_LEVEL: "info",
+        // Every request here comes from 127.0.0.1: the race below is about the account's counter.
+        GATEHOUSE_THROTTLE_ADDRESS_FREE_FAILURES: "1000",
       },
       stdio: ["ignore", "pipe", "pipe"],
     });
@@ -157,6 +159,20 @@ describe("serve --workers 2 on a temporary SQLite database", { timeout: 60_000 }
     assert.equal(during.status, 200);
     assert.equal(after.status, 200);
     assert.notEqual(listening()[2]?.pid, victim);
+  });
+
+  it("lets 50 parallel wrong passwords across both workers check no more than 5", async () => {
+    const headers = { "content-type": "application/x-www-form-urlencoded" };
+
+    const responses = await Promise.all(
+      Array.from({ length: 50 }, (_, i) =>
+        send(port, "POST", "/token", { body: `username=johndoe&password=wrong${i}`, headers }),
+      ),
+    );
+
+    const statuses = responses.map((response) => response.status);
+    assert.equal(statuses.filter((status) => status === 400).length, 5);
+    assert.equal(statuses.filter((status) => status === 429).length, 45);
   });
 
   it("stops every worker and exits 0 on SIGTERM", async () => {
