@@ -94,31 +94,36 @@ export async function startCluster(options: ClusterOptions): Promise<RunningClus
   });
   logger.info("cluster started", { workers: options.workers, pid: process.pid });
 
+  let closing: Promise<void> | undefined;
+  const stopAll = async (): Promise<void> => {
+    stopping = true;
+    for (const timer of pendingRestarts) clearTimeout(timer);
+    cluster.off("exit", onExit);
+    const running = Object.values(cluster.workers ?? {}).filter(
+      (worker): worker is Worker => worker !== undefined && !worker.isDead(),
+    );
+    await Promise.all(
+      running.map(
+        (worker) =>
+          new Promise<void>((resolve) => {
+            const kill = setTimeout(
+              () => worker.process.kill("SIGKILL"),
+              options.shutdownTimeoutMs + 5000,
+            );
+            worker.once("exit", () => {
+              clearTimeout(kill);
+              resolve();
+            });
+            worker.process.kill("SIGTERM");
+          }),
+      ),
+    );
+    logger.info("cluster stopped");
+  };
   return {
-    async close() {
-      stopping = true;
-      for (const timer of pendingRestarts) clearTimeout(timer);
-      cluster.off("exit", onExit);
-      const running = Object.values(cluster.workers ?? {}).filter(
-        (worker): worker is Worker => worker !== undefined && !worker.isDead(),
-      );
-      await Promise.all(
-        running.map(
-          (worker) =>
-            new Promise<void>((resolve) => {
-              const kill = setTimeout(
-                () => worker.process.kill("SIGKILL"),
-                options.shutdownTimeoutMs + 5000,
-              );
-              worker.once("exit", () => {
-                clearTimeout(kill);
-                resolve();
-              });
-              worker.process.kill("SIGTERM");
-            }),
-        ),
-      );
-      logger.info("cluster stopped");
+    close() {
+      closing ??= stopAll();
+      return closing;
     },
   };
 }
