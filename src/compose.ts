@@ -12,6 +12,8 @@ import type { ScopeCatalogue } from "./core/scopes.ts";
 import { createScopeCatalogue, gatehouseScopeDescriptions } from "./core/scopes.ts";
 import type { SigningKeyRecord } from "./core/signing-keys.ts";
 import type { Store } from "./core/store.ts";
+import type { LoginThrottle } from "./core/throttle.ts";
+import { createLoginThrottle } from "./core/throttle.ts";
 import type { SigningKey, TokenService } from "./core/tokens.ts";
 import { createTokenService, deriveKeyId } from "./core/tokens.ts";
 import { seedDemoData } from "./demo-data.ts";
@@ -28,6 +30,8 @@ export interface Services {
   readonly scopes: ScopeCatalogue;
   readonly tokens: TokenService;
   readonly refreshPolicy: RefreshPolicy;
+  /** Brute-force counters for `/token`, kept in the store so every instance shares them. */
+  readonly throttle: LoginThrottle;
   readonly clock: Clock;
   readonly logger: Logger;
   readonly metrics: Metrics;
@@ -108,6 +112,7 @@ export async function composeServices(
     scopes,
     tokens,
     refreshPolicy: settings.refreshTokens,
+    throttle: createLoginThrottle({ store, clock, policy: settings.throttle }),
     clock,
     logger,
     metrics,

@@ -1,6 +1,8 @@
 // Settings: the environment, validated once into a frozen object. The only reader of process.env.
 import { availableParallelism } from "node:os";
 import { z } from "zod";
+import type { ThrottlePolicy } from "./core/throttle.ts";
+import { isAddressOrRange } from "./http/client-address.ts";
 
 const flag = z
   .enum(["true", "false", "1", "0", "yes", "no", "on", "off", ""])
@@ -36,7 +38,7 @@ const environmentSchema = z.object({
   GATEHOUSE_REFRESH_ABSOLUTE_LIFETIME: int(60, 366 * 86_400).default(30 * 86_400),
   GATEHOUSE_REFRESH_IDLE_LIFETIME: int(60, 366 * 86_400).default(7 * 86_400),
   GATEHOUSE_REFRESH_REUSE_GRACE_SECONDS: int(0, 300).default(10),
-  GATEHOUSE_HASH_WORKERS: int(1, 64).default(Math.max(1, availableParallelism() - 1)),
+  GATEHOUSE_HASH_WORKERS: int(1, 64).optional(),
   GATEHOUSE_HASH_QUEUE: int(1, 100_000).default(256),
   GATEHOUSE_AUDIT_RETENTION_DAYS: int(1, 36_500).default(90),
   GATEHOUSE_METRICS_TOKEN: z.string().optional(),
@@ -56,6 +58,26 @@ const environmentSchema = z.object({
     }),
   GATEHOUSE_FASTAPI_COMPAT_CLAIMS: flag.default(false),
   GATEHOUSE_LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
+  GATEHOUSE_WORKERS: int(1, 64).default(1),
+  GATEHOUSE_THROTTLE_FREE_FAILURES: int(1, 1000).default(5),
+  GATEHOUSE_THROTTLE_ADDRESS_FREE_FAILURES: int(1, 100_000).default(20),
+  GATEHOUSE_THROTTLE_BASE_DELAY_SECONDS: int(1, 86_400).default(1),
+  GATEHOUSE_THROTTLE_MAX_DELAY_SECONDS: int(1, 86_400).default(900),
+  GATEHOUSE_THROTTLE_WINDOW_SECONDS: int(1, 604_800).default(3600),
+  GATEHOUSE_TRUSTED_PROXIES: z
+    .string()
+    .default("")
+    .transform((value) =>
+      value
+        .split(",")
+        .map((entry) => entry.trim())
+        .filter((entry) => entry !== ""),
+    )
+    .refine((entries) => entries.every(isAddressOrRange), "must list IP addresses or CIDR ranges"),
+  GATEHOUSE_REQUEST_TIMEOUT_MS: int(100, 3_600_000).default(30_000),
+  GATEHOUSE_HEADERS_TIMEOUT_MS: int(100, 3_600_000).default(10_000),
+  GATEHOUSE_MAX_HEADER_BYTES: int(1024, 1_048_576).default(16_384),
+  GATEHOUSE_SHUTDOWN_TIMEOUT_MS: int(0, 600_000).default(10_000),
 });
 
 /** Where the data lives: an SQLite file (or `:memory:`). */
@@ -91,6 +113,20 @@ export interface Settings {
   readonly legacyTokensUntil: number | undefined;
   /** Also write a `scopes` array claim, which FastAPI's scopes tutorial reads. */
   readonly fastapiCompatClaims: boolean;
+  /** Processes sharing the port (`node:cluster`); 1 runs in this process alone. */
+  readonly workers: number;
+  /** Brute-force rules for `/token`, per account and per client address. */
+  readonly throttle: ThrottlePolicy;
+  /** Peers (IP addresses or CIDR ranges) whose `X-Forwarded-For` is believed. */
+  readonly trustedProxies: readonly string[];
+  /** Longest a client may take to send a whole request (Node's `requestTimeout`); then 408. */
+  readonly requestTimeoutMs: number;
+  /** Longest a client may take to send the headers (Node's `headersTimeout`); then 408. */
+  readonly headersTimeoutMs: number;
+  /** Largest request head (request line and headers); beyond it 431. */
+  readonly maxHeaderBytes: number;
+  /** Longest in-flight requests may run once shutdown began; then connections are cut. */
+  readonly shutdownTimeoutMs: number;
 }
 
 /**
@@ -129,6 +165,23 @@ export function loadSettings(env: Readonly<Record<string, string | undefined>>):
       "invalid configuration: GATEHOUSE_LEGACY_TOKENS_UNTIL needs GATEHOUSE_JWT_SECRET, the FastAPI app's SECRET_KEY",
     );
   }
+  if (e.GATEHOUSE_HEADERS_TIMEOUT_MS > e.GATEHOUSE_REQUEST_TIMEOUT_MS) {
+    throw new RangeError(
+      "invalid configuration: GATEHOUSE_HEADERS_TIMEOUT_MS must not exceed GATEHOUSE_REQUEST_TIMEOUT_MS",
+    );
+  }
+  if (e.GATEHOUSE_THROTTLE_BASE_DELAY_SECONDS > e.GATEHOUSE_THROTTLE_MAX_DELAY_SECONDS) {
+    throw new RangeError(
+      "invalid configuration: GATEHOUSE_THROTTLE_BASE_DELAY_SECONDS must not exceed GATEHOUSE_THROTTLE_MAX_DELAY_SECONDS",
+    );
+  }
+  const rule = (freeFailures: number) =>
+    Object.freeze({
+      freeFailures,
+      baseDelayMs: e.GATEHOUSE_THROTTLE_BASE_DELAY_SECONDS * 1000,
+      maxDelayMs: e.GATEHOUSE_THROTTLE_MAX_DELAY_SECONDS * 1000,
+      windowMs: e.GATEHOUSE_THROTTLE_WINDOW_SECONDS * 1000,
+    });
   return Object.freeze({
     host: e.HOST,
     port: e.PORT,
@@ -144,14 +197,32 @@ export function loadSettings(env: Readonly<Record<string, string | undefined>>):
       idleLifetimeSeconds: e.GATEHOUSE_REFRESH_IDLE_LIFETIME,
       reuseGraceSeconds: e.GATEHOUSE_REFRESH_REUSE_GRACE_SECONDS,
     }),
-    hashWorkers: e.GATEHOUSE_HASH_WORKERS,
-    hashQueue: e.GATEHOUSE_HASH_QUEUE,
-    logLevel: e.GATEHOUSE_LOG_LEVEL,
     auditRetentionDays: e.GATEHOUSE_AUDIT_RETENTION_DAYS,
     metricsToken,
     legacyTokensUntil: e.GATEHOUSE_LEGACY_TOKENS_UNTIL,
     fastapiCompatClaims: e.GATEHOUSE_FASTAPI_COMPAT_CLAIMS,
+    hashWorkers: e.GATEHOUSE_HASH_WORKERS ?? defaultHashWorkers(e.GATEHOUSE_WORKERS),
+    hashQueue: e.GATEHOUSE_HASH_QUEUE,
+    logLevel: e.GATEHOUSE_LOG_LEVEL,
+    workers: e.GATEHOUSE_WORKERS,
+    throttle: Object.freeze({
+      account: rule(e.GATEHOUSE_THROTTLE_FREE_FAILURES),
+      address: rule(e.GATEHOUSE_THROTTLE_ADDRESS_FREE_FAILURES),
+    }),
+    trustedProxies: Object.freeze(e.GATEHOUSE_TRUSTED_PROXIES),
+    requestTimeoutMs: e.GATEHOUSE_REQUEST_TIMEOUT_MS,
+    headersTimeoutMs: e.GATEHOUSE_HEADERS_TIMEOUT_MS,
+    maxHeaderBytes: e.GATEHOUSE_MAX_HEADER_BYTES,
+    shutdownTimeoutMs: e.GATEHOUSE_SHUTDOWN_TIMEOUT_MS,
   });
+}
+
+/**
+ * Hashing threads per process when not configured: the cores left after one for the event
+ * loop, shared among the worker processes, at least one each.
+ */
+function defaultHashWorkers(workers: number): number {
+  return Math.max(1, Math.floor((availableParallelism() - 1) / workers));
 }
 
 function parseDatabaseUrl(url: string): DatabaseLocation {

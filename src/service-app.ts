@@ -1,10 +1,14 @@
 // The HTTP app for a composed set of services: the one mapping from Services to createApp's deps.
 import type { Services } from "./compose.ts";
 import { createApp } from "./http/app.ts";
+import { createClientAddressResolver } from "./http/client-address.ts";
 import type { OpenApiApp } from "./http/openapi.ts";
 
 /** Builds the Hono app serving `services`, configured by their settings. */
-export function createServiceApp(services: Services): OpenApiApp {
+export function createServiceApp(
+  services: Services,
+  options: { readonly draining?: () => boolean } = {},
+): OpenApiApp {
   const { settings, store } = services;
   return createApp({
     users: store,
@@ -22,5 +26,9 @@ export function createServiceApp(services: Services): OpenApiApp {
     directory: store,
     metrics: services.metrics,
     metricsToken: settings.metricsToken,
+    throttle: services.throttle,
+    readiness: store,
+    clientAddress: createClientAddressResolver(settings.trustedProxies),
+    ...(options.draining === undefined ? {} : { draining: options.draining }),
   });
 }

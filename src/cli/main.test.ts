@@ -7,7 +7,7 @@ import { createFastHasher } from "../../test/fixtures/fast-hasher.ts";
 import { composeServices } from "../compose.ts";
 import { loadSettings } from "../config.ts";
 import { AuthError, type AuthErrorCode } from "../core/errors.ts";
-import type { StartServer } from "./command.ts";
+import type { StartServer, StartWorkers } from "./command.ts";
 
 const everyCode = [
   "invalid_credentials",
@@ -269,6 +269,48 @@ describe("runCli", () => {
       const run = await cli.run(["serve", "now"]);
 
       assert.equal(run.status, 2);
+    });
+
+    it("starts worker processes for --workers above one, and closes them on shutdown", async () => {
+      const events: string[] = [];
+      const startWorkers: StartWorkers = async (_settings, { workers }) => {
+        events.push(`workers ${workers}`);
+        return {
+          close: async () => {
+            events.push("close");
+          },
+        };
+      };
+
+      const run = await cli.run(["serve", "--workers", "3"], {
+        options: { startWorkers, waitForShutdown: async () => {} },
+      });
+
+      assert.equal(run.status, 0, run.stderr);
+      assert.deepEqual(events, ["workers 3", "close"]);
+    });
+
+    it("takes the worker count from GATEHOUSE_WORKERS", async () => {
+      let started = 0;
+      const startWorkers: StartWorkers = async (_settings, { workers }) => {
+        started = workers;
+        return { close: async () => {} };
+      };
+
+      await cli.run(["serve"], {
+        env: { GATEHOUSE_WORKERS: "2" },
+        options: { startWorkers, waitForShutdown: async () => {} },
+      });
+
+      assert.equal(started, 2);
+    });
+
+    it("exits 2 for a --workers that is not a whole number from 1 to 64", async () => {
+      for (const value of ["0", "65", "two", "1.5"]) {
+        const run = await cli.run(["serve", "--workers", value]);
+
+        assert.equal(run.status, 2, value);
+      }
     });
   });
 });

@@ -7,7 +7,7 @@ import { type AuthError, type AuthErrorCode, isAuthError } from "../core/errors.
 import type { PasswordHasher } from "../core/passwords.ts";
 import { createLogger } from "../logger.ts";
 import { UsageError } from "./arguments.ts";
-import type { Command, CommandDeps, StartServer } from "./command.ts";
+import type { Command, CommandDeps, StartServer, StartWorkers } from "./command.ts";
 import { runAuditCommand } from "./commands/audit.ts";
 import { runHashPasswordCommand } from "./commands/hash-password.ts";
 import { runMigrateCommand } from "./commands/migrate.ts";
@@ -26,6 +26,8 @@ export interface CliOptions {
   readonly createHasher?: () => PasswordHasher;
   /** Starts the HTTP service; the server entry's `startServer` by default. */
   readonly startServer?: StartServer;
+  /** Starts several server processes; the server entry's `startWorkers` by default. */
+  readonly startWorkers?: StartWorkers;
   /** Resolves when `serve` should stop; on SIGINT or SIGTERM by default. */
   readonly waitForShutdown?: () => Promise<void>;
 }
@@ -64,6 +66,7 @@ const failureMessages = {
   username_taken: () => "user already exists",
   user_not_found: () => "user not found",
   hasher_busy: () => "the password hasher is busy; try again",
+  throttled: () => "too many failed attempts; try again later",
 } as const satisfies Record<AuthErrorCode, (error: AuthError) => string>;
 
 function report(error: unknown, io: CliIo): number {
@@ -94,6 +97,14 @@ const startServerFromEntry: StartServer = async (settings, options) => {
   const entry = await import("../main.ts");
   return entry.startServer(settings, options);
 };
+
+/** The default StartWorkers: the server entry's, with this run's environment for the workers. */
+function startWorkersFromEntry(env: CliOptions["env"]): StartWorkers {
+  return async (settings, options) => {
+    const entry = await import("../main.ts");
+    return entry.startWorkers(settings, { ...options, env });
+  };
+}
 
 function waitForStopSignal(): Promise<void> {
   return new Promise((resolve) => {
@@ -141,6 +152,7 @@ function createRunDeps(io: CliIo, options: CliOptions): CommandDeps & { close():
       return hasher;
     },
     startServer: options.startServer ?? startServerFromEntry,
+    startWorkers: options.startWorkers ?? startWorkersFromEntry(options.env),
     waitForShutdown: options.waitForShutdown ?? waitForStopSignal,
     async close() {
       await hasher?.close();

@@ -2,7 +2,7 @@
 export const usage = `Usage: gatehouse <command> [options]
 
 Commands:
-  serve                             start the HTTP service
+  serve [--workers <n>]             start the HTTP service (n processes sharing the port)
   users add <username>              create a user; the password is read from the terminal or stdin
         [--email <email>] [--full-name <name>] [--scopes "<scope> ..."] [--disabled]
   users list [--json]               list every user

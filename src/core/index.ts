@@ -27,6 +27,7 @@ export type { IssuedTokens, PasswordGrantDeps, PasswordGrantRequest } from "./pa
 export { passwordGrant } from "./password-grant.ts";
 export type { PasswordCheck, PasswordHash, PasswordHasher } from "./passwords.ts";
 export { assertAcceptablePassword, isAcceptablePassword, maxPasswordBytes } from "./passwords.ts";
+export type { Readiness, ReadinessCheck } from "./readiness.ts";
 export type {
   RefreshedTokens,
   RefreshGrantDeps,
@@ -64,6 +65,20 @@ export {
 } from "./scopes.ts";
 export type { SigningAlgorithm, SigningKeyRecord, SigningKeyStore } from "./signing-keys.ts";
 export type { Store } from "./store.ts";
+export type {
+  LoginAttempt,
+  LoginThrottle,
+  LoginThrottleOptions,
+  ThrottlePolicy,
+} from "./throttle.ts";
+export { accountThrottleKey, createLoginThrottle, defaultThrottlePolicy } from "./throttle.ts";
+export type {
+  ThrottleCounter,
+  ThrottleDecision,
+  ThrottleRule,
+  ThrottleStore,
+} from "./throttle-store.ts";
+export { applyCountedAttempt, applyForgivenAttempt } from "./throttle-store.ts";
 export type {
   AccessToken,
   IssuedAccessToken,

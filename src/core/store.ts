@@ -1,8 +1,10 @@
 import type { AccessTokenDenylist } from "./access-token-denylist.ts";
 import type { AuditStore } from "./audit-log.ts";
 import type { ItemStore } from "./items.ts";
+import type { ReadinessCheck } from "./readiness.ts";
 import type { RefreshTokenStore } from "./refresh-tokens.ts";
 import type { SigningKeyStore } from "./signing-keys.ts";
+import type { ThrottleStore } from "./throttle-store.ts";
 import type { UserDirectory } from "./user-directory.ts";
 import type { UserStore } from "./users.ts";
 
@@ -14,7 +16,9 @@ export interface Store
     UserDirectory,
     AuditStore,
     RefreshTokenStore,
-    AccessTokenDenylist {
+    AccessTokenDenylist,
+    ThrottleStore,
+    ReadinessCheck {
   /** Releases connections and files. */
   close(): Promise<void>;
 }

@@ -20,7 +20,6 @@ import type { UserLifecycleDeps } from "../core/user-lifecycle.ts";
 import { isValidUsername, type UserRecord } from "../core/users.ts";
 import type { AppEnv } from "./app-env.ts";
 import { defineGuard, mountSecured } from "./bearer.ts";
-import { clientAddress } from "./client-address.ts";
 import type { OpenApiApp } from "./openapi.ts";
 import { errorSchema, validationErrorSchema } from "./openapi.ts";
 
@@ -112,7 +111,7 @@ const noStore = { "Cache-Control": "no-store" } as const;
 function auditContext(c: Context<AppEnv>): AuditContext {
   return {
     actor: c.var.principal.user.username,
-    clientAddress: clientAddress(c),
+    clientAddress: c.var.clientAddress,
     requestId: c.var.requestId,
   };
 }

@@ -1,6 +1,7 @@
 // createApp: the HTTP face of Gatehouse — routes mounted, errors mapped, OpenAPI attached.
 import { randomUUID } from "node:crypto";
 import { OpenAPIHono } from "@hono/zod-openapi";
+import { bodyLimit } from "hono/body-limit";
 import { HTTPException } from "hono/http-exception";
 import type { AccessTokenDenylist } from "../core/access-token-denylist.ts";
 import type { AuditLog } from "../core/audit-log.ts";
@@ -8,8 +9,10 @@ import type { Clock } from "../core/clock.ts";
 import { isAuthError } from "../core/errors.ts";
 import type { ItemStore } from "../core/items.ts";
 import type { PasswordHasher } from "../core/passwords.ts";
+import type { ReadinessCheck } from "../core/readiness.ts";
 import type { RefreshPolicy, RefreshTokenStore } from "../core/refresh-tokens.ts";
 import type { ScopeCatalogue } from "../core/scopes.ts";
+import type { LoginThrottle } from "../core/throttle.ts";
 import type { TokenService } from "../core/tokens.ts";
 import type { UserDirectory } from "../core/user-directory.ts";
 import type { UserStore } from "../core/users.ts";
@@ -18,8 +21,11 @@ import type { Metrics } from "../metrics.ts";
 import { mountAdminAuditRoutes } from "./admin-audit-routes.ts";
 import { mountAdminRoutes } from "./admin-routes.ts";
 import type { AppEnv } from "./app-env.ts";
+import type { ClientAddressResolver } from "./client-address.ts";
+import { createClientAddressResolver } from "./client-address.ts";
 import { mountDocsPages } from "./docs-pages.ts";
 import { errorAnswer, internalErrorAnswer } from "./error-responses.ts";
+import { mountHealthRoutes } from "./health-routes.ts";
 import { mountIntrospectRoute } from "./introspect-route.ts";
 import { mountLogoutAllRoute } from "./logout-all-route.ts";
 import { mountMetricsRoute } from "./metrics-route.ts";
@@ -48,7 +54,18 @@ export interface AppDeps {
   readonly refreshPolicy: RefreshPolicy;
   readonly denylist: AccessTokenDenylist;
   readonly clock: Clock;
+  /** Brute-force protection at `/token` (RFC 6749 §4.3.2). */
+  readonly throttle: LoginThrottle;
+  /** Answers `/readyz`; normally the store. */
+  readonly readiness: ReadinessCheck;
+  /** Finds a request's client address; the socket peer, trusting no proxy, by default. */
+  readonly clientAddress?: ClientAddressResolver;
+  /** True once shutdown began: `/readyz` then answers 503. */
+  readonly draining?: () => boolean;
 }
+
+/** The largest request body any route reads; `/token` has its own, smaller cap. */
+const maxBodyBytes = 64 * 1024;
 
 /**
  * Builds the Hono app: `/token`, `/revoke`, `/introspect`, the seed's protected routes,
@@ -62,10 +79,12 @@ export function createApp(deps: AppDeps): OpenApiApp {
   const app: OpenApiApp = new OpenAPIHono<AppEnv>({ strict: false });
   const { logger } = deps;
 
+  const resolveClient = deps.clientAddress ?? createClientAddressResolver([]);
   app.use(async (c, next) => {
     const started = performance.now();
     c.set("requestId", randomUUID());
     c.set("requiredScopes", []);
+    c.set("clientAddress", resolveClient(c) ?? null);
     await next();
     c.header("X-Request-Id", c.var.requestId);
     const seconds = (performance.now() - started) / 1000;
@@ -81,10 +100,17 @@ export function createApp(deps: AppDeps): OpenApiApp {
     });
   });
   app.use(securityHeaders());
+  app.use(
+    bodyLimit({
+      maxSize: maxBodyBytes,
+      onError: (c) => c.json({ detail: "Request body too large" }, 413),
+    }),
+  );
 
-  mountTokenRoute(app, { ...deps, strictGrantType: deps.strictGrantType });
+  mountTokenRoute(app, deps);
   mountRevokeRoute(app, deps);
   mountIntrospectRoute(app, deps);
+  mountHealthRoutes(app, deps);
   mountUserRoutes(app, deps);
   mountAdminRoutes(app, deps);
   mountAdminAuditRoutes(app, deps);

@@ -1,5 +1,5 @@
 // The one table that turns AuthError codes into HTTP answers.
-import type { AuthErrorCode } from "../core/errors.ts";
+import type { AuthError, AuthErrorCode } from "../core/errors.ts";
 import type { Scope } from "../core/scopes.ts";
 
 /** Where an error happened: the token endpoint answers RFC 6749 §5.2, resources RFC 6750 §3. */
@@ -7,7 +7,7 @@ export type ErrorEndpoint = "token" | "resource";
 
 /** A ready HTTP answer: status, JSON body and headers. */
 export interface ErrorAnswer {
-  readonly status: 400 | 401 | 403 | 404 | 409 | 422 | 500 | 503;
+  readonly status: 400 | 401 | 403 | 404 | 409 | 422 | 429 | 500 | 503;
   readonly body: Readonly<Record<string, unknown>>;
   readonly headers: Readonly<Record<string, string>>;
 }
@@ -66,6 +66,16 @@ const table = {
     oauthError: "temporarily_unavailable",
     retryAfter: "1",
   },
+  // RFC 6749 §5.2 has no code for "locked"; temporarily_unavailable (the OAuth registry's code for
+  // a refusal to retry later, also used by hasher_busy) tells clients to wait, where invalid_grant
+  // would tell them the password is wrong. 429 with Retry-After is RFC 6585 §4. The answer never
+  // depends on whether the account exists.
+  throttled: {
+    status: 429,
+    detail: "Too many failed attempts, retry later",
+    oauthError: "temporarily_unavailable",
+    retryAfter: "1",
+  },
 } as const satisfies Record<AuthErrorCode, Entry>;
 
 /** The answer for `code` at `endpoint`; `scopes` are the route's required scopes, for the challenge. */
@@ -86,6 +96,20 @@ export function errorAnswer(
   }
   if (entry.retryAfter !== undefined) headers = { ...headers, "Retry-After": entry.retryAfter };
   return { status: entry.status, body, headers };
+}
+
+/** The answer for an {@link AuthError}, with its own `Retry-After` when it carries one. */
+export function errorAnswerFor(
+  error: AuthError,
+  endpoint: ErrorEndpoint,
+  scopes: readonly Scope[] = [],
+): ErrorAnswer {
+  const answer = errorAnswer(error.code, endpoint, scopes);
+  if (error.retryAfterSeconds === undefined) return answer;
+  return {
+    ...answer,
+    headers: { ...answer.headers, "Retry-After": String(error.retryAfterSeconds) },
+  };
 }
 
 function bearerChallenge(error: string | null, scopes: readonly Scope[]): string {

@@ -5,7 +5,6 @@ import type { AuthErrorCode } from "../core/errors.ts";
 import { isValidUsername } from "../core/users.ts";
 import type { Metrics } from "../metrics.ts";
 import type { AppEnv } from "./app-env.ts";
-import { clientAddress } from "./client-address.ts";
 
 /** What {@link recordLogin} writes to. */
 export interface LoginAuditDeps {
@@ -30,7 +29,7 @@ export async function recordLogin(
     type: failure === undefined ? "login.succeeded" : "login.failed",
     actor: subject,
     subject,
-    clientAddress: clientAddress(c),
+    clientAddress: c.var.clientAddress,
     requestId: c.var.requestId,
     reason: failure ?? null,
     details: {},

@@ -240,6 +240,8 @@ describe("POST /token under a login storm", () => {
       refreshPolicy: defaultRefreshPolicy,
       denylist: t.store,
       clock: t.clock,
+      throttle: t.throttle,
+      readiness: t.store,
     });
 
     const response = await storm.request("/token", {

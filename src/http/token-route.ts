@@ -10,7 +10,7 @@ import { refreshGrant } from "../core/refresh-grant.ts";
 import { formatScopes } from "../core/scopes.ts";
 import type { AppEnv } from "./app-env.ts";
 import type { ErrorAnswer } from "./error-responses.ts";
-import { errorAnswer, validationAnswer } from "./error-responses.ts";
+import { errorAnswer, errorAnswerFor, validationAnswer } from "./error-responses.ts";
 import { type LoginAuditDeps, recordLogin } from "./login-audit.ts";
 import type { OpenApiApp } from "./openapi.ts";
 import { errorSchema, oauthErrorSchema, validationErrorSchema } from "./openapi.ts";
@@ -97,6 +97,10 @@ export function mountTokenRoute(app: OpenApiApp, deps: TokenRouteDeps): void {
         description: "Missing or invalid form fields",
         content: { "application/json": { schema: validationErrorSchema } },
       },
+      429: {
+        description: "Too many failed attempts for this account or address; see Retry-After",
+        content: { "application/json": { schema: oauthErrorSchema } },
+      },
       503: {
         description: "Too many logins in progress",
         content: { "application/json": { schema: oauthErrorSchema } },
@@ -137,14 +141,19 @@ export function mountTokenRoute(app: OpenApiApp, deps: TokenRouteDeps): void {
         const scopes = form.scope === undefined ? undefined : deps.scopes.parse(form.scope);
         const issued = await passwordGrant(
           { ...deps, refresh: deps },
-          { username: form.username, password: form.password, scopes },
+          {
+            username: form.username,
+            password: form.password,
+            scopes,
+            clientAddress: c.var.clientAddress ?? undefined,
+          },
         );
         await recordLogin(c, deps, form.username, undefined);
         return sendTokens(c, issued);
       } catch (error) {
         if (!isAuthError(error)) throw error;
         await recordLogin(c, deps, form.username, error.code);
-        return send(c, errorAnswer(error.code, "token"));
+        return send(c, errorAnswerFor(error, "token"));
       }
     },
   );
@@ -159,7 +168,7 @@ async function answerRefresh(
     const scopes = form.scope === undefined ? undefined : deps.scopes.parse(form.scope);
     return sendTokens(c, await refreshGrant(deps, { refreshToken: form.refreshToken, scopes }));
   } catch (error) {
-    if (isAuthError(error)) return send(c, errorAnswer(error.code, "token"));
+    if (isAuthError(error)) return send(c, errorAnswerFor(error, "token"));
     throw error;
   }
 }

@@ -1,7 +1,9 @@
 import { describeAccessTokenDenylistContract } from "./access-token-denylist.contract.ts";
 import { describeAuditLogContract } from "./audit-log.contract.ts";
 import { createMemoryStore } from "./memory.ts";
+import { describeReadinessContract } from "./readiness.contract.ts";
 import { describeRefreshTokenStoreContract } from "./refresh-token-store.contract.ts";
+import { describeThrottleStoreContract } from "./throttle-store.contract.ts";
 import { describeUserDirectoryContract } from "./user-directory.contract.ts";
 import { describeStoreContract } from "./user-store.contract.ts";
 
@@ -16,3 +18,8 @@ describeRefreshTokenStoreContract("memory refresh tokens", async (clock) =>
 describeAccessTokenDenylistContract("memory access token denylist", async (clock) =>
   createMemoryStore({ clock }),
 );
+describeThrottleStoreContract("memory throttle store", async () => {
+  const store = createMemoryStore();
+  return { store, close: () => store.close() };
+});
+describeReadinessContract("memory store readiness", async () => createMemoryStore());

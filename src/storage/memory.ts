@@ -7,7 +7,9 @@ import type { Store } from "../core/store.ts";
 import type { NewUser, UserPatch, UserRecord } from "../core/users.ts";
 import { createMemoryAccessTokenDenylist } from "./memory-access-token-denylist.ts";
 import { createMemoryAuditLog } from "./memory-audit-log.ts";
+import { createMemoryReadiness } from "./memory-readiness.ts";
 import { createMemoryRefreshTokenStore } from "./memory-refresh-tokens.ts";
+import { createMemoryThrottleStore } from "./memory-throttle.ts";
 import { createMemoryUserDirectory } from "./memory-user-directory.ts";
 
 // Code-unit order, the same as SQLite's BINARY collation for the ASCII usernames allow.
@@ -34,6 +36,7 @@ export function createMemoryStore(options: { clock?: Clock } = {}): Store {
   let signingKey: SigningKeyRecord | undefined;
   const refreshTokens = createMemoryRefreshTokenStore((username) => users.has(username));
   const denylist = createMemoryAccessTokenDenylist();
+  let open = true;
 
   const requireUser = (username: string): UserRecord => {
     const record = users.get(username);
@@ -51,7 +54,8 @@ export function createMemoryStore(options: { clock?: Clock } = {}): Store {
     audit: createMemoryAuditLog(clock),
     ...refreshTokenPart,
     ...denylistPart,
-
+    ...createMemoryThrottleStore(),
+    ...createMemoryReadiness(() => open),
     async findByUsername(username: string): Promise<UserRecord | undefined> {
       const record = users.get(username);
       return record === undefined ? undefined : copyUser(record);
@@ -130,6 +134,7 @@ export function createMemoryStore(options: { clock?: Clock } = {}): Store {
       signingKey = undefined;
       clearRefreshTokens();
       clearDenylist();
+      open = false;
     },
   };
 }

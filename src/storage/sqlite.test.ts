@@ -11,9 +11,11 @@ import type { PasswordHash } from "../core/passwords.ts";
 import type { SigningKeyRecord } from "../core/signing-keys.ts";
 import { describeAccessTokenDenylistContract } from "./access-token-denylist.contract.ts";
 import { describeAuditLogContract } from "./audit-log.contract.ts";
+import { describeReadinessContract } from "./readiness.contract.ts";
 import { describeRefreshTokenStoreContract } from "./refresh-token-store.contract.ts";
 import { createSqliteStore } from "./sqlite.ts";
 import { migrateSqlite, pendingSqliteMigrations } from "./sqlite-migrations.ts";
+import { describeThrottleStoreContract } from "./throttle-store.contract.ts";
 import { describeUserDirectoryContract } from "./user-directory.contract.ts";
 import { describeStoreContract } from "./user-store.contract.ts";
 
@@ -52,6 +54,15 @@ describeRefreshTokenStoreContract("SQLite refresh tokens (:memory:)", async (clo
 );
 describeAccessTokenDenylistContract("SQLite access token denylist (:memory:)", async (clock) =>
   createSqliteStore({ path: ":memory:", clock }),
+);
+
+describeThrottleStoreContract("SQLite throttle store (:memory:)", async () => {
+  const store = createSqliteStore({ path: ":memory:" });
+  return { store, close: () => store.close() };
+});
+
+describeReadinessContract("SQLite store readiness", async () =>
+  createSqliteStore({ path: ":memory:" }),
 );
 
 const start = Date.UTC(2025, 0, 1);

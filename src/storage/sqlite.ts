@@ -13,7 +13,9 @@ import type { NewUser, UserPatch, UserRecord } from "../core/users.ts";
 import { createSqliteAccessTokenDenylist } from "./sqlite-access-token-denylist.ts";
 import { createSqliteAuditLog } from "./sqlite-audit-log.ts";
 import { migrateSqlite } from "./sqlite-migrations.ts";
+import { createSqliteReadiness } from "./sqlite-readiness.ts";
 import { createSqliteRefreshTokenStore } from "./sqlite-refresh-tokens.ts";
+import { createSqliteThrottleStore } from "./sqlite-throttle.ts";
 import { sqliteUserColumns } from "./sqlite-user-columns.ts";
 import { createSqliteUserDirectory } from "./sqlite-user-directory.ts";
 
@@ -164,7 +166,8 @@ export function createSqliteStore(options: { path: string; clock?: Clock }): Sto
     audit: createSqliteAuditLog(db, clock),
     ...createSqliteRefreshTokenStore(db),
     ...createSqliteAccessTokenDenylist(db),
-
+    ...createSqliteThrottleStore(db),
+    ...createSqliteReadiness(db),
     async findByUsername(username: string): Promise<UserRecord | undefined> {
       const row = findUser.get(username);
       return row === undefined ? undefined : readUser(row);
