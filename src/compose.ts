@@ -1,15 +1,16 @@
 // The composition root: the one place that picks concrete adapters for the settings.
-import { randomBytes } from "node:crypto";
 import type { Settings } from "./config.ts";
 import { createArgon2Hasher } from "./core/argon2-hasher.ts";
 import type { Clock } from "./core/clock.ts";
 import { systemClock } from "./core/clock.ts";
+import type { PublishedJwk } from "./core/key-material.ts";
+import { generateSigningKey } from "./core/key-material.ts";
+import { createKeyRing } from "./core/key-ring.ts";
 import type { PasswordHasher } from "./core/passwords.ts";
 import type { ScopeCatalogue } from "./core/scopes.ts";
 import { createScopeCatalogue, seedScopeDescriptions } from "./core/scopes.ts";
-import type { SigningKeyRecord } from "./core/signing-keys.ts";
 import type { Store } from "./core/store.ts";
-import type { SigningKey, TokenService } from "./core/tokens.ts";
+import type { TokenKeySet, TokenService } from "./core/tokens.ts";
 import { createTokenService, deriveKeyId } from "./core/tokens.ts";
 import { seedDemoData } from "./demo-data.ts";
 import type { Logger } from "./logger.ts";
@@ -23,6 +24,8 @@ export interface Services {
   readonly hasher: PasswordHasher;
   readonly scopes: ScopeCatalogue;
   readonly tokens: TokenService;
+  /** The public signing keys for `/.well-known/jwks.json`: fresh from the store, never secrets. */
+  publicKeys(): Promise<readonly PublishedJwk[]>;
   readonly clock: Clock;
   readonly logger: Logger;
   /** Stops the hashing workers and closes the store. */
@@ -51,11 +54,11 @@ export async function composeServices(
     options.hasher ??
     createArgon2Hasher({ workers: settings.hashWorkers, maxQueue: settings.hashQueue });
   const scopes = createScopeCatalogue(seedScopeDescriptions);
-  const key = await loadSigningKey(settings, store, clock);
+  const keys = await loadSigningKeys(settings, store, clock, logger);
   // Computed now, so the first login for an unknown user costs what every other login costs.
   await hasher.dummyHash();
   const tokens = createTokenService({
-    key,
+    keys: keys.set,
     scopes,
     clock,
     lifetimeSeconds: settings.accessTokenLifetimeSeconds,
@@ -76,6 +79,7 @@ export async function composeServices(
     hasher,
     scopes,
     tokens,
+    publicKeys: keys.publicKeys,
     clock,
     logger,
     async close() {
@@ -85,24 +89,56 @@ export async function composeServices(
   };
 }
 
-async function loadSigningKey(settings: Settings, store: Store, clock: Clock): Promise<SigningKey> {
+/** How old the key snapshot may be when `/.well-known/jwks.json` is served. */
+const jwksFreshnessMs = 1000;
+
+interface LoadedKeys {
+  readonly set: TokenKeySet;
+  publicKeys(): Promise<readonly PublishedJwk[]>;
+}
+
+async function loadSigningKeys(
+  settings: Settings,
+  store: Store,
+  clock: Clock,
+  logger: Logger,
+): Promise<LoadedKeys> {
   if (settings.jwtSecret !== undefined) {
+    // A configured secret is the one HS256 key: nothing to rotate, nothing to publish.
     const secret = Buffer.from(settings.jwtSecret, "utf8");
-    return { kid: deriveKeyId(secret), algorithm: "HS256", secret };
+    const key = { kid: deriveKeyId(secret), algorithm: "HS256", secret } as const;
+    return {
+      set: { signer: () => key, find: (kid) => (kid === key.kid ? key : undefined) },
+      publicKeys: async () => [],
+    };
   }
-  // No secret configured: generate one on first start and keep it in the database, so restarts and
-  // every instance sharing the database sign and verify with the same key.
-  const fresh = randomBytes(32);
-  const candidate: SigningKeyRecord = {
-    kid: deriveKeyId(fresh),
-    algorithm: "HS256",
-    secret: fresh.toString("base64url"),
-    createdAt: clock.now(),
-  };
-  const record = await store.ensureSigningKey(candidate);
+  // No secret configured: generate a key on first start and keep it in the database, so
+  // restarts and every instance sharing the database sign and verify with the same keys.
+  const active = await store.ensureSigningKey(
+    generateSigningKey(settings.signingAlgorithm, clock.now()),
+  );
+  if (active.algorithm !== settings.signingAlgorithm) {
+    logger.warn("the active signing key uses another algorithm than configured", {
+      kid: active.kid,
+      active: active.algorithm,
+      configured: settings.signingAlgorithm,
+      hint: "run `gatehouse keys rotate` to switch",
+    });
+  }
+  const ring = await createKeyRing({
+    store,
+    clock,
+    onRefreshError: (error) =>
+      logger.error("reading the signing keys failed; keeping the last ones", {
+        error: error instanceof Error ? error.message : String(error),
+      }),
+  });
   return {
-    kid: record.kid,
-    algorithm: record.algorithm,
-    secret: Buffer.from(record.secret, "base64url"),
+    set: ring,
+    async publicKeys() {
+      // A key rotated in on another instance is published here within a second.
+      await ring.refreshIfOlderThan(jwksFreshnessMs);
+      return ring.publicKeys();
+    },
   };
 }

@@ -30,6 +30,8 @@ export async function startServer(
     scopes: services.scopes,
     strictGrantType: settings.strictGrantType,
     logger,
+    publicKeys: services.publicKeys,
+    issuer: settings.issuer,
   });
   const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
     const s = serve({ fetch: app.fetch, hostname: settings.host, port: settings.port }, () =>

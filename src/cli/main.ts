@@ -9,6 +9,7 @@ import { createLogger } from "../logger.ts";
 import { UsageError } from "./arguments.ts";
 import type { Command, CommandDeps, StartServer } from "./command.ts";
 import { runHashPasswordCommand } from "./commands/hash-password.ts";
+import { runKeysCommand } from "./commands/keys.ts";
 import { runMigrateCommand } from "./commands/migrate.ts";
 import { runServeCommand } from "./commands/serve.ts";
 import { runUsersCommand } from "./commands/users.ts";
@@ -34,6 +35,7 @@ const commands = {
   users: runUsersCommand,
   "hash-password": runHashPasswordCommand,
   migrate: runMigrateCommand,
+  keys: runKeysCommand,
 } as const satisfies Record<string, Command>;
 
 /** `help` as the command, or `--help` / `-h` anywhere. */

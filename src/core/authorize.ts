@@ -1,4 +1,4 @@
-import { AuthError } from "./errors.ts";
+import { AuthError, isAuthError } from "./errors.ts";
 import type { Scope } from "./scopes.ts";
 import { missingScopes } from "./scopes.ts";
 import type { TokenService, VerifiedAccessToken } from "./tokens.ts";
@@ -22,7 +22,8 @@ export interface AuthorizeDeps {
 /**
  * Turns a bearer token into a {@link Principal} allowed to use a resource needing `required`.
  *
- * Checks run in the seed's order: token, then user (loaded on every call, so a disabled or
+ * Checks run in the seed's order: token (a `kid` this instance does not know yet makes it re-read
+ * the key set once, rate-limited, so a key rotated in elsewhere is honoured), then user (loaded on every call, so a disabled or
  * deleted user loses access at once), then scopes, then whether the user is active.
  * @throws {AuthError} token_invalid when the token is bad or its subject no longer exists
  * @throws {AuthError} token_expired
@@ -36,7 +37,7 @@ export async function authorize(
   token: string,
   required: readonly Scope[],
 ): Promise<Principal> {
-  const verified = deps.tokens.verify(token);
+  const verified = await verifyRefreshingKeys(deps.tokens, token);
   const record = await deps.users.findByUsername(verified.subject);
   if (record === undefined) {
     throw new AuthError("token_invalid", "the token's subject does not exist");
@@ -48,4 +49,19 @@ export async function authorize(
     throw new AuthError("inactive_user", "the token's subject is disabled");
   }
   return { user: toUser(record), scopes: verified.scopes, token: verified };
+}
+
+// Verification stays synchronous; only a token naming an unknown key pays for a key-set read.
+async function verifyRefreshingKeys(
+  tokens: TokenService,
+  token: string,
+): Promise<VerifiedAccessToken> {
+  try {
+    return tokens.verify(token);
+  } catch (error) {
+    if (isAuthError(error, "token_invalid") && (await tokens.refreshKeysFor(token))) {
+      return tokens.verify(token);
+    }
+    throw error;
+  }
 }

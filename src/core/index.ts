@@ -10,6 +10,12 @@ export { createFixedClock, systemClock } from "./clock.ts";
 export type { AuthErrorCode } from "./errors.ts";
 export { AuthError, isAuthError } from "./errors.ts";
 export type { Item, ItemStore } from "./items.ts";
+export type { PublishedJwk } from "./key-material.ts";
+export { generateSigningKey, publishedJwk, toTokenKey } from "./key-material.ts";
+export type { KeyRing, KeyRingOptions } from "./key-ring.ts";
+export { createKeyRing, keyRefreshIntervalSeconds, unknownKeyRefreshSeconds } from "./key-ring.ts";
+export type { RotateSigningKeyDeps, Rotation } from "./key-rotation.ts";
+export { clockSkewSeconds, retirementTime, rotateSigningKey } from "./key-rotation.ts";
 export type { PasswordGrantDeps, PasswordGrantRequest } from "./password-grant.ts";
 export { passwordGrant } from "./password-grant.ts";
 export type { PasswordCheck, PasswordHash, PasswordHasher } from "./passwords.ts";
@@ -22,12 +28,22 @@ export {
   missingScopes,
   seedScopeDescriptions,
 } from "./scopes.ts";
-export type { SigningAlgorithm, SigningKeyRecord, SigningKeyStore } from "./signing-keys.ts";
+export type {
+  SigningAlgorithm,
+  SigningKeyRecord,
+  SigningKeyStatus,
+  SigningKeyStore,
+} from "./signing-keys.ts";
+export { signingAlgorithms, signingKeyStatus } from "./signing-keys.ts";
 export type { Store } from "./store.ts";
 export type {
   AccessToken,
   IssuedAccessToken,
+  IssueOptions,
+  KeyPair,
   SigningKey,
+  TokenKey,
+  TokenKeySet,
   TokenService,
   TokenServiceOptions,
   VerifiedAccessToken,
@@ -37,6 +53,7 @@ export {
   defaultTokenLifetimeSeconds,
   deriveKeyId,
   maxTokenLength,
+  peekKeyId,
 } from "./tokens.ts";
 export type { NewUser, User, UserPatch, UserRecord, UserStore } from "./users.ts";
 export { isValidUsername, toUser } from "./users.ts";

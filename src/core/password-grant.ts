@@ -16,6 +16,8 @@ export interface PasswordGrantRequest {
   readonly password: string;
   /** Parsed `scope`; `undefined` when the client asked for none. */
   readonly scopes: readonly Scope[] | undefined;
+  /** The `client_id` the request named, written into the token; none when absent. */
+  readonly clientId?: string | undefined;
 }
 
 /**
@@ -33,5 +35,7 @@ export async function passwordGrant(
 ): Promise<IssuedAccessToken> {
   const user = await authenticate(deps, request.username, request.password);
   const requested = request.scopes ?? deps.scopes.all;
-  return deps.tokens.issue(user.username, intersectScopes(requested, user.scopes));
+  return deps.tokens.issue(user.username, intersectScopes(requested, user.scopes), {
+    clientId: request.clientId,
+  });
 }

@@ -4,6 +4,7 @@ import { OpenAPIHono } from "@hono/zod-openapi";
 import { HTTPException } from "hono/http-exception";
 import { isAuthError } from "../core/errors.ts";
 import type { ItemStore } from "../core/items.ts";
+import type { PublishedJwk } from "../core/key-material.ts";
 import type { PasswordHasher } from "../core/passwords.ts";
 import type { ScopeCatalogue } from "../core/scopes.ts";
 import type { TokenService } from "../core/tokens.ts";
@@ -12,6 +13,8 @@ import type { Logger } from "../logger.ts";
 import type { AppEnv } from "./app-env.ts";
 import { mountDocsPages } from "./docs-pages.ts";
 import { errorAnswer, internalErrorAnswer } from "./error-responses.ts";
+import { mountJwksRoute } from "./jwks-route.ts";
+import { mountMetadataRoute } from "./metadata-route.ts";
 import type { OpenApiApp } from "./openapi.ts";
 import { mountOpenApi } from "./openapi.ts";
 import { securityHeaders } from "./security-headers.ts";
@@ -27,10 +30,15 @@ export interface AppDeps {
   readonly scopes: ScopeCatalogue;
   readonly strictGrantType: boolean;
   readonly logger: Logger;
+  /** The public signing keys served at `/.well-known/jwks.json`; none when absent. */
+  readonly publicKeys?: (() => Promise<readonly PublishedJwk[]>) | undefined;
+  /** The configured issuer for the metadata; the request origin when absent. */
+  readonly issuer?: string | undefined;
 }
 
 /**
- * Builds the Hono app: `/token`, the seed's protected routes, `/openapi.json`, `/docs`, `/redoc`.
+ * Builds the Hono app: `/token`, the seed's protected routes, `/.well-known/jwks.json`,
+ * `/.well-known/oauth-authorization-server`, `/openapi.json`, `/docs`, `/redoc`.
  * `/users/me` and `/users/me/` are the same route.
  * @example
  * const app = createApp(deps);
@@ -58,6 +66,8 @@ export function createApp(deps: AppDeps): OpenApiApp {
 
   mountTokenRoute(app, { ...deps, strictGrantType: deps.strictGrantType });
   mountUserRoutes(app, deps);
+  mountJwksRoute(app, deps);
+  mountMetadataRoute(app, deps);
   mountOpenApi(app, deps.scopes, "/token");
   mountDocsPages(app);
 

@@ -115,6 +115,7 @@ export function mountTokenRoute(app: OpenApiApp, deps: TokenRouteDeps): void {
           username: form.username,
           password: form.password,
           scopes,
+          clientId: form.clientId,
         });
         return c.json(
           {

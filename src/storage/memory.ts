@@ -2,9 +2,9 @@
 import { type Clock, systemClock } from "../core/clock.ts";
 import { AuthError } from "../core/errors.ts";
 import type { Item } from "../core/items.ts";
-import type { SigningKeyRecord } from "../core/signing-keys.ts";
 import type { Store } from "../core/store.ts";
 import type { NewUser, UserPatch, UserRecord } from "../core/users.ts";
+import { createMemorySigningKeys } from "./memory-signing-keys.ts";
 
 // Code-unit order, the same as SQLite's BINARY collation for the ASCII usernames allow.
 const byString = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
@@ -27,7 +27,7 @@ export function createMemoryStore(options: { clock?: Clock } = {}): Store {
   const clock = options.clock ?? systemClock;
   const users = new Map<string, UserRecord>();
   const items = new Map<string, Set<string>>();
-  let signingKey: SigningKeyRecord | undefined;
+  const { clear: clearSigningKeys, ...signingKeys } = createMemorySigningKeys();
 
   const requireUser = (username: string): UserRecord => {
     const record = users.get(username);
@@ -36,6 +36,8 @@ export function createMemoryStore(options: { clock?: Clock } = {}): Store {
   };
 
   return {
+    ...signingKeys,
+
     async findByUsername(username: string): Promise<UserRecord | undefined> {
       const record = users.get(username);
       return record === undefined ? undefined : copyUser(record);
@@ -101,15 +103,10 @@ export function createMemoryStore(options: { clock?: Clock } = {}): Store {
       return { itemId, owner };
     },
 
-    async ensureSigningKey(candidate: SigningKeyRecord): Promise<SigningKeyRecord> {
-      signingKey ??= { ...candidate };
-      return { ...signingKey };
-    },
-
     async close(): Promise<void> {
       users.clear();
       items.clear();
-      signingKey = undefined;
+      clearSigningKeys();
     },
   };
 }

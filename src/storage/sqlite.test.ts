@@ -9,6 +9,7 @@ import { Worker } from "node:worker_threads";
 import { createFixedClock } from "../core/clock.ts";
 import type { PasswordHash } from "../core/passwords.ts";
 import type { SigningKeyRecord } from "../core/signing-keys.ts";
+import { describeSigningKeyStoreContract } from "./signing-key-store.contract.ts";
 import { createSqliteStore } from "./sqlite.ts";
 import { migrateSqlite, pendingSqliteMigrations } from "./sqlite-migrations.ts";
 import { describeStoreContract } from "./user-store.contract.ts";
@@ -17,12 +18,25 @@ describeStoreContract("SQLite store (:memory:)", async (clock) =>
   createSqliteStore({ path: ":memory:", clock }),
 );
 
+describeSigningKeyStoreContract("SQLite store (:memory:): signing keys", async (clock) =>
+  createSqliteStore({ path: ":memory:", clock }),
+);
+
 const start = Date.UTC(2025, 0, 1);
 // The store never inspects a hash, so any non-empty string stands in for a hasher's output.
 const hash = "$argon2id$v=19$m=19456,t=2,p=1$test" as PasswordHash;
 
 function signingKey(kid: string): SigningKeyRecord {
-  return { kid, algorithm: "HS256", secret: `secret-of-${kid}`, createdAt: start };
+  const secret = `secret-of-${kid}`;
+  return {
+    kid,
+    algorithm: "HS256",
+    secret,
+    publicJwk: null,
+    createdAt: start,
+    activatedAt: start,
+    retiresAt: null,
+  };
 }
 
 function migrationVersions(db: DatabaseSync): unknown[] {
@@ -30,6 +44,11 @@ function migrationVersions(db: DatabaseSync): unknown[] {
     .prepare("SELECT version FROM schema_migrations ORDER BY version")
     .all()
     .map(({ version }) => version);
+}
+
+// Every migration file shipped, by name: what a fresh database ends up with.
+function shippedMigrations(): string[] {
+  return pendingSqliteMigrations(new DatabaseSync(":memory:"));
 }
 
 let root = "";
@@ -79,7 +98,7 @@ describe("SQLite store on a file", () => {
 
     assert.deepEqual(rerun.applied, []);
     assert.deepEqual(pendingSqliteMigrations(db), []);
-    assert.deepEqual(migrationVersions(db), ["001-initial"]);
+    assert.deepEqual(migrationVersions(db), shippedMigrations());
     const [record] = db.prepare("SELECT applied_at FROM schema_migrations").all();
     assert.deepEqual({ ...record }, { applied_at: start });
     db.close();
@@ -134,7 +153,7 @@ describe("SQLite store on a file", () => {
 
     assert.equal(new Set(kids).size, 1);
     const db = new DatabaseSync(path);
-    assert.deepEqual(migrationVersions(db), ["001-initial"]);
+    assert.deepEqual(migrationVersions(db), shippedMigrations());
     assert.deepEqual(
       { ...db.prepare("SELECT count(*) AS keys FROM signing_keys").get() },
       { keys: 1 },
@@ -160,6 +179,7 @@ describe("SQLite store edge cases", () => {
 
     // STRICT tables refuse a fractional millisecond in an INTEGER column.
     await assert.rejects(store.ensureSigningKey({ ...signingKey("k1"), createdAt: start + 0.5 }));
+    assert.deepEqual(await store.listSigningKeys(), []);
 
     assert.deepEqual(await store.ensureSigningKey(signingKey("k2")), signingKey("k2"));
     await store.close();
@@ -184,7 +204,11 @@ describe("SQLite migrations", () => {
   it("lists every shipped migration as pending on an empty database", () => {
     const db = new DatabaseSync(":memory:");
 
-    assert.deepEqual(pendingSqliteMigrations(db), ["001-initial"]);
+    const pending = pendingSqliteMigrations(db);
+
+    assert.equal(pending[0], "001-initial");
+    assert.ok(pending.includes("003-signing-key-lifecycle"));
+    assert.deepEqual(pending, [...pending].sort());
     db.close();
   });
 
