@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { after, before, describe, it } from "node:test";
 import { pathToFileURL } from "node:url";
@@ -159,6 +159,45 @@ describe("SQLite store on a file", () => {
       { keys: 1 },
     );
     db.close();
+  });
+});
+
+describe("SQLite signing keys from before migration 003", () => {
+  it("keeps a key stored by the first schema active from its creation", async () => {
+    const path = freshPath();
+    const first = mkdtempSync(join(root, "only-001-"));
+    const shipped = new URL("./migrations/sqlite/001-initial.sql", import.meta.url);
+    writeFileSync(join(first, "001-initial.sql"), readFileSync(shipped));
+    mkdirSync(dirname(path), { recursive: true });
+    const old = new DatabaseSync(path);
+    migrateSqlite(old, { directory: pathToFileURL(`${first}/`) });
+    old
+      .prepare("INSERT INTO signing_keys (kid, algorithm, secret, created_at) VALUES (?, ?, ?, ?)")
+      .run("old", "HS256", "c2VjcmV0", start);
+    old.close();
+
+    const store = createSqliteStore({ path });
+
+    assert.deepEqual(await store.listSigningKeys(), [{ ...signingKey("old"), secret: "c2VjcmV0" }]);
+    assert.equal((await store.ensureSigningKey(signingKey("new"))).kid, "old");
+    await store.close();
+  });
+
+  it("refuses a row whose algorithm it does not know, without echoing the row", async () => {
+    const path = freshPath();
+    const store = createSqliteStore({ path });
+    const db = new DatabaseSync(path);
+    db.prepare(
+      "INSERT INTO signing_keys (kid, algorithm, secret, created_at, activated_at) VALUES (?, ?, ?, ?, ?)",
+    ).run("k", "RS256", "top-secret-material", start, start);
+    db.close();
+
+    await assert.rejects(store.listSigningKeys(), (error: unknown) => {
+      assert.ok(error instanceof TypeError);
+      assert.equal(String(error.message).includes("top-secret-material"), false);
+      return true;
+    });
+    await store.close();
   });
 });
 
