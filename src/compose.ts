@@ -136,8 +136,13 @@ async function loadSigningKeys(
   return {
     set: ring,
     async publicKeys() {
-      // A key rotated in on another instance is published here within a second.
-      await ring.refreshIfOlderThan(jwksFreshnessMs);
+      // A key rotated in on another instance is published here within a second; if the store
+      // cannot be read, the keys last read are served.
+      await ring.refreshIfOlderThan(jwksFreshnessMs).catch((error: unknown) =>
+        logger.error("reading the signing keys for the JWKS failed", {
+          error: error instanceof Error ? error.message : String(error),
+        }),
+      );
       return ring.publicKeys();
     },
   };

@@ -1,7 +1,8 @@
-import { AuthError, isAuthError } from "./errors.ts";
+import { AuthError } from "./errors.ts";
 import type { Scope } from "./scopes.ts";
 import { missingScopes } from "./scopes.ts";
 import type { TokenService, VerifiedAccessToken } from "./tokens.ts";
+import { verifyWithKeyRefresh } from "./tokens.ts";
 import type { User, UserStore } from "./users.ts";
 import { toUser } from "./users.ts";
 
@@ -37,7 +38,7 @@ export async function authorize(
   token: string,
   required: readonly Scope[],
 ): Promise<Principal> {
-  const verified = await verifyRefreshingKeys(deps.tokens, token);
+  const verified = await verifyWithKeyRefresh(deps.tokens, token);
   const record = await deps.users.findByUsername(verified.subject);
   if (record === undefined) {
     throw new AuthError("token_invalid", "the token's subject does not exist");
@@ -49,19 +50,4 @@ export async function authorize(
     throw new AuthError("inactive_user", "the token's subject is disabled");
   }
   return { user: toUser(record), scopes: verified.scopes, token: verified };
-}
-
-// Verification stays synchronous; only a token naming an unknown key pays for a key-set read.
-async function verifyRefreshingKeys(
-  tokens: TokenService,
-  token: string,
-): Promise<VerifiedAccessToken> {
-  try {
-    return tokens.verify(token);
-  } catch (error) {
-    if (isAuthError(error, "token_invalid") && (await tokens.refreshKeysFor(token))) {
-      return tokens.verify(token);
-    }
-    throw error;
-  }
 }

@@ -54,6 +54,7 @@ export {
   deriveKeyId,
   maxTokenLength,
   peekKeyId,
+  verifyWithKeyRefresh,
 } from "./tokens.ts";
 export type { NewUser, User, UserPatch, UserRecord, UserStore } from "./users.ts";
 export { isValidUsername, toUser } from "./users.ts";

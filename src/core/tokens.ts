@@ -4,7 +4,7 @@ import { createSigner, createVerifier } from "fast-jwt";
 import { z } from "zod";
 import type { Checked } from "./brand.ts";
 import type { Clock } from "./clock.ts";
-import { AuthError } from "./errors.ts";
+import { AuthError, isAuthError } from "./errors.ts";
 import type { Scope, ScopeCatalogue } from "./scopes.ts";
 import { formatScopes } from "./scopes.ts";
 
@@ -327,6 +327,27 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
       return keys.find(kid) !== undefined;
     },
   };
+}
+
+/**
+ * {@link TokenService.verify}, except that a token naming a key this instance does not know yet
+ * makes it re-read the key set once (rate-limited) and try again — for the async paths
+ * (`authorize`, introspection) that must honour a key rotated in on another instance. The check
+ * itself stays synchronous; only a failing token can pay for a key-set read.
+ * @throws {AuthError} as {@link TokenService.verify}
+ */
+export async function verifyWithKeyRefresh(
+  tokens: TokenService,
+  token: string,
+): Promise<VerifiedAccessToken> {
+  try {
+    return tokens.verify(token);
+  } catch (error) {
+    if (isAuthError(error, "token_invalid") && (await tokens.refreshKeysFor(token))) {
+      return tokens.verify(token);
+    }
+    throw error;
+  }
 }
 
 function hasAudience(aud: string | readonly string[] | undefined, expected: string): boolean {

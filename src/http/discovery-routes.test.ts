@@ -257,3 +257,31 @@ describe("the OpenAPI document with the discovery routes", () => {
     await t.close();
   });
 });
+
+describe("the OpenAPI document stays whole", () => {
+  it("resolves every $ref to a declared component", async () => {
+    const t = await makeTestApp({ signingAlgorithm: "EdDSA" });
+    const doc = (await (await t.app.request("/openapi.json")).json()) as {
+      components: Record<string, Record<string, unknown>>;
+    };
+    const refs: string[] = [];
+    const walk = (value: unknown): void => {
+      if (Array.isArray(value)) value.forEach(walk);
+      else if (typeof value === "object" && value !== null) {
+        for (const [name, member] of Object.entries(value)) {
+          if (name === "$ref" && typeof member === "string") refs.push(member);
+          else walk(member);
+        }
+      }
+    };
+
+    walk(doc);
+
+    assert.ok(refs.length > 0);
+    for (const ref of refs) {
+      const [, , kind = "", name = ""] = ref.split("/");
+      assert.ok(doc.components[kind]?.[name] !== undefined, ref);
+    }
+    await t.close();
+  });
+});
