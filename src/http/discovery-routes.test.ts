@@ -1,11 +1,15 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
+import { OpenAPIHono } from "@hono/zod-openapi";
 import type { TestApp } from "../../test/fixtures/test-app.ts";
 import { makeTestApp } from "../../test/fixtures/test-app.ts";
+import type { PublishedJwk } from "../core/key-material.ts";
 import { rotateSigningKey } from "../core/key-rotation.ts";
 import { peekKeyId } from "../core/tokens.ts";
-import { jwksPath } from "./jwks-route.ts";
+import type { AppEnv } from "./app-env.ts";
+import { jwksPath, mountJwksRoute } from "./jwks-route.ts";
 import { endpointPaths, metadataPath } from "./metadata-route.ts";
+import type { OpenApiApp } from "./openapi.ts";
 
 interface Jwks {
   keys: Record<string, unknown>[];
@@ -255,6 +259,29 @@ describe("the OpenAPI document with the discovery routes", () => {
       },
     });
     await t.close();
+  });
+});
+
+describe("the JWKS route's own filter", () => {
+  it("drops private members even if the key source handed them over", async () => {
+    const app: OpenApiApp = new OpenAPIHono<AppEnv>();
+    const leaky = {
+      kty: "OKP",
+      crv: "Ed25519",
+      x: "x",
+      d: "private",
+      k: "secret",
+      kid: "k1",
+      alg: "EdDSA",
+      use: "sig",
+    } as unknown as PublishedJwk; // deliberately wrong: the route must not trust its source
+    mountJwksRoute(app, { publicKeys: async () => [leaky] });
+
+    const body = await (await app.request(jwksPath)).json();
+
+    assert.deepEqual(body, {
+      keys: [{ kty: "OKP", crv: "Ed25519", x: "x", kid: "k1", alg: "EdDSA", use: "sig" }],
+    });
   });
 });
 

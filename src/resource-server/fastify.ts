@@ -8,7 +8,7 @@ export interface FastifyGatehouseGuard {
   /** A preHandler that answers 401/403 (RFC 6750) unless the token has every scope. */
   require(
     scopes?: readonly string[],
-  ): (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
+  ): (request: FastifyRequest, reply: FastifyReply) => Promise<FastifyReply | undefined>;
   /**
    * The principal a `require` hook admitted for `request`.
    * @throws {TypeError} when no guard ran for the request (a route without the hook)
@@ -33,10 +33,11 @@ export function createFastifyGuard(verifier: RemoteVerifier): FastifyGatehouseGu
         const outcome = await guardRequest(verifier, request.headers.authorization, scopes);
         if (outcome.kind === "refused") {
           const { status, body, headers } = outcome.answer;
-          await reply.code(status).headers(headers).send(body);
-          return;
+          // Fastify: an async hook that answers early returns the reply, so the route never runs.
+          return reply.code(status).headers(headers).send(body);
         }
         principals.set(request, outcome.principal);
+        return undefined;
       };
     },
     principal(request) {
