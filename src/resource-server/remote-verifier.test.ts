@@ -1,5 +1,7 @@
 import assert from "node:assert/strict";
 import { createHmac } from "node:crypto";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { describe, it } from "node:test";
 import { createSigner } from "fast-jwt";
 import { createFixedClock } from "../core/clock.ts";
@@ -367,6 +369,25 @@ describe("createRemoteVerifier", () => {
     ]);
 
     assert.equal(t.fetched.length, 1);
+  });
+
+  it("gives up on a JWKS server that never answers, refusing the token instead of hanging", async () => {
+    const hanging = createServer(() => {
+      // Accepts the request and never answers.
+    });
+    await new Promise<void>((resolve) => hanging.listen(0, "127.0.0.1", resolve));
+    const { port } = hanging.address() as AddressInfo;
+    const t = setup();
+    const verifier = createRemoteVerifier({
+      jwksUrl: `http://127.0.0.1:${port}/.well-known/jwks.json`,
+      issuer,
+      fetchTimeoutMs: 50,
+    });
+
+    await assert.rejects(verifier.verify(t.issue()), invalid);
+
+    hanging.closeAllConnections();
+    await new Promise((resolve) => hanging.close(resolve));
   });
 
   it("uses the global fetch and system clock when none is given", () => {

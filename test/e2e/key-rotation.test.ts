@@ -12,7 +12,7 @@ import { rotateSigningKey } from "../../src/core/key-rotation.ts";
 import { peekKeyId } from "../../src/core/tokens.ts";
 import { createApp } from "../../src/http/app.ts";
 import type { OpenApiApp } from "../../src/http/openapi.ts";
-import { silentLogger } from "../../src/logger.ts";
+import { createLogger } from "../../src/logger.ts";
 import { createFastHasher } from "../fixtures/fast-hasher.ts";
 
 interface Instance {
@@ -27,15 +27,24 @@ describe("key rotation across instances sharing a database", () => {
   const clock = createFixedClock(Date.UTC(2026, 0, 1));
   let a: Instance;
   let b: Instance;
+  let log = "";
+  const logger = createLogger("debug", (line) => {
+    log += line;
+  });
 
-  const open = async (): Promise<Instance> => {
+  const open = async (env: Record<string, string> = {}): Promise<Instance> => {
     const settings = loadSettings({
+      ...env,
       GATEHOUSE_DATABASE_URL: `sqlite:${join(dir, "gatehouse.db")}`,
       GATEHOUSE_DEMO: "true",
       GATEHOUSE_ACCESS_TOKEN_LIFETIME: String(lifetimeSeconds),
       GATEHOUSE_LOG_LEVEL: "silent",
     });
-    const services = await composeServices(settings, { clock, hasher: createFastHasher() });
+    const services = await composeServices(settings, {
+      clock,
+      hasher: createFastHasher(),
+      logger,
+    });
     const app = createApp({
       users: services.store,
       items: services.store,
@@ -43,7 +52,7 @@ describe("key rotation across instances sharing a database", () => {
       tokens: services.tokens,
       scopes: services.scopes,
       strictGrantType: false,
-      logger: silentLogger,
+      logger,
       publicKeys: services.publicKeys,
     });
     return { services, app };
@@ -123,6 +132,28 @@ describe("key rotation across instances sharing a database", () => {
     );
     assert.equal((await me(a, forged)).status, 401);
     assert.deepEqual(await jwksKids(b), [keys.find((key) => key.retiresAt === null)?.kid]);
+  });
+
+  it("keeps signing with the stored key when started with another algorithm, and says so", async () => {
+    const es = await open({ GATEHOUSE_SIGNING_ALGORITHM: "ES256" });
+
+    const token = await login(es);
+
+    const header = JSON.parse(Buffer.from(token.split(".")[0] ?? "", "base64url").toString());
+    assert.equal(header.alg, "EdDSA");
+    assert.match(log, /"msg":"the active signing key uses another algorithm than configured"/);
+    await es.services.close();
+  });
+
+  it("never wrote key material to the log", async () => {
+    const keys = await a.services.store.listSigningKeys();
+
+    assert.ok(log.includes('"msg":"request"'), "the log did record the requests");
+    assert.doesNotMatch(log, /PRIVATE KEY/);
+    for (const key of keys) {
+      const body = key.secret.replace(/-----[A-Z ]+-----/g, "").replace(/\s+/g, "");
+      assert.equal(log.includes(body.slice(0, 40)), false);
+    }
   });
 
   it("refuses a token naming a kid no instance ever had", async () => {
