@@ -23,9 +23,10 @@ export interface AuthorizeDeps {
 /**
  * Turns a bearer token into a {@link Principal} allowed to use a resource needing `required`.
  *
- * Checks run in the seed's order: token (a `kid` this instance does not know yet makes it re-read
- * the key set once, rate-limited, so a key rotated in elsewhere is honoured), then user (loaded on every call, so a disabled or
- * deleted user loses access at once), then scopes, then whether the user is active.
+ * Checks run in the seed's order: token (a `kid` this instance does not know yet makes it
+ * re-read the key set once, rate-limited, so a key rotated in elsewhere is honoured), then user
+ * (loaded on every call, so a disabled or deleted user loses access at once), then scopes, then
+ * whether the user is active.
  * @throws {AuthError} token_invalid when the token is bad or its subject no longer exists
  * @throws {AuthError} token_expired
  * @throws {AuthError} insufficient_scope when the token lacks a required scope

@@ -53,7 +53,6 @@ export {
   defaultTokenLifetimeSeconds,
   deriveKeyId,
   maxTokenLength,
-  peekKeyId,
   verifyWithKeyRefresh,
 } from "./tokens.ts";
 export type { NewUser, User, UserPatch, UserRecord, UserStore } from "./users.ts";
