@@ -285,6 +285,20 @@ describe("createRemoteVerifier", () => {
     assert.equal((await t.verifier.verify(token)).subject, "johndoe");
   });
 
+  it("retries a failing issuer once per cooldown, not on every request", async () => {
+    const t = setup({ cacheSeconds: 60, unknownKeyCooldownSeconds: 10 });
+    const token = signRaw(t.first, {}, claims({ exp: startSeconds + 3600 }));
+    await t.verifier.verify(token);
+    t.answerWith(() => new Response("down", { status: 503 }));
+    t.clock.advance(60_000);
+
+    for (let i = 0; i < 5; i++) await t.verifier.verify(token);
+    t.clock.advance(10_000);
+    await t.verifier.verify(token);
+
+    assert.equal(t.fetched.length, 3);
+  });
+
   for (const [label, respond] of [
     ["an error status", () => new Response("nope", { status: 500 })],
     ["a body that is not JSON", () => new Response("<html>")],

@@ -132,6 +132,7 @@ export function createRemoteVerifier(options: RemoteVerifierOptions): RemoteVeri
   let keys = new Map<string, RemoteKey>();
   let fetchedAt = Number.NEGATIVE_INFINITY;
   let lastUnknownFetch = Number.NEGATIVE_INFINITY;
+  let lastStaleFetch = Number.NEGATIVE_INFINITY;
   let inFlight: Promise<void> | undefined;
 
   const load = async (): Promise<void> => {
@@ -189,7 +190,12 @@ export function createRemoteVerifier(options: RemoteVerifierOptions): RemoteVeri
   const tryRefresh = (): Promise<void> => refresh().catch(() => undefined);
 
   const keyFor = async (kid: string): Promise<RemoteKey | undefined> => {
-    if (clock.now() - fetchedAt >= cacheMs) await tryRefresh();
+    // Expired keys are fetched again, but while the issuer fails, one attempt per cooldown:
+    // the other requests go on with the keys already held instead of each waiting on a timeout.
+    if (clock.now() - fetchedAt >= cacheMs && clock.now() - lastStaleFetch >= cooldownMs) {
+      lastStaleFetch = clock.now();
+      await tryRefresh();
+    }
     const known = keys.get(kid);
     if (known !== undefined) return known;
     if (clock.now() - lastUnknownFetch < cooldownMs) {
