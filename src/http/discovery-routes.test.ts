@@ -114,6 +114,22 @@ describe("tokens from /token", () => {
     assert.equal(decode(body.access_token, 1)["client_id"], "spa");
   });
 
+  it("are issued to the docs page's Authorize form, as Swagger UI posts it", async () => {
+    const form =
+      "grant_type=password&username=johndoe&password=secret&scope=me%20items&client_id=&client_secret=";
+
+    const response = await t.app.request("/token", {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: form,
+    });
+
+    assert.equal(response.status, 200);
+    const body = (await response.json()) as { access_token: string; scope: string };
+    assert.equal(body.scope, "me items");
+    assert.equal("client_id" in decode(body.access_token, 1), false);
+  });
+
   it("carry no client_id when none was named", async () => {
     const token = await t.login("johndoe", "secret");
 
