@@ -1,20 +1,21 @@
 // The composition root: the one place that picks concrete adapters for the settings.
-import { randomBytes } from "node:crypto";
 import type { Settings } from "./config.ts";
 import { type Argon2Hasher, createArgon2Hasher } from "./core/argon2-hasher.ts";
 import type { Clock } from "./core/clock.ts";
 import { systemClock } from "./core/clock.ts";
+import type { PublishedJwk } from "./core/key-material.ts";
+import { generateSigningKey } from "./core/key-material.ts";
+import { createKeyRing } from "./core/key-ring.ts";
 import { createLegacyTokenVerifier } from "./core/legacy-token-verifier.ts";
 import { createMigratingTokenService } from "./core/migrating-token-service.ts";
 import type { PasswordHasher } from "./core/passwords.ts";
 import type { RefreshPolicy } from "./core/refresh-tokens.ts";
 import type { ScopeCatalogue } from "./core/scopes.ts";
 import { createScopeCatalogue, gatehouseScopeDescriptions } from "./core/scopes.ts";
-import type { SigningKeyRecord } from "./core/signing-keys.ts";
 import type { Store } from "./core/store.ts";
 import type { LoginThrottle } from "./core/throttle.ts";
 import { createLoginThrottle } from "./core/throttle.ts";
-import type { SigningKey, TokenService } from "./core/tokens.ts";
+import type { TokenKeySet, TokenService } from "./core/tokens.ts";
 import { createTokenService, deriveKeyId } from "./core/tokens.ts";
 import { seedDemoData } from "./demo-data.ts";
 import type { Logger } from "./logger.ts";
@@ -32,6 +33,8 @@ export interface Services {
   readonly refreshPolicy: RefreshPolicy;
   /** Brute-force counters for `/token`, kept in the store so every instance shares them. */
   readonly throttle: LoginThrottle;
+  /** The public signing keys for `/.well-known/jwks.json`: fresh from the store, never secrets. */
+  publicKeys(): Promise<readonly PublishedJwk[]>;
   readonly clock: Clock;
   readonly logger: Logger;
   readonly metrics: Metrics;
@@ -48,7 +51,7 @@ export interface ComposeOptions {
 
 /**
  * Builds the services for `settings`: opens and migrates the store, starts the hasher, loads or
- * creates the signing key, and seeds the demo data when demo mode is on and the store is empty.
+ * creates the signing keys, and seeds the demo data when demo mode is on and the store is empty.
  */
 export async function composeServices(
   settings: Settings,
@@ -71,11 +74,11 @@ export async function composeServices(
     database: () => ({ driver: "sqlite", open: storeOpen ? 1 : 0 }),
   });
   const scopes = createScopeCatalogue(gatehouseScopeDescriptions);
-  const key = await loadSigningKey(settings, store, clock);
+  const keys = await loadSigningKeys(settings, store, clock, logger);
   // Computed now, so the first login for an unknown user costs what every other login costs.
   await hasher.dummyHash();
   const ownTokens = createTokenService({
-    key,
+    keys: keys.set,
     scopes,
     clock,
     lifetimeSeconds: settings.accessTokenLifetimeSeconds,
@@ -84,12 +87,12 @@ export async function composeServices(
     ...(settings.audience === undefined ? {} : { audience: settings.audience }),
   });
   const tokens = countTokenVerifications(
-    settings.legacyTokensUntil === undefined
+    settings.legacyTokensUntil === undefined || settings.jwtSecret === undefined
       ? ownTokens
       : createMigratingTokenService(
           ownTokens,
           createLegacyTokenVerifier({
-            secret: key.secret,
+            secret: Buffer.from(settings.jwtSecret, "utf8"),
             scopes,
             clock,
             acceptUntil: settings.legacyTokensUntil,
@@ -113,6 +116,7 @@ export async function composeServices(
     tokens,
     refreshPolicy: settings.refreshTokens,
     throttle: createLoginThrottle({ store, clock, policy: settings.throttle }),
+    publicKeys: keys.publicKeys,
     clock,
     logger,
     metrics,
@@ -128,24 +132,61 @@ function hasPoolStats(hasher: PasswordHasher): hasher is Argon2Hasher {
   return "stats" in hasher && typeof hasher.stats === "function";
 }
 
-async function loadSigningKey(settings: Settings, store: Store, clock: Clock): Promise<SigningKey> {
+/** How old the key snapshot may be when `/.well-known/jwks.json` is served. */
+const jwksFreshnessMs = 1000;
+
+interface LoadedKeys {
+  readonly set: TokenKeySet;
+  publicKeys(): Promise<readonly PublishedJwk[]>;
+}
+
+async function loadSigningKeys(
+  settings: Settings,
+  store: Store,
+  clock: Clock,
+  logger: Logger,
+): Promise<LoadedKeys> {
   if (settings.jwtSecret !== undefined) {
+    // A configured secret is the one HS256 key: nothing to rotate, nothing to publish.
     const secret = Buffer.from(settings.jwtSecret, "utf8");
-    return { kid: deriveKeyId(secret), algorithm: "HS256", secret };
+    const key = { kid: deriveKeyId(secret), algorithm: "HS256", secret } as const;
+    return {
+      set: { signer: () => key, find: (kid) => (kid === key.kid ? key : undefined) },
+      publicKeys: async () => [],
+    };
   }
-  // No secret configured: generate one on first start and keep it in the database, so restarts and
-  // every instance sharing the database sign and verify with the same key.
-  const fresh = randomBytes(32);
-  const candidate: SigningKeyRecord = {
-    kid: deriveKeyId(fresh),
-    algorithm: "HS256",
-    secret: fresh.toString("base64url"),
-    createdAt: clock.now(),
-  };
-  const record = await store.ensureSigningKey(candidate);
+  // No secret configured: generate a key on first start and keep it in the database, so
+  // restarts and every instance sharing the database sign and verify with the same keys.
+  const active = await store.ensureSigningKey(
+    generateSigningKey(settings.signingAlgorithm, clock.now()),
+  );
+  if (active.algorithm !== settings.signingAlgorithm) {
+    logger.warn("the active signing key uses another algorithm than configured", {
+      kid: active.kid,
+      active: active.algorithm,
+      configured: settings.signingAlgorithm,
+      hint: "run `gatehouse keys rotate` to switch",
+    });
+  }
+  const ring = await createKeyRing({
+    store,
+    clock,
+    onRefreshError: (error) =>
+      logger.error("reading the signing keys failed; keeping the last ones", {
+        error: error instanceof Error ? error.message : String(error),
+      }),
+  });
   return {
-    kid: record.kid,
-    algorithm: record.algorithm,
-    secret: Buffer.from(record.secret, "base64url"),
+    set: ring,
+    async publicKeys() {
+      // A key rotated in on another instance is published here within a second; if the store
+      // cannot be read, the keys last read are served.
+      await ring.refreshIfOlderThan(jwksFreshnessMs).catch((error: unknown) =>
+        logger.error("reading the signing keys for the JWKS failed", {
+          error: error instanceof Error ? error.message : String(error),
+        }),
+      );
+      return ring.publicKeys();
+    },
   };
 }

@@ -1,6 +1,7 @@
 // Settings: the environment, validated once into a frozen object. The only reader of process.env.
 import { availableParallelism } from "node:os";
 import { z } from "zod";
+import { type SigningAlgorithm, signingAlgorithms } from "./core/signing-keys.ts";
 import type { ThrottlePolicy } from "./core/throttle.ts";
 import { isAddressOrRange } from "./http/client-address.ts";
 
@@ -31,6 +32,10 @@ const environmentSchema = z.object({
   GATEHOUSE_DATABASE_URL: z.string().min(1).default("sqlite:./data/gatehouse.db"),
   GATEHOUSE_DEMO: flag.default(false),
   GATEHOUSE_JWT_SECRET: z.string().optional(),
+  GATEHOUSE_SIGNING_ALGORITHM: z
+    .enum([...signingAlgorithms, ""])
+    .optional()
+    .transform((value) => (value === "" ? undefined : value)),
   GATEHOUSE_ACCESS_TOKEN_LIFETIME: int(1, 86_400).default(1800),
   GATEHOUSE_ISSUER: z.string().min(1).optional(),
   GATEHOUSE_AUDIENCE: z.string().min(1).optional(),
@@ -91,6 +96,11 @@ export interface Settings {
   readonly demo: boolean;
   /** The HS256 secret from the environment, when one is set; otherwise a generated key is stored. */
   readonly jwtSecret: string | undefined;
+  /**
+   * The algorithm of generated signing keys (the first one, and each `keys rotate`); HS256 when
+   * `jwtSecret` is set. EdDSA by default.
+   */
+  readonly signingAlgorithm: SigningAlgorithm;
   readonly accessTokenLifetimeSeconds: number;
   readonly issuer: string | undefined;
   readonly audience: string | undefined;
@@ -182,12 +192,18 @@ export function loadSettings(env: Readonly<Record<string, string | undefined>>):
       maxDelayMs: e.GATEHOUSE_THROTTLE_MAX_DELAY_SECONDS * 1000,
       windowMs: e.GATEHOUSE_THROTTLE_WINDOW_SECONDS * 1000,
     });
+  if (secret !== undefined && (e.GATEHOUSE_SIGNING_ALGORITHM ?? "HS256") !== "HS256") {
+    throw new RangeError(
+      "invalid configuration: GATEHOUSE_JWT_SECRET is an HS256 secret; unset it to sign with GATEHOUSE_SIGNING_ALGORITHM",
+    );
+  }
   return Object.freeze({
     host: e.HOST,
     port: e.PORT,
     database: parseDatabaseUrl(e.GATEHOUSE_DATABASE_URL),
     demo: e.GATEHOUSE_DEMO,
     jwtSecret: secret,
+    signingAlgorithm: secret === undefined ? (e.GATEHOUSE_SIGNING_ALGORITHM ?? "EdDSA") : "HS256",
     accessTokenLifetimeSeconds: e.GATEHOUSE_ACCESS_TOKEN_LIFETIME,
     issuer: e.GATEHOUSE_ISSUER,
     audience: e.GATEHOUSE_AUDIENCE,

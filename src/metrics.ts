@@ -118,7 +118,8 @@ export function createMetrics(sources: MetricSources = {}): Metrics {
 /** Wraps `tokens` so each verification is counted by outcome; issuing is untouched. */
 export function countTokenVerifications(tokens: TokenService, metrics: Metrics): TokenService {
   return {
-    issue: (subject, scopes) => tokens.issue(subject, scopes),
+    issue: (subject, scopes, options) => tokens.issue(subject, scopes, options),
+    refreshKeysFor: (token) => tokens.refreshKeysFor(token),
     verify(token) {
       try {
         const verified = tokens.verify(token);

@@ -27,6 +27,8 @@ export function createServiceApp(
     metrics: services.metrics,
     metricsToken: settings.metricsToken,
     throttle: services.throttle,
+    publicKeys: services.publicKeys,
+    issuer: settings.issuer,
     readiness: store,
     clientAddress: createClientAddressResolver(settings.trustedProxies),
     ...(options.draining === undefined ? {} : { draining: options.draining }),

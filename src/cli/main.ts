@@ -10,6 +10,7 @@ import { UsageError } from "./arguments.ts";
 import type { Command, CommandDeps, StartServer, StartWorkers } from "./command.ts";
 import { runAuditCommand } from "./commands/audit.ts";
 import { runHashPasswordCommand } from "./commands/hash-password.ts";
+import { runKeysCommand } from "./commands/keys.ts";
 import { runMigrateCommand } from "./commands/migrate.ts";
 import { runServeCommand } from "./commands/serve.ts";
 import { runUsersCommand } from "./commands/users.ts";
@@ -38,6 +39,7 @@ const commands = {
   "hash-password": runHashPasswordCommand,
   migrate: runMigrateCommand,
   audit: runAuditCommand,
+  keys: runKeysCommand,
 } as const satisfies Record<string, Command>;
 
 /** `help` as the command, or `--help` / `-h` anywhere. */

@@ -3,6 +3,7 @@ import { AuthError } from "./errors.ts";
 import type { Scope } from "./scopes.ts";
 import { missingScopes } from "./scopes.ts";
 import type { TokenService, VerifiedAccessToken } from "./tokens.ts";
+import { verifyWithKeyRefresh } from "./tokens.ts";
 import type { User, UserRecord, UserStore } from "./users.ts";
 import { toUser } from "./users.ts";
 
@@ -34,11 +35,12 @@ export function isIssuedBeforeCutoff(token: VerifiedAccessToken, user: UserRecor
 /**
  * Turns a bearer token into a {@link Principal} allowed to use a resource needing `required`.
  *
- * Checks run in the seed's order: token, then user (loaded on every call, so a disabled or
- * deleted user loses access at once), then scopes, then whether the user is active — with the
- * revocation checks on top: the token's `jti` must not be on the denylist (right after the user
- * load) and the token must not predate the user's cut-off (last, so a disabled user still reads
- * the seed's "Inactive user").
+ * Checks run in the seed's order: token (a `kid` this instance does not know yet makes it
+ * re-read the key set once, rate-limited, so a key rotated in elsewhere is honoured), then user
+ * (loaded on every call, so a disabled or deleted user loses access at once), then scopes, then
+ * whether the user is active — with the revocation checks on top: the token's `jti` must not be
+ * on the denylist (right after the user load) and the token must not predate the user's cut-off
+ * (last, so a disabled user still reads the seed's "Inactive user").
  * @throws {AuthError} token_invalid when the token is bad, revoked, issued before the user's
  * cut-off, or its subject no longer exists
  * @throws {AuthError} token_expired
@@ -52,7 +54,7 @@ export async function authorize(
   token: string,
   required: readonly Scope[],
 ): Promise<Principal> {
-  const verified = deps.tokens.verify(token);
+  const verified = await verifyWithKeyRefresh(deps.tokens, token);
   const record = await deps.users.findByUsername(verified.subject);
   if (record === undefined) {
     throw new AuthError("token_invalid", "the token's subject does not exist");

@@ -23,6 +23,12 @@ export { AuthError, isAuthError } from "./errors.ts";
 export type { ActiveToken, IntrospectDeps, Introspection } from "./introspect.ts";
 export { introspectToken } from "./introspect.ts";
 export type { Item, ItemStore } from "./items.ts";
+export type { PublishedJwk } from "./key-material.ts";
+export { generateSigningKey, publishedJwk, toTokenKey } from "./key-material.ts";
+export type { KeyRing, KeyRingOptions } from "./key-ring.ts";
+export { createKeyRing, keyRefreshIntervalSeconds, unknownKeyRefreshSeconds } from "./key-ring.ts";
+export type { RotateSigningKeyDeps, Rotation } from "./key-rotation.ts";
+export { clockSkewSeconds, retirementTime, rotateSigningKey } from "./key-rotation.ts";
 export type { IssuedTokens, PasswordGrantDeps, PasswordGrantRequest } from "./password-grant.ts";
 export { passwordGrant } from "./password-grant.ts";
 export type { PasswordCheck, PasswordHash, PasswordHasher } from "./passwords.ts";
@@ -63,7 +69,13 @@ export {
   missingScopes,
   seedScopeDescriptions,
 } from "./scopes.ts";
-export type { SigningAlgorithm, SigningKeyRecord, SigningKeyStore } from "./signing-keys.ts";
+export type {
+  SigningAlgorithm,
+  SigningKeyRecord,
+  SigningKeyStatus,
+  SigningKeyStore,
+} from "./signing-keys.ts";
+export { signingAlgorithms, signingKeyStatus } from "./signing-keys.ts";
 export type { Store } from "./store.ts";
 export type {
   LoginAttempt,
@@ -82,7 +94,11 @@ export { applyCountedAttempt, applyForgivenAttempt } from "./throttle-store.ts";
 export type {
   AccessToken,
   IssuedAccessToken,
+  IssueOptions,
+  KeyPair,
   SigningKey,
+  TokenKey,
+  TokenKeySet,
   TokenService,
   TokenServiceOptions,
   VerifiedAccessToken,
@@ -92,6 +108,7 @@ export {
   defaultTokenLifetimeSeconds,
   deriveKeyId,
   maxTokenLength,
+  verifyWithKeyRefresh,
 } from "./tokens.ts";
 export type { UserLifecycleDeps } from "./user-lifecycle.ts";
 export { changePassword, disableUser, logoutEverywhere } from "./user-lifecycle.ts";

@@ -26,7 +26,8 @@ export function createMigratingTokenService(
   legacy: LegacyTokenVerifier,
 ): TokenService {
   return {
-    issue: (subject, scopes) => primary.issue(subject, scopes),
+    issue: (subject, scopes, options) => primary.issue(subject, scopes, options),
+    refreshKeysFor: (token) => primary.refreshKeysFor(token),
     verify(token) {
       const typ = headerType(token)
         ?.toLowerCase()

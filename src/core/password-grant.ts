@@ -33,6 +33,8 @@ export interface PasswordGrantRequest {
   readonly scopes: readonly Scope[] | undefined;
   /** The client's address, for the per-address counter; `undefined` when unknown. */
   readonly clientAddress?: string | undefined;
+  /** The `client_id` the request named, written into the token; none when absent. */
+  readonly clientId?: string | undefined;
 }
 
 /**
@@ -57,7 +59,7 @@ export async function passwordGrant(
   await attempt?.succeeded();
   const requested = request.scopes ?? deps.scopes.all;
   const granted = intersectScopes(requested, user.scopes);
-  const issued = deps.tokens.issue(user.username, granted);
+  const issued = deps.tokens.issue(user.username, granted, { clientId: request.clientId });
   if (deps.refresh === undefined) return issued;
   return {
     ...issued,

@@ -5,6 +5,7 @@ import { isAuthError } from "./errors.ts";
 import type { RefreshTokenStore } from "./refresh-tokens.ts";
 import { hashRefreshToken, isRefreshTokenShaped } from "./refresh-tokens.ts";
 import type { TokenService } from "./tokens.ts";
+import { verifyWithKeyRefresh } from "./tokens.ts";
 
 /** What {@link revokeToken} needs. */
 export interface RevokeDeps {
@@ -39,7 +40,8 @@ export async function revokeToken(deps: RevokeDeps, token: string): Promise<Revo
   let expiresAt: number;
   let tokenId: string;
   try {
-    ({ expiresAt, tokenId } = deps.tokens.verify(token));
+    // A key rotated in on another instance is honoured here too.
+    ({ expiresAt, tokenId } = await verifyWithKeyRefresh(deps.tokens, token));
   } catch (error) {
     if (isAuthError(error)) return "nothing";
     throw error;

@@ -8,6 +8,7 @@ import type { AuditLog } from "../core/audit-log.ts";
 import type { Clock } from "../core/clock.ts";
 import { isAuthError } from "../core/errors.ts";
 import type { ItemStore } from "../core/items.ts";
+import type { PublishedJwk } from "../core/key-material.ts";
 import type { PasswordHasher } from "../core/passwords.ts";
 import type { ReadinessCheck } from "../core/readiness.ts";
 import type { RefreshPolicy, RefreshTokenStore } from "../core/refresh-tokens.ts";
@@ -27,7 +28,9 @@ import { mountDocsPages } from "./docs-pages.ts";
 import { errorAnswer, internalErrorAnswer } from "./error-responses.ts";
 import { mountHealthRoutes } from "./health-routes.ts";
 import { mountIntrospectRoute } from "./introspect-route.ts";
+import { mountJwksRoute } from "./jwks-route.ts";
 import { mountLogoutAllRoute } from "./logout-all-route.ts";
+import { mountMetadataRoute } from "./metadata-route.ts";
 import { mountMetricsRoute } from "./metrics-route.ts";
 import type { OpenApiApp } from "./openapi.ts";
 import { mountOpenApi } from "./openapi.ts";
@@ -62,6 +65,10 @@ export interface AppDeps {
   readonly clientAddress?: ClientAddressResolver;
   /** True once shutdown began: `/readyz` then answers 503. */
   readonly draining?: () => boolean;
+  /** The public signing keys served at `/.well-known/jwks.json`; none when absent. */
+  readonly publicKeys?: (() => Promise<readonly PublishedJwk[]>) | undefined;
+  /** The configured issuer for the metadata; the request origin when absent. */
+  readonly issuer?: string | undefined;
 }
 
 /** The largest request body any route reads; `/token` has its own, smaller cap. */
@@ -69,7 +76,9 @@ const maxBodyBytes = 64 * 1024;
 
 /**
  * Builds the Hono app: `/token`, `/revoke`, `/introspect`, the seed's protected routes,
- * `/users/me/logout-all`, `/openapi.json`, `/docs`, `/redoc`.
+ * `/users/me/logout-all`, the admin API, `/metrics`, `/healthz`, `/readyz`,
+ * `/.well-known/jwks.json`, `/.well-known/oauth-authorization-server`, `/openapi.json`, `/docs`,
+ * `/redoc`.
  * `/users/me` and `/users/me/` are the same route.
  * @example
  * const app = createApp(deps);
@@ -116,6 +125,8 @@ export function createApp(deps: AppDeps): OpenApiApp {
   mountAdminAuditRoutes(app, deps);
   mountMetricsRoute(app, { metrics: deps.metrics, metricsToken: deps.metricsToken });
   mountLogoutAllRoute(app, deps);
+  mountJwksRoute(app, deps);
+  mountMetadataRoute(app, deps);
   mountOpenApi(app, deps.scopes, "/token");
   mountDocsPages(app);
 

@@ -1,6 +1,5 @@
 // The one table that turns AuthError codes into HTTP answers.
 import type { AuthError, AuthErrorCode } from "../core/errors.ts";
-import type { Scope } from "../core/scopes.ts";
 
 /** Where an error happened: the token endpoint answers RFC 6749 §5.2, resources RFC 6750 §3. */
 export type ErrorEndpoint = "token" | "resource";
@@ -82,7 +81,7 @@ const table = {
 export function errorAnswer(
   code: AuthErrorCode,
   endpoint: ErrorEndpoint,
-  scopes: readonly Scope[] = [],
+  scopes: readonly string[] = [],
 ): ErrorAnswer {
   const entry: Entry = table[code];
   let headers: Record<string, string> = {};
@@ -102,7 +101,7 @@ export function errorAnswer(
 export function errorAnswerFor(
   error: AuthError,
   endpoint: ErrorEndpoint,
-  scopes: readonly Scope[] = [],
+  scopes: readonly string[] = [],
 ): ErrorAnswer {
   const answer = errorAnswer(error.code, endpoint, scopes);
   if (error.retryAfterSeconds === undefined) return answer;
@@ -112,7 +111,7 @@ export function errorAnswerFor(
   };
 }
 
-function bearerChallenge(error: string | null, scopes: readonly Scope[]): string {
+function bearerChallenge(error: string | null, scopes: readonly string[]): string {
   if (error === null) return "Bearer";
   const scope = scopes.length > 0 ? `, scope="${scopes.join(" ")}"` : "";
   return `Bearer error="${error}"${scope}`;

@@ -146,6 +146,7 @@ export function mountTokenRoute(app: OpenApiApp, deps: TokenRouteDeps): void {
             password: form.password,
             scopes,
             clientAddress: c.var.clientAddress ?? undefined,
+            clientId: form.clientId,
           },
         );
         await recordLogin(c, deps, form.username, undefined);

@@ -3,6 +3,7 @@ import { describeAuditLogContract } from "./audit-log.contract.ts";
 import { createMemoryStore } from "./memory.ts";
 import { describeReadinessContract } from "./readiness.contract.ts";
 import { describeRefreshTokenStoreContract } from "./refresh-token-store.contract.ts";
+import { describeSigningKeyStoreContract } from "./signing-key-store.contract.ts";
 import { describeThrottleStoreContract } from "./throttle-store.contract.ts";
 import { describeUserDirectoryContract } from "./user-directory.contract.ts";
 import { describeStoreContract } from "./user-store.contract.ts";
@@ -23,3 +24,6 @@ describeThrottleStoreContract("memory throttle store", async () => {
   return { store, close: () => store.close() };
 });
 describeReadinessContract("memory store readiness", async () => createMemoryStore());
+describeSigningKeyStoreContract("memory store: signing keys", async (clock) =>
+  createMemoryStore({ clock }),
+);

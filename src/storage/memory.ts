@@ -2,13 +2,13 @@
 import { type Clock, systemClock } from "../core/clock.ts";
 import { AuthError } from "../core/errors.ts";
 import type { Item } from "../core/items.ts";
-import type { SigningKeyRecord } from "../core/signing-keys.ts";
 import type { Store } from "../core/store.ts";
 import type { NewUser, UserPatch, UserRecord } from "../core/users.ts";
 import { createMemoryAccessTokenDenylist } from "./memory-access-token-denylist.ts";
 import { createMemoryAuditLog } from "./memory-audit-log.ts";
 import { createMemoryReadiness } from "./memory-readiness.ts";
 import { createMemoryRefreshTokenStore } from "./memory-refresh-tokens.ts";
+import { createMemorySigningKeys } from "./memory-signing-keys.ts";
 import { createMemoryThrottleStore } from "./memory-throttle.ts";
 import { createMemoryUserDirectory } from "./memory-user-directory.ts";
 
@@ -33,10 +33,10 @@ export function createMemoryStore(options: { clock?: Clock } = {}): Store {
   const clock = options.clock ?? systemClock;
   const users = new Map<string, UserRecord>();
   const items = new Map<string, Set<string>>();
-  let signingKey: SigningKeyRecord | undefined;
   const refreshTokens = createMemoryRefreshTokenStore((username) => users.has(username));
   const denylist = createMemoryAccessTokenDenylist();
   let open = true;
+  const { clear: clearSigningKeys, ...signingKeys } = createMemorySigningKeys();
 
   const requireUser = (username: string): UserRecord => {
     const record = users.get(username);
@@ -56,6 +56,7 @@ export function createMemoryStore(options: { clock?: Clock } = {}): Store {
     ...denylistPart,
     ...createMemoryThrottleStore(),
     ...createMemoryReadiness(() => open),
+    ...signingKeys,
     async findByUsername(username: string): Promise<UserRecord | undefined> {
       const record = users.get(username);
       return record === undefined ? undefined : copyUser(record);
@@ -123,17 +124,12 @@ export function createMemoryStore(options: { clock?: Clock } = {}): Store {
       return { itemId, owner };
     },
 
-    async ensureSigningKey(candidate: SigningKeyRecord): Promise<SigningKeyRecord> {
-      signingKey ??= { ...candidate };
-      return { ...signingKey };
-    },
-
     async close(): Promise<void> {
       users.clear();
       items.clear();
-      signingKey = undefined;
       clearRefreshTokens();
       clearDenylist();
+      clearSigningKeys();
       open = false;
     },
   };

@@ -7,7 +7,6 @@ import { type Clock, systemClock } from "../core/clock.ts";
 import { AuthError } from "../core/errors.ts";
 import type { Item } from "../core/items.ts";
 import type { PasswordHash } from "../core/passwords.ts";
-import type { SigningKeyRecord } from "../core/signing-keys.ts";
 import type { Store } from "../core/store.ts";
 import type { NewUser, UserPatch, UserRecord } from "../core/users.ts";
 import { createSqliteAccessTokenDenylist } from "./sqlite-access-token-denylist.ts";
@@ -15,6 +14,7 @@ import { createSqliteAuditLog } from "./sqlite-audit-log.ts";
 import { migrateSqlite } from "./sqlite-migrations.ts";
 import { createSqliteReadiness } from "./sqlite-readiness.ts";
 import { createSqliteRefreshTokenStore } from "./sqlite-refresh-tokens.ts";
+import { createSqliteSigningKeys } from "./sqlite-signing-keys.ts";
 import { createSqliteThrottleStore } from "./sqlite-throttle.ts";
 import { sqliteUserColumns } from "./sqlite-user-columns.ts";
 import { createSqliteUserDirectory } from "./sqlite-user-directory.ts";
@@ -33,13 +33,6 @@ const userRow = z.object({
 type UserRow = z.infer<typeof userRow>;
 
 const itemRow = z.object({ owner: z.string(), item_id: z.string() });
-
-const signingKeyRow = z.object({
-  kid: z.string(),
-  algorithm: z.literal("HS256"),
-  secret: z.string(),
-  created_at: z.number().int(),
-});
 
 const countRow = z.object({ count: z.number().int() });
 
@@ -153,13 +146,6 @@ export function createSqliteStore(options: { path: string; clock?: Clock }): Sto
   const insertItem = db.prepare(
     "INSERT INTO items (owner, item_id) VALUES (?, ?) ON CONFLICT DO NOTHING",
   );
-  const insertKeyIfNone = db.prepare(
-    `INSERT INTO signing_keys (kid, algorithm, secret, created_at)
-     SELECT ?, ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM signing_keys)`,
-  );
-  const oldestKey = db.prepare(
-    "SELECT kid, algorithm, secret, created_at FROM signing_keys ORDER BY created_at, kid LIMIT 1",
-  );
 
   return {
     ...createSqliteUserDirectory(db, readUser),
@@ -168,6 +154,7 @@ export function createSqliteStore(options: { path: string; clock?: Clock }): Sto
     ...createSqliteAccessTokenDenylist(db),
     ...createSqliteThrottleStore(db),
     ...createSqliteReadiness(db),
+    ...createSqliteSigningKeys(db),
     async findByUsername(username: string): Promise<UserRecord | undefined> {
       const row = findUser.get(username);
       return row === undefined ? undefined : readUser(row);
@@ -249,30 +236,6 @@ export function createSqliteStore(options: { path: string; clock?: Clock }): Sto
         throw error;
       }
       return { itemId, owner };
-    },
-
-    async ensureSigningKey(candidate: SigningKeyRecord): Promise<SigningKeyRecord> {
-      // Under the write lock, so every instance sharing the file ends up with the same key.
-      db.exec("BEGIN IMMEDIATE");
-      try {
-        insertKeyIfNone.run(
-          candidate.kid,
-          candidate.algorithm,
-          candidate.secret,
-          candidate.createdAt,
-        );
-        const key = parseRow(signingKeyRow, oldestKey.get(), "signing_keys");
-        db.exec("COMMIT");
-        return {
-          kid: key.kid,
-          algorithm: key.algorithm,
-          secret: key.secret,
-          createdAt: key.created_at,
-        };
-      } catch (error) {
-        if (db.isTransaction) db.exec("ROLLBACK");
-        throw error;
-      }
     },
 
     async close(): Promise<void> {

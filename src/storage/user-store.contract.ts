@@ -19,7 +19,16 @@ function newUser(username: string, extra: Partial<NewUser> = {}): NewUser {
 }
 
 function signingKey(kid: string, createdAt: number): SigningKeyRecord {
-  return { kid, algorithm: "HS256", secret: `secret-of-${kid}`, createdAt };
+  const secret = `secret-of-${kid}`;
+  return {
+    kid,
+    algorithm: "HS256",
+    secret,
+    publicJwk: null,
+    createdAt,
+    activatedAt: createdAt,
+    retiresAt: null,
+  };
 }
 
 /**
