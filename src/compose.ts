@@ -1,19 +1,31 @@
 // The composition root: the one place that picks concrete adapters for the settings.
-import { randomBytes } from "node:crypto";
 import type { Settings } from "./config.ts";
-import { createArgon2Hasher } from "./core/argon2-hasher.ts";
+import { type Argon2Hasher, createArgon2Hasher } from "./core/argon2-hasher.ts";
 import type { Clock } from "./core/clock.ts";
 import { systemClock } from "./core/clock.ts";
+import type { PublishedJwk } from "./core/key-material.ts";
+import { generateSigningKey } from "./core/key-material.ts";
+import { createKeyRing } from "./core/key-ring.ts";
+import { createLegacyTokenVerifier } from "./core/legacy-token-verifier.ts";
+import { createMigratingTokenService } from "./core/migrating-token-service.ts";
 import type { PasswordHasher } from "./core/passwords.ts";
+import type { RefreshPolicy } from "./core/refresh-tokens.ts";
 import type { ScopeCatalogue } from "./core/scopes.ts";
-import { createScopeCatalogue, seedScopeDescriptions } from "./core/scopes.ts";
-import type { SigningKeyRecord } from "./core/signing-keys.ts";
+import { createScopeCatalogue, gatehouseScopeDescriptions } from "./core/scopes.ts";
 import type { Store } from "./core/store.ts";
-import type { SigningKey, TokenService } from "./core/tokens.ts";
+import type { LoginThrottle } from "./core/throttle.ts";
+import { createLoginThrottle } from "./core/throttle.ts";
+import type { TokenKeySet, TokenService } from "./core/tokens.ts";
 import { createTokenService, deriveKeyId } from "./core/tokens.ts";
 import { seedDemoData } from "./demo-data.ts";
 import type { Logger } from "./logger.ts";
 import { silentLogger } from "./logger.ts";
+import {
+  countTokenVerifications,
+  createMetrics,
+  type DatabasePoolState,
+  type Metrics,
+} from "./metrics.ts";
 import { createPostgresStore } from "./storage/postgres.ts";
 import { createSqliteStore } from "./storage/sqlite.ts";
 
@@ -24,8 +36,14 @@ export interface Services {
   readonly hasher: PasswordHasher;
   readonly scopes: ScopeCatalogue;
   readonly tokens: TokenService;
+  readonly refreshPolicy: RefreshPolicy;
+  /** Brute-force counters for `/token`, kept in the store so every instance shares them. */
+  readonly throttle: LoginThrottle;
+  /** The public signing keys for `/.well-known/jwks.json`: fresh from the store, never secrets. */
+  publicKeys(): Promise<readonly PublishedJwk[]>;
   readonly clock: Clock;
   readonly logger: Logger;
+  readonly metrics: Metrics;
   /** Stops the hashing workers and closes the store. */
   close(): Promise<void>;
 }
@@ -39,7 +57,7 @@ export interface ComposeOptions {
 
 /**
  * Builds the services for `settings`: opens and migrates the store, starts the hasher, loads or
- * creates the signing key, and seeds the demo data when demo mode is on and the store is empty.
+ * creates the signing keys, and seeds the demo data when demo mode is on and the store is empty.
  */
 export async function composeServices(
   settings: Settings,
@@ -47,22 +65,45 @@ export async function composeServices(
 ): Promise<Services> {
   const logger = options.logger ?? silentLogger;
   const clock = options.clock ?? systemClock;
-  const store = await openStore(settings, clock);
+  const { store, database } = await openStore(settings, clock);
   const hasher =
     options.hasher ??
-    createArgon2Hasher({ workers: settings.hashWorkers, maxQueue: settings.hashQueue });
-  const scopes = createScopeCatalogue(seedScopeDescriptions);
-  const key = await loadSigningKey(settings, store, clock);
+    createArgon2Hasher({
+      workers: settings.hashWorkers,
+      maxQueue: settings.hashQueue,
+      onWait: (milliseconds) => metrics.observeHashWait(milliseconds / 1000),
+    });
+  const metrics = createMetrics({
+    ...(hasPoolStats(hasher) ? { hashPool: hasher.stats } : {}),
+    database,
+  });
+  const scopes = createScopeCatalogue(gatehouseScopeDescriptions);
+  const keys = await loadSigningKeys(settings, store, clock, logger);
   // Computed now, so the first login for an unknown user costs what every other login costs.
   await hasher.dummyHash();
-  const tokens = createTokenService({
-    key,
+  const ownTokens = createTokenService({
+    keys: keys.set,
     scopes,
     clock,
     lifetimeSeconds: settings.accessTokenLifetimeSeconds,
+    scopesArrayClaim: settings.fastapiCompatClaims,
     ...(settings.issuer === undefined ? {} : { issuer: settings.issuer }),
     ...(settings.audience === undefined ? {} : { audience: settings.audience }),
   });
+  const tokens = countTokenVerifications(
+    settings.legacyTokensUntil === undefined || settings.jwtSecret === undefined
+      ? ownTokens
+      : createMigratingTokenService(
+          ownTokens,
+          createLegacyTokenVerifier({
+            secret: Buffer.from(settings.jwtSecret, "utf8"),
+            scopes,
+            clock,
+            acceptUntil: settings.legacyTokensUntil,
+          }),
+        ),
+    metrics,
+  );
   if (settings.demo) {
     const seeded = await seedDemoData(store, hasher);
     logger.info(
@@ -77,8 +118,12 @@ export async function composeServices(
     hasher,
     scopes,
     tokens,
+    refreshPolicy: settings.refreshTokens,
+    throttle: createLoginThrottle({ store, clock, policy: settings.throttle }),
+    publicKeys: keys.publicKeys,
     clock,
     logger,
+    metrics,
     async close() {
       await hasher.close();
       await store.close();
@@ -86,34 +131,107 @@ export async function composeServices(
   };
 }
 
-async function openStore(settings: Settings, clock: Clock): Promise<Store> {
+interface OpenedStore {
+  readonly store: Store;
+  /** The connections the store holds, for the `gatehouse_db_connections` gauges. */
+  readonly database: () => DatabasePoolState;
+}
+
+async function openStore(settings: Settings, clock: Clock): Promise<OpenedStore> {
   const location = settings.database;
   switch (location.kind) {
-    case "sqlite":
-      return createSqliteStore({ path: location.path, clock });
-    case "postgres":
-      return createPostgresStore({ url: location.url, poolSize: settings.databasePoolSize, clock });
+    case "sqlite": {
+      const store = createSqliteStore({ path: location.path, clock });
+      let open = true;
+      const close = store.close;
+      // node:sqlite holds one connection per store.
+      return {
+        store: {
+          ...store,
+          async close() {
+            await close();
+            open = false;
+          },
+        },
+        database: () => ({ driver: "sqlite", open: open ? 1 : 0 }),
+      };
+    }
+    case "postgres": {
+      const store = await createPostgresStore({
+        url: location.url,
+        poolSize: settings.databasePoolSize,
+        clock,
+      });
+      return {
+        store,
+        database: () => {
+          const pool = store.poolStats();
+          return { driver: "postgres", open: pool.total, idle: pool.idle, waiting: pool.waiting };
+        },
+      };
+    }
   }
 }
 
-async function loadSigningKey(settings: Settings, store: Store, clock: Clock): Promise<SigningKey> {
+function hasPoolStats(hasher: PasswordHasher): hasher is Argon2Hasher {
+  return "stats" in hasher && typeof hasher.stats === "function";
+}
+
+/** How old the key snapshot may be when `/.well-known/jwks.json` is served. */
+const jwksFreshnessMs = 1000;
+
+interface LoadedKeys {
+  readonly set: TokenKeySet;
+  publicKeys(): Promise<readonly PublishedJwk[]>;
+}
+
+async function loadSigningKeys(
+  settings: Settings,
+  store: Store,
+  clock: Clock,
+  logger: Logger,
+): Promise<LoadedKeys> {
   if (settings.jwtSecret !== undefined) {
+    // A configured secret is the one HS256 key: nothing to rotate, nothing to publish.
     const secret = Buffer.from(settings.jwtSecret, "utf8");
-    return { kid: deriveKeyId(secret), algorithm: "HS256", secret };
+    const key = { kid: deriveKeyId(secret), algorithm: "HS256", secret } as const;
+    return {
+      set: { signer: () => key, find: (kid) => (kid === key.kid ? key : undefined) },
+      publicKeys: async () => [],
+    };
   }
-  // No secret configured: generate one on first start and keep it in the database, so restarts and
-  // every instance sharing the database sign and verify with the same key.
-  const fresh = randomBytes(32);
-  const candidate: SigningKeyRecord = {
-    kid: deriveKeyId(fresh),
-    algorithm: "HS256",
-    secret: fresh.toString("base64url"),
-    createdAt: clock.now(),
-  };
-  const record = await store.ensureSigningKey(candidate);
+  // No secret configured: generate a key on first start and keep it in the database, so
+  // restarts and every instance sharing the database sign and verify with the same keys.
+  const active = await store.ensureSigningKey(
+    generateSigningKey(settings.signingAlgorithm, clock.now()),
+  );
+  if (active.algorithm !== settings.signingAlgorithm) {
+    logger.warn("the active signing key uses another algorithm than configured", {
+      kid: active.kid,
+      active: active.algorithm,
+      configured: settings.signingAlgorithm,
+      hint: "run `gatehouse keys rotate` to switch",
+    });
+  }
+  const ring = await createKeyRing({
+    store,
+    clock,
+    onRefreshError: (error) =>
+      logger.error("reading the signing keys failed; keeping the last ones", {
+        error: error instanceof Error ? error.message : String(error),
+      }),
+  });
   return {
-    kid: record.kid,
-    algorithm: record.algorithm,
-    secret: Buffer.from(record.secret, "base64url"),
+    set: ring,
+    async publicKeys() {
+      // A key rotated in on another instance is published here within a second; if the store
+      // cannot be read, the keys last read are served.
+      await ring.refreshIfOlderThan(jwksFreshnessMs).catch((error: unknown) =>
+        logger.error("reading the signing keys for the JWKS failed", {
+          error: error instanceof Error ? error.message : String(error),
+        }),
+      );
+      return ring.publicKeys();
+    },
   };
 }

@@ -34,3 +34,12 @@ export function createLogger(
 
 /** A logger that drops everything, for tests and tools. */
 export const silentLogger: Logger = createLogger("silent");
+
+/** A logger that adds `fields` to every line, e.g. the worker a cluster process is. */
+export function withFields(logger: Logger, fields: Readonly<Record<string, unknown>>): Logger {
+  const at =
+    (severity: keyof Logger) =>
+    (msg: string, more: Readonly<Record<string, unknown>> = {}): void =>
+      logger[severity](msg, { ...fields, ...more });
+  return { debug: at("debug"), info: at("info"), warn: at("warn"), error: at("error") };
+}

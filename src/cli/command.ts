@@ -17,6 +17,17 @@ export type StartServer = (
   options?: { readonly logger?: Logger },
 ) => Promise<RunningServer>;
 
+/** A running cluster of server processes, as `startWorkers` returns it. */
+interface RunningWorkers {
+  close(): Promise<void>;
+}
+
+/** Starts `workers` server processes sharing the settings' port (the server entry's `startWorkers`). */
+export type StartWorkers = (
+  settings: Settings,
+  options: { readonly workers: number; readonly logger: Logger },
+) => Promise<RunningWorkers>;
+
 /**
  * What commands receive from `cli/main.ts`. Everything opened through it is closed by main once
  * the command returns, so a command never closes what it did not create.
@@ -32,6 +43,7 @@ export interface CommandDeps {
   /** A password hasher that needs no database, made once per run. */
   hasher(): PasswordHasher;
   startServer: StartServer;
+  startWorkers: StartWorkers;
   /** Resolves when the process is asked to stop (SIGINT or SIGTERM). */
   waitForShutdown(): Promise<void>;
 }

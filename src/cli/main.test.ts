@@ -4,9 +4,10 @@ import { dirname, join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { type CliHarness, createCliHarness } from "../../test/fixtures/cli-harness.ts";
 import { createFastHasher } from "../../test/fixtures/fast-hasher.ts";
-import { describeDatabase } from "../config.ts";
+import { composeServices } from "../compose.ts";
+import { describeDatabase, loadSettings } from "../config.ts";
 import { AuthError, type AuthErrorCode } from "../core/errors.ts";
-import type { StartServer } from "./command.ts";
+import type { StartServer, StartWorkers } from "./command.ts";
 
 const everyCode = [
   "invalid_credentials",
@@ -17,6 +18,7 @@ const everyCode = [
   "token_missing",
   "token_invalid",
   "token_expired",
+  "refresh_token_invalid",
   "insufficient_scope",
   "username_taken",
   "user_not_found",
@@ -87,6 +89,40 @@ describe("runCli", () => {
 
       assert.equal(run.status, 2);
       assert.match(run.stderr, /GATEHOUSE_DATABASE_URL/);
+    });
+
+    it("exits 2 naming each refresh token setting that is out of range", async () => {
+      const run = await cli.run(["migrate"], {
+        env: {
+          GATEHOUSE_REFRESH_REUSE_GRACE_SECONDS: "301",
+          GATEHOUSE_REFRESH_IDLE_LIFETIME: "59",
+          GATEHOUSE_REFRESH_ABSOLUTE_LIFETIME: "thirty days",
+        },
+      });
+
+      assert.equal(run.status, 2);
+      assert.match(run.stderr, /GATEHOUSE_REFRESH_REUSE_GRACE_SECONDS/);
+      assert.match(run.stderr, /GATEHOUSE_REFRESH_IDLE_LIFETIME/);
+      assert.match(run.stderr, /GATEHOUSE_REFRESH_ABSOLUTE_LIFETIME/);
+    });
+
+    it("carries the refresh token settings into the services", async () => {
+      const services = await composeServices(
+        loadSettings({
+          GATEHOUSE_DATABASE_URL: ":memory:",
+          GATEHOUSE_REFRESH_REUSE_GRACE_SECONDS: "0",
+          GATEHOUSE_REFRESH_IDLE_LIFETIME: "3600",
+          GATEHOUSE_REFRESH_ABSOLUTE_LIFETIME: "86400",
+        }),
+        { hasher: createFastHasher() },
+      );
+
+      await services.close();
+      assert.deepEqual(services.refreshPolicy, {
+        reuseGraceSeconds: 0,
+        idleLifetimeSeconds: 3600,
+        absoluteLifetimeSeconds: 86_400,
+      });
     });
   });
 
@@ -245,6 +281,48 @@ describe("runCli", () => {
       const run = await cli.run(["serve", "now"]);
 
       assert.equal(run.status, 2);
+    });
+
+    it("starts worker processes for --workers above one, and closes them on shutdown", async () => {
+      const events: string[] = [];
+      const startWorkers: StartWorkers = async (_settings, { workers }) => {
+        events.push(`workers ${workers}`);
+        return {
+          close: async () => {
+            events.push("close");
+          },
+        };
+      };
+
+      const run = await cli.run(["serve", "--workers", "3"], {
+        options: { startWorkers, waitForShutdown: async () => {} },
+      });
+
+      assert.equal(run.status, 0, run.stderr);
+      assert.deepEqual(events, ["workers 3", "close"]);
+    });
+
+    it("takes the worker count from GATEHOUSE_WORKERS", async () => {
+      let started = 0;
+      const startWorkers: StartWorkers = async (_settings, { workers }) => {
+        started = workers;
+        return { close: async () => {} };
+      };
+
+      await cli.run(["serve"], {
+        env: { GATEHOUSE_WORKERS: "2" },
+        options: { startWorkers, waitForShutdown: async () => {} },
+      });
+
+      assert.equal(started, 2);
+    });
+
+    it("exits 2 for a --workers that is not a whole number from 1 to 64", async () => {
+      for (const value of ["0", "65", "two", "1.5"]) {
+        const run = await cli.run(["serve", "--workers", value]);
+
+        assert.equal(run.status, 2, value);
+      }
     });
   });
 });

@@ -7,8 +7,10 @@ import { type AuthError, type AuthErrorCode, isAuthError } from "../core/errors.
 import type { PasswordHasher } from "../core/passwords.ts";
 import { createLogger } from "../logger.ts";
 import { UsageError } from "./arguments.ts";
-import type { Command, CommandDeps, StartServer } from "./command.ts";
+import type { Command, CommandDeps, StartServer, StartWorkers } from "./command.ts";
+import { runAuditCommand } from "./commands/audit.ts";
 import { runHashPasswordCommand } from "./commands/hash-password.ts";
+import { runKeysCommand } from "./commands/keys.ts";
 import { runMigrateCommand } from "./commands/migrate.ts";
 import { runServeCommand } from "./commands/serve.ts";
 import { runUsersCommand } from "./commands/users.ts";
@@ -25,6 +27,8 @@ export interface CliOptions {
   readonly createHasher?: () => PasswordHasher;
   /** Starts the HTTP service; the server entry's `startServer` by default. */
   readonly startServer?: StartServer;
+  /** Starts several server processes; the server entry's `startWorkers` by default. */
+  readonly startWorkers?: StartWorkers;
   /** Resolves when `serve` should stop; on SIGINT or SIGTERM by default. */
   readonly waitForShutdown?: () => Promise<void>;
 }
@@ -34,6 +38,8 @@ const commands = {
   users: runUsersCommand,
   "hash-password": runHashPasswordCommand,
   migrate: runMigrateCommand,
+  audit: runAuditCommand,
+  keys: runKeysCommand,
 } as const satisfies Record<string, Command>;
 
 /** `help` as the command, or `--help` / `-h` anywhere. */
@@ -57,10 +63,12 @@ const failureMessages = {
   token_missing: () => "no access token was given",
   token_invalid: () => "the access token is invalid",
   token_expired: () => "the access token has expired",
+  refresh_token_invalid: () => "the refresh token is invalid",
   insufficient_scope: () => "the access token lacks a required scope",
   username_taken: () => "user already exists",
   user_not_found: () => "user not found",
   hasher_busy: () => "the password hasher is busy; try again",
+  throttled: () => "too many failed attempts; try again later",
 } as const satisfies Record<AuthErrorCode, (error: AuthError) => string>;
 
 function report(error: unknown, io: CliIo): number {
@@ -91,6 +99,14 @@ const startServerFromEntry: StartServer = async (settings, options) => {
   const entry = await import("../main.ts");
   return entry.startServer(settings, options);
 };
+
+/** The default StartWorkers: the server entry's, with this run's environment for the workers. */
+function startWorkersFromEntry(env: CliOptions["env"]): StartWorkers {
+  return async (settings, options) => {
+    const entry = await import("../main.ts");
+    return entry.startWorkers(settings, { ...options, env });
+  };
+}
 
 function waitForStopSignal(): Promise<void> {
   return new Promise((resolve) => {
@@ -138,6 +154,7 @@ function createRunDeps(io: CliIo, options: CliOptions): CommandDeps & { close():
       return hasher;
     },
     startServer: options.startServer ?? startServerFromEntry,
+    startWorkers: options.startWorkers ?? startWorkersFromEntry(options.env),
     waitForShutdown: options.waitForShutdown ?? waitForStopSignal,
     async close() {
       await hasher?.close();

@@ -2,7 +2,7 @@
 export const usage = `Usage: gatehouse <command> [options]
 
 Commands:
-  serve                             start the HTTP service
+  serve [--workers <n>]             start the HTTP service (n processes sharing the port)
   users add <username>              create a user; the password is read from the terminal or stdin
         [--email <email>] [--full-name <name>] [--scopes "<scope> ..."] [--disabled]
   users list [--json]               list every user
@@ -13,15 +13,24 @@ Commands:
                                     replace the scopes a user may be granted
   users set-password <username>     set a new password, read from the terminal or stdin
   users delete <username>           delete a user and their items
+  users import <file> [--format json|csv]
+                                    import users with their FastAPI/passlib/pwdlib/Django hashes
+                                    (fields: username, email, full_name, disabled, hashed_password, scopes)
+  audit [--user <username>] [--since 1h|<ISO date>] [--until ...] [--type <event type>]
+        [--limit N] [--json]        read the audit trail, newest first
   hash-password                     print the argon2id hash of a password read from the terminal or stdin
   migrate                           apply pending database migrations
+  keys list [--json]                list the signing keys: kid, algorithm, status, times (no secrets)
+  keys rotate [--algorithm <alg>]   make a new signing key (EdDSA, ES256 or HS256) the signer; the
+                                    previous ones verify until their tokens have expired
   help                              show this text
 
 Passwords are never taken from the command line. On a terminal they are typed without echo;
 otherwise the first line of standard input is the password.
 
-Configuration comes from the environment: GATEHOUSE_DATABASE_URL, GATEHOUSE_JWT_SECRET, HOST,
-PORT, GATEHOUSE_LOG_LEVEL and the other GATEHOUSE_* variables.
+Configuration comes from the environment: GATEHOUSE_DATABASE_URL, GATEHOUSE_JWT_SECRET,
+GATEHOUSE_SIGNING_ALGORITHM, HOST, PORT, GATEHOUSE_LOG_LEVEL and the other GATEHOUSE_*
+variables.
 
 Exit status: 0 success, 1 the operation failed, 2 the command line or configuration is invalid.
 `;

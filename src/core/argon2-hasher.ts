@@ -29,6 +29,8 @@ export interface Argon2HasherOptions {
   readonly workers?: number;
   /** Jobs that may wait for a worker before `hasher_busy`; default 64 per worker. */
   readonly maxQueue?: number;
+  /** Told how long each job waited for a worker, in milliseconds (for metrics). */
+  readonly onWait?: (milliseconds: number) => void;
 }
 
 /** A {@link PasswordHasher} that also reports the load on its worker pool. */
@@ -98,7 +100,11 @@ function argon2ParamsFrom(options: Argon2HasherOptions): Argon2Params {
  */
 export function createArgon2Hasher(options: Argon2HasherOptions = {}): Argon2Hasher {
   const params = argon2ParamsFrom(options);
-  const pool = createHashPool({ size: options.workers, maxQueue: options.maxQueue });
+  const pool = createHashPool({
+    size: options.workers,
+    maxQueue: options.maxQueue,
+    onWait: options.onWait,
+  });
   let dummy: Promise<PasswordHash> | undefined;
 
   /**

@@ -1,8 +1,10 @@
+import type { AccessTokenDenylist } from "./access-token-denylist.ts";
 import { AuthError } from "./errors.ts";
 import type { Scope } from "./scopes.ts";
 import { missingScopes } from "./scopes.ts";
 import type { TokenService, VerifiedAccessToken } from "./tokens.ts";
-import type { User, UserStore } from "./users.ts";
+import { verifyWithKeyRefresh } from "./tokens.ts";
+import type { User, UserRecord, UserStore } from "./users.ts";
 import { toUser } from "./users.ts";
 
 /** Who is calling, once a token has passed every check: FastAPI's `current_user` plus `SecurityScopes`. */
@@ -17,35 +19,57 @@ export interface Principal {
 export interface AuthorizeDeps {
   readonly users: UserStore;
   readonly tokens: TokenService;
+  /** Consulted on every call: a revoked token is refused at once on every instance. */
+  readonly denylist: AccessTokenDenylist;
+}
+
+/**
+ * Tells whether an access token was issued before its user's cut-off. Compared in milliseconds
+ * (the token's `iat_ms`), so a login in the same second as a password change still counts as
+ * after it, and one just before it as before.
+ */
+export function isIssuedBeforeCutoff(token: VerifiedAccessToken, user: UserRecord): boolean {
+  return user.tokensValidAfter !== null && token.issuedAtMs < user.tokensValidAfter;
 }
 
 /**
  * Turns a bearer token into a {@link Principal} allowed to use a resource needing `required`.
  *
- * Checks run in the seed's order: token, then user (loaded on every call, so a disabled or
- * deleted user loses access at once), then scopes, then whether the user is active.
- * @throws {AuthError} token_invalid when the token is bad or its subject no longer exists
+ * Checks run in the seed's order: token (a `kid` this instance does not know yet makes it
+ * re-read the key set once, rate-limited, so a key rotated in elsewhere is honoured), then user
+ * (loaded on every call, so a disabled or deleted user loses access at once), then scopes, then
+ * whether the user is active — with the revocation checks on top: the token's `jti` must not be
+ * on the denylist (right after the user load) and the token must not predate the user's cut-off
+ * (last, so a disabled user still reads the seed's "Inactive user").
+ * @throws {AuthError} token_invalid when the token is bad, revoked, issued before the user's
+ * cut-off, or its subject no longer exists
  * @throws {AuthError} token_expired
  * @throws {AuthError} insufficient_scope when the token lacks a required scope
  * @throws {AuthError} inactive_user when the user was disabled after the token was issued
  * @example
- * const principal = await authorize({ users: store, tokens }, token, scopes.check(["me"]));
+ * const principal = await authorize({ users: store, tokens, denylist: store }, token, scopes.check(["me"]));
  */
 export async function authorize(
   deps: AuthorizeDeps,
   token: string,
   required: readonly Scope[],
 ): Promise<Principal> {
-  const verified = deps.tokens.verify(token);
+  const verified = await verifyWithKeyRefresh(deps.tokens, token);
   const record = await deps.users.findByUsername(verified.subject);
   if (record === undefined) {
     throw new AuthError("token_invalid", "the token's subject does not exist");
+  }
+  if (await deps.denylist.isAccessTokenDenied(verified.tokenId)) {
+    throw new AuthError("token_invalid", "the token was revoked");
   }
   if (missingScopes(verified.scopes, required).length > 0) {
     throw new AuthError("insufficient_scope", "the token lacks a required scope");
   }
   if (record.disabled) {
     throw new AuthError("inactive_user", "the token's subject is disabled");
+  }
+  if (isIssuedBeforeCutoff(verified, record)) {
+    throw new AuthError("token_invalid", "the token was issued before the user's cut-off");
   }
   return { user: toUser(record), scopes: verified.scopes, token: verified };
 }

@@ -12,11 +12,15 @@ export type AuthErrorCode =
   /** Malformed, bad signature, wrong algorithm or type, unknown subject. */
   | "token_invalid"
   | "token_expired"
+  /** A refresh token that is unknown, spent, revoked, expired or cut off. */
+  | "refresh_token_invalid"
   | "insufficient_scope"
   | "username_taken"
   | "user_not_found"
   /** The password hashing queue is full; the caller should retry later. */
-  | "hasher_busy";
+  | "hasher_busy"
+  /** Too many failed logins for the account or the client address; `retryAfterSeconds` says when. */
+  | "throttled";
 
 /**
  * The one error class of the toolkit: an expected failure with a stable `code`.
@@ -27,10 +31,17 @@ export type AuthErrorCode =
 export class AuthError extends Error {
   override readonly name = "AuthError";
   readonly code: AuthErrorCode;
+  /** For `throttled` and other temporary refusals: whole seconds until a retry may succeed. */
+  readonly retryAfterSeconds: number | undefined;
 
-  constructor(code: AuthErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
+  constructor(
+    code: AuthErrorCode,
+    message: string,
+    options?: { cause?: unknown; retryAfterSeconds?: number },
+  ) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
+    this.retryAfterSeconds = options?.retryAfterSeconds;
   }
 }
 

@@ -164,4 +164,16 @@ describe("createHashPool", () => {
     assert.throws(() => createHashPool({ size: 1.5 }), RangeError);
     assert.throws(() => createHashPool({ maxQueue: -1 }), RangeError);
   });
+
+  it("tells onWait how long each job waited for a worker", async () => {
+    const waits: number[] = [];
+    const pool = createHashPool({ size: 1, onWait: (ms) => waits.push(ms) });
+
+    await Promise.all([pool.run(hashJob), pool.run(hashJob)]);
+    await pool.close();
+
+    assert.equal(waits.length, 2);
+    assert.ok(waits.every((ms) => ms >= 0));
+    assert.ok((waits[1] ?? 0) >= (waits[0] ?? 0));
+  });
 });

@@ -21,6 +21,8 @@ export interface HashPoolOptions {
   readonly size?: number | undefined;
   /** Jobs that may wait for a worker; defaults to 64 per worker. */
   readonly maxQueue?: number | undefined;
+  /** Called as each job reaches a worker, with how long it waited in milliseconds (for metrics). */
+  readonly onWait?: ((milliseconds: number) => void) | undefined;
   /** The worker entry; defaults to `hash-worker`. Tests pass a worker that misbehaves on cue. */
   readonly workerFile?: URL | undefined;
 }
@@ -44,6 +46,8 @@ export interface HashPool {
 
 interface Pending {
   readonly job: HashJob;
+  /** `performance.now()` when the job was submitted. */
+  readonly submittedAt: number;
   readonly resolve: (result: string | PasswordCheck) => void;
   readonly reject: (error: Error) => void;
 }
@@ -89,6 +93,7 @@ export function createHashPool(options: HashPoolOptions = {}): HashPool {
 
   function dispatch(slot: Slot, pending: Pending): void {
     slot.current = pending;
+    options.onWait?.(performance.now() - pending.submittedAt);
     slot.worker.ref();
     slot.worker.postMessage(pending.job);
   }
@@ -161,7 +166,12 @@ export function createHashPool(options: HashPoolOptions = {}): HashPool {
       );
     }
     return new Promise((resolve, reject) => {
-      const pending: Pending = { job: { ...request, id: nextId++ }, resolve, reject };
+      const pending: Pending = {
+        job: { ...request, id: nextId++ },
+        submittedAt: performance.now(),
+        resolve,
+        reject,
+      };
       if (slot === undefined) {
         queue.push(pending);
       } else {

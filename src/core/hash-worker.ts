@@ -1,9 +1,11 @@
 // The hashing thread: runs argon2 and bcrypt synchronously, off the main event loop.
 
+import { pbkdf2Sync, timingSafeEqual } from "node:crypto";
 import { parentPort } from "node:worker_threads";
 import type { Algorithm } from "@node-rs/argon2";
 import { hashSync as argon2Hash, verifySync as argon2Verify } from "@node-rs/argon2";
 import { verifySync as bcryptVerify } from "@node-rs/bcrypt";
+import { maxPbkdf2Iterations } from "./password-hash-formats.ts";
 import type { PasswordCheck } from "./passwords.ts";
 
 /** The argon2id cost parameters of the current hashing policy. */
@@ -43,6 +45,8 @@ const bcryptMaxBytes = 72;
 
 const argon2Prefix = /^\$argon2(?:id|i|d)\$/;
 const bcryptPrefix = /^\$2[aby]\$/;
+// Django's format: pbkdf2_sha256$<iterations>$<salt>$<base64 of the 32-byte derived key>.
+const djangoPbkdf2 = /^pbkdf2_sha256\$([1-9]\d{0,7})\$([^$]{1,128})\$([A-Za-z0-9+/]{43}=)$/;
 const argon2idParams = /^\$argon2id\$v=(\d+)\$m=(\d+),t=(\d+),p=(\d+)\$/;
 
 const noMatch: PasswordCheck = { matches: false, needsRehash: false };
@@ -76,6 +80,19 @@ function isCurrentArgon2id(hash: string, params: Argon2Params): boolean {
   );
 }
 
+function verifyDjangoPbkdf2(hash: string, password: string): boolean | undefined {
+  const found = djangoPbkdf2.exec(hash);
+  if (found === null) return undefined;
+  const [, iterations, salt, encoded] = found;
+  // Bounds the work an imported hash can ask for; the pattern guarantees all three groups.
+  if (Number(iterations) > maxPbkdf2Iterations || salt === undefined || encoded === undefined) {
+    return false;
+  }
+  const expected = Buffer.from(encoded, "base64");
+  const derived = pbkdf2Sync(password, salt, Number(iterations), expected.length, "sha256");
+  return timingSafeEqual(derived, expected);
+}
+
 // needsRehash is only ever reported with a match: without the right password nobody can rehash.
 function verifyPassword(hash: string, password: string, params: Argon2Params): PasswordCheck {
   if (argon2Prefix.test(hash)) {
@@ -89,6 +106,8 @@ function verifyPassword(hash: string, password: string, params: Argon2Params): P
     const matches = prefixMatches && Buffer.byteLength(password, "utf8") <= bcryptMaxBytes;
     return { matches, needsRehash: matches };
   }
+  const pbkdf2 = verifyDjangoPbkdf2(hash, password);
+  if (pbkdf2 !== undefined) return { matches: pbkdf2, needsRehash: pbkdf2 };
   return noMatch;
 }
 

@@ -72,6 +72,19 @@ export const seedScopeDescriptions = {
   items: "Read items.",
 } as const;
 
+/**
+ * Gatehouse's catalogue: the seed's scopes plus `introspect`, which lets a resource server ask
+ * `/introspect` about tokens, and the administration API's scopes. No user holds these unless an
+ * operator grants them.
+ */
+export const gatehouseScopeDescriptions = {
+  ...seedScopeDescriptions,
+  introspect: "Introspect tokens on behalf of resource servers.",
+  "users:read": "Read user accounts.",
+  "users:write": "Create, change and delete user accounts.",
+  "audit:read": "Read the audit trail.",
+} as const;
+
 /** Joins scopes for the wire: space-separated, as `scope` is spelled in RFC 6749 and RFC 9068. */
 export function formatScopes(scopes: readonly Scope[]): string {
   return scopes.join(" ");

@@ -4,19 +4,44 @@ import { createSigner, createVerifier } from "fast-jwt";
 import { z } from "zod";
 import type { Checked } from "./brand.ts";
 import type { Clock } from "./clock.ts";
-import { AuthError } from "./errors.ts";
+import { AuthError, isAuthError } from "./errors.ts";
 import type { Scope, ScopeCatalogue } from "./scopes.ts";
 import { formatScopes } from "./scopes.ts";
-import type { SigningAlgorithm } from "./signing-keys.ts";
 
 /** A signed access token; made only by {@link TokenService.issue}. */
 export type AccessToken = Checked<string, "AccessToken">;
 
-/** A key in memory, ready to sign and verify. */
+/** A shared-secret key (HS256) in memory, ready to sign and verify. */
 export interface SigningKey {
   readonly kid: string;
-  readonly algorithm: SigningAlgorithm;
+  readonly algorithm: "HS256";
   readonly secret: Buffer;
+}
+
+/** An asymmetric key (EdDSA over Ed25519, or ES256 over P-256) in memory, as PEM text. */
+export interface KeyPair {
+  readonly kid: string;
+  readonly algorithm: "EdDSA" | "ES256";
+  /** SPKI PEM. */
+  readonly publicKey: string;
+  /** PKCS#8 PEM; `undefined` for a key that only verifies. */
+  readonly privateKey: string | undefined;
+}
+
+/** Any key the token service signs or verifies with; its `algorithm` is pinned to it. */
+export type TokenKey = SigningKey | KeyPair;
+
+/**
+ * The keys a token service uses, which may change while it runs (rotation). Both lookups are
+ * synchronous, so verifying never waits on storage.
+ */
+export interface TokenKeySet {
+  /** The key new tokens are signed with. */
+  signer(): TokenKey;
+  /** The key with this `kid` if it may verify tokens now; `undefined` for unknown or retired. */
+  find(kid: string): TokenKey | undefined;
+  /** Re-reads the keys because a token named `kid`, unknown here (rate-limited by the set). */
+  reload?(kid: string): Promise<void>;
 }
 
 /** The claims of a token that passed every check. */
@@ -27,7 +52,14 @@ export interface VerifiedAccessToken {
   readonly tokenId: string;
   /** Seconds since the epoch, as on the wire. */
   readonly issuedAt: number;
+  /**
+   * Milliseconds since the epoch, from the private `iat_ms` claim (so a per-user cut-off set in
+   * the same second as a login can tell before from after); `issuedAt * 1000` when absent.
+   */
+  readonly issuedAtMs: number;
   readonly expiresAt: number;
+  /** RFC 9068 `client_id`, present when the token request named a client. */
+  readonly clientId?: string;
 }
 
 /** What {@link TokenService.issue} returns: the token plus what the token response reports. */
@@ -39,22 +71,38 @@ export interface IssuedAccessToken {
   readonly tokenId: string;
 }
 
+/** Optional facts about a token request that the token records. */
+export interface IssueOptions {
+  /** The `client_id` the token request named; written as the RFC 9068 `client_id` claim. */
+  readonly clientId?: string | undefined;
+}
+
 /** Issues and verifies access tokens. */
 export interface TokenService {
-  /** Signs a token for `subject` carrying `scopes`. */
-  issue(subject: string, scopes: readonly Scope[]): IssuedAccessToken;
+  /** Signs a token for `subject` carrying `scopes`, with the key set's current signer. */
+  issue(subject: string, scopes: readonly Scope[], options?: IssueOptions): IssuedAccessToken;
   /**
    * Verifies signature, algorithm, `typ`, `kid`, time claims and shape, synchronously (no thread
    * pool, so verification never queues behind password hashing).
-   * @throws {AuthError} token_invalid for anything malformed, forged or not yet valid
+   * @throws {AuthError} token_invalid for anything malformed, forged, not yet valid, or signed by
+   * a key that is unknown or retired
    * @throws {AuthError} token_expired when `exp` is now or in the past
    */
   verify(token: string): VerifiedAccessToken;
+  /**
+   * When `token` names a key this service does not know, asks the key set to re-read its keys
+   * (rate-limited) and tells whether the key is known now — so a token signed by a key rotated
+   * in on another instance verifies. Never throws.
+   */
+  refreshKeysFor(token: string): Promise<boolean>;
 }
 
-/** Options of {@link createTokenService}. */
+/** Options of {@link createTokenService}: exactly one of `key` and `keys`. */
 export interface TokenServiceOptions {
-  readonly key: SigningKey;
+  /** One fixed key. */
+  readonly key?: TokenKey;
+  /** A key set that may change while the service runs. */
+  readonly keys?: TokenKeySet;
   readonly scopes: ScopeCatalogue;
   readonly clock: Clock;
   /** Access token lifetime in seconds; the seed's 30 minutes by default. */
@@ -63,7 +111,12 @@ export interface TokenServiceOptions {
   readonly issuer?: string;
   /** Written as `aud` and required on verify when set. */
   readonly audience?: string;
-  /** Size of the verified-token cache (signature checks skipped on a hit); 0 turns it off. */
+  /**
+   * Also write the granted scopes as a `scopes` JSON array, the claim FastAPI's scopes tutorial
+   * reads (`payload.get("scopes", [])`), so apps built on it accept Gatehouse tokens.
+   */
+  readonly scopesArrayClaim?: boolean;
+  /** Size of each key's verified-token cache (signature checks skipped on a hit); 0 turns it off. */
   readonly cacheSize?: number;
 }
 
@@ -82,11 +135,13 @@ const claimsSchema = z.object({
   sub: z.string().min(1).max(256),
   exp: numericDate,
   iat: numericDate,
+  iat_ms: numericDate.optional(),
   nbf: numericDate.optional(),
   jti: z.string().min(1).max(256),
   scope: z.string().max(4096).optional(),
   iss: z.string().optional(),
   aud: z.union([z.string(), z.array(z.string())]).optional(),
+  client_id: z.string().min(1).max(256).optional(),
 });
 
 const headerSchema = z.object({
@@ -109,52 +164,115 @@ export function deriveKeyId(secret: Buffer): string {
 }
 
 /**
- * Creates the token service for one signing key. The algorithm is pinned by the key: the `alg`
- * header of an incoming token is checked against it, never trusted.
+ * The `kid` a compact JWS names, read without verifying anything — only to pick the key that
+ * will verify it. `undefined` when the header is not a JSON object with a string `kid`.
+ */
+export function peekKeyId(token: string): string | undefined {
+  const dot = token.indexOf(".");
+  if (dot <= 0) return undefined;
+  try {
+    const header: unknown = JSON.parse(Buffer.from(token.slice(0, dot), "base64url").toString());
+    if (typeof header !== "object" || header === null || !("kid" in header)) return undefined;
+    return typeof header.kid === "string" ? header.kid : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+interface CompiledKey {
+  readonly sign: ((claims: Record<string, unknown>) => string) | undefined;
+  readonly check: (token: string) => { header: unknown; payload: unknown };
+}
+
+function compileKey(key: TokenKey, cacheSize: number): CompiledKey {
+  if (key.algorithm === "HS256" && key.secret.length < minSecretBytes) {
+    throw new RangeError(`an HS256 secret needs at least ${minSecretBytes} bytes`);
+  }
+  const signingKey = key.algorithm === "HS256" ? key.secret : key.privateKey;
+  // Each key verifies with its own public half (or secret) and only its own algorithm, so an
+  // HS256 token "signed" with a public key's bytes never meets an HMAC check (RFC 8725 §3.1).
+  const verifyingKey = key.algorithm === "HS256" ? key.secret : key.publicKey;
+  return {
+    sign:
+      signingKey === undefined
+        ? undefined
+        : createSigner({
+            key: signingKey,
+            algorithm: key.algorithm,
+            kid: key.kid,
+            header: { alg: key.algorithm, typ: "at+jwt" },
+          }),
+    // Time claims are checked by the service against the injected clock, on every call, cache
+    // hit or not.
+    check: createVerifier({
+      key: verifyingKey,
+      algorithms: [key.algorithm],
+      complete: true,
+      ignoreExpiration: true,
+      ignoreNotBefore: true,
+      ...(cacheSize > 0 ? { cache: cacheSize } : {}),
+    }),
+  };
+}
+
+function staticKeySet(key: TokenKey): TokenKeySet {
+  return { signer: () => key, find: (kid) => (kid === key.kid ? key : undefined) };
+}
+
+/**
+ * Creates the token service for a key (or a changing key set). The algorithm is pinned by each
+ * key: the `alg` header of an incoming token is checked against the key its `kid` names, never
+ * trusted, and no header member (`jku`, `x5u`, `x5c`, `jwk`) is ever followed.
  * @throws {RangeError} when the HS256 secret is shorter than 32 bytes (RFC 7518 §3.2, RFC 8725 §3.5)
+ * @throws {TypeError} unless exactly one of `key` and `keys` is given
  * @example
  * const tokens = createTokenService({ key, scopes, clock: systemClock });
  * const { token } = tokens.issue("johndoe", scopes.check(["me"]));
  * tokens.verify(token).subject; // "johndoe"
  */
 export function createTokenService(options: TokenServiceOptions): TokenService {
-  const { key, scopes, clock } = options;
+  const { scopes, clock } = options;
+  if ((options.key === undefined) === (options.keys === undefined)) {
+    throw new TypeError("give the token service exactly one of key and keys");
+  }
+  const keys = options.keys ?? staticKeySet(options.key as TokenKey); // one of the two is set
   const lifetime = options.lifetimeSeconds ?? defaultTokenLifetimeSeconds;
   if (!Number.isInteger(lifetime) || lifetime < 1) {
     throw new RangeError("token lifetime must be a positive whole number of seconds");
   }
-  if (key.secret.length < minSecretBytes) {
-    throw new RangeError(`an HS256 secret needs at least ${minSecretBytes} bytes`);
-  }
-  const sign = createSigner({
-    key: key.secret,
-    algorithm: key.algorithm,
-    kid: key.kid,
-    header: { alg: key.algorithm, typ: "at+jwt" },
-  });
   const cacheSize = options.cacheSize ?? 1000;
-  // Time claims are checked below against the injected clock, on every call, cache hit or not.
-  const checkSignature = createVerifier({
-    key: key.secret,
-    algorithms: [key.algorithm],
-    complete: true,
-    ignoreExpiration: true,
-    ignoreNotBefore: true,
-    ...(cacheSize > 0 ? { cache: cacheSize } : {}),
-  });
+  // Keyed by the key object: when a key set drops a key, its verifier and cache go with it.
+  const compiled = new WeakMap<TokenKey, CompiledKey>();
+  const compiledFor = (key: TokenKey): CompiledKey => {
+    let entry = compiled.get(key);
+    if (entry === undefined) {
+      entry = compileKey(key, cacheSize);
+      compiled.set(key, entry);
+    }
+    return entry;
+  };
+  // Fails at construction, not at the first login, when the signer is unusable.
+  compiledFor(keys.signer());
 
   return {
-    issue(subject, granted) {
-      const issuedAt = Math.floor(clock.now() / 1000);
+    issue(subject, granted, issueOptions = {}) {
+      const key = keys.signer();
+      const sign = compiledFor(key).sign;
+      if (sign === undefined) throw new TypeError(`signing key ${key.kid} has no private key`);
+      const issuedAtMs = clock.now();
+      const issuedAt = Math.floor(issuedAtMs / 1000);
       const tokenId = randomUUID();
       const claims = {
         sub: subject,
         iat: issuedAt,
+        iat_ms: issuedAtMs,
         exp: issuedAt + lifetime,
         jti: tokenId,
         scope: formatScopes(granted),
+        ...(options.scopesArrayClaim === true ? { scopes: [...granted] } : {}),
         ...(options.issuer === undefined ? {} : { iss: options.issuer }),
         ...(options.audience === undefined ? {} : { aud: options.audience }),
+        ...(issueOptions.clientId === undefined ? {} : { client_id: issueOptions.clientId }),
       };
       // The one place an AccessToken is made: the string fast-jwt just signed.
       const token = sign(claims) as AccessToken;
@@ -165,9 +283,14 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
       if (token.length === 0 || token.length > maxTokenLength) {
         throw new AuthError("token_invalid", "token is empty or too long");
       }
+      const kid = peekKeyId(token);
+      const key = kid === undefined ? undefined : keys.find(kid);
+      if (key === undefined) {
+        throw new AuthError("token_invalid", "token names no signing key this service accepts");
+      }
       let decoded: { header: unknown; payload: unknown };
       try {
-        decoded = checkSignature(token);
+        decoded = compiledFor(key).check(token);
       } catch (cause) {
         throw new AuthError("token_invalid", "token failed signature or format checks", { cause });
       }
@@ -199,10 +322,52 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
         scopes: (claims.scope ?? "").split(" ").filter((name) => scopes.has(name)),
         tokenId: claims.jti,
         issuedAt: claims.iat,
+        issuedAtMs: issuedAtMillis(claims.iat, claims.iat_ms),
         expiresAt: claims.exp,
+        ...(claims.client_id === undefined ? {} : { clientId: claims.client_id }),
       };
     },
+
+    async refreshKeysFor(token) {
+      const kid = token.length > maxTokenLength ? undefined : peekKeyId(token);
+      if (kid === undefined || keys.reload === undefined || keys.find(kid) !== undefined) {
+        return false;
+      }
+      try {
+        await keys.reload(kid);
+      } catch {
+        // The key set reports its own failures; an unreadable store leaves the token refused.
+        return false;
+      }
+      return keys.find(kid) !== undefined;
+    },
   };
+}
+
+// A claim that disagrees with `iat` is ignored: the start of the `iat` second is the safe reading.
+function issuedAtMillis(iat: number, iatMs: number | undefined): number {
+  return iatMs !== undefined && Math.floor(iatMs / 1000) === iat ? iatMs : iat * 1000;
+}
+
+/**
+ * {@link TokenService.verify}, except that a token naming a key this instance does not know yet
+ * makes it re-read the key set once (rate-limited) and try again — for the async paths
+ * (`authorize`, introspection) that must honour a key rotated in on another instance. The check
+ * itself stays synchronous; only a failing token can pay for a key-set read.
+ * @throws {AuthError} as {@link TokenService.verify}
+ */
+export async function verifyWithKeyRefresh(
+  tokens: TokenService,
+  token: string,
+): Promise<VerifiedAccessToken> {
+  try {
+    return tokens.verify(token);
+  } catch (error) {
+    if (isAuthError(error, "token_invalid") && (await tokens.refreshKeysFor(token))) {
+      return tokens.verify(token);
+    }
+    throw error;
+  }
 }
 
 function hasAudience(aud: string | readonly string[] | undefined, expected: string): boolean {

@@ -17,6 +17,11 @@ export interface UserRecord extends User {
   /** Milliseconds since the epoch. */
   readonly createdAt: number;
   readonly updatedAt: number;
+  /**
+   * The per-user cut-off in milliseconds since the epoch: tokens issued before it are refused.
+   * `null` until a password change, disable or "log out everywhere" sets it.
+   */
+  readonly tokensValidAfter: number | null;
 }
 
 /** What it takes to create a user. */
@@ -36,6 +41,7 @@ export interface UserPatch {
   readonly disabled?: boolean;
   readonly scopes?: readonly string[];
   readonly passwordHash?: PasswordHash;
+  readonly tokensValidAfter?: number | null;
 }
 
 /**

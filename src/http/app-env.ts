@@ -9,5 +9,7 @@ export interface AppEnv {
     /** The scopes the matched route requires, for the `WWW-Authenticate` challenge. */
     requiredScopes: readonly Scope[];
     requestId: string;
+    /** Where the request came from: the socket peer, or the forwarded client behind a trusted proxy. */
+    clientAddress: string | null;
   };
 }

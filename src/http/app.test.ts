@@ -28,7 +28,15 @@ describe("the OpenAPI document", () => {
       flows: {
         password: {
           tokenUrl: "/token",
-          scopes: { me: "Read information about the current user.", items: "Read items." },
+          refreshUrl: "/token",
+          scopes: {
+            me: "Read information about the current user.",
+            items: "Read items.",
+            introspect: "Introspect tokens on behalf of resource servers.",
+            "users:read": "Read user accounts.",
+            "users:write": "Create, change and delete user accounts.",
+            "audit:read": "Read the audit trail.",
+          },
         },
       },
     });
@@ -48,6 +56,15 @@ describe("the OpenAPI document", () => {
       { OAuth2PasswordBearer: ["me", "items"] },
     ]);
     assert.deepEqual(doc.paths["/status/"]?.["get"]?.security, [{ OAuth2PasswordBearer: [] }]);
+    assert.deepEqual(doc.paths["/admin/users"]?.["get"]?.security, [
+      { OAuth2PasswordBearer: ["users:read"] },
+    ]);
+    assert.deepEqual(doc.paths["/admin/users/{username}"]?.["patch"]?.security, [
+      { OAuth2PasswordBearer: ["users:write"] },
+    ]);
+    assert.deepEqual(doc.paths["/admin/audit"]?.["get"]?.security, [
+      { OAuth2PasswordBearer: ["audit:read"] },
+    ]);
   });
 });
 
@@ -115,5 +132,44 @@ describe("every response", () => {
     t.store.findByUsername = original;
     assert.equal(response.status, 500);
     assert.deepEqual(await response.json(), { detail: "Internal Server Error" });
+  });
+});
+
+describe("the OpenAPI document for the token lifecycle", () => {
+  let t: TestApp;
+  let doc: OpenApiDocument;
+  before(async () => {
+    t = await makeTestApp();
+    doc = (await (await t.app.request("/openapi.json")).json()) as OpenApiDocument;
+  });
+  after(() => t.close());
+
+  it("documents the refresh grant's fields on /token", () => {
+    const body = doc.paths["/token"]?.["post"]?.requestBody as {
+      content: Record<string, { schema: { $ref: string } }>;
+    };
+    const ref = body.content["application/x-www-form-urlencoded"]?.schema.$ref ?? "";
+    const schemas = (doc as unknown as { components: { schemas: Record<string, unknown> } })
+      .components.schemas;
+    const request = schemas[ref.split("/").pop() ?? ""] as { properties: Record<string, unknown> };
+
+    assert.ok("refresh_token" in request.properties);
+    assert.ok("grant_type" in request.properties);
+  });
+
+  it("documents /revoke as an unauthenticated form endpoint", () => {
+    const revoke = doc.paths["/revoke"]?.["post"];
+
+    assert.ok(revoke);
+    assert.equal(revoke.security, undefined);
+  });
+
+  it("documents /introspect and logout-all with the scopes their guards enforce", () => {
+    assert.deepEqual(doc.paths["/introspect"]?.["post"]?.security, [
+      { OAuth2PasswordBearer: ["introspect"] },
+    ]);
+    assert.deepEqual(doc.paths["/users/me/logout-all"]?.["post"]?.security, [
+      { OAuth2PasswordBearer: ["me"] },
+    ]);
   });
 });

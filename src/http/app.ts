@@ -1,19 +1,40 @@
 // createApp: the HTTP face of Gatehouse — routes mounted, errors mapped, OpenAPI attached.
 import { randomUUID } from "node:crypto";
 import { OpenAPIHono } from "@hono/zod-openapi";
+import { bodyLimit } from "hono/body-limit";
 import { HTTPException } from "hono/http-exception";
+import type { AccessTokenDenylist } from "../core/access-token-denylist.ts";
+import type { AuditLog } from "../core/audit-log.ts";
+import type { Clock } from "../core/clock.ts";
 import { isAuthError } from "../core/errors.ts";
 import type { ItemStore } from "../core/items.ts";
+import type { PublishedJwk } from "../core/key-material.ts";
 import type { PasswordHasher } from "../core/passwords.ts";
+import type { ReadinessCheck } from "../core/readiness.ts";
+import type { RefreshPolicy, RefreshTokenStore } from "../core/refresh-tokens.ts";
 import type { ScopeCatalogue } from "../core/scopes.ts";
+import type { LoginThrottle } from "../core/throttle.ts";
 import type { TokenService } from "../core/tokens.ts";
+import type { UserDirectory } from "../core/user-directory.ts";
 import type { UserStore } from "../core/users.ts";
 import type { Logger } from "../logger.ts";
+import type { Metrics } from "../metrics.ts";
+import { mountAdminAuditRoutes } from "./admin-audit-routes.ts";
+import { mountAdminRoutes } from "./admin-routes.ts";
 import type { AppEnv } from "./app-env.ts";
+import type { ClientAddressResolver } from "./client-address.ts";
+import { createClientAddressResolver } from "./client-address.ts";
 import { mountDocsPages } from "./docs-pages.ts";
 import { errorAnswer, internalErrorAnswer } from "./error-responses.ts";
+import { mountHealthRoutes } from "./health-routes.ts";
+import { mountIntrospectRoute } from "./introspect-route.ts";
+import { mountJwksRoute } from "./jwks-route.ts";
+import { mountLogoutAllRoute } from "./logout-all-route.ts";
+import { mountMetadataRoute } from "./metadata-route.ts";
+import { mountMetricsRoute } from "./metrics-route.ts";
 import type { OpenApiApp } from "./openapi.ts";
 import { mountOpenApi } from "./openapi.ts";
+import { mountRevokeRoute } from "./revoke-route.ts";
 import { securityHeaders } from "./security-headers.ts";
 import { mountTokenRoute } from "./token-route.ts";
 import { mountUserRoutes } from "./user-routes.ts";
@@ -27,10 +48,37 @@ export interface AppDeps {
   readonly scopes: ScopeCatalogue;
   readonly strictGrantType: boolean;
   readonly logger: Logger;
+  readonly audit: AuditLog;
+  readonly directory: UserDirectory;
+  readonly metrics: Metrics;
+  /** The bearer token `/metrics` requires; the route is open when unset. */
+  readonly metricsToken?: string | undefined;
+  readonly refreshTokens: RefreshTokenStore;
+  readonly refreshPolicy: RefreshPolicy;
+  readonly denylist: AccessTokenDenylist;
+  readonly clock: Clock;
+  /** Brute-force protection at `/token` (RFC 6749 §4.3.2). */
+  readonly throttle: LoginThrottle;
+  /** Answers `/readyz`; normally the store. */
+  readonly readiness: ReadinessCheck;
+  /** Finds a request's client address; the socket peer, trusting no proxy, by default. */
+  readonly clientAddress?: ClientAddressResolver;
+  /** True once shutdown began: `/readyz` then answers 503. */
+  readonly draining?: () => boolean;
+  /** The public signing keys served at `/.well-known/jwks.json`; none when absent. */
+  readonly publicKeys?: (() => Promise<readonly PublishedJwk[]>) | undefined;
+  /** The configured issuer for the metadata; the request origin when absent. */
+  readonly issuer?: string | undefined;
 }
 
+/** The largest request body any route reads; `/token` has its own, smaller cap. */
+const maxBodyBytes = 64 * 1024;
+
 /**
- * Builds the Hono app: `/token`, the seed's protected routes, `/openapi.json`, `/docs`, `/redoc`.
+ * Builds the Hono app: `/token`, `/revoke`, `/introspect`, the seed's protected routes,
+ * `/users/me/logout-all`, the admin API, `/metrics`, `/healthz`, `/readyz`,
+ * `/.well-known/jwks.json`, `/.well-known/oauth-authorization-server`, `/openapi.json`, `/docs`,
+ * `/redoc`.
  * `/users/me` and `/users/me/` are the same route.
  * @example
  * const app = createApp(deps);
@@ -40,24 +88,45 @@ export function createApp(deps: AppDeps): OpenApiApp {
   const app: OpenApiApp = new OpenAPIHono<AppEnv>({ strict: false });
   const { logger } = deps;
 
+  const resolveClient = deps.clientAddress ?? createClientAddressResolver([]);
   app.use(async (c, next) => {
     const started = performance.now();
     c.set("requestId", randomUUID());
     c.set("requiredScopes", []);
+    c.set("clientAddress", resolveClient(c) ?? null);
     await next();
     c.header("X-Request-Id", c.var.requestId);
+    const seconds = (performance.now() - started) / 1000;
+    // The route pattern, never the raw path: it bounds label cardinality and holds no user input.
+    const route = c.res.status === 404 && c.req.routePath === "/*" ? "unmatched" : c.req.routePath;
+    deps.metrics.observeRequest(c.req.method, route, c.res.status, seconds);
     logger.info("request", {
       requestId: c.var.requestId,
       method: c.req.method,
-      route: c.req.routePath,
+      route,
       status: c.res.status,
-      durationMs: Math.round((performance.now() - started) * 100) / 100,
+      durationMs: Math.round(seconds * 100_000) / 100,
     });
   });
   app.use(securityHeaders());
+  app.use(
+    bodyLimit({
+      maxSize: maxBodyBytes,
+      onError: (c) => c.json({ detail: "Request body too large" }, 413),
+    }),
+  );
 
-  mountTokenRoute(app, { ...deps, strictGrantType: deps.strictGrantType });
+  mountTokenRoute(app, deps);
+  mountRevokeRoute(app, deps);
+  mountIntrospectRoute(app, deps);
+  mountHealthRoutes(app, deps);
   mountUserRoutes(app, deps);
+  mountAdminRoutes(app, deps);
+  mountAdminAuditRoutes(app, deps);
+  mountMetricsRoute(app, { metrics: deps.metrics, metricsToken: deps.metricsToken });
+  mountLogoutAllRoute(app, deps);
+  mountJwksRoute(app, deps);
+  mountMetadataRoute(app, deps);
   mountOpenApi(app, deps.scopes, "/token");
   mountDocsPages(app);
 

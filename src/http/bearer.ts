@@ -1,13 +1,16 @@
 // Scope guards: one declaration per route that enforces its scopes and documents them in OpenAPI.
-import type { RouteConfig } from "@hono/zod-openapi";
-import type { Handler, MiddlewareHandler } from "hono";
+import type { RouteConfig, z } from "@hono/zod-openapi";
+import type { Context, Handler, MiddlewareHandler } from "hono";
+import { bodyLimit } from "hono/body-limit";
 import type { AuthorizeDeps } from "../core/authorize.ts";
 import { authorize } from "../core/authorize.ts";
 import { AuthError } from "../core/errors.ts";
 import type { Scope, ScopeCatalogue } from "../core/scopes.ts";
 import type { AppEnv } from "./app-env.ts";
 import { parseAuthorizationHeader } from "./authorization-header.ts";
+import { type ValidationIssue, validationAnswer } from "./error-responses.ts";
 import type { OpenApiApp } from "./openapi.ts";
+import { parseJsonBody, validatePart } from "./request-validation.ts";
 
 /** The name of the OAuth2 security scheme in the OpenAPI document. */
 export const securitySchemeName = "OAuth2PasswordBearer";
@@ -72,6 +75,141 @@ export function secured(deps: AuthorizeDeps, guard: Guard): SecuredRoute {
   };
 }
 
+/** The HTTP methods a secured route may use. */
+type SecuredMethod = "get" | "post" | "put" | "patch" | "delete";
+
+/** The schemas of a secured route's input; each part that is given is validated. */
+interface RequestSchemas<
+  Params extends z.ZodObject,
+  Query extends z.ZodObject,
+  Body extends z.ZodType,
+> {
+  readonly params?: Params;
+  readonly query?: Query;
+  /** A JSON body. */
+  readonly body?: Body;
+}
+
+/** A protected route of any method, declared once: guard, input schemas and documentation. */
+export interface SecuredDeclaration<
+  Params extends z.ZodObject = z.ZodObject,
+  Query extends z.ZodObject = z.ZodObject,
+  Body extends z.ZodType = z.ZodUnknown,
+> {
+  readonly method: SecuredMethod;
+  /** As documented, with `{name}` path parameters, e.g. `/admin/users/{username}`. */
+  readonly path: string;
+  readonly guard: Guard;
+  readonly summary: string;
+  readonly tags: readonly string[];
+  readonly request?: RequestSchemas<Params, Query, Body>;
+  readonly responses: RouteConfig["responses"];
+}
+
+/** What a secured handler receives once the token and every input part passed their checks. */
+export interface SecuredInput<Params, Query, Body> {
+  readonly params: Params;
+  readonly query: Query;
+  readonly body: Body;
+}
+
+/** The largest JSON body a secured route reads. */
+const maxJsonBodyBytes = 64 * 1024;
+
+async function readInput<
+  Params extends z.ZodObject,
+  Query extends z.ZodObject,
+  Body extends z.ZodType,
+>(
+  c: Context<AppEnv>,
+  schemas: RequestSchemas<Params, Query, Body>,
+): Promise<
+  | { ok: true; input: SecuredInput<z.output<Params>, z.output<Query>, z.output<Body>> }
+  | { ok: false; issues: ValidationIssue[] }
+> {
+  const issues: ValidationIssue[] = [];
+  const check = <S extends z.ZodType>(
+    part: "path" | "query" | "body",
+    schema: S | undefined,
+    data: unknown,
+  ): z.output<S> | undefined => {
+    if (schema === undefined) return undefined;
+    const result = validatePart(part, schema, data);
+    if (result.ok) return result.value;
+    issues.push(...result.issues);
+    return undefined;
+  };
+  const params = check("path", schemas.params, c.req.param());
+  const query = check("query", schemas.query, c.req.query());
+  let body: z.output<Body> | undefined;
+  if (schemas.body !== undefined) {
+    const json = parseJsonBody(await c.req.text());
+    if (json.ok) body = check("body", schemas.body, json.value);
+    else issues.push(...json.issues);
+  }
+  if (issues.length > 0) return { ok: false, issues };
+  // Every given schema passed just above; an absent one leaves its part undefined by design.
+  return {
+    ok: true,
+    input: { params, query, body } as SecuredInput<
+      z.output<Params>,
+      z.output<Query>,
+      z.output<Body>
+    >,
+  };
+}
+
+/**
+ * Mounts a route of any method behind `declaration.guard`: the token is checked first (401/403
+ * before any input is read), then path, query and JSON body against their schemas (FastAPI's
+ * 422 on failure), then `handler` runs with the parsed input. The OpenAPI entry — security
+ * requirement, parameters, body and responses — comes from the same declaration.
+ */
+export function mountSecured<
+  Params extends z.ZodObject = z.ZodObject,
+  Query extends z.ZodObject = z.ZodObject,
+  Body extends z.ZodType = z.ZodUnknown,
+>(
+  app: OpenApiApp,
+  deps: AuthorizeDeps,
+  declaration: SecuredDeclaration<Params, Query, Body>,
+  handler: (
+    c: Context<AppEnv>,
+    input: SecuredInput<z.output<Params>, z.output<Query>, z.output<Body>>,
+  ) => Response | Promise<Response>,
+): void {
+  const schemas = declaration.request ?? {};
+  const limit = bodyLimit({
+    maxSize: maxJsonBodyBytes,
+    onError: (c) => c.json({ detail: "Request body too large" }, 413),
+  });
+  mountSecuredRoute(
+    app,
+    deps,
+    {
+      ...declaration,
+      request: {
+        ...(schemas.params === undefined ? {} : { params: schemas.params }),
+        ...(schemas.query === undefined ? {} : { query: schemas.query }),
+        ...(schemas.body === undefined
+          ? {}
+          : {
+              body: { required: true, content: { "application/json": { schema: schemas.body } } },
+            }),
+      },
+    },
+    async (c) => {
+      const read = await readInput(c, schemas);
+      if (!read.ok) {
+        const answer = validationAnswer(read.issues);
+        return c.json(answer.body, answer.status, answer.headers);
+      }
+      return handler(c, read.input);
+    },
+    limit,
+  );
+}
+
 /** A protected GET route, declared once: its guard, its documentation and nothing else. */
 export interface SecuredGetDeclaration {
   /** As documented, e.g. `/users/me/`; served with and without the trailing slash. */
@@ -82,25 +220,44 @@ export interface SecuredGetDeclaration {
   readonly responses: RouteConfig["responses"];
 }
 
+/** A protected route of any method, declared once; `request` documents its body. */
+export interface SecuredRouteDeclaration extends SecuredGetDeclaration {
+  readonly method: "get" | "post" | "put" | "patch" | "delete";
+  readonly request?: RouteConfig["request"];
+}
+
 /**
- * Mounts a GET route behind `declaration.guard` and documents it with the same guard's scopes as
- * its OpenAPI `security` requirement.
+ * Mounts a route behind `declaration.guard` and documents it with the same guard's scopes as its
+ * OpenAPI `security` requirement.
  */
+export function mountSecuredRoute(
+  app: OpenApiApp,
+  deps: AuthorizeDeps,
+  declaration: SecuredRouteDeclaration,
+  handler: Handler<AppEnv>,
+  ...before: readonly MiddlewareHandler<AppEnv>[]
+): void {
+  const route = secured(deps, declaration.guard);
+  app.openAPIRegistry.registerPath({
+    method: declaration.method,
+    path: declaration.path,
+    summary: declaration.summary,
+    tags: [...declaration.tags],
+    security: route.security,
+    ...(declaration.request === undefined ? {} : { request: declaration.request }),
+    responses: declaration.responses,
+  });
+  // The app routes without strict trailing slashes, so "/users/me" and "/users/me/" are one route.
+  const path = declaration.path.replace(/(?<=.)\/$/, "").replace(/\{(\w+)\}/g, ":$1");
+  app.on(declaration.method.toUpperCase(), path, route.middleware, ...before, handler);
+}
+
+/** A protected GET route: {@link mountSecuredRoute} with `method: "get"`. */
 export function mountSecuredGet(
   app: OpenApiApp,
   deps: AuthorizeDeps,
   declaration: SecuredGetDeclaration,
   handler: Handler<AppEnv>,
 ): void {
-  const route = secured(deps, declaration.guard);
-  app.openAPIRegistry.registerPath({
-    method: "get",
-    path: declaration.path,
-    summary: declaration.summary,
-    tags: [...declaration.tags],
-    security: route.security,
-    responses: declaration.responses,
-  });
-  // The app routes without strict trailing slashes, so "/users/me" and "/users/me/" are one route.
-  app.get(declaration.path.replace(/(?<=.)\/$/, ""), route.middleware, handler);
+  mountSecuredRoute(app, deps, { ...declaration, method: "get" }, handler);
 }

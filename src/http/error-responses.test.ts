@@ -53,6 +53,7 @@ describe("errorAnswer", () => {
       "token_missing",
       "token_invalid",
       "token_expired",
+      "refresh_token_invalid",
       "insufficient_scope",
       "username_taken",
       "user_not_found",

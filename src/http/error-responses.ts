@@ -1,13 +1,12 @@
 // The one table that turns AuthError codes into HTTP answers.
-import type { AuthErrorCode } from "../core/errors.ts";
-import type { Scope } from "../core/scopes.ts";
+import type { AuthError, AuthErrorCode } from "../core/errors.ts";
 
 /** Where an error happened: the token endpoint answers RFC 6749 §5.2, resources RFC 6750 §3. */
 export type ErrorEndpoint = "token" | "resource";
 
 /** A ready HTTP answer: status, JSON body and headers. */
 export interface ErrorAnswer {
-  readonly status: 400 | 401 | 403 | 404 | 409 | 422 | 500 | 503;
+  readonly status: 400 | 401 | 403 | 404 | 409 | 422 | 429 | 500 | 503;
   readonly body: Readonly<Record<string, unknown>>;
   readonly headers: Readonly<Record<string, string>>;
 }
@@ -46,6 +45,12 @@ const table = {
   // token_invalid and token_expired answer alike, so a client cannot probe which check failed.
   token_invalid: { status: 401, detail: badCredentials, challengeError: "invalid_token" },
   token_expired: { status: 401, detail: badCredentials, challengeError: "invalid_token" },
+  // RFC 6749 §5.2: a bad refresh token is invalid_grant; one answer for every reason it failed.
+  refresh_token_invalid: {
+    status: 400,
+    detail: "Invalid refresh token",
+    oauthError: "invalid_grant",
+  },
   // RFC 6750 §3.1: 403 insufficient_scope; the seed answers 401 — the RFC wins (DECISIONS.md).
   insufficient_scope: {
     status: 403,
@@ -60,13 +65,23 @@ const table = {
     oauthError: "temporarily_unavailable",
     retryAfter: "1",
   },
+  // RFC 6749 §5.2 has no code for "locked"; temporarily_unavailable (the OAuth registry's code for
+  // a refusal to retry later, also used by hasher_busy) tells clients to wait, where invalid_grant
+  // would tell them the password is wrong. 429 with Retry-After is RFC 6585 §4. The answer never
+  // depends on whether the account exists.
+  throttled: {
+    status: 429,
+    detail: "Too many failed attempts, retry later",
+    oauthError: "temporarily_unavailable",
+    retryAfter: "1",
+  },
 } as const satisfies Record<AuthErrorCode, Entry>;
 
 /** The answer for `code` at `endpoint`; `scopes` are the route's required scopes, for the challenge. */
 export function errorAnswer(
   code: AuthErrorCode,
   endpoint: ErrorEndpoint,
-  scopes: readonly Scope[] = [],
+  scopes: readonly string[] = [],
 ): ErrorAnswer {
   const entry: Entry = table[code];
   let headers: Record<string, string> = {};
@@ -82,7 +97,21 @@ export function errorAnswer(
   return { status: entry.status, body, headers };
 }
 
-function bearerChallenge(error: string | null, scopes: readonly Scope[]): string {
+/** The answer for an {@link AuthError}, with its own `Retry-After` when it carries one. */
+export function errorAnswerFor(
+  error: AuthError,
+  endpoint: ErrorEndpoint,
+  scopes: readonly string[] = [],
+): ErrorAnswer {
+  const answer = errorAnswer(error.code, endpoint, scopes);
+  if (error.retryAfterSeconds === undefined) return answer;
+  return {
+    ...answer,
+    headers: { ...answer.headers, "Retry-After": String(error.retryAfterSeconds) },
+  };
+}
+
+function bearerChallenge(error: string | null, scopes: readonly string[]): string {
   if (error === null) return "Bearer";
   const scope = scopes.length > 0 ? `, scope="${scopes.join(" ")}"` : "";
   return `Bearer error="${error}"${scope}`;

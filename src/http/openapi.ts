@@ -37,7 +37,8 @@ export const validationErrorSchema = z
 export function mountOpenApi(app: OpenApiApp, scopes: ScopeCatalogue, tokenUrl: string): void {
   app.openAPIRegistry.registerComponent("securitySchemes", securitySchemeName, {
     type: "oauth2",
-    flows: { password: { tokenUrl, scopes: { ...scopes.descriptions } } },
+    // The refresh grant is served by the same endpoint (RFC 6749 §6).
+    flows: { password: { tokenUrl, refreshUrl: tokenUrl, scopes: { ...scopes.descriptions } } },
   });
   app.doc31("/openapi.json", {
     openapi: "3.1.0",

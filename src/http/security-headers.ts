@@ -14,7 +14,11 @@ const contentSecurityPolicy = [
   "form-action 'self'",
 ].join("; ");
 
-/** Adds the security headers every response carries. */
+/**
+ * Adds the security headers every response carries. Responses are `Cache-Control: no-store`
+ * unless a route chose otherwise (the docs assets): tokens, user data and errors about them
+ * must not sit in a shared cache (RFC 6749 §5.1, RFC 9111 §5.2.2.5).
+ */
 export function securityHeaders(): MiddlewareHandler {
   return async (c, next) => {
     await next();
@@ -23,5 +27,6 @@ export function securityHeaders(): MiddlewareHandler {
     c.header("X-Frame-Options", "DENY");
     c.header("Content-Security-Policy", contentSecurityPolicy);
     c.header("Cross-Origin-Opener-Policy", "same-origin");
+    if (!c.res.headers.has("Cache-Control")) c.header("Cache-Control", "no-store");
   };
 }

@@ -4,7 +4,8 @@ import type { TestApp } from "../../test/fixtures/test-app.ts";
 import { makeTestApp } from "../../test/fixtures/test-app.ts";
 import { AuthError } from "../core/errors.ts";
 import type { PasswordHasher } from "../core/passwords.ts";
-import { createScopeCatalogue, seedScopeDescriptions } from "../core/scopes.ts";
+import { defaultRefreshPolicy } from "../core/refresh-tokens.ts";
+import { createScopeCatalogue, gatehouseScopeDescriptions } from "../core/scopes.ts";
 import { silentLogger } from "../logger.ts";
 import { createApp } from "./app.ts";
 
@@ -229,9 +230,18 @@ describe("POST /token under a login storm", () => {
       items: t.store,
       hasher: busy,
       tokens: t.tokens,
-      scopes: createScopeCatalogue(seedScopeDescriptions),
+      scopes: createScopeCatalogue(gatehouseScopeDescriptions),
       strictGrantType: false,
       logger: silentLogger,
+      audit: t.store.audit,
+      directory: t.store,
+      metrics: t.metrics,
+      refreshTokens: t.store,
+      refreshPolicy: defaultRefreshPolicy,
+      denylist: t.store,
+      clock: t.clock,
+      throttle: t.throttle,
+      readiness: t.store,
     });
 
     const response = await storm.request("/token", {

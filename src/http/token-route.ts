@@ -3,18 +3,21 @@ import { z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { AuthError, isAuthError } from "../core/errors.ts";
-import type { PasswordGrantDeps } from "../core/password-grant.ts";
+import type { IssuedTokens, PasswordGrantDeps } from "../core/password-grant.ts";
 import { passwordGrant } from "../core/password-grant.ts";
+import type { RefreshGrantDeps } from "../core/refresh-grant.ts";
+import { refreshGrant } from "../core/refresh-grant.ts";
 import { formatScopes } from "../core/scopes.ts";
 import type { AppEnv } from "./app-env.ts";
 import type { ErrorAnswer } from "./error-responses.ts";
-import { errorAnswer, validationAnswer } from "./error-responses.ts";
+import { errorAnswer, errorAnswerFor, validationAnswer } from "./error-responses.ts";
+import { type LoginAuditDeps, recordLogin } from "./login-audit.ts";
 import type { OpenApiApp } from "./openapi.ts";
 import { errorSchema, oauthErrorSchema, validationErrorSchema } from "./openapi.ts";
 import { parseTokenForm } from "./token-form.ts";
 
 /** What the token route needs. */
-export interface TokenRouteDeps extends PasswordGrantDeps {
+export interface TokenRouteDeps extends PasswordGrantDeps, RefreshGrantDeps, LoginAuditDeps {
   /** Require `grant_type=password` instead of accepting its absence. */
   readonly strictGrantType: boolean;
 }
@@ -29,11 +32,22 @@ const tokenFormSchema = z
   .object({
     grant_type: z
       .string()
-      .regex(/^password$/)
-      .optional(),
-    username: z.string(),
-    password: z.string().openapi({ format: "password" }),
-    scope: z.string().optional().openapi({ description: "Space-separated scopes" }),
+      .regex(/^(password|refresh_token)$/)
+      .optional()
+      .openapi({ description: "`password` (the default) or `refresh_token`" }),
+    username: z.string().optional().openapi({ description: "Required for the password grant" }),
+    password: z
+      .string()
+      .optional()
+      .openapi({ format: "password", description: "Required for the password grant" }),
+    refresh_token: z
+      .string()
+      .optional()
+      .openapi({ description: "Required for the refresh_token grant; spent by the call" }),
+    scope: z.string().optional().openapi({
+      description:
+        "Space-separated scopes; on refresh, may narrow the login's scopes but never widen them",
+    }),
     client_id: z.string().optional(),
     client_secret: z.string().optional().openapi({ format: "password" }),
   })
@@ -45,6 +59,9 @@ const tokenResponseSchema = z
     token_type: z.literal("bearer"),
     expires_in: z.number().int(),
     scope: z.string(),
+    refresh_token: z.string().optional().openapi({
+      description: "Opaque; exchange it at /token with grant_type=refresh_token for a new pair",
+    }),
   })
   .openapi("TokenResponse");
 
@@ -53,7 +70,9 @@ export function mountTokenRoute(app: OpenApiApp, deps: TokenRouteDeps): void {
   app.openAPIRegistry.registerPath({
     method: "post",
     path: "/token",
-    summary: "Log in for an access token",
+    summary: "Log in for an access token and a refresh token, or refresh them",
+    description:
+      "The password grant (RFC 6749 §4.3) answers an access token and a refresh token. The refresh_token grant (RFC 6749 §6) spends the refresh token and answers a new pair; presenting a spent refresh token again revokes every token of its login.",
     tags: ["auth"],
     request: {
       body: {
@@ -63,11 +82,11 @@ export function mountTokenRoute(app: OpenApiApp, deps: TokenRouteDeps): void {
     },
     responses: {
       200: {
-        description: "The access token",
+        description: "The access token and a new refresh token",
         content: { "application/json": { schema: tokenResponseSchema } },
       },
       400: {
-        description: "Bad credentials, inactive user, invalid scope or grant type",
+        description: "Bad credentials or refresh token, inactive user, invalid scope or grant type",
         content: { "application/json": { schema: oauthErrorSchema } },
       },
       413: {
@@ -77,6 +96,10 @@ export function mountTokenRoute(app: OpenApiApp, deps: TokenRouteDeps): void {
       422: {
         description: "Missing or invalid form fields",
         content: { "application/json": { schema: validationErrorSchema } },
+      },
+      429: {
+        description: "Too many failed attempts for this account or address; see Retry-After",
+        content: { "application/json": { schema: oauthErrorSchema } },
       },
       503: {
         description: "Too many logins in progress",
@@ -98,6 +121,8 @@ export function mountTokenRoute(app: OpenApiApp, deps: TokenRouteDeps): void {
           return send(c, validationAnswer(parsed.issues));
         case "duplicate":
           return send(c, errorAnswer("invalid_request", "token"));
+        case "refresh":
+          return answerRefresh(c, deps, parsed.form);
         case "form":
           break;
         default: {
@@ -108,29 +133,58 @@ export function mountTokenRoute(app: OpenApiApp, deps: TokenRouteDeps): void {
       const { form } = parsed;
       try {
         if (form.grantType !== undefined && form.grantType !== "password") {
-          throw new AuthError("unsupported_grant_type", "only the password grant is offered");
+          throw new AuthError(
+            "unsupported_grant_type",
+            "only the password and refresh_token grants are offered",
+          );
         }
         const scopes = form.scope === undefined ? undefined : deps.scopes.parse(form.scope);
-        const issued = await passwordGrant(deps, {
-          username: form.username,
-          password: form.password,
-          scopes,
-        });
-        return c.json(
+        const issued = await passwordGrant(
+          { ...deps, refresh: deps },
           {
-            access_token: issued.token,
-            token_type: "bearer",
-            expires_in: issued.expiresIn,
-            scope: formatScopes(issued.scopes),
+            username: form.username,
+            password: form.password,
+            scopes,
+            clientAddress: c.var.clientAddress ?? undefined,
+            clientId: form.clientId,
           },
-          200,
-          noStore,
         );
+        await recordLogin(c, deps, form.username, undefined);
+        return sendTokens(c, issued);
       } catch (error) {
-        if (isAuthError(error)) return send(c, errorAnswer(error.code, "token"));
-        throw error;
+        if (!isAuthError(error)) throw error;
+        await recordLogin(c, deps, form.username, error.code);
+        return send(c, errorAnswerFor(error, "token"));
       }
     },
+  );
+}
+
+async function answerRefresh(
+  c: Context<AppEnv>,
+  deps: TokenRouteDeps,
+  form: { readonly refreshToken: string; readonly scope: string | undefined },
+): Promise<Response> {
+  try {
+    const scopes = form.scope === undefined ? undefined : deps.scopes.parse(form.scope);
+    return sendTokens(c, await refreshGrant(deps, { refreshToken: form.refreshToken, scopes }));
+  } catch (error) {
+    if (isAuthError(error)) return send(c, errorAnswerFor(error, "token"));
+    throw error;
+  }
+}
+
+function sendTokens(c: Context<AppEnv>, issued: IssuedTokens): Response {
+  return c.json(
+    {
+      access_token: issued.token,
+      token_type: "bearer",
+      expires_in: issued.expiresIn,
+      scope: formatScopes(issued.scopes),
+      ...(issued.refreshToken === undefined ? {} : { refresh_token: issued.refreshToken }),
+    },
+    200,
+    noStore,
   );
 }
 

@@ -3,9 +3,15 @@ import { type Clock, systemClock } from "../core/clock.ts";
 import { AuthError } from "../core/errors.ts";
 import type { Item } from "../core/items.ts";
 import type { Seed } from "../core/seed.ts";
-import type { SigningKeyRecord } from "../core/signing-keys.ts";
 import type { Store } from "../core/store.ts";
 import type { NewUser, UserPatch, UserRecord } from "../core/users.ts";
+import { createMemoryAccessTokenDenylist } from "./memory-access-token-denylist.ts";
+import { createMemoryAuditLog } from "./memory-audit-log.ts";
+import { createMemoryReadiness } from "./memory-readiness.ts";
+import { createMemoryRefreshTokenStore } from "./memory-refresh-tokens.ts";
+import { createMemorySigningKeys } from "./memory-signing-keys.ts";
+import { createMemoryThrottleStore } from "./memory-throttle.ts";
+import { createMemoryUserDirectory } from "./memory-user-directory.ts";
 
 // Code-unit order, the same as SQLite's BINARY collation for the ASCII usernames allow.
 const byString = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
@@ -25,6 +31,7 @@ function newRecord(user: NewUser, now: number): UserRecord {
     passwordHash: user.passwordHash,
     createdAt: now,
     updatedAt: now,
+    tokensValidAfter: null,
   };
 }
 
@@ -55,7 +62,10 @@ export function createMemoryStore(options: { clock?: Clock } = {}): Store {
   const clock = options.clock ?? systemClock;
   const users = new Map<string, UserRecord>();
   const items = new Map<string, Set<string>>();
-  let signingKey: SigningKeyRecord | undefined;
+  const refreshTokens = createMemoryRefreshTokenStore((username) => users.has(username));
+  const denylist = createMemoryAccessTokenDenylist();
+  let open = true;
+  const { clear: clearSigningKeys, ...signingKeys } = createMemorySigningKeys();
 
   const requireUser = (username: string): UserRecord => {
     const record = users.get(username);
@@ -63,7 +73,19 @@ export function createMemoryStore(options: { clock?: Clock } = {}): Store {
     return record;
   };
 
+  const sortedUsers = async (): Promise<readonly UserRecord[]> =>
+    [...users.values()].sort((a, b) => byString(a.username, b.username)).map(copyUser);
+  const { forgetUser, clear: clearRefreshTokens, ...refreshTokenPart } = refreshTokens;
+  const { clear: clearDenylist, ...denylistPart } = denylist;
+
   return {
+    ...createMemoryUserDirectory(sortedUsers),
+    audit: createMemoryAuditLog(clock),
+    ...refreshTokenPart,
+    ...denylistPart,
+    ...createMemoryThrottleStore(),
+    ...createMemoryReadiness(() => open),
+    ...signingKeys,
     async findByUsername(username: string): Promise<UserRecord | undefined> {
       const record = users.get(username);
       return record === undefined ? undefined : copyUser(record);
@@ -87,6 +109,8 @@ export function createMemoryStore(options: { clock?: Clock } = {}): Store {
         disabled: patch.disabled ?? current.disabled,
         scopes: [...(patch.scopes ?? current.scopes)],
         passwordHash: patch.passwordHash ?? current.passwordHash,
+        tokensValidAfter:
+          patch.tokensValidAfter === undefined ? current.tokensValidAfter : patch.tokensValidAfter,
         updatedAt: clock.now(),
       };
       users.set(username, record);
@@ -95,12 +119,11 @@ export function createMemoryStore(options: { clock?: Clock } = {}): Store {
 
     async deleteUser(username: string): Promise<boolean> {
       items.delete(username);
+      forgetUser(username);
       return users.delete(username);
     },
 
-    async listUsers(): Promise<readonly UserRecord[]> {
-      return [...users.values()].sort((a, b) => byString(a.username, b.username)).map(copyUser);
-    },
+    listUsers: sortedUsers,
 
     async countUsers(): Promise<number> {
       return users.size;
@@ -119,11 +142,6 @@ export function createMemoryStore(options: { clock?: Clock } = {}): Store {
       return { itemId, owner };
     },
 
-    async ensureSigningKey(candidate: SigningKeyRecord): Promise<SigningKeyRecord> {
-      signingKey ??= { ...candidate };
-      return { ...signingKey };
-    },
-
     async seedIfEmpty(seed: Seed): Promise<boolean> {
       if (users.size > 0) return false;
       checkSeed(seed);
@@ -138,7 +156,10 @@ export function createMemoryStore(options: { clock?: Clock } = {}): Store {
     async close(): Promise<void> {
       users.clear();
       items.clear();
-      signingKey = undefined;
+      clearRefreshTokens();
+      clearDenylist();
+      clearSigningKeys();
+      open = false;
     },
   };
 }

@@ -16,8 +16,17 @@ export interface PostgresPool extends Queryable {
    * when it throws (and the error rethrown). A process killed before the commit leaves nothing.
    */
   transaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T>;
+  /** The pool's connections now: open, idle, and callers waiting for one. */
+  stats(): PostgresPoolStats;
   /** Closes every connection; later calls reject. Closing twice is harmless. */
   close(): Promise<void>;
+}
+
+/** A snapshot of a pool's connections, for metrics. */
+export interface PostgresPoolStats {
+  readonly total: number;
+  readonly idle: number;
+  readonly waiting: number;
 }
 
 /** How to reach the database. */
@@ -113,6 +122,10 @@ export async function connectPostgres(options: PostgresPoolOptions): Promise<Pos
         client.off("error", onLost);
         client.release(broken);
       }
+    },
+
+    stats(): PostgresPoolStats {
+      return { total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount };
     },
 
     async close(): Promise<void> {

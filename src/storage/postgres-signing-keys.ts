@@ -1,41 +1,87 @@
-// Signing keys on PostgreSQL: the SigningKeyStore part of the PostgreSQL store.
+// Signing keys on PostgreSQL: keys, their activation and retirement, under one advisory lock.
 import { z } from "zod";
 import type { SigningKeyRecord, SigningKeyStore } from "../core/signing-keys.ts";
-import type { PostgresPool } from "./postgres-pool.ts";
-import { bigintNumber, parseRow } from "./postgres-rows.ts";
+import { signingAlgorithms } from "../core/signing-keys.ts";
+import type { PostgresPool, Queryable } from "./postgres-pool.ts";
+import { bigintNumber } from "./postgres-rows.ts";
 
 const signingKeyRow = z.object({
-  kid: z.string(),
-  algorithm: z.literal("HS256"),
-  secret: z.string(),
+  kid: z.string().min(1),
+  algorithm: z.enum(signingAlgorithms),
+  secret: z.string().min(1),
+  public_jwk: z.string().nullable(),
   created_at: bigintNumber,
+  activated_at: bigintNumber,
+  retires_at: bigintNumber.nullable(),
 });
+
+const columns = "kid, algorithm, secret, public_jwk, created_at, activated_at, retires_at";
+
+function readKey(row: unknown): SigningKeyRecord {
+  const result = signingKeyRow.safeParse(row);
+  // A foreign writer or a missed migration: a configuration error. The row's secret is never
+  // part of the message.
+  if (!result.success) throw new TypeError("malformed row in signing_keys");
+  const key = result.data;
+  return {
+    kid: key.kid,
+    algorithm: key.algorithm,
+    secret: key.secret,
+    publicJwk: key.public_jwk,
+    createdAt: key.created_at,
+    activatedAt: key.activated_at,
+    retiresAt: key.retires_at,
+  };
+}
+
+async function newestActive(tx: Queryable): Promise<SigningKeyRecord | undefined> {
+  const [row] = await tx.rows(
+    `SELECT ${columns} FROM signing_keys WHERE retires_at IS NULL
+     ORDER BY activated_at DESC, kid DESC LIMIT 1`,
+  );
+  return row === undefined ? undefined : readKey(row);
+}
+
+async function insert(tx: Queryable, key: SigningKeyRecord): Promise<SigningKeyRecord> {
+  const [row] = await tx.rows(
+    `INSERT INTO signing_keys (${columns}) VALUES ($1, $2, $3, $4, $5, $6, NULL)
+     RETURNING ${columns}`,
+    [key.kid, key.algorithm, key.secret, key.publicJwk, key.createdAt, key.activatedAt],
+  );
+  return readKey(row);
+}
 
 /** The signing-key part of the PostgreSQL store. */
 export function createPostgresSigningKeys(db: PostgresPool): SigningKeyStore {
+  // "Insert if there is no active key" and "retire all, insert one" are several steps; one
+  // transaction-scoped lock makes instances (and `keys rotate`) take them one after the other,
+  // so every instance sees one outcome. Released at commit or rollback, even by a killed process.
+  const locked = <T>(work: (tx: Queryable) => Promise<T>): Promise<T> =>
+    db.transaction(async (tx) => {
+      await tx.rows("SELECT pg_advisory_xact_lock(hashtext('gatehouse signing keys'))");
+      return work(tx);
+    });
+
   return {
-    async ensureSigningKey(candidate: SigningKeyRecord): Promise<SigningKeyRecord> {
-      const key = await db.transaction(async (tx) => {
-        // "Insert if the table is empty" is two steps; the lock makes instances that start at
-        // once take them one after the other, so they all end up with the first instance's key.
-        await tx.rows("SELECT pg_advisory_xact_lock(hashtext('gatehouse signing keys'))");
-        await tx.run(
-          `INSERT INTO signing_keys (kid, algorithm, secret, created_at)
-           SELECT $1::text, $2::text, $3::text, $4::bigint
-           WHERE NOT EXISTS (SELECT 1 FROM signing_keys)`,
-          [candidate.kid, candidate.algorithm, candidate.secret, candidate.createdAt],
-        );
-        const [row] = await tx.rows(
-          "SELECT kid, algorithm, secret, created_at FROM signing_keys ORDER BY created_at, kid LIMIT 1",
-        );
-        return parseRow(signingKeyRow, row, "signing_keys");
+    async ensureSigningKey(candidate) {
+      return locked(async (tx) => (await newestActive(tx)) ?? insert(tx, candidate));
+    },
+
+    async listSigningKeys() {
+      const rows = await db.rows(
+        `SELECT ${columns} FROM signing_keys ORDER BY activated_at DESC, kid DESC`,
+      );
+      return rows.map(readKey);
+    },
+
+    async rotateSigningKey(candidate, retiresAt) {
+      return locked(async (tx) => {
+        await tx.run("UPDATE signing_keys SET retires_at = $1 WHERE retires_at IS NULL", [
+          retiresAt,
+        ]);
+        // Every other key now retires, so the one inserted is the only active key.
+        return insert(tx, candidate);
       });
-      return {
-        kid: key.kid,
-        algorithm: key.algorithm,
-        secret: key.secret,
-        createdAt: key.created_at,
-      };
     },
   };
 }

@@ -16,14 +16,18 @@ const userRow = z.object({
   password_hash: z.string().min(1),
   created_at: bigintNumber,
   updated_at: bigintNumber,
+  tokens_valid_after: bigintNumber.nullable(),
 });
 
 const countRow = z.object({ count: bigintNumber });
 
-const userColumns =
-  "username, email, full_name, disabled, scopes, password_hash, created_at, updated_at";
+/** The columns of `users` every PostgreSQL query reading a whole user selects, in one place. */
+export const postgresUserColumns =
+  "username, email, full_name, disabled, scopes, password_hash, created_at, updated_at, tokens_valid_after";
+const userColumns = postgresUserColumns;
 
-function readUser(row: unknown): UserRecord {
+/** Reads one whole `users` row. @throws {TypeError} when the row breaks its schema */
+export function readPostgresUser(row: unknown): UserRecord {
   const user = parseRow(userRow, row, "users");
   return {
     username: user.username,
@@ -36,6 +40,7 @@ function readUser(row: unknown): UserRecord {
     passwordHash: user.password_hash as PasswordHash,
     createdAt: user.created_at,
     updatedAt: user.updated_at,
+    tokensValidAfter: user.tokens_valid_after,
   };
 }
 
@@ -46,6 +51,7 @@ const patchUser = `UPDATE users SET
     disabled = CASE WHEN $6::boolean THEN $7::boolean ELSE disabled END,
     scopes = CASE WHEN $8::boolean THEN $9::text[] ELSE scopes END,
     password_hash = CASE WHEN $10::boolean THEN $11::text ELSE password_hash END,
+    tokens_valid_after = CASE WHEN $13::boolean THEN $14::bigint ELSE tokens_valid_after END,
     updated_at = $12::bigint
   WHERE username = $1
   RETURNING ${userColumns}`;
@@ -63,14 +69,14 @@ export function createPostgresUsers(db: Queryable, clock: Clock): UserStore {
       const [row] = await db.rows(`SELECT ${userColumns} FROM users WHERE username = $1`, [
         username,
       ]);
-      return row === undefined ? undefined : readUser(row);
+      return row === undefined ? undefined : readPostgresUser(row);
     },
 
     async createUser(user: NewUser): Promise<UserRecord> {
       const now = clock.now();
       try {
         const [row] = await db.rows(
-          `INSERT INTO users (${userColumns}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+          `INSERT INTO users (${userColumns}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, NULL)
            RETURNING ${userColumns}`,
           [
             user.username,
@@ -83,7 +89,7 @@ export function createPostgresUsers(db: Queryable, clock: Clock): UserStore {
             now,
           ],
         );
-        return readUser(row);
+        return readPostgresUser(row);
       } catch (error) {
         if (sqlStateOf(error) === sqlState.uniqueViolation) {
           throw new AuthError("username_taken", "a user with this username exists", {
@@ -108,9 +114,11 @@ export function createPostgresUsers(db: Queryable, clock: Clock): UserStore {
         patch.passwordHash !== undefined,
         patch.passwordHash ?? null,
         clock.now(),
+        patch.tokensValidAfter !== undefined,
+        patch.tokensValidAfter ?? null,
       ]);
       if (row === undefined) throw new AuthError("user_not_found", "no user with this username");
-      return readUser(row);
+      return readPostgresUser(row);
     },
 
     async deleteUser(username: string): Promise<boolean> {
@@ -120,7 +128,9 @@ export function createPostgresUsers(db: Queryable, clock: Clock): UserStore {
 
     async listUsers(): Promise<readonly UserRecord[]> {
       // username is COLLATE "C": byte order, the same as the other adapters.
-      return (await db.rows(`SELECT ${userColumns} FROM users ORDER BY username`)).map(readUser);
+      return (await db.rows(`SELECT ${userColumns} FROM users ORDER BY username`)).map(
+        readPostgresUser,
+      );
     },
 
     async countUsers(): Promise<number> {

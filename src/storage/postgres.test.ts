@@ -1,6 +1,6 @@
 // The Store contract and the PostgreSQL adapter's own promises, on throwaway databases.
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type Server, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -18,21 +18,44 @@ import { isAuthError } from "../core/errors.ts";
 import type { PasswordHash } from "../core/passwords.ts";
 import type { SigningKeyRecord } from "../core/signing-keys.ts";
 import type { Store } from "../core/store.ts";
+import { describeAccessTokenDenylistContract } from "./access-token-denylist.contract.ts";
+import { describeAuditLogContract } from "./audit-log.contract.ts";
 import { createPostgresStore } from "./postgres.ts";
 import { migratePostgres, pendingPostgresMigrations } from "./postgres-migrations.ts";
 import { connectPostgres, type PostgresPool } from "./postgres-pool.ts";
+import { createPostgresReadiness } from "./postgres-readiness.ts";
+import { describeReadinessContract } from "./readiness.contract.ts";
+import { describeRefreshTokenStoreContract } from "./refresh-token-store.contract.ts";
 import { describeSeedStoreContract } from "./seed-store.contract.ts";
+import { describeSigningKeyStoreContract } from "./signing-key-store.contract.ts";
+import { describeThrottleStoreContract } from "./throttle-store.contract.ts";
+import { describeUserDirectoryContract } from "./user-directory.contract.ts";
 import { describeStoreContract } from "./user-store.contract.ts";
 
 // Skipped with the reason when no server answers; in CI that throws, so the file fails instead.
 const skip = await requirePostgres();
 
 const start = Date.UTC(2025, 0, 1);
+const shippedMigrations = [
+  "001-initial",
+  "002-token-lifecycle",
+  "003-signing-key-lifecycle",
+  "004-login-throttle",
+  "005-audit-events",
+];
 // The store never inspects a hash, so any non-empty string stands in for a hasher's output.
 const hash = "$argon2id$v=19$m=19456,t=2,p=1$test" as PasswordHash;
 
 function signingKey(kid: string): SigningKeyRecord {
-  return { kid, algorithm: "HS256", secret: `secret-of-${kid}`, createdAt: start };
+  return {
+    kid,
+    algorithm: "HS256",
+    secret: `secret-of-${kid}`,
+    publicJwk: null,
+    createdAt: start,
+    activatedAt: start,
+    retiresAt: null,
+  };
 }
 
 async function withPool<T>(url: string, work: (db: PostgresPool) => Promise<T>): Promise<T> {
@@ -75,6 +98,16 @@ describe("PostgreSQL store", { skip }, () => {
   };
   describeStoreContract("contract", emptyStore);
   describeSeedStoreContract("seeding contract", emptyStore);
+  describeUserDirectoryContract("user directory contract", emptyStore);
+  describeAuditLogContract("audit log contract", emptyStore);
+  describeRefreshTokenStoreContract("refresh token contract", emptyStore);
+  describeAccessTokenDenylistContract("access token denylist contract", emptyStore);
+  describeSigningKeyStoreContract("signing key contract", emptyStore);
+  describeReadinessContract("readiness contract", () => emptyStore(createFixedClock(start)));
+  describeThrottleStoreContract("throttle contract", async () => {
+    const store = await emptyStore(createFixedClock(start));
+    return { store, close: () => store.close() };
+  });
 
   describe("on its own database", () => {
     it("applies the shipped migrations once and records when", async () => {
@@ -86,8 +119,11 @@ describe("PostgreSQL store", { skip }, () => {
       assert.deepEqual(rerun.applied, []);
       assert.deepEqual(await withPool(url, (db) => pendingPostgresMigrations(db)), []);
       assert.deepEqual(
-        await queryDatabase(url, "SELECT version, applied_at FROM schema_migrations"),
-        [{ version: "001-initial", applied_at: String(start) }],
+        await queryDatabase(
+          url,
+          "SELECT version, applied_at FROM schema_migrations ORDER BY version",
+        ),
+        shippedMigrations.map((version) => ({ version, applied_at: String(start) })),
       );
     });
 
@@ -104,7 +140,7 @@ describe("PostgreSQL store", { skip }, () => {
       );
 
       assert.equal(new Set(kids).size, 1);
-      assert.deepEqual(await versions(url), ["001-initial"]);
+      assert.deepEqual(await versions(url), shippedMigrations);
       assert.deepEqual(await queryDatabase(url, "SELECT count(*)::int AS keys FROM signing_keys"), [
         { keys: 1 },
       ]);
@@ -177,6 +213,215 @@ describe("PostgreSQL store", { skip }, () => {
       await store.close();
 
       await assert.rejects(store.findByUsername("alice"));
+      await store.close();
+    });
+  });
+
+  describe("shared state under concurrency (two stores, as two instances)", () => {
+    const day = 24 * 60 * 60 * 1000;
+    let url = "";
+    let a: Store;
+    let b: Store;
+    before(async () => {
+      url = await fresh();
+      a = await createPostgresStore({ url, poolSize: 4 });
+      b = await createPostgresStore({ url, poolSize: 4 });
+      await a.createUser({ username: "alice", passwordHash: hash });
+    });
+    after(async () => {
+      await a.close();
+      await b.close();
+    });
+
+    it("lets exactly one of many simultaneous uses of a refresh token rotate it", async () => {
+      await a.createRefreshFamily({
+        familyId: "race",
+        username: "alice",
+        scopes: ["me"],
+        createdAt: start,
+        expiresAt: start + 30 * day,
+        token: { tokenHash: "race-0", issuedAt: start, expiresAt: start + 7 * day },
+      });
+
+      const outcomes = await Promise.all(
+        Array.from({ length: 10 }, (_, i) =>
+          (i % 2 === 0 ? a : b).rotateRefreshToken(
+            "race-0",
+            { tokenHash: `race-next-${i}`, issuedAt: start + 1, expiresAt: start + 7 * day },
+            start + 1,
+          ),
+        ),
+      );
+
+      assert.equal(outcomes.filter(Boolean).length, 1);
+      const rows = await queryDatabase(
+        url,
+        "SELECT state, count(*)::int AS n FROM refresh_tokens WHERE family_id = 'race' GROUP BY state ORDER BY state",
+      );
+      assert.deepEqual(rows, [
+        { state: "active", n: 1 },
+        { state: "rotated", n: 1 },
+      ]);
+    });
+
+    it("refuses a rotation that waited on a revocation of the same family", async () => {
+      await a.createRefreshFamily({
+        familyId: "revoked",
+        username: "alice",
+        scopes: ["me"],
+        createdAt: start,
+        expiresAt: start + 30 * day,
+        token: { tokenHash: "revoked-0", issuedAt: start, expiresAt: start + 7 * day },
+      });
+
+      const [, rotated] = await Promise.all([
+        a.revokeRefreshFamily("revoked", start + 1),
+        b.rotateRefreshToken(
+          "revoked-0",
+          { tokenHash: "revoked-1", issuedAt: start + 1, expiresAt: start + 7 * day },
+          start + 2,
+        ),
+      ]);
+      const survivor = await b.findRefreshToken(rotated ? "revoked-1" : "revoked-0");
+
+      // Whichever ran first, the family ends revoked: nothing of it is accepted any more.
+      assert.equal(survivor?.familyRevoked, true);
+      assert.equal(
+        await a.rotateRefreshToken(
+          rotated ? "revoked-1" : "revoked-0",
+          { tokenHash: "revoked-2", issuedAt: start + 3, expiresAt: start + 7 * day },
+          start + 3,
+        ),
+        false,
+      );
+    });
+
+    it("never lets 50 simultaneous failures on two instances past the free failures", async () => {
+      const rule = { freeFailures: 5, baseDelayMs: 1000, maxDelayMs: 60_000, windowMs: 3_600_000 };
+
+      const decisions = await Promise.all(
+        Array.from({ length: 50 }, (_, i) => (i % 2 === 0 ? a : b).countAttempt("k", rule, start)),
+      );
+
+      assert.equal(decisions.filter((decision) => decision.allowed).length, 5);
+      const failures = decisions
+        .flatMap((d) => (d.allowed ? [d.failures] : []))
+        .sort((x, y) => x - y);
+      assert.deepEqual(failures, [1, 2, 3, 4, 5]);
+    });
+
+    it("ends with one active key when several instances rotate at once", async () => {
+      await a.ensureSigningKey(signingKey("first"));
+
+      await Promise.all(
+        ["r1", "r2", "r3", "r4"].map((kid, i) =>
+          (i % 2 === 0 ? a : b).rotateSigningKey(
+            { ...signingKey(kid), activatedAt: start + i + 1 },
+            start + 60_000,
+          ),
+        ),
+      );
+
+      const active = (await b.listSigningKeys()).filter((key) => key.retiresAt === null);
+      assert.equal(active.length, 1);
+      assert.equal((await a.ensureSigningKey(signingKey("late"))).kid, active[0]?.kid);
+    });
+
+    it("reports the pool's connections", async () => {
+      const store = await createPostgresStore({ url, poolSize: 3 });
+      await Promise.all(Array.from({ length: 6 }, () => store.countUsers()));
+
+      const stats = store.poolStats();
+
+      assert.ok(stats.total >= 1 && stats.total <= 3, `total: ${stats.total}`);
+      assert.equal(stats.idle, stats.total);
+      assert.equal(stats.waiting, 0);
+      await store.close();
+      assert.equal(store.poolStats().total, 0);
+    });
+  });
+
+  describe("audit_events", () => {
+    const event = {
+      type: "user.created",
+      actor: "cli",
+      subject: "bob",
+      clientAddress: null,
+      requestId: null,
+      reason: null,
+      details: {},
+    } as const;
+
+    it("refuses to change or delete a recorded event: the table is append-only", async () => {
+      const url = await fresh();
+      const store = await createPostgresStore({ url, clock: createFixedClock(start) });
+      await store.audit.record(event);
+
+      await assert.rejects(
+        queryDatabase(url, "UPDATE audit_events SET actor = 'mallory'"),
+        /append-only/,
+      );
+      await assert.rejects(queryDatabase(url, "DELETE FROM audit_events"), /append-only/);
+      assert.equal((await store.audit.list({ limit: 10 })).events.length, 1);
+      await store.close();
+    });
+
+    it("lets only the retention purge delete, and only within its own transaction", async () => {
+      const url = await fresh();
+      const store = await createPostgresStore({ url, clock: createFixedClock(start) });
+      await store.audit.record(event);
+
+      assert.equal(await store.audit.purgeBefore(start + 1), 1);
+      await store.audit.record(event);
+      await assert.rejects(store.audit.purgeBefore(Number.NaN));
+      // The purge's permission ended with its transaction, on every connection it used.
+      await assert.rejects(
+        withPool(url, (db) => db.run("DELETE FROM audit_events")),
+        /append-only/,
+      );
+      await store.close();
+    });
+  });
+
+  describe("readiness", () => {
+    it("is not ready while a shipped migration has not been applied", async () => {
+      const url = await fresh();
+      const store = await createPostgresStore({ url });
+      const directory = mkdtempSync(join(tmpdir(), "gatehouse-pg-ready-"));
+      writeFileSync(join(directory, "999-later.sql"), "SELECT 1;");
+
+      const readiness = await withPool(url, (db) =>
+        createPostgresReadiness(db, pathToFileURL(`${directory}/`)).checkReady(),
+      );
+
+      assert.deepEqual(readiness, { ok: false, detail: "migrations pending" });
+      rmSync(directory, { recursive: true, force: true });
+      await store.close();
+    });
+  });
+
+  describe("signing keys from before migration 003", () => {
+    it("keeps a key stored by the first schema active from its creation", async () => {
+      const url = await fresh();
+      const directory = mkdtempSync(join(tmpdir(), "gatehouse-pg-001-"));
+      const shipped = new URL("./migrations/postgres/001-initial.sql", import.meta.url);
+      writeFileSync(join(directory, "001-initial.sql"), readFileSync(shipped));
+      await withPool(url, (db) =>
+        migratePostgres(db, { directory: pathToFileURL(`${directory}/`) }),
+      );
+      await queryDatabase(
+        url,
+        "INSERT INTO signing_keys (kid, algorithm, secret, created_at) VALUES ('old', 'HS256', 'c2VjcmV0', $1)",
+        [start],
+      );
+      rmSync(directory, { recursive: true, force: true });
+
+      const store = await createPostgresStore({ url });
+
+      assert.deepEqual(await store.listSigningKeys(), [
+        { ...signingKey("old"), secret: "c2VjcmV0" },
+      ]);
+      assert.equal((await store.ensureSigningKey(signingKey("new"))).kid, "old");
       await store.close();
     });
   });
@@ -333,7 +578,10 @@ describe("PostgreSQL store", { skip }, () => {
     it("lists every shipped migration as pending on an empty database", async () => {
       const url = await fresh();
 
-      assert.deepEqual(await withPool(url, (db) => pendingPostgresMigrations(db)), ["001-initial"]);
+      assert.deepEqual(
+        await withPool(url, (db) => pendingPostgresMigrations(db)),
+        shippedMigrations,
+      );
     });
 
     it("applies pending migrations in file-name order and reports their names", async () => {

@@ -1,11 +1,17 @@
 // The Store on PostgreSQL through pg: a connection pool, migrated on open.
 import { type Clock, systemClock } from "../core/clock.ts";
 import type { Store } from "../core/store.ts";
+import { createPostgresAccessTokenDenylist } from "./postgres-access-token-denylist.ts";
+import { createPostgresAuditLog } from "./postgres-audit-log.ts";
 import { createPostgresItems } from "./postgres-items.ts";
 import { migratePostgres } from "./postgres-migrations.ts";
-import { connectPostgres } from "./postgres-pool.ts";
+import { connectPostgres, type PostgresPoolStats } from "./postgres-pool.ts";
+import { createPostgresReadiness } from "./postgres-readiness.ts";
+import { createPostgresRefreshTokenStore } from "./postgres-refresh-tokens.ts";
 import { createPostgresSeeding } from "./postgres-seed.ts";
 import { createPostgresSigningKeys } from "./postgres-signing-keys.ts";
+import { createPostgresThrottleStore } from "./postgres-throttle.ts";
+import { createPostgresUserDirectory } from "./postgres-user-directory.ts";
 import { createPostgresUsers } from "./postgres-users.ts";
 
 /** How to open a PostgreSQL store. */
@@ -19,12 +25,19 @@ export interface PostgresStoreOptions {
   readonly connectTimeoutMs?: number;
 }
 
+/** A {@link Store} on PostgreSQL, which also tells how its connection pool is doing. */
+export interface PostgresStore extends Store {
+  /** The pool's connections now (open, idle) and the statements waiting for one, for metrics. */
+  poolStats(): PostgresPoolStats;
+}
+
 /**
  * Connects to PostgreSQL, applies pending migrations, and returns a {@link Store} on the database,
  * with the same behaviour as the SQLite store (it passes the same contract suites).
  *
- * Every instance given the same URL shares all state: users, items and the signing key live in
- * the database, so instances themselves are stateless. Migrations are safe when several instances
+ * Every instance given the same URL shares all state: users, items, signing keys, refresh token
+ * families, revoked access tokens, per-user cut-offs, throttle counters and the audit trail live
+ * in the database, so instances themselves are stateless. Migrations are safe when several instances
  * start at once. `close()` ends the pool.
  *
  * @throws {Error} when the server cannot be reached within `connectTimeoutMs` (the message names
@@ -34,7 +47,7 @@ export interface PostgresStoreOptions {
  * @example
  * const store = await createPostgresStore({ url: "postgres://gatehouse@127.0.0.1:5432/gatehouse" });
  */
-export async function createPostgresStore(options: PostgresStoreOptions): Promise<Store> {
+export async function createPostgresStore(options: PostgresStoreOptions): Promise<PostgresStore> {
   const clock = options.clock ?? systemClock;
   const db = await connectPostgres({
     url: options.url,
@@ -52,6 +65,13 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
     ...createPostgresItems(db),
     ...createPostgresSigningKeys(db),
     ...createPostgresSeeding(db, clock),
+    ...createPostgresUserDirectory(db),
+    audit: createPostgresAuditLog(db, clock),
+    ...createPostgresRefreshTokenStore(db),
+    ...createPostgresAccessTokenDenylist(db),
+    ...createPostgresThrottleStore(db),
+    ...createPostgresReadiness(db),
+    poolStats: () => db.stats(),
     close: () => db.close(),
   };
 }

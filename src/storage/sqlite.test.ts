@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { after, before, describe, it } from "node:test";
 import { pathToFileURL } from "node:url";
@@ -9,12 +9,65 @@ import { Worker } from "node:worker_threads";
 import { createFixedClock } from "../core/clock.ts";
 import type { PasswordHash } from "../core/passwords.ts";
 import type { SigningKeyRecord } from "../core/signing-keys.ts";
+import { describeAccessTokenDenylistContract } from "./access-token-denylist.contract.ts";
+import { describeAuditLogContract } from "./audit-log.contract.ts";
+import { describeReadinessContract } from "./readiness.contract.ts";
+import { describeRefreshTokenStoreContract } from "./refresh-token-store.contract.ts";
 import { describeSeedStoreContract } from "./seed-store.contract.ts";
+import { describeSigningKeyStoreContract } from "./signing-key-store.contract.ts";
 import { createSqliteStore } from "./sqlite.ts";
 import { migrateSqlite, pendingSqliteMigrations } from "./sqlite-migrations.ts";
+import { describeThrottleStoreContract } from "./throttle-store.contract.ts";
+import { describeUserDirectoryContract } from "./user-directory.contract.ts";
 import { describeStoreContract } from "./user-store.contract.ts";
 
 describeStoreContract("SQLite store (:memory:)", async (clock) =>
+  createSqliteStore({ path: ":memory:", clock }),
+);
+describeAuditLogContract("SQLite audit log (:memory:)", async (clock) =>
+  createSqliteStore({ path: ":memory:", clock }),
+);
+describeUserDirectoryContract("SQLite user directory (:memory:)", async (clock) =>
+  createSqliteStore({ path: ":memory:", clock }),
+);
+
+describe("SQLite audit_events", () => {
+  it("refuses to change a recorded event: the table is append-only", async () => {
+    const path = freshPath();
+    const store = createSqliteStore({ path });
+    await store.audit.record({
+      type: "user.created",
+      actor: "cli",
+      subject: "bob",
+      clientAddress: null,
+      requestId: null,
+      reason: null,
+      details: {},
+    });
+    await store.close();
+    const db = new DatabaseSync(path);
+
+    assert.throws(() => db.exec("UPDATE audit_events SET actor = 'mallory'"), /append-only/);
+    db.close();
+  });
+});
+describeRefreshTokenStoreContract("SQLite refresh tokens (:memory:)", async (clock) =>
+  createSqliteStore({ path: ":memory:", clock }),
+);
+describeAccessTokenDenylistContract("SQLite access token denylist (:memory:)", async (clock) =>
+  createSqliteStore({ path: ":memory:", clock }),
+);
+
+describeThrottleStoreContract("SQLite throttle store (:memory:)", async () => {
+  const store = createSqliteStore({ path: ":memory:" });
+  return { store, close: () => store.close() };
+});
+
+describeReadinessContract("SQLite store readiness", async () =>
+  createSqliteStore({ path: ":memory:" }),
+);
+
+describeSigningKeyStoreContract("SQLite store (:memory:): signing keys", async (clock) =>
   createSqliteStore({ path: ":memory:", clock }),
 );
 
@@ -27,7 +80,16 @@ const start = Date.UTC(2025, 0, 1);
 const hash = "$argon2id$v=19$m=19456,t=2,p=1$test" as PasswordHash;
 
 function signingKey(kid: string): SigningKeyRecord {
-  return { kid, algorithm: "HS256", secret: `secret-of-${kid}`, createdAt: start };
+  const secret = `secret-of-${kid}`;
+  return {
+    kid,
+    algorithm: "HS256",
+    secret,
+    publicJwk: null,
+    createdAt: start,
+    activatedAt: start,
+    retiresAt: null,
+  };
 }
 
 function migrationVersions(db: DatabaseSync): unknown[] {
@@ -35,6 +97,11 @@ function migrationVersions(db: DatabaseSync): unknown[] {
     .prepare("SELECT version FROM schema_migrations ORDER BY version")
     .all()
     .map(({ version }) => version);
+}
+
+// Every migration file shipped, by name: what a fresh database ends up with.
+function shippedMigrations(): string[] {
+  return pendingSqliteMigrations(new DatabaseSync(":memory:"));
 }
 
 let root = "";
@@ -84,7 +151,7 @@ describe("SQLite store on a file", () => {
 
     assert.deepEqual(rerun.applied, []);
     assert.deepEqual(pendingSqliteMigrations(db), []);
-    assert.deepEqual(migrationVersions(db), ["001-initial"]);
+    assert.deepEqual(migrationVersions(db), shippedMigrations());
     const [record] = db.prepare("SELECT applied_at FROM schema_migrations").all();
     assert.deepEqual({ ...record }, { applied_at: start });
     db.close();
@@ -139,12 +206,51 @@ describe("SQLite store on a file", () => {
 
     assert.equal(new Set(kids).size, 1);
     const db = new DatabaseSync(path);
-    assert.deepEqual(migrationVersions(db), ["001-initial"]);
+    assert.deepEqual(migrationVersions(db), shippedMigrations());
     assert.deepEqual(
       { ...db.prepare("SELECT count(*) AS keys FROM signing_keys").get() },
       { keys: 1 },
     );
     db.close();
+  });
+});
+
+describe("SQLite signing keys from before migration 003", () => {
+  it("keeps a key stored by the first schema active from its creation", async () => {
+    const path = freshPath();
+    const first = mkdtempSync(join(root, "only-001-"));
+    const shipped = new URL("./migrations/sqlite/001-initial.sql", import.meta.url);
+    writeFileSync(join(first, "001-initial.sql"), readFileSync(shipped));
+    mkdirSync(dirname(path), { recursive: true });
+    const old = new DatabaseSync(path);
+    migrateSqlite(old, { directory: pathToFileURL(`${first}/`) });
+    old
+      .prepare("INSERT INTO signing_keys (kid, algorithm, secret, created_at) VALUES (?, ?, ?, ?)")
+      .run("old", "HS256", "c2VjcmV0", start);
+    old.close();
+
+    const store = createSqliteStore({ path });
+
+    assert.deepEqual(await store.listSigningKeys(), [{ ...signingKey("old"), secret: "c2VjcmV0" }]);
+    assert.equal((await store.ensureSigningKey(signingKey("new"))).kid, "old");
+    await store.close();
+  });
+
+  it("refuses a row whose algorithm it does not know, without echoing the row", async () => {
+    const path = freshPath();
+    const store = createSqliteStore({ path });
+    const db = new DatabaseSync(path);
+    db.prepare(
+      "INSERT INTO signing_keys (kid, algorithm, secret, created_at, activated_at) VALUES (?, ?, ?, ?, ?)",
+    ).run("k", "RS256", "top-secret-material", start, start);
+    db.close();
+
+    await assert.rejects(store.listSigningKeys(), (error: unknown) => {
+      assert.ok(error instanceof TypeError);
+      assert.equal(String(error.message).includes("top-secret-material"), false);
+      return true;
+    });
+    await store.close();
   });
 });
 
@@ -165,6 +271,7 @@ describe("SQLite store edge cases", () => {
 
     // STRICT tables refuse a fractional millisecond in an INTEGER column.
     await assert.rejects(store.ensureSigningKey({ ...signingKey("k1"), createdAt: start + 0.5 }));
+    assert.deepEqual(await store.listSigningKeys(), []);
 
     assert.deepEqual(await store.ensureSigningKey(signingKey("k2")), signingKey("k2"));
     await store.close();
@@ -189,7 +296,11 @@ describe("SQLite migrations", () => {
   it("lists every shipped migration as pending on an empty database", () => {
     const db = new DatabaseSync(":memory:");
 
-    assert.deepEqual(pendingSqliteMigrations(db), ["001-initial"]);
+    const pending = pendingSqliteMigrations(db);
+
+    assert.equal(pending[0], "001-initial");
+    assert.ok(pending.includes("003-signing-key-lifecycle"));
+    assert.deepEqual(pending, [...pending].sort());
     db.close();
   });
 

@@ -8,10 +8,17 @@ import { AuthError } from "../core/errors.ts";
 import type { Item } from "../core/items.ts";
 import type { PasswordHash } from "../core/passwords.ts";
 import type { Seed } from "../core/seed.ts";
-import type { SigningKeyRecord } from "../core/signing-keys.ts";
 import type { Store } from "../core/store.ts";
 import type { NewUser, UserPatch, UserRecord } from "../core/users.ts";
+import { createSqliteAccessTokenDenylist } from "./sqlite-access-token-denylist.ts";
+import { createSqliteAuditLog } from "./sqlite-audit-log.ts";
 import { migrateSqlite } from "./sqlite-migrations.ts";
+import { createSqliteReadiness } from "./sqlite-readiness.ts";
+import { createSqliteRefreshTokenStore } from "./sqlite-refresh-tokens.ts";
+import { createSqliteSigningKeys } from "./sqlite-signing-keys.ts";
+import { createSqliteThrottleStore } from "./sqlite-throttle.ts";
+import { sqliteUserColumns } from "./sqlite-user-columns.ts";
+import { createSqliteUserDirectory } from "./sqlite-user-directory.ts";
 
 const userRow = z.object({
   username: z.string(),
@@ -22,22 +29,15 @@ const userRow = z.object({
   password_hash: z.string().min(1),
   created_at: z.number().int(),
   updated_at: z.number().int(),
+  tokens_valid_after: z.number().int().nullable(),
 });
 type UserRow = z.infer<typeof userRow>;
 
 const itemRow = z.object({ owner: z.string(), item_id: z.string() });
 
-const signingKeyRow = z.object({
-  kid: z.string(),
-  algorithm: z.literal("HS256"),
-  secret: z.string(),
-  created_at: z.number().int(),
-});
-
 const countRow = z.object({ count: z.number().int() });
 
-const userColumns =
-  "username, email, full_name, disabled, scopes, password_hash, created_at, updated_at";
+const userColumns = sqliteUserColumns;
 
 // Extended result codes (https://sqlite.org/rescode.html) that node:sqlite reports as `errcode`.
 const SQLITE_CONSTRAINT_FOREIGNKEY = 787;
@@ -75,6 +75,7 @@ function toUserRecord(row: UserRow): UserRecord {
     passwordHash: row.password_hash as PasswordHash,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
+    tokensValidAfter: row.tokens_valid_after,
   };
 }
 
@@ -123,7 +124,7 @@ export function createSqliteStore(options: { path: string; clock?: Clock }): Sto
 
   const findUser = db.prepare(`SELECT ${userColumns} FROM users WHERE username = ?`);
   const insertUser = db.prepare(
-    `INSERT INTO users (${userColumns}) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING ${userColumns}`,
+    `INSERT INTO users (${userColumns}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL) RETURNING ${userColumns}`,
   );
   // One statement for every patch shape, so it is prepared once: a flag per field says whether
   // the patch sets it.
@@ -134,6 +135,7 @@ export function createSqliteStore(options: { path: string; clock?: Clock }): Sto
        disabled = CASE WHEN :setDisabled THEN :disabled ELSE disabled END,
        scopes = CASE WHEN :setScopes THEN :scopes ELSE scopes END,
        password_hash = CASE WHEN :setPasswordHash THEN :passwordHash ELSE password_hash END,
+       tokens_valid_after = CASE WHEN :setCutoff THEN :cutoff ELSE tokens_valid_after END,
        updated_at = :updatedAt
      WHERE username = :username
      RETURNING ${userColumns}`,
@@ -144,13 +146,6 @@ export function createSqliteStore(options: { path: string; clock?: Clock }): Sto
   const listItems = db.prepare("SELECT owner, item_id FROM items WHERE owner = ? ORDER BY item_id");
   const insertItem = db.prepare(
     "INSERT INTO items (owner, item_id) VALUES (?, ?) ON CONFLICT DO NOTHING",
-  );
-  const insertKeyIfNone = db.prepare(
-    `INSERT INTO signing_keys (kid, algorithm, secret, created_at)
-     SELECT ?, ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM signing_keys)`,
-  );
-  const oldestKey = db.prepare(
-    "SELECT kid, algorithm, secret, created_at FROM signing_keys ORDER BY created_at, kid LIMIT 1",
   );
 
   // Synchronous, so seedIfEmpty can run several of them inside one transaction.
@@ -189,6 +184,13 @@ export function createSqliteStore(options: { path: string; clock?: Clock }): Sto
   };
 
   return {
+    ...createSqliteUserDirectory(db, readUser),
+    audit: createSqliteAuditLog(db, clock),
+    ...createSqliteRefreshTokenStore(db),
+    ...createSqliteAccessTokenDenylist(db),
+    ...createSqliteThrottleStore(db),
+    ...createSqliteReadiness(db),
+    ...createSqliteSigningKeys(db),
     async findByUsername(username: string): Promise<UserRecord | undefined> {
       const row = findUser.get(username);
       return row === undefined ? undefined : readUser(row);
@@ -212,6 +214,8 @@ export function createSqliteStore(options: { path: string; clock?: Clock }): Sto
         scopes: patch.scopes === undefined ? null : formatStoredScopes(patch.scopes),
         setPasswordHash: patch.passwordHash === undefined ? 0 : 1,
         passwordHash: patch.passwordHash ?? null,
+        setCutoff: patch.tokensValidAfter === undefined ? 0 : 1,
+        cutoff: patch.tokensValidAfter ?? null,
       });
       if (row === undefined) throw new AuthError("user_not_found", "no user with this username");
       return readUser(row);
@@ -240,30 +244,6 @@ export function createSqliteStore(options: { path: string; clock?: Clock }): Sto
     async addItem(owner: string, itemId: string): Promise<Item> {
       insertItemRow(owner, itemId);
       return { itemId, owner };
-    },
-
-    async ensureSigningKey(candidate: SigningKeyRecord): Promise<SigningKeyRecord> {
-      // Under the write lock, so every instance sharing the file ends up with the same key.
-      db.exec("BEGIN IMMEDIATE");
-      try {
-        insertKeyIfNone.run(
-          candidate.kid,
-          candidate.algorithm,
-          candidate.secret,
-          candidate.createdAt,
-        );
-        const key = parseRow(signingKeyRow, oldestKey.get(), "signing_keys");
-        db.exec("COMMIT");
-        return {
-          kid: key.kid,
-          algorithm: key.algorithm,
-          secret: key.secret,
-          createdAt: key.created_at,
-        };
-      } catch (error) {
-        if (db.isTransaction) db.exec("ROLLBACK");
-        throw error;
-      }
     },
 
     async seedIfEmpty(seed: Seed): Promise<boolean> {

@@ -19,7 +19,16 @@ function newUser(username: string, extra: Partial<NewUser> = {}): NewUser {
 }
 
 function signingKey(kid: string, createdAt: number): SigningKeyRecord {
-  return { kid, algorithm: "HS256", secret: `secret-of-${kid}`, createdAt };
+  const secret = `secret-of-${kid}`;
+  return {
+    kid,
+    algorithm: "HS256",
+    secret,
+    publicJwk: null,
+    createdAt,
+    activatedAt: createdAt,
+    retiresAt: null,
+  };
 }
 
 /**
@@ -65,6 +74,7 @@ export function describeStoreContract(
           passwordHash: hashOf("johndoe"),
           createdAt: start,
           updatedAt: start,
+          tokensValidAfter: null,
         });
       });
 
@@ -166,6 +176,18 @@ export function describeStoreContract(
           name: "AuthError",
           code: "user_not_found",
         });
+      });
+
+      it("sets the token cut-off, keeps it through other patches, and clears it", async () => {
+        await store.createUser(newUser("alice"));
+
+        const set = await store.updateUser("alice", { tokensValidAfter: start + 1234 });
+        const kept = await store.updateUser("alice", { email: "alice@example.com" });
+        const cleared = await store.updateUser("alice", { tokensValidAfter: null });
+
+        assert.equal(set.tokensValidAfter, start + 1234);
+        assert.equal(kept.tokensValidAfter, start + 1234);
+        assert.equal(cleared.tokensValidAfter, null);
       });
 
       it("stamps createdAt and updatedAt from the injected clock", async () => {

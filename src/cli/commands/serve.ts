@@ -1,13 +1,22 @@
 // `gatehouse serve`: run the HTTP service until SIGINT or SIGTERM.
 import { createLogger } from "../../logger.ts";
-import { parseCommandArgs } from "../arguments.ts";
+import { parseCommandArgs, UsageError } from "../arguments.ts";
 import type { CommandDeps } from "../command.ts";
 import type { CliIo } from "../io.ts";
 
+function parseWorkers(value: string): number {
+  const workers = /^\d+$/.test(value) ? Number(value) : Number.NaN;
+  if (!(workers >= 1 && workers <= 64)) {
+    throw new UsageError("--workers takes a whole number from 1 to 64");
+  }
+  return workers;
+}
+
 /**
  * Starts the HTTP service with the environment's settings, logging JSON lines to stdout, and
- * closes it cleanly when the process is asked to stop.
- * @throws {UsageError} when given any argument
+ * closes it cleanly when the process is asked to stop. `--workers N` (or `GATEHOUSE_WORKERS`)
+ * runs N processes sharing the port.
+ * @throws {UsageError} when given an argument, or a `--workers` that is not 1–64
  * @throws {RangeError} when the configuration is invalid
  */
 export async function runServeCommand(
@@ -15,10 +24,14 @@ export async function runServeCommand(
   io: CliIo,
   deps: CommandDeps,
 ): Promise<number> {
-  parseCommandArgs(args, {}, { min: 0, max: 0 });
+  const { values } = parseCommandArgs(args, { workers: { type: "string" } }, { min: 0, max: 0 });
   const settings = deps.settings();
+  const workers = values.workers === undefined ? settings.workers : parseWorkers(values.workers);
   const logger = createLogger(settings.logLevel, io.stdout);
-  const server = await deps.startServer(settings, { logger });
+  const server =
+    workers > 1
+      ? await deps.startWorkers(settings, { workers, logger })
+      : await deps.startServer(settings, { logger });
   await deps.waitForShutdown();
   logger.info("shutting down");
   await server.close();

@@ -1,6 +1,10 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { type CliHarness, createCliHarness } from "../../../test/fixtures/cli-harness.ts";
+import { createFastHasher } from "../../../test/fixtures/fast-hasher.ts";
+import { authorize } from "../../core/authorize.ts";
+import { createFixedClock } from "../../core/clock.ts";
+import { hashRefreshToken, startRefreshFamily } from "../../core/refresh-tokens.ts";
 
 const password = "correct horse battery staple";
 
@@ -240,6 +244,83 @@ describe("gatehouse users", () => {
     } finally {
       await services.close();
     }
+  });
+
+  // Issues an access token and starts a refresh family for `username` now, as a login would.
+  const issueTokens = async (username: string): Promise<{ access: string; refresh: string }> => {
+    const services = await cli.openServices();
+    try {
+      const refresh = await startRefreshFamily(
+        {
+          refreshTokens: services.store,
+          clock: services.clock,
+          refreshPolicy: services.refreshPolicy,
+        },
+        username,
+        [],
+      );
+      return { access: services.tokens.issue(username, []).token, refresh };
+    } finally {
+      await services.close();
+    }
+  };
+
+  // What the tokens are worth afterwards: whether authorize accepts the access token, and
+  // whether the refresh token's family is revoked.
+  const inspectTokens = async (tokens: {
+    access: string;
+    refresh: string;
+  }): Promise<{ accessAccepted: boolean; familyRevoked: boolean | undefined }> => {
+    const services = await cli.openServices();
+    try {
+      const accessAccepted = await authorize(
+        { users: services.store, tokens: services.tokens, denylist: services.store },
+        tokens.access,
+        [],
+      ).then(
+        () => true,
+        () => false,
+      );
+      const record = await services.store.findRefreshToken(hashRefreshToken(tokens.refresh));
+      return { accessAccepted, familyRevoked: record?.familyRevoked };
+    } finally {
+      await services.close();
+    }
+  };
+
+  // The command runs a second later than the tokens were issued.
+  const aSecondLater = {
+    composeOptions: () => ({
+      hasher: createFastHasher(),
+      clock: createFixedClock(Date.now() + 1000),
+    }),
+  };
+
+  it("takes back every token of the user when setting a new password", async () => {
+    const username = freshName();
+    await addUser(username);
+    const tokens = await issueTokens(username);
+    assert.equal((await inspectTokens(tokens)).accessAccepted, true);
+
+    const run = await cli.run(["users", "set-password", username], {
+      passwords: ["new secret"],
+      options: aSecondLater,
+    });
+
+    assert.equal(run.status, 0);
+    assert.deepEqual(await inspectTokens(tokens), { accessAccepted: false, familyRevoked: true });
+  });
+
+  it("takes back every token of the user when disabling them", async () => {
+    const username = freshName();
+    await addUser(username);
+    const tokens = await issueTokens(username);
+
+    const run = await cli.run(["users", "disable", username], { options: aSecondLater });
+    await cli.run(["users", "enable", username]);
+
+    assert.equal(run.status, 0);
+    assert.deepEqual(await inspectTokens(tokens), { accessAccepted: false, familyRevoked: true });
   });
 
   it("deletes a user", async () => {

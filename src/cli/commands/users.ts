@@ -3,10 +3,31 @@ import type { Services } from "../../compose.ts";
 import { AuthError } from "../../core/errors.ts";
 import { assertAcceptablePassword } from "../../core/passwords.ts";
 import type { Scope, ScopeCatalogue } from "../../core/scopes.ts";
+import {
+  type AuditContext,
+  changeAccount,
+  createAccount,
+  deleteAccount,
+  setAccountPassword,
+  type UserAdminDeps,
+} from "../../core/user-admin.ts";
 import { isValidUsername, toUser, type User, type UserRecord } from "../../core/users.ts";
 import { parseCommandArgs, UsageError } from "../arguments.ts";
 import type { Command, CommandDeps } from "../command.ts";
 import type { CliIo } from "../io.ts";
+import { runUsersImportCommand } from "./users-import.ts";
+
+// Changes made from the command line are audited with the actor "cli".
+const cliContext: AuditContext = { actor: "cli", clientAddress: null, requestId: null };
+
+function adminDeps(services: Services): UserAdminDeps {
+  return {
+    ...services,
+    users: services.store,
+    audit: services.store.audit,
+    refreshTokens: services.store,
+  };
+}
 
 const one = { min: 1, max: 1 } as const;
 
@@ -99,13 +120,13 @@ const addUser: Command = async (args, io, deps) => {
     throw new AuthError("username_taken", `a user named ${username} exists`);
   }
   const password = await readNewPassword(io, `Password for ${username}: `);
-  await services.store.createUser({
+  await createAccount(adminDeps(services), cliContext, {
     username,
+    password,
     email: values.email ?? null,
     fullName: values["full-name"] ?? null,
     disabled: values.disabled ?? false,
     scopes,
-    passwordHash: await services.hasher.hash(password),
   });
   io.stdout(`created user ${username}\n`);
   return 0;
@@ -129,10 +150,11 @@ const showUser: Command = async (args, io, deps) => {
   return 0;
 };
 
+// Disabling also takes back every token the user holds; enabling gives none back.
 function setDisabled(disabled: boolean): Command {
   return async (args, io, deps) => {
     const username = checkedUsername(parseCommandArgs(args, {}, one).positionals[0]);
-    await (await deps.services()).store.updateUser(username, { disabled });
+    await changeAccount(adminDeps(await deps.services()), cliContext, username, { disabled });
     io.stdout(`${disabled ? "disabled" : "enabled"} user ${username}\n`);
     return 0;
   };
@@ -143,7 +165,7 @@ const setScopes: Command = async (args, io, deps) => {
   const username = checkedUsername(positionals[0]);
   const services = await deps.services();
   const scopes = checkedScopes(services.scopes, positionals.slice(1));
-  await services.store.updateUser(username, { scopes });
+  await changeAccount(adminDeps(services), cliContext, username, { scopes });
   io.stdout(`scopes of ${username}: ${scopes.length === 0 ? "(none)" : scopes.join(" ")}\n`);
   return 0;
 };
@@ -153,16 +175,14 @@ const setPassword: Command = async (args, io, deps) => {
   const services = await deps.services();
   await existingUser(services, username);
   const password = await readNewPassword(io, `New password for ${username}: `);
-  await services.store.updateUser(username, { passwordHash: await services.hasher.hash(password) });
-  io.stdout(`changed the password of ${username}\n`);
+  await setAccountPassword(adminDeps(services), cliContext, username, password);
+  io.stdout(`changed the password of ${username}; every token issued before is revoked\n`);
   return 0;
 };
 
 const deleteUser: Command = async (args, io, deps) => {
   const username = checkedUsername(parseCommandArgs(args, {}, one).positionals[0]);
-  if (!(await (await deps.services()).store.deleteUser(username))) {
-    throw new AuthError("user_not_found", `no user named ${username}`);
-  }
+  await deleteAccount(adminDeps(await deps.services()), cliContext, username);
   io.stdout(`deleted user ${username}\n`);
   return 0;
 };
@@ -176,6 +196,7 @@ const subcommands = {
   "set-scopes": setScopes,
   "set-password": setPassword,
   delete: deleteUser,
+  import: runUsersImportCommand,
 } as const satisfies Record<string, Command>;
 
 function isSubcommand(name: string): name is keyof typeof subcommands {
@@ -183,7 +204,8 @@ function isSubcommand(name: string): name is keyof typeof subcommands {
 }
 
 /**
- * `gatehouse users <add|list|show|disable|enable|set-scopes|set-password|delete> …`.
+ * `gatehouse users <add|list|show|disable|enable|set-scopes|set-password|delete|import> …`.
+ * Every change is written to the audit trail with the actor `cli`.
  * New passwords are read through `io` (never argv) and checked with `assertAcceptablePassword`.
  * @throws {UsageError} for an unknown subcommand, flag or argument count
  * @throws {AuthError} invalid_request (bad username or password), invalid_scope, username_taken,

@@ -1,0 +1,27 @@
+// A Hono service that accepts Gatehouse tokens: GET /items needs the `items` scope.
+// Run: GATEHOUSE_URL=http://127.0.0.1:8000 GATEHOUSE_ISSUER=http://127.0.0.1:8000 node examples/hono/server.ts
+// In your own project, import from "gatehouse/resource-server" and "gatehouse/resource-server/hono".
+import { serve } from "@hono/node-server";
+import { Hono } from "hono";
+import type { GatehouseEnv } from "../../src/resource-server/hono.ts";
+import { requireGatehouseToken } from "../../src/resource-server/hono.ts";
+import { createRemoteVerifier } from "../../src/resource-server/remote-verifier.ts";
+
+const gatehouse = process.env["GATEHOUSE_URL"] ?? "http://127.0.0.1:8000";
+const verifier = createRemoteVerifier({
+  jwksUrl: `${gatehouse}/.well-known/jwks.json`,
+  issuer: process.env["GATEHOUSE_ISSUER"] ?? gatehouse,
+});
+
+const app = new Hono<GatehouseEnv>();
+app.get("/items", requireGatehouseToken(verifier, ["items"]), (c) =>
+  c.json({ owner: c.var.gatehouse.subject, scopes: c.var.gatehouse.scopes }),
+);
+
+const server = serve(
+  { fetch: app.fetch, hostname: "127.0.0.1", port: Number(process.env["PORT"] ?? 3000) },
+  (info) => {
+    console.log(`listening on http://127.0.0.1:${info.port}`);
+  },
+);
+process.once("SIGTERM", () => server.close());

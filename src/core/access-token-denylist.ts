@@ -1,0 +1,16 @@
+// The access token denylist: revoked `jti`s, refused until the token would have expired anyway.
+
+/**
+ * Where revoked access token ids live. Every adapter passes
+ * `storage/access-token-denylist.contract.ts`. Lookups go to the shared database every time — no
+ * per-process cache — so a revocation holds at once on every instance.
+ */
+export interface AccessTokenDenylist {
+  /**
+   * Refuses `tokenId` until `expiresAt` (milliseconds since the epoch). Entries whose time has
+   * passed by `now` are purged on the way. Denying an id twice keeps the later expiry.
+   */
+  denyAccessToken(tokenId: string, expiresAt: number, now: number): Promise<void>;
+  /** Tells whether `tokenId` was denied (and not yet purged). */
+  isAccessTokenDenied(tokenId: string): Promise<boolean>;
+}

@@ -1,0 +1,37 @@
+// What a login attempt at /token leaves behind: an audit event and a metrics count.
+import type { Context } from "hono";
+import type { AuditLog } from "../core/audit-log.ts";
+import type { AuthErrorCode } from "../core/errors.ts";
+import { isValidUsername } from "../core/users.ts";
+import type { Metrics } from "../metrics.ts";
+import type { AppEnv } from "./app-env.ts";
+
+/** What {@link recordLogin} writes to. */
+export interface LoginAuditDeps {
+  readonly audit: AuditLog;
+  readonly metrics: Metrics;
+}
+
+/**
+ * Records `login.succeeded`, or `login.failed` with the failure's code as the reason — never the
+ * password. A username outside the username rules is not recorded (it may be a mistyped
+ * password), so the event names no subject.
+ */
+export async function recordLogin(
+  c: Context<AppEnv>,
+  deps: LoginAuditDeps,
+  username: string,
+  failure: AuthErrorCode | undefined,
+): Promise<void> {
+  deps.metrics.countLogin(failure ?? "succeeded");
+  const subject = isValidUsername(username) ? username : null;
+  await deps.audit.record({
+    type: failure === undefined ? "login.succeeded" : "login.failed",
+    actor: subject,
+    subject,
+    clientAddress: c.var.clientAddress,
+    requestId: c.var.requestId,
+    reason: failure ?? null,
+    details: {},
+  });
+}

@@ -1,0 +1,37 @@
+// Reading the `token` form of /revoke (RFC 7009 §2.1) and /introspect (RFC 7662 §2.1).
+import { z } from "@hono/zod-openapi";
+import { maxTokenLength } from "../core/tokens.ts";
+
+/** The outcome of reading a `token` form: the token, or why the request is malformed. */
+export type TokenParameterForm =
+  | { readonly kind: "token"; readonly token: string }
+  /** Missing `token`, a parameter sent twice, or a value no token of ours could have. */
+  | { readonly kind: "invalid" };
+
+/** The form as OpenAPI documents it. */
+export const tokenParameterSchema = z
+  .object({
+    token: z.string().openapi({ description: "The access token or refresh token" }),
+    token_type_hint: z
+      .enum(["access_token", "refresh_token"])
+      .optional()
+      .openapi({ description: "Accepted and not needed: the two kinds are told apart by shape" }),
+  })
+  .openapi("TokenParameterRequest");
+
+/** Reads a URL-encoded `token` form; anything but such a form is invalid. */
+export function parseTokenParameterForm(
+  body: string,
+  contentType: string | undefined,
+): TokenParameterForm {
+  if (contentType?.split(";")[0]?.trim().toLowerCase() !== "application/x-www-form-urlencoded") {
+    return { kind: "invalid" };
+  }
+  const params = new URLSearchParams(body);
+  const names = [...params.keys()];
+  // RFC 6749 §3.2 (which both RFCs build on): a parameter must not be sent more than once.
+  if (new Set(names).size !== names.length) return { kind: "invalid" };
+  const token = params.get("token");
+  if (token === null || token === "" || token.length > maxTokenLength) return { kind: "invalid" };
+  return { kind: "token", token };
+}

@@ -1,0 +1,34 @@
+// The resource-server guard for Hono: a middleware that puts the verified principal on the context.
+import type { MiddlewareHandler } from "hono";
+import { guardRequest } from "./guard-outcome.ts";
+import type { RemotePrincipal, RemoteVerifier } from "./remote-verifier.ts";
+
+/** The Hono env a guarded route sees: `c.var.gatehouse` is the verified principal. */
+export interface GatehouseEnv {
+  Variables: { gatehouse: RemotePrincipal };
+}
+
+/**
+ * A Hono middleware admitting only requests whose bearer token `verifier` accepts with every
+ * scope in `scopes`; others get 401 or 403 with an RFC 6750 challenge. Typed, so handlers after
+ * it read `c.var.gatehouse` without any module augmentation.
+ * @example
+ * app.get("/items", requireGatehouseToken(verifier, ["items"]), (c) =>
+ *   c.json({ owner: c.var.gatehouse.subject }),
+ * );
+ */
+export function requireGatehouseToken(
+  verifier: RemoteVerifier,
+  scopes: readonly string[] = [],
+): MiddlewareHandler<GatehouseEnv> {
+  return async (c, next) => {
+    const outcome = await guardRequest(verifier, c.req.header("authorization"), scopes);
+    if (outcome.kind === "refused") {
+      const { status, body, headers } = outcome.answer;
+      return c.json(body, status, headers);
+    }
+    c.set("gatehouse", outcome.principal);
+    await next();
+    return undefined;
+  };
+}

@@ -1,0 +1,96 @@
+// The SigningKeyStore on SQLite: keys, their activation and retirement, under the write lock.
+import type { DatabaseSync } from "node:sqlite";
+import { z } from "zod";
+import type { SigningKeyRecord, SigningKeyStore } from "../core/signing-keys.ts";
+import { signingAlgorithms } from "../core/signing-keys.ts";
+
+const signingKeyRow = z.object({
+  kid: z.string().min(1),
+  algorithm: z.enum(signingAlgorithms),
+  secret: z.string().min(1),
+  public_jwk: z.string().nullable(),
+  created_at: z.number().int(),
+  activated_at: z.number().int(),
+  retires_at: z.number().int().nullable(),
+});
+
+const columns = "kid, algorithm, secret, public_jwk, created_at, activated_at, retires_at";
+
+function readKey(row: unknown): SigningKeyRecord {
+  const result = signingKeyRow.safeParse(row);
+  // A foreign writer or a missed migration: a configuration error. The row's secret is never
+  // part of the message.
+  if (!result.success) throw new TypeError("malformed row in signing_keys");
+  const key = result.data;
+  return {
+    kid: key.kid,
+    algorithm: key.algorithm,
+    secret: key.secret,
+    publicJwk: key.public_jwk,
+    createdAt: key.created_at,
+    activatedAt: key.activated_at,
+    retiresAt: key.retires_at,
+  };
+}
+
+/** The signing-key part of the SQLite store, on an open, migrated database. */
+export function createSqliteSigningKeys(db: DatabaseSync): SigningKeyStore {
+  const insertKey = db.prepare(
+    `INSERT INTO signing_keys (${columns}) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+  );
+  const newestActive = db.prepare(
+    `SELECT ${columns} FROM signing_keys WHERE retires_at IS NULL
+     ORDER BY activated_at DESC, kid DESC LIMIT 1`,
+  );
+  const allKeys = db.prepare(
+    `SELECT ${columns} FROM signing_keys ORDER BY activated_at DESC, kid DESC`,
+  );
+  const supersede = db.prepare("UPDATE signing_keys SET retires_at = ? WHERE retires_at IS NULL");
+
+  const insert = (key: SigningKeyRecord): void => {
+    insertKey.run(
+      key.kid,
+      key.algorithm,
+      key.secret,
+      key.publicJwk,
+      key.createdAt,
+      key.activatedAt,
+      key.retiresAt,
+    );
+  };
+  // Under the write lock, so every instance sharing the file sees one outcome.
+  const locked = <T>(work: () => T): T => {
+    db.exec("BEGIN IMMEDIATE");
+    try {
+      const result = work();
+      db.exec("COMMIT");
+      return result;
+    } catch (error) {
+      if (db.isTransaction) db.exec("ROLLBACK");
+      throw error;
+    }
+  };
+
+  return {
+    async ensureSigningKey(candidate) {
+      return locked(() => {
+        const current = newestActive.get();
+        if (current !== undefined) return readKey(current);
+        insert({ ...candidate, retiresAt: null });
+        return readKey(newestActive.get());
+      });
+    },
+
+    async listSigningKeys() {
+      return allKeys.all().map(readKey);
+    },
+
+    async rotateSigningKey(candidate, retiresAt) {
+      return locked(() => {
+        supersede.run(retiresAt);
+        insert({ ...candidate, retiresAt: null });
+        return readKey(newestActive.get());
+      });
+    },
+  };
+}
