@@ -8,6 +8,7 @@ import { AuthError } from "./errors.ts";
 import type { Scope, ScopeCatalogue } from "./scopes.ts";
 import { formatScopes } from "./scopes.ts";
 import type { SigningAlgorithm } from "./signing-keys.ts";
+import { createVerifiedTokenCache } from "./verified-token-cache.ts";
 
 /** A signed access token; made only by {@link TokenService.issue}. */
 export type AccessToken = Checked<string, "AccessToken">;
@@ -65,6 +66,12 @@ export interface TokenServiceOptions {
   readonly audience?: string;
   /** Size of the verified-token cache (signature checks skipped on a hit); 0 turns it off. */
   readonly cacheSize?: number;
+}
+
+/** What a token's signature and shape checks found: kept in the cache, re-checked for time. */
+interface CheckedToken {
+  readonly verified: VerifiedAccessToken;
+  readonly notBefore: number | undefined;
 }
 
 /** The seed's access token lifetime: 30 minutes. */
@@ -132,7 +139,6 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
     kid: key.kid,
     header: { alg: key.algorithm, typ: "at+jwt" },
   });
-  const cacheSize = options.cacheSize ?? 1000;
   // Time claims are checked below against the injected clock, on every call, cache hit or not.
   const checkSignature = createVerifier({
     key: key.secret,
@@ -140,8 +146,42 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
     complete: true,
     ignoreExpiration: true,
     ignoreNotBefore: true,
-    ...(cacheSize > 0 ? { cache: cacheSize } : {}),
   });
+  // Keyed by the token string itself: a hit skips hashing, signature and schema work entirely
+  // (issue 6: these were the verifier's share of the per-request profile).
+  const cache = createVerifiedTokenCache<CheckedToken>(options.cacheSize ?? 1000);
+
+  function checkToken(token: string): CheckedToken {
+    let decoded: { header: unknown; payload: unknown };
+    try {
+      decoded = checkSignature(token);
+    } catch (cause) {
+      throw new AuthError("token_invalid", "token failed signature or format checks", { cause });
+    }
+    const header = headerSchema.safeParse(decoded.header);
+    if (!header.success || header.data.alg !== key.algorithm || header.data.kid !== key.kid) {
+      throw new AuthError("token_invalid", "token header is not one this service issues");
+    }
+    const parsed = claimsSchema.safeParse(decoded.payload);
+    if (!parsed.success) {
+      throw new AuthError("token_invalid", "token claims are missing or of the wrong type");
+    }
+    const claims = parsed.data;
+    if (options.issuer !== undefined && claims.iss !== options.issuer) {
+      throw new AuthError("token_invalid", "token issuer does not match");
+    }
+    if (options.audience !== undefined && !hasAudience(claims.aud, options.audience)) {
+      throw new AuthError("token_invalid", "token audience does not match");
+    }
+    const verified: VerifiedAccessToken = Object.freeze({
+      subject: claims.sub,
+      scopes: Object.freeze((claims.scope ?? "").split(" ").filter((name) => scopes.has(name))),
+      tokenId: claims.jti,
+      issuedAt: claims.iat,
+      expiresAt: claims.exp,
+    });
+    return { verified, notBefore: claims.nbf };
+  }
 
   return {
     issue(subject, granted) {
@@ -165,42 +205,20 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
       if (token.length === 0 || token.length > maxTokenLength) {
         throw new AuthError("token_invalid", "token is empty or too long");
       }
-      let decoded: { header: unknown; payload: unknown };
-      try {
-        decoded = checkSignature(token);
-      } catch (cause) {
-        throw new AuthError("token_invalid", "token failed signature or format checks", { cause });
-      }
-      const header = headerSchema.safeParse(decoded.header);
-      if (!header.success || header.data.alg !== key.algorithm || header.data.kid !== key.kid) {
-        throw new AuthError("token_invalid", "token header is not one this service issues");
-      }
-      const parsed = claimsSchema.safeParse(decoded.payload);
-      if (!parsed.success) {
-        throw new AuthError("token_invalid", "token claims are missing or of the wrong type");
-      }
-      const claims = parsed.data;
-      if (options.issuer !== undefined && claims.iss !== options.issuer) {
-        throw new AuthError("token_invalid", "token issuer does not match");
-      }
-      if (options.audience !== undefined && !hasAudience(claims.aud, options.audience)) {
-        throw new AuthError("token_invalid", "token audience does not match");
+      let checked = cache.get(token);
+      if (checked === undefined) {
+        checked = checkToken(token);
+        cache.set(token, checked);
       }
       const now = clock.now() / 1000;
-      if (claims.nbf !== undefined && claims.nbf > now) {
+      if (checked.notBefore !== undefined && checked.notBefore > now) {
         throw new AuthError("token_invalid", "token is not valid yet");
       }
       // RFC 7519 §4.1.4: the token must not be accepted on or after its expiration time.
-      if (claims.exp <= now) {
+      if (checked.verified.expiresAt <= now) {
         throw new AuthError("token_expired", "token has expired");
       }
-      return {
-        subject: claims.sub,
-        scopes: (claims.scope ?? "").split(" ").filter((name) => scopes.has(name)),
-        tokenId: claims.jti,
-        issuedAt: claims.iat,
-        expiresAt: claims.exp,
-      };
+      return checked.verified;
     },
   };
 }
