@@ -17,6 +17,7 @@ export interface LoadSpec {
 export interface LoadSummary {
   readonly requestsPerSecond: number;
   readonly requests: number;
+  readonly seconds: number;
   readonly p50Ms: number;
   readonly p99Ms: number;
   readonly errors: number;
@@ -47,6 +48,7 @@ async function main(): Promise<void> {
   const summary: LoadSummary = {
     requestsPerSecond: result.requests.total / result.duration,
     requests: result.requests.total,
+    seconds: result.duration,
     p50Ms: result.latency.p50,
     p99Ms: result.latency.p99,
     errors: result.errors,

@@ -10,19 +10,24 @@ import type { Pinning, ServerProcess } from "./processes.ts";
 import { choosePinning, root, runLoad, runRawHash, startServerProcess } from "./processes.ts";
 import type { BenchResults, TargetResult } from "./report.ts";
 import { formatMarkdown, formatTable } from "./report.ts";
+import { combine, interleave } from "./rounds.ts";
 import { measureTiming } from "./timing.ts";
 
 const { values: options } = parseArgs({
   options: {
-    seconds: { type: "string", default: "10" },
+    seconds: { type: "string", default: "5" },
+    rounds: { type: "string", default: "3" },
     soak: { type: "string", default: "60" },
     "cpu-prof": { type: "string" },
     "no-write": { type: "boolean", default: false },
     note: { type: "string", default: "" },
   },
 });
+/** Length of one measured round, in seconds. */
 const seconds = Number(options.seconds);
+const rounds = Number(options.rounds);
 const soakSeconds = Number(options.soak);
+const soakWarmupSeconds = Math.min(20, soakSeconds);
 const warmup = 2;
 const readConnections = 10;
 const stormConnections = 8;
@@ -102,6 +107,22 @@ function unexpected(summary: LoadSummary, expected: readonly string[]): number {
     .reduce((sum, [, count]) => sum + count, 0);
 }
 
+function medianOf(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
+}
+
+/** RSS once the server is idle again: the median of a few samples after a short pause. */
+async function settledRssKiB(server: ServerProcess): Promise<number> {
+  const samples: number[] = [];
+  await new Promise((resolve) => setTimeout(resolve, 1000));
+  for (let i = 0; i < 5; i++) {
+    samples.push(server.rssKiB());
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  return samples.sort((a, b) => a - b)[2] ?? Number.NaN;
+}
+
 async function soak(pinning: Pinning) {
   const server = await gatehouse(pinning.server);
   try {
@@ -125,31 +146,57 @@ async function soak(pinning: Pinning) {
           headers: { authorization: `Bearer ${token.slice(0, -4)}AAAA` },
         }),
       ]);
-    log(`soak: warm-up ${Math.min(10, soakSeconds)} s`);
-    await mixed(Math.min(10, soakSeconds));
-    const warmKiB = server.rssKiB();
+    log(`soak: warm-up ${soakWarmupSeconds} s`);
+    await mixed(soakWarmupSeconds);
+    const warmKiB = await settledRssKiB(server);
     log(`soak: ${soakSeconds} s of logins, protected reads and bad tokens`);
-    const [logins, reads, bad] = await mixed(soakSeconds);
-    const afterKiB = server.rssKiB();
+    // RSS jumps by an argon2 buffer (19 MiB) whenever a hash runs, so growth is judged on the
+    // trend: the median of the soak's first ten one-second samples against its last ten.
+    const samples: number[] = [];
+    const sampler = setInterval(() => samples.push(server.rssKiB()), 1000);
+    const [logins, reads, bad] = await mixed(soakSeconds).finally(() => clearInterval(sampler));
+    const afterKiB = await settledRssKiB(server);
+    const window = Math.min(10, Math.floor(samples.length / 2));
+    const firstKiB = medianOf(samples.slice(0, window));
+    const lastKiB = medianOf(samples.slice(-window));
     const unexpectedStatuses =
       unexpected(logins, ["200"]) + unexpected(reads, ["200"]) + unexpected(bad, ["401"]);
     const socketErrors =
       logins.errors + reads.errors + bad.errors + logins.timeouts + reads.timeouts + bad.timeouts;
-    return { idleKiB, warmKiB, afterKiB, logins, reads, bad, unexpectedStatuses, socketErrors };
+    return {
+      idleKiB,
+      warmKiB,
+      afterKiB,
+      firstKiB,
+      lastKiB,
+      samples,
+      logins,
+      reads,
+      bad,
+      unexpectedStatuses,
+      socketErrors,
+    };
   } finally {
     await server.stop();
   }
 }
 
-/** Tries EdDSA, then ES256: whichever this build signs with when asked. */
-async function asymmetric(pinning: Pinning) {
+/**
+ * Tries EdDSA, then ES256: whichever this build signs with when asked. Its `/users/me/` is
+ * measured in rounds interleaved with the HS256 server's.
+ */
+async function asymmetric(pinning: Pinning, hs256: () => Promise<LoadSummary>) {
   for (const algorithm of ["EdDSA", "ES256"]) {
     const server = await gatehouse(pinning.server, { GATEHOUSE_SIGNING_ALGORITHM: algorithm });
     try {
       const token = await login(server);
       if (headerAlgorithm(token) !== algorithm) continue;
-      log(`${algorithm}: /users/me/`);
-      return { algorithm, reads: await readMe(server, token, pinning) };
+      log(`${algorithm} vs HS256: /users/me/, ${rounds} interleaved rounds`);
+      let round = 0;
+      const measured = await interleave(rounds, hs256, () =>
+        readMe(server, token, pinning, round++ === 0 ? warmup : 0),
+      );
+      return { algorithm, hs256: combine(measured.first), reads: combine(measured.second) };
     } finally {
       await server.stop();
     }
@@ -178,6 +225,7 @@ function target(
 }
 
 const pct = (ratio: number): string => `${(ratio * 100).toFixed(1)} %`;
+const mib = (kib: number): string => (kib / 1024).toFixed(1);
 
 async function main(): Promise<void> {
   const startedAt = new Date();
@@ -187,72 +235,106 @@ async function main(): Promise<void> {
   const pinning = choosePinning();
   log(pinning.description);
 
-  log("bare route (the ceiling)");
-  const bareServer = await startServerProcess({
-    script: "bench/bare-server.ts",
-    cores: pinning.server,
-  });
-  const bare = await runLoad(pinning.load, {
-    url: `${bareServer.url}/bare`,
-    connections: readConnections,
-    durationSeconds: seconds,
-    warmupSeconds: warmup,
-  });
-  await bareServer.stop();
-
   const profileFlags =
     options["cpu-prof"] === undefined
       ? []
       : ["--cpu-prof", `--cpu-prof-dir=${options["cpu-prof"]}`];
+  const bareServer = await startServerProcess({
+    script: "bench/bare-server.ts",
+    cores: pinning.server,
+  });
   const server = await gatehouse(pinning.server, {}, profileFlags);
+  let bare: LoadSummary;
   let me: LoadSummary;
-  let storm: Awaited<ReturnType<typeof underStorm>>;
+  let unloaded: LoadSummary;
+  let storm: { reads: LoadSummary; logins: LoadSummary };
   let logins: LoadSummary;
-  let rawBefore: number;
-  let rawAfter: number;
+  let rawRates: number[];
   let timing: Awaited<ReturnType<typeof measureTiming>>;
+  let asym: Awaited<ReturnType<typeof asymmetric>>;
   try {
     const token = await login(server);
-    log("HS256: /users/me/");
-    me = await readMe(server, token, pinning);
-    log("login storm on one core");
-    storm = await underStorm(server, token, pinning);
-    log("logins per second vs the raw hash rate");
-    rawBefore = (await runRawHash(pinning.server, hashWorkers, seconds / 2)).perSecond;
-    logins = await loginLoad(server, pinning, 4, seconds);
-    rawAfter = (await runRawHash(pinning.server, hashWorkers, seconds / 2)).perSecond;
+    log(
+      `bare route (the ceiling) vs HS256 /users/me/: ${rounds} interleaved rounds of ${seconds} s`,
+    );
+    let round = 0;
+    const ceiling = await interleave(
+      rounds,
+      () =>
+        runLoad(pinning.load, {
+          url: `${bareServer.url}/bare`,
+          connections: readConnections,
+          durationSeconds: seconds,
+          warmupSeconds: round === 0 ? warmup : 0,
+        }),
+      () => readMe(server, token, pinning, round++ === 0 ? warmup : 0),
+    );
+    bare = combine(ceiling.first);
+    me = combine(ceiling.second);
+    await bareServer.stop();
+
+    log("login storm on one core: unloaded and stormed rounds interleaved");
+    const stormed = await interleave(
+      rounds,
+      () => readMe(server, token, pinning, 0),
+      () => underStorm(server, token, pinning),
+    );
+    unloaded = combine(stormed.first);
+    storm = {
+      reads: combine(stormed.second.map((s) => s.reads)),
+      logins: combine(stormed.second.map((s) => s.logins)),
+    };
+
+    log("logins per second vs the raw hash rate: interleaved rounds");
+    const hashing = await interleave(
+      rounds,
+      () => runRawHash(pinning.server, hashWorkers, seconds),
+      () => loginLoad(server, pinning, 4, seconds),
+    );
+    rawRates = hashing.first.map((r) => r.perSecond);
+    logins = combine(hashing.second);
+
     log("timing: unknown user vs wrong password");
     timing = await measureTiming(server.url, 60);
+
+    asym = await asymmetric(pinning, () => readMe(server, token, pinning, 0));
   } finally {
+    await bareServer.stop();
     await server.stop();
   }
-
-  const asym = await asymmetric(pinning);
 
   log("two cores: server unpinned");
   const wide = await gatehouse(undefined);
   let wideMe: LoadSummary;
-  let wideStorm: Awaited<ReturnType<typeof underStorm>>;
+  let wideStorm: { reads: LoadSummary; logins: LoadSummary };
   try {
     const token = await login(wide);
-    wideMe = await readMe(wide, token, pinning);
-    wideStorm = await underStorm(wide, token, pinning);
+    const stormed = await interleave(
+      rounds,
+      () => readMe(wide, token, pinning),
+      () => underStorm(wide, token, pinning),
+    );
+    wideMe = combine(stormed.first);
+    wideStorm = {
+      reads: combine(stormed.second.map((s) => s.reads)),
+      logins: combine(stormed.second.map((s) => s.logins)),
+    };
   } finally {
     await wide.stop();
   }
 
   const soaked = await soak(pinning);
 
-  const raw = (rawBefore + rawAfter) / 2;
+  const raw = rawRates.reduce((sum, rate) => sum + rate, 0) / rawRates.length;
   const meRatio = me.requestsPerSecond / bare.requestsPerSecond;
   const asymRatio =
-    asym === undefined ? undefined : asym.reads.requestsPerSecond / me.requestsPerSecond;
-  const stormRatio = storm.reads.requestsPerSecond / me.requestsPerSecond;
-  const stormP99 = storm.reads.p99Ms / me.p99Ms;
+    asym === undefined ? undefined : asym.reads.requestsPerSecond / asym.hs256.requestsPerSecond;
+  const stormRatio = storm.reads.requestsPerSecond / unloaded.requestsPerSecond;
+  const stormP99 = storm.reads.p99Ms / unloaded.p99Ms;
   const wideRatio = wideStorm.reads.requestsPerSecond / wideMe.requestsPerSecond;
   const wideP99 = wideStorm.reads.p99Ms / wideMe.p99Ms;
   const loginRatio = logins.requestsPerSecond / raw;
-  const growth = soaked.afterKiB / soaked.warmKiB - 1;
+  const growth = soaked.lastKiB / soaked.firstKiB - 1;
   const loginErrors = unexpected(logins, ["200"]) + logins.errors + logins.timeouts;
 
   const targets: TargetResult[] = [
@@ -268,14 +350,14 @@ async function main(): Promise<void> {
       "asymmetric tokens vs HS256",
       asym === undefined || asymRatio === undefined
         ? "n/a (EdDSA signing not available in this build)"
-        : `${asym.algorithm}: ${pct(asymRatio)} (${asym.reads.requestsPerSecond.toFixed(0)} req/s, p99 ${asym.reads.p99Ms} ms)`,
+        : `${asym.algorithm}: ${pct(asymRatio)} (${asym.reads.requestsPerSecond.toFixed(0)} vs ${asym.hs256.requestsPerSecond.toFixed(0)} req/s; p99 ${asym.reads.p99Ms} vs ${asym.hs256.p99Ms} ms)`,
       "≥ 90 %",
       asymRatio === undefined ? undefined : asymRatio >= 0.9,
     ),
     target(
       "3",
       "/users/me/ under a login storm, one core",
-      `${pct(stormRatio)} of unloaded, p99 ${stormP99.toFixed(2)}× (${storm.reads.p99Ms} vs ${me.p99Ms} ms; ${storm.logins.requestsPerSecond.toFixed(1)} logins/s); two cores: ${pct(wideRatio)}, p99 ${wideP99.toFixed(2)}×`,
+      `${pct(stormRatio)} of unloaded (${storm.reads.requestsPerSecond.toFixed(0)} vs ${unloaded.requestsPerSecond.toFixed(0)} req/s), p99 ${stormP99.toFixed(2)}× (${storm.reads.p99Ms} vs ${unloaded.p99Ms} ms; ${storm.logins.requestsPerSecond.toFixed(1)} logins/s); two cores: ${pct(wideRatio)}, p99 ${wideP99.toFixed(2)}×`,
       "≥ 50 %, p99 ≤ 3×",
       stormRatio >= 0.5 && stormP99 <= 3,
     ),
@@ -289,7 +371,7 @@ async function main(): Promise<void> {
     target(
       "5",
       "RSS over a mixed soak",
-      `idle ${(soaked.idleKiB / 1024).toFixed(1)} MiB, after warm-up ${(soaked.warmKiB / 1024).toFixed(1)} MiB, after ${soakSeconds} s ${(soaked.afterKiB / 1024).toFixed(1)} MiB (${growth >= 0 ? "+" : ""}${pct(growth)}); ${soaked.unexpectedStatuses} unexpected statuses, ${soaked.socketErrors} socket errors`,
+      `idle ${mib(soaked.idleKiB)} MiB; after the ${soakWarmupSeconds} s warm-up ${mib(soaked.warmKiB)} MiB idle; during the ${soakSeconds} s soak ${mib(soaked.firstKiB)} → ${mib(soaked.lastKiB)} MiB (median of first/last 10 s, ${growth >= 0 ? "+" : ""}${pct(growth)}); idle after ${mib(soaked.afterKiB)} MiB; ${soaked.unexpectedStatuses} unexpected statuses, ${soaked.socketErrors} socket errors`,
       "growth ≤ 10 %, zero unexpected",
       growth <= 0.1 && soaked.unexpectedStatuses === 0 && soaked.socketErrors === 0,
     ),
@@ -311,8 +393,10 @@ async function main(): Promise<void> {
     loadAverage: { before: loadBefore, after: loadAfter },
     note: options.note,
     settings: {
-      seconds,
+      secondsPerRound: seconds,
+      rounds,
       soakSeconds,
+      soakWarmupSeconds,
       readConnections,
       stormConnections,
       hashWorkers,
@@ -323,10 +407,11 @@ async function main(): Promise<void> {
       bare,
       me,
       asymmetric: asym ?? null,
+      unloaded,
       storm,
       twoCores: { me: wideMe, storm: wideStorm },
       logins,
-      rawHashPerSecond: { before: rawBefore, after: rawAfter },
+      rawHashPerSecond: rawRates,
       timing,
       soak: soaked,
     },
