@@ -27,7 +27,9 @@ const { values: options } = parseArgs({
 const seconds = Number(options.seconds);
 const rounds = Number(options.rounds);
 const soakSeconds = Number(options.soak);
-const soakWarmupSeconds = Math.min(20, soakSeconds);
+// Long enough for V8 to size its heap under this load (its first full collection comes after
+// about 30 s here), so the soak measures growth rather than the heap settling in.
+const soakWarmupSeconds = Math.min(40, soakSeconds);
 const warmup = 2;
 const readConnections = 10;
 const stormConnections = 8;
@@ -224,6 +226,9 @@ function target(
   return { id, name, measured, goal, verdict: pass === undefined ? "n/a" : pass ? "PASS" : "MISS" };
 }
 
+/** A shell word as typed: quoted when it holds anything but plain characters. */
+const quoted = (word: string): string =>
+  /^[\w./=:-]+$/.test(word) ? word : `'${word.replaceAll("'", "'\\''")}'`;
 const pct = (ratio: number): string => `${(ratio * 100).toFixed(1)} %`;
 const mib = (kib: number): string => (kib / 1024).toFixed(1);
 
@@ -387,7 +392,7 @@ async function main(): Promise<void> {
   const loadAfter = loadavg();
   const results: BenchResults = {
     date: startedAt.toISOString(),
-    command: `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(" ")}` : ""}`,
+    command: `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).map(quoted).join(" ")}` : ""}`,
     machine: machine(),
     pinning: pinning.description,
     loadAverage: { before: loadBefore, after: loadAfter },
