@@ -131,7 +131,13 @@ export async function startServerProcess(spec: ServerSpec): Promise<ServerProces
   child.stdout?.on("data", collect);
   child.stderr?.on("data", collect);
   const url = `http://127.0.0.1:${port}`;
-  await waitUntilServing(url, child, () => out);
+  try {
+    await waitUntilServing(url, child, () => out);
+  } catch (error) {
+    child.kill("SIGKILL");
+    await rm(dir, { recursive: true, force: true });
+    throw error;
+  }
   const pid = child.pid ?? 0;
   return {
     url,

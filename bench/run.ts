@@ -189,7 +189,14 @@ async function soak(pinning: Pinning) {
  */
 async function asymmetric(pinning: Pinning, hs256: () => Promise<LoadSummary>) {
   for (const algorithm of ["EdDSA", "ES256"]) {
-    const server = await gatehouse(pinning.server, { GATEHOUSE_SIGNING_ALGORITHM: algorithm });
+    let server: ServerProcess;
+    try {
+      server = await gatehouse(pinning.server, { GATEHOUSE_SIGNING_ALGORITHM: algorithm });
+    } catch (error) {
+      // A build that refuses the setting (or needs more to use it) simply lacks that algorithm.
+      log(`${algorithm}: server did not start (${String(error).split("\n")[0]})`);
+      continue;
+    }
     try {
       const token = await login(server);
       if (headerAlgorithm(token) !== algorithm) continue;
