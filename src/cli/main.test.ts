@@ -6,24 +6,10 @@ import { type CliHarness, createCliHarness } from "../../test/fixtures/cli-harne
 import { createFastHasher } from "../../test/fixtures/fast-hasher.ts";
 import { composeServices } from "../compose.ts";
 import { describeDatabase, loadSettings } from "../config.ts";
-import { AuthError, type AuthErrorCode } from "../core/errors.ts";
+import { AuthError, authErrorCodes } from "../core/errors.ts";
 import type { StartServer, StartWorkers } from "./command.ts";
 
-const everyCode = [
-  "invalid_credentials",
-  "inactive_user",
-  "invalid_scope",
-  "invalid_request",
-  "unsupported_grant_type",
-  "token_missing",
-  "token_invalid",
-  "token_expired",
-  "refresh_token_invalid",
-  "insufficient_scope",
-  "username_taken",
-  "user_not_found",
-  "hasher_busy",
-] as const satisfies readonly AuthErrorCode[];
+const everyCode = authErrorCodes;
 
 const throwing =
   (error: unknown): StartServer =>

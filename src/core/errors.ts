@@ -1,26 +1,30 @@
 /** Every expected failure in Gatehouse carries one of these stable codes. */
-export type AuthErrorCode =
+export const authErrorCodes = [
   /** Unknown user or wrong password — deliberately indistinguishable. */
-  | "invalid_credentials"
-  | "inactive_user"
+  "invalid_credentials",
+  "inactive_user",
   /** A requested scope is not in the catalogue. */
-  | "invalid_scope"
+  "invalid_scope",
   /** A malformed request: duplicate parameters, a field that breaks a rule. */
-  | "invalid_request"
-  | "unsupported_grant_type"
-  | "token_missing"
+  "invalid_request",
+  "unsupported_grant_type",
+  "token_missing",
   /** Malformed, bad signature, wrong algorithm or type, unknown subject. */
-  | "token_invalid"
-  | "token_expired"
+  "token_invalid",
+  "token_expired",
   /** A refresh token that is unknown, spent, revoked, expired or cut off. */
-  | "refresh_token_invalid"
-  | "insufficient_scope"
-  | "username_taken"
-  | "user_not_found"
+  "refresh_token_invalid",
+  "insufficient_scope",
+  "username_taken",
+  "user_not_found",
   /** The password hashing queue is full; the caller should retry later. */
-  | "hasher_busy"
+  "hasher_busy",
   /** Too many failed logins for the account or the client address; `retryAfterSeconds` says when. */
-  | "throttled";
+  "throttled",
+] as const;
+
+/** One of {@link authErrorCodes}. */
+export type AuthErrorCode = (typeof authErrorCodes)[number];
 
 /**
  * The one error class of the toolkit: an expected failure with a stable `code`.

@@ -89,6 +89,13 @@ describe("the docs pages", () => {
     });
   }
 
+  it("serves a ReDoc bundle whose menu logo is inline rather than from Redocly's CDN (issue 6)", async () => {
+    const bundle = await (await t.app.request("/redoc/redoc.standalone.js")).text();
+
+    assert.doesNotMatch(bundle, /cdn\.redoc\.ly/);
+    assert.match(bundle, /data:image\/svg\+xml/);
+  });
+
   it("serves the Swagger UI stylesheet", async () => {
     const response = await t.app.request("/docs/swagger-ui.css");
 
@@ -111,6 +118,41 @@ describe("every response", () => {
     assert.equal(response.headers.get("referrer-policy"), "no-referrer");
     assert.match(response.headers.get("content-security-policy") ?? "", /script-src 'self'/);
     assert.match(response.headers.get("x-request-id") ?? "", /^[0-9a-f-]{36}$/);
+  });
+
+  it("carries the security headers and a request id on error answers too (issue 6)", async () => {
+    const original = t.store.findByUsername;
+    const token = await t.login("johndoe", "secret");
+    t.store.findByUsername = () => Promise.reject(new Error("boom"));
+    const failed = await t.app.request("/users/me/", {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    t.store.findByUsername = original;
+    const answers = [
+      await t.app.request("/nope"),
+      await t.app.request("/users/me/"),
+      await t.app.request("/users/me/", { headers: { authorization: "Bearer bad.token" } }),
+      await t.app.request("/token", { method: "POST", body: "x".repeat(20_000) }),
+      failed,
+    ];
+
+    assert.deepEqual(
+      answers.map((r) => r.status),
+      [404, 401, 401, 413, 500],
+    );
+    for (const response of answers) {
+      assert.equal(response.headers.get("x-content-type-options"), "nosniff");
+      assert.equal(response.headers.get("x-frame-options"), "DENY");
+      assert.match(response.headers.get("content-security-policy") ?? "", /default-src 'self'/);
+      assert.match(response.headers.get("x-request-id") ?? "", /^[0-9a-f-]{36}$/);
+    }
+  });
+
+  it("gives each response its own request id", async () => {
+    const first = await t.app.request("/nope");
+    const second = await t.app.request("/nope");
+
+    assert.notEqual(first.headers.get("x-request-id"), second.headers.get("x-request-id"));
   });
 
   it("answers an unknown path with a JSON 404", async () => {

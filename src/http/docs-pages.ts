@@ -18,6 +18,15 @@ function asset(path: string, type: string): Asset {
   return { body: readFileSync(path), type };
 }
 
+// ReDoc's side menu shows a logo fetched from Redocly's CDN, with no option to turn it off; the
+// page must not reach any other host, so the bundle gets an empty inline image in its place.
+const cdnLogo = "https://cdn.redoc.ly/redoc/logo-mini.svg";
+const blankImage = "data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg'/%3E";
+
+function withoutCdnLogo(bundle: string): string {
+  return bundle.replaceAll(cdnLogo, blankImage);
+}
+
 const page = (title: string, head: string, body: string): string =>
   `<!doctype html>
 <html lang="en">
@@ -62,7 +71,10 @@ export function mountDocsPages(app: OpenApiApp): void {
     "/docs/oauth2-redirect.js": asset(join(swaggerDir, "oauth2-redirect.js"), "text/javascript"),
     "/docs/favicon-32x32.png": asset(join(swaggerDir, "favicon-32x32.png"), "image/png"),
     "/docs/swagger-init.js": { body: Buffer.from(swaggerInit), type: "text/javascript" },
-    "/redoc/redoc.standalone.js": asset(redocBundle, "text/javascript"),
+    "/redoc/redoc.standalone.js": {
+      body: Buffer.from(withoutCdnLogo(readFileSync(redocBundle, "utf8"))),
+      type: "text/javascript",
+    },
     "/redoc/redoc-init.js": { body: Buffer.from(redocInit), type: "text/javascript" },
   };
   for (const [path, { body, type }] of Object.entries(assets)) {

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import type { AuthErrorCode } from "../core/errors.ts";
+import { authErrorCodes } from "../core/errors.ts";
 import { createScopeCatalogue, seedScopeDescriptions } from "../core/scopes.ts";
 import { errorAnswer } from "./error-responses.ts";
 
@@ -44,21 +44,7 @@ describe("errorAnswer", () => {
   });
 
   it("has a 4xx or 503 answer for every code at both endpoints", () => {
-    const codes: AuthErrorCode[] = [
-      "invalid_credentials",
-      "inactive_user",
-      "invalid_scope",
-      "invalid_request",
-      "unsupported_grant_type",
-      "token_missing",
-      "token_invalid",
-      "token_expired",
-      "refresh_token_invalid",
-      "insufficient_scope",
-      "username_taken",
-      "user_not_found",
-      "hasher_busy",
-    ];
+    const codes = authErrorCodes;
     for (const code of codes) {
       for (const endpoint of ["token", "resource"] as const) {
         const { status } = errorAnswer(code, endpoint);

@@ -15,18 +15,19 @@ const contentSecurityPolicy = [
 ].join("; ");
 
 /**
- * Adds the security headers every response carries. Responses are `Cache-Control: no-store`
- * unless a route chose otherwise (the docs assets): tokens, user data and errors about them
- * must not sit in a shared cache (RFC 6749 §5.1, RFC 9111 §5.2.2.5).
+ * Adds the security headers every response carries. They are set before the handler runs, so they
+ * join its response as it is made instead of forcing a copy of a finished one. Responses are
+ * `Cache-Control: no-store` unless a route sets its own (the docs assets): tokens, user data and
+ * errors about them must not sit in a shared cache (RFC 6749 §5.1, RFC 9111 §5.2.2.5).
  */
 export function securityHeaders(): MiddlewareHandler {
   return async (c, next) => {
-    await next();
     c.header("X-Content-Type-Options", "nosniff");
     c.header("Referrer-Policy", "no-referrer");
     c.header("X-Frame-Options", "DENY");
     c.header("Content-Security-Policy", contentSecurityPolicy);
     c.header("Cross-Origin-Opener-Policy", "same-origin");
-    if (!c.res.headers.has("Cache-Control")) c.header("Cache-Control", "no-store");
+    c.header("Cache-Control", "no-store");
+    await next();
   };
 }

@@ -68,7 +68,7 @@ export function mountUserRoutes(app: OpenApiApp, deps: UserRouteDeps): void {
       responses: { 200: json(userSchema, "The user"), ...protectedResponses },
     },
     (c) => {
-      const { user } = c.var.principal;
+      const { user } = c.get("principal");
       const body = {
         username: user.username,
         email: user.email,
@@ -90,7 +90,7 @@ export function mountUserRoutes(app: OpenApiApp, deps: UserRouteDeps): void {
       responses: { 200: json(z.array(itemSchema), "The items"), ...protectedResponses },
     },
     async (c) => {
-      const items = await deps.items.listItems(c.var.principal.user.username);
+      const items = await deps.items.listItems(c.get("principal").user.username);
       const body = items.map((item) => ({ item_id: item.itemId, owner: item.owner }));
       return c.json(body, 200, noStore);
     },

@@ -1,9 +1,11 @@
 // `gatehouse audit`: read the audit trail, newest first.
+
 import type { AuditEvent } from "../../core/audit-log.ts";
 import { auditEventTypes, isAuditEventType, maxAuditPageSize } from "../../core/audit-log.ts";
 import { parseCommandArgs, UsageError } from "../arguments.ts";
 import type { CommandDeps } from "../command.ts";
 import type { CliIo } from "../io.ts";
+import { formatTable as layOutTable } from "../text-table.ts";
 import { parseTimeArgument } from "../time-argument.ts";
 
 function formatTable(events: readonly AuditEvent[]): string {
@@ -19,18 +21,7 @@ function formatTable(events: readonly AuditEvent[]): string {
       e.requestId ?? "-",
     ]),
   ];
-  const widths = rows[0]?.map((_, column) =>
-    Math.max(...rows.map((row) => (row[column] ?? "").length)),
-  );
-  return rows
-    .map((row) =>
-      row
-        .map((cell, column) => cell.padEnd(widths?.[column] ?? 0))
-        .join("  ")
-        .trimEnd(),
-    )
-    .map((line) => `${line}\n`)
-    .join("");
+  return layOutTable(rows);
 }
 
 function parseLimit(text: string | undefined): number {

@@ -1,9 +1,11 @@
 // `gatehouse keys …`: list the signing keys and rotate them. Never prints private material.
+
 import { rotateSigningKey } from "../../core/key-rotation.ts";
 import type { SigningKeyRecord } from "../../core/signing-keys.ts";
 import { signingAlgorithms, signingKeyStatus } from "../../core/signing-keys.ts";
 import { parseCommandArgs, UsageError } from "../arguments.ts";
 import type { Command } from "../command.ts";
+import { formatTable as layOutTable } from "../text-table.ts";
 
 const none = { min: 0, max: 0 } as const;
 
@@ -24,18 +26,7 @@ function formatTable(keys: readonly ReturnType<typeof describeKey>[]): string {
     ["KID", "ALG", "STATUS", "CREATED", "RETIRES"],
     ...keys.map((key) => [key.kid, key.algorithm, key.status, key.createdAt, key.retiresAt ?? ""]),
   ];
-  const widths = rows[0]?.map((_, column) =>
-    Math.max(...rows.map((row) => (row[column] ?? "").length)),
-  );
-  return rows
-    .map(
-      (row) =>
-        `${row
-          .map((cell, i) => cell.padEnd(widths?.[i] ?? 0))
-          .join("  ")
-          .trimEnd()}\n`,
-    )
-    .join("");
+  return layOutTable(rows);
 }
 
 const listKeys: Command = async (args, io, deps) => {

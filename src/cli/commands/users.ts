@@ -1,4 +1,5 @@
 // `gatehouse users …`: create, inspect, change and delete users in the configured store.
+
 import type { Services } from "../../compose.ts";
 import { AuthError } from "../../core/errors.ts";
 import { assertAcceptablePassword } from "../../core/passwords.ts";
@@ -15,6 +16,7 @@ import { isValidUsername, toUser, type User, type UserRecord } from "../../core/
 import { parseCommandArgs, UsageError } from "../arguments.ts";
 import type { Command, CommandDeps } from "../command.ts";
 import type { CliIo } from "../io.ts";
+import { formatTable as layOutTable } from "../text-table.ts";
 import { runUsersImportCommand } from "./users-import.ts";
 
 // Changes made from the command line are audited with the actor "cli".
@@ -87,18 +89,7 @@ function formatTable(records: readonly UserRecord[]): string {
       user.fullName ?? "",
     ]),
   ];
-  const widths = rows[0]?.map((_, column) =>
-    Math.max(...rows.map((row) => (row[column] ?? "").length)),
-  );
-  return rows
-    .map((row) =>
-      row
-        .map((cell, column) => cell.padEnd(widths?.[column] ?? 0))
-        .join("  ")
-        .trimEnd(),
-    )
-    .map((line) => `${line}\n`)
-    .join("");
+  return layOutTable(rows);
 }
 
 const addUser: Command = async (args, io, deps) => {

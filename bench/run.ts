@@ -1,0 +1,442 @@
+// `npm run bench`: builds Gatehouse, measures it against its targets and writes the results.
+// Every figure that decides a target is a ratio of two measurements made in the same run.
+import { execSync } from "node:child_process";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { cpus, loadavg, totalmem } from "node:os";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import type { LoadSummary } from "./load.ts";
+import type { Pinning, ServerProcess } from "./processes.ts";
+import { choosePinning, root, runLoad, runRawHash, startServerProcess } from "./processes.ts";
+import type { BenchResults, TargetResult } from "./report.ts";
+import { formatMarkdown, formatTable } from "./report.ts";
+import { combine, interleave } from "./rounds.ts";
+import { measureTiming } from "./timing.ts";
+
+const { values: options } = parseArgs({
+  options: {
+    seconds: { type: "string", default: "5" },
+    rounds: { type: "string", default: "3" },
+    soak: { type: "string", default: "60" },
+    "cpu-prof": { type: "string" },
+    "no-write": { type: "boolean", default: false },
+    note: { type: "string", default: "" },
+  },
+});
+/** Length of one measured round, in seconds. */
+const seconds = Number(options.seconds);
+const rounds = Number(options.rounds);
+const soakSeconds = Number(options.soak);
+// Long enough for V8 to size its heap under this load (its first full collection comes after
+// about 30 s here), so the soak measures growth rather than the heap settling in.
+const soakWarmupSeconds = Math.min(40, soakSeconds);
+const warmup = 2;
+const readConnections = 10;
+const stormConnections = 8;
+const hashWorkers = 1;
+const form = { "content-type": "application/x-www-form-urlencoded" };
+const loginBody = "username=johndoe&password=secret";
+
+const log = (line: string): void => {
+  process.stderr.write(`${line}\n`);
+};
+
+function gatehouse(
+  cores: string | undefined,
+  env: Record<string, string> = {},
+  flags: string[] = [],
+) {
+  return startServerProcess({
+    script: "dist/main.js",
+    cores,
+    env: { GATEHOUSE_HASH_WORKERS: String(hashWorkers), ...env },
+    nodeFlags: flags,
+  });
+}
+
+async function login(server: ServerProcess): Promise<string> {
+  const response = await fetch(`${server.url}/token`, {
+    method: "POST",
+    headers: form,
+    body: loginBody,
+  });
+  const body = (await response.json()) as { access_token?: string };
+  if (body.access_token === undefined) throw new Error(`login failed: ${response.status}`);
+  return body.access_token;
+}
+
+function headerAlgorithm(token: string): string {
+  const header = JSON.parse(Buffer.from(token.split(".")[0] ?? "", "base64url").toString()) as {
+    alg?: unknown;
+  };
+  return String(header.alg);
+}
+
+function readMe(server: ServerProcess, token: string, pinning: Pinning, warm = warmup) {
+  return runLoad(pinning.load, {
+    url: `${server.url}/users/me/`,
+    connections: readConnections,
+    durationSeconds: seconds,
+    warmupSeconds: warm,
+    headers: { authorization: `Bearer ${token}` },
+  });
+}
+
+function loginLoad(server: ServerProcess, pinning: Pinning, connections: number, duration: number) {
+  return runLoad(pinning.load, {
+    url: `${server.url}/token`,
+    connections,
+    durationSeconds: duration,
+    warmupSeconds: 0,
+    method: "POST",
+    headers: form,
+    body: loginBody,
+  });
+}
+
+/** `/users/me/` measured while 8 clients log in continuously. */
+async function underStorm(server: ServerProcess, token: string, pinning: Pinning) {
+  const storm = loginLoad(server, pinning, stormConnections, seconds + 3);
+  // The storm gets a head start, so the reads are measured with it in full swing.
+  await new Promise((resolve) => setTimeout(resolve, 1500));
+  const reads = await readMe(server, token, pinning, 0);
+  return { reads, logins: await storm };
+}
+
+function unexpected(summary: LoadSummary, expected: readonly string[]): number {
+  return Object.entries(summary.statuses)
+    .filter(([status]) => !expected.includes(status))
+    .reduce((sum, [, count]) => sum + count, 0);
+}
+
+function medianOf(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
+}
+
+/** RSS once the server is idle again: the median of a few samples after a short pause. */
+async function settledRssKiB(server: ServerProcess): Promise<number> {
+  const samples: number[] = [];
+  await new Promise((resolve) => setTimeout(resolve, 1000));
+  for (let i = 0; i < 5; i++) {
+    samples.push(server.rssKiB());
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  return samples.sort((a, b) => a - b)[2] ?? Number.NaN;
+}
+
+async function soak(pinning: Pinning) {
+  const server = await gatehouse(pinning.server);
+  try {
+    const idleKiB = server.rssKiB();
+    const token = await login(server);
+    const mixed = (duration: number) =>
+      Promise.all([
+        loginLoad(server, pinning, 2, duration),
+        runLoad(pinning.load, {
+          url: `${server.url}/users/me/items/`,
+          connections: 6,
+          durationSeconds: duration,
+          warmupSeconds: 0,
+          headers: { authorization: `Bearer ${token}` },
+        }),
+        runLoad(pinning.load, {
+          url: `${server.url}/users/me/`,
+          connections: 2,
+          durationSeconds: duration,
+          warmupSeconds: 0,
+          headers: { authorization: `Bearer ${token.slice(0, -4)}AAAA` },
+        }),
+      ]);
+    log(`soak: warm-up ${soakWarmupSeconds} s`);
+    await mixed(soakWarmupSeconds);
+    const warmKiB = await settledRssKiB(server);
+    log(`soak: ${soakSeconds} s of logins, protected reads and bad tokens`);
+    // RSS jumps by an argon2 buffer (19 MiB) whenever a hash runs, so growth is judged on the
+    // trend: the median of the soak's first ten one-second samples against its last ten.
+    const samples: number[] = [];
+    const sampler = setInterval(() => samples.push(server.rssKiB()), 1000);
+    const [logins, reads, bad] = await mixed(soakSeconds).finally(() => clearInterval(sampler));
+    const afterKiB = await settledRssKiB(server);
+    const window = Math.min(10, Math.floor(samples.length / 2));
+    const firstKiB = medianOf(samples.slice(0, window));
+    const lastKiB = medianOf(samples.slice(-window));
+    const unexpectedStatuses =
+      unexpected(logins, ["200"]) + unexpected(reads, ["200"]) + unexpected(bad, ["401"]);
+    const socketErrors =
+      logins.errors + reads.errors + bad.errors + logins.timeouts + reads.timeouts + bad.timeouts;
+    return {
+      idleKiB,
+      warmKiB,
+      afterKiB,
+      firstKiB,
+      lastKiB,
+      samples,
+      logins,
+      reads,
+      bad,
+      unexpectedStatuses,
+      socketErrors,
+    };
+  } finally {
+    await server.stop();
+  }
+}
+
+/**
+ * Tries EdDSA, then ES256: whichever this build signs with when asked. Its `/users/me/` is
+ * measured in rounds interleaved with the HS256 server's.
+ */
+async function asymmetric(pinning: Pinning, hs256: () => Promise<LoadSummary>) {
+  for (const algorithm of ["EdDSA", "ES256"]) {
+    let server: ServerProcess;
+    try {
+      server = await gatehouse(pinning.server, { GATEHOUSE_SIGNING_ALGORITHM: algorithm });
+    } catch (error) {
+      // A build that refuses the setting (or needs more to use it) simply lacks that algorithm.
+      log(`${algorithm}: server did not start (${String(error).split("\n")[0]})`);
+      continue;
+    }
+    try {
+      const token = await login(server);
+      if (headerAlgorithm(token) !== algorithm) continue;
+      log(`${algorithm} vs HS256: /users/me/, ${rounds} interleaved rounds`);
+      let round = 0;
+      const measured = await interleave(rounds, hs256, () =>
+        readMe(server, token, pinning, round++ === 0 ? warmup : 0),
+      );
+      return { algorithm, hs256: combine(measured.first), reads: combine(measured.second) };
+    } finally {
+      await server.stop();
+    }
+  }
+  return undefined;
+}
+
+function machine() {
+  const cpuinfo = readFileSync("/proc/cpuinfo", "utf8");
+  return {
+    nproc: execSync("nproc").toString().trim(),
+    cpuModel: /model name\s*:\s*(.+)/.exec(cpuinfo)?.[1] ?? cpus()[0]?.model ?? "unknown",
+    memoryGiB: Math.round((totalmem() / 2 ** 30) * 10) / 10,
+    node: process.version,
+  };
+}
+
+function target(
+  id: string,
+  name: string,
+  measured: string,
+  goal: string,
+  pass: boolean | undefined,
+): TargetResult {
+  return { id, name, measured, goal, verdict: pass === undefined ? "n/a" : pass ? "PASS" : "MISS" };
+}
+
+/** A shell word as typed: quoted when it holds anything but plain characters. */
+const quoted = (word: string): string =>
+  /^[\w./=:-]+$/.test(word) ? word : `'${word.replaceAll("'", "'\\''")}'`;
+const pct = (ratio: number): string => `${(ratio * 100).toFixed(1)} %`;
+const mib = (kib: number): string => (kib / 1024).toFixed(1);
+
+async function main(): Promise<void> {
+  const startedAt = new Date();
+  const loadBefore = loadavg();
+  log("building: npm run build");
+  execSync("npm run build", { cwd: root, stdio: ["ignore", "ignore", "inherit"] });
+  const pinning = choosePinning();
+  log(pinning.description);
+
+  const profileFlags =
+    options["cpu-prof"] === undefined
+      ? []
+      : ["--cpu-prof", `--cpu-prof-dir=${options["cpu-prof"]}`];
+  const bareServer = await startServerProcess({
+    script: "bench/bare-server.ts",
+    cores: pinning.server,
+  });
+  const server = await gatehouse(pinning.server, {}, profileFlags);
+  let bare: LoadSummary;
+  let me: LoadSummary;
+  let unloaded: LoadSummary;
+  let storm: { reads: LoadSummary; logins: LoadSummary };
+  let logins: LoadSummary;
+  let rawRates: number[];
+  let timing: Awaited<ReturnType<typeof measureTiming>>;
+  let asym: Awaited<ReturnType<typeof asymmetric>>;
+  try {
+    const token = await login(server);
+    log(
+      `bare route (the ceiling) vs HS256 /users/me/: ${rounds} interleaved rounds of ${seconds} s`,
+    );
+    let round = 0;
+    const ceiling = await interleave(
+      rounds,
+      () =>
+        runLoad(pinning.load, {
+          url: `${bareServer.url}/bare`,
+          connections: readConnections,
+          durationSeconds: seconds,
+          warmupSeconds: round === 0 ? warmup : 0,
+        }),
+      () => readMe(server, token, pinning, round++ === 0 ? warmup : 0),
+    );
+    bare = combine(ceiling.first);
+    me = combine(ceiling.second);
+    await bareServer.stop();
+
+    log("login storm on one core: unloaded and stormed rounds interleaved");
+    const stormed = await interleave(
+      rounds,
+      () => readMe(server, token, pinning, 0),
+      () => underStorm(server, token, pinning),
+    );
+    unloaded = combine(stormed.first);
+    storm = {
+      reads: combine(stormed.second.map((s) => s.reads)),
+      logins: combine(stormed.second.map((s) => s.logins)),
+    };
+
+    log("logins per second vs the raw hash rate: interleaved rounds");
+    const hashing = await interleave(
+      rounds,
+      () => runRawHash(pinning.server, hashWorkers, seconds),
+      () => loginLoad(server, pinning, 4, seconds),
+    );
+    rawRates = hashing.first.map((r) => r.perSecond);
+    logins = combine(hashing.second);
+
+    log("timing: unknown user vs wrong password");
+    timing = await measureTiming(server.url, 60);
+
+    asym = await asymmetric(pinning, () => readMe(server, token, pinning, 0));
+  } finally {
+    await bareServer.stop();
+    await server.stop();
+  }
+
+  log("two cores: server unpinned");
+  const wide = await gatehouse(undefined);
+  let wideMe: LoadSummary;
+  let wideStorm: { reads: LoadSummary; logins: LoadSummary };
+  try {
+    const token = await login(wide);
+    const stormed = await interleave(
+      rounds,
+      () => readMe(wide, token, pinning),
+      () => underStorm(wide, token, pinning),
+    );
+    wideMe = combine(stormed.first);
+    wideStorm = {
+      reads: combine(stormed.second.map((s) => s.reads)),
+      logins: combine(stormed.second.map((s) => s.logins)),
+    };
+  } finally {
+    await wide.stop();
+  }
+
+  const soaked = await soak(pinning);
+
+  const raw = rawRates.reduce((sum, rate) => sum + rate, 0) / rawRates.length;
+  const meRatio = me.requestsPerSecond / bare.requestsPerSecond;
+  const asymRatio =
+    asym === undefined ? undefined : asym.reads.requestsPerSecond / asym.hs256.requestsPerSecond;
+  const stormRatio = storm.reads.requestsPerSecond / unloaded.requestsPerSecond;
+  const stormP99 = storm.reads.p99Ms / unloaded.p99Ms;
+  const wideRatio = wideStorm.reads.requestsPerSecond / wideMe.requestsPerSecond;
+  const wideP99 = wideStorm.reads.p99Ms / wideMe.p99Ms;
+  const loginRatio = logins.requestsPerSecond / raw;
+  const growth = soaked.lastKiB / soaked.firstKiB - 1;
+  const loginErrors = unexpected(logins, ["200"]) + logins.errors + logins.timeouts;
+
+  const targets: TargetResult[] = [
+    target(
+      "1",
+      "GET /users/me/ vs bare route",
+      `${pct(meRatio)} (${me.requestsPerSecond.toFixed(0)} vs ${bare.requestsPerSecond.toFixed(0)} req/s; p99 ${me.p99Ms} ms vs ${bare.p99Ms} ms)${meRatio >= 0.75 ? ", stretch 75 % met" : ""}`,
+      "≥ 65 % (stretch 75 %)",
+      meRatio >= 0.65,
+    ),
+    target(
+      "2",
+      "asymmetric tokens vs HS256",
+      asym === undefined || asymRatio === undefined
+        ? "n/a (EdDSA signing not available in this build)"
+        : `${asym.algorithm}: ${pct(asymRatio)} (${asym.reads.requestsPerSecond.toFixed(0)} vs ${asym.hs256.requestsPerSecond.toFixed(0)} req/s; p99 ${asym.reads.p99Ms} vs ${asym.hs256.p99Ms} ms)`,
+      "≥ 90 %",
+      asymRatio === undefined ? undefined : asymRatio >= 0.9,
+    ),
+    target(
+      "3",
+      "/users/me/ under a login storm, one core",
+      `${pct(stormRatio)} of unloaded (${storm.reads.requestsPerSecond.toFixed(0)} vs ${unloaded.requestsPerSecond.toFixed(0)} req/s), p99 ${stormP99.toFixed(2)}× (${storm.reads.p99Ms} vs ${unloaded.p99Ms} ms; ${storm.logins.requestsPerSecond.toFixed(1)} logins/s); two cores: ${pct(wideRatio)}, p99 ${wideP99.toFixed(2)}×`,
+      "≥ 50 %, p99 ≤ 3×",
+      stormRatio >= 0.5 && stormP99 <= 3,
+    ),
+    target(
+      "4",
+      "/token logins vs raw hash rate",
+      `${pct(loginRatio)} (${logins.requestsPerSecond.toFixed(1)} logins/s vs ${raw.toFixed(1)} verifications/s on ${hashWorkers} thread${loginErrors > 0 ? `; ${loginErrors} failed logins` : ""})`,
+      "≥ 90 %",
+      loginRatio >= 0.9 && loginErrors === 0,
+    ),
+    target(
+      "5",
+      "RSS over a mixed soak",
+      `idle ${mib(soaked.idleKiB)} MiB; after the ${soakWarmupSeconds} s warm-up ${mib(soaked.warmKiB)} MiB idle; during the ${soakSeconds} s soak ${mib(soaked.firstKiB)} → ${mib(soaked.lastKiB)} MiB (median of first/last 10 s, ${growth >= 0 ? "+" : ""}${pct(growth)}); idle after ${mib(soaked.afterKiB)} MiB; ${soaked.unexpectedStatuses} unexpected statuses, ${soaked.socketErrors} socket errors`,
+      "growth ≤ 10 %, zero unexpected",
+      growth <= 0.1 && soaked.unexpectedStatuses === 0 && soaked.socketErrors === 0,
+    ),
+    target(
+      "timing",
+      "unknown user ÷ wrong password (medians)",
+      `${timing.ratio.toFixed(3)} (${timing.cases.map((c) => `${c.name} ${c.medianMs.toFixed(2)} ms`).join(", ")}; ${timing.samplesPerCase} each, interleaved${timing.unexpected > 0 ? `; ${timing.unexpected} answers other than 400` : ""})`,
+      "0.8 – 1.25",
+      timing.ratio >= 0.8 && timing.ratio <= 1.25 && timing.unexpected === 0,
+    ),
+  ];
+
+  const loadAfter = loadavg();
+  const results: BenchResults = {
+    date: startedAt.toISOString(),
+    command: `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).map(quoted).join(" ")}` : ""}`,
+    machine: machine(),
+    pinning: pinning.description,
+    loadAverage: { before: loadBefore, after: loadAfter },
+    note: options.note,
+    settings: {
+      secondsPerRound: seconds,
+      rounds,
+      soakSeconds,
+      soakWarmupSeconds,
+      readConnections,
+      stormConnections,
+      hashWorkers,
+      logLevel: "warn",
+    },
+    targets,
+    raw: {
+      bare,
+      me,
+      asymmetric: asym ?? null,
+      unloaded,
+      storm,
+      twoCores: { me: wideMe, storm: wideStorm },
+      logins,
+      rawHashPerSecond: rawRates,
+      timing,
+      soak: soaked,
+    },
+  };
+  process.stdout.write(`${formatTable(results)}\n${JSON.stringify(results, null, 2)}\n`);
+  if (!options["no-write"]) {
+    const dir = join(root, "bench", "results");
+    mkdirSync(dir, { recursive: true });
+    const stem = join(dir, startedAt.toISOString().slice(0, 10));
+    writeFileSync(`${stem}.md`, formatMarkdown(results));
+    writeFileSync(`${stem}.json`, `${JSON.stringify(results, null, 2)}\n`);
+    log(`results written to bench/results/${startedAt.toISOString().slice(0, 10)}.{md,json}`);
+  }
+}
+
+await main();

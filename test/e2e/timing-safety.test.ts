@@ -1,0 +1,134 @@
+// Timing safety, proven by counting: every failed login does the same password-hashing work,
+// whether or not the account exists, so response time cannot tell an attacker which usernames
+// are real. Counts, unlike clocks, do not flake.
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import { authenticate } from "../../src/core/authenticate.ts";
+import { maxPasswordBytes } from "../../src/core/passwords.ts";
+import type { CountingHasher } from "../fixtures/fast-hasher.ts";
+import { createCountingHasher, createFastHasher } from "../fixtures/fast-hasher.ts";
+import type { TestApp } from "../fixtures/test-app.ts";
+import { makeTestApp } from "../fixtures/test-app.ts";
+
+/** One kind of login attempt and the answer it must get. */
+interface LoginCase {
+  readonly name: string;
+  readonly username: string;
+  readonly password: string;
+  readonly status: number;
+  readonly detail: string;
+}
+
+const refused = "Incorrect username or password";
+
+// Every case here answers after exactly one password verification.
+const oneHashCases: readonly LoginCase[] = [
+  { name: "an unknown user", username: "nobody", password: "wrong", status: 400, detail: refused },
+  {
+    name: "a wrong password",
+    username: "johndoe",
+    password: "wrong",
+    status: 400,
+    detail: refused,
+  },
+  {
+    name: "an inactive user with a wrong password",
+    username: "alice",
+    password: "wrong",
+    status: 400,
+    detail: refused,
+  },
+  {
+    name: "an inactive user with the right password",
+    username: "alice",
+    password: "secret2",
+    status: 400,
+    detail: "Inactive user",
+  },
+  {
+    name: "a username no account could have",
+    username: "-not a username-",
+    password: "secret",
+    status: 400,
+    detail: refused,
+  },
+  { name: "a successful login", username: "johndoe", password: "secret", status: 200, detail: "" },
+  // Throttled requests join this list once login throttling lands: a throttled attempt must do
+  // the same hashing work as any other (or none for every username alike), so that a lock-out
+  // cannot tell which usernames exist.
+];
+
+describe("hashing work per login attempt", () => {
+  let t: TestApp;
+  let hasher: CountingHasher;
+  before(async () => {
+    hasher = createCountingHasher(createFastHasher());
+    t = await makeTestApp({ hasher });
+  });
+  after(() => t.close());
+
+  async function attempt(username: string, password: string): Promise<Response> {
+    return t.app.request("/token", {
+      method: "POST",
+      body: new URLSearchParams({ username, password }),
+    });
+  }
+
+  for (const login of oneHashCases) {
+    it(`does exactly one password verification for ${login.name}`, async () => {
+      const before = hasher.verifications;
+
+      const response = await attempt(login.username, login.password);
+
+      assert.equal(response.status, login.status);
+      if (login.detail !== "") {
+        assert.equal(((await response.json()) as { detail: string }).detail, login.detail);
+      }
+      assert.equal(hasher.verifications - before, 1);
+    });
+  }
+
+  it("answers a too-long password 422 with no hashing, for known and unknown users alike", async () => {
+    const long = "x".repeat(maxPasswordBytes + 1);
+    const before = hasher.verifications;
+
+    const known = await attempt("johndoe", long);
+    const unknown = await attempt("nobody", long);
+
+    assert.deepEqual([known.status, unknown.status], [422, 422]);
+    assert.deepEqual(await known.json(), await unknown.json());
+    assert.equal(hasher.verifications - before, 0);
+  });
+
+  it("makes an unknown user and a wrong password give byte-identical answers", async () => {
+    const unknown = await attempt("nobody", "wrong");
+    const wrong = await attempt("johndoe", "wrong");
+
+    assert.equal(unknown.status, wrong.status);
+    assert.equal(await unknown.text(), await wrong.text());
+  });
+});
+
+describe("hashing work in the toolkit's authenticate()", () => {
+  let t: TestApp;
+  let hasher: CountingHasher;
+  before(async () => {
+    hasher = createCountingHasher(createFastHasher());
+    t = await makeTestApp({ hasher });
+  });
+  after(() => t.close());
+
+  it("does one verification for a too-long password, for a known and an unknown user", async () => {
+    const long = "x".repeat(maxPasswordBytes + 1);
+    const deps = { users: t.store, hasher };
+
+    for (const username of ["johndoe", "nobody"]) {
+      const before = hasher.verifications;
+      await assert.rejects(authenticate(deps, username, long), {
+        name: "AuthError",
+        code: "invalid_credentials",
+      });
+      assert.equal(hasher.verifications - before, 1, username);
+    }
+  });
+});
