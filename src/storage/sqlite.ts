@@ -101,7 +101,13 @@ function openDatabase(path: string): DatabaseSync {
   const db = new DatabaseSync(path, { enableForeignKeyConstraints: true, timeout: 5000 });
   db.exec("PRAGMA foreign_keys = ON");
   // WAL lets readers (every authenticated request) proceed while a writer commits.
-  if (!inMemory) db.exec("PRAGMA journal_mode = WAL");
+  if (!inMemory) {
+    db.exec("PRAGMA journal_mode = WAL");
+    // In WAL mode NORMAL syncs at checkpoints, not at every commit: a killed process loses
+    // nothing committed (the WAL is already written), only a power cut can lose the last
+    // commits. node:sqlite is synchronous, so an fsync per commit stalled the event loop.
+    db.exec("PRAGMA synchronous = NORMAL");
+  }
   return db;
 }
 

@@ -53,9 +53,7 @@ const oneHashCases: readonly LoginCase[] = [
     detail: refused,
   },
   { name: "a successful login", username: "johndoe", password: "secret", status: 200, detail: "" },
-  // Throttled requests join this list once login throttling lands: a throttled attempt must do
-  // the same hashing work as any other (or none for every username alike), so that a lock-out
-  // cannot tell which usernames exist.
+  // Throttled requests are below: they do no hashing at all, for every username alike.
 ];
 
 describe("hashing work per login attempt", () => {
@@ -130,5 +128,50 @@ describe("hashing work in the toolkit's authenticate()", () => {
       });
       assert.equal(hasher.verifications - before, 1, username);
     }
+  });
+});
+
+describe("hashing work for a throttled login", () => {
+  const rule = { freeFailures: 1, baseDelayMs: 600_000, maxDelayMs: 600_000, windowMs: 3_600_000 };
+  let t: TestApp;
+  let hasher: CountingHasher;
+  before(async () => {
+    hasher = createCountingHasher(createFastHasher());
+    t = await makeTestApp({
+      hasher,
+      throttle: { account: rule, address: { ...rule, freeFailures: 1000 } },
+    });
+  });
+  after(() => t.close());
+
+  const attempt = (username: string, password: string): Promise<Response> =>
+    Promise.resolve(
+      t.app.request("/token", {
+        method: "POST",
+        body: new URLSearchParams({ username, password }),
+      }),
+    );
+
+  it("does no verification and answers alike for a locked real, disabled and unknown account", async () => {
+    for (const username of ["johndoe", "alice", "nobody"]) await attempt(username, "wrong");
+    const before = hasher.verifications;
+
+    const answers = await Promise.all(
+      [
+        ["johndoe", "secret"],
+        ["alice", "secret2"],
+        ["nobody", "wrong"],
+      ].map(async ([username = "", password = ""]) => {
+        const response = await attempt(username, password);
+        return { status: response.status, body: await response.text() };
+      }),
+    );
+
+    assert.equal(hasher.verifications - before, 0);
+    assert.deepEqual(
+      answers.map((answer) => answer.status),
+      [429, 429, 429],
+    );
+    assert.equal(new Set(answers.map((answer) => answer.body)).size, 1);
   });
 });
