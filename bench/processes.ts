@@ -123,8 +123,8 @@ export async function startServerProcess(spec: ServerSpec): Promise<ServerProces
       // Every request of the bench comes from one address and logs in one account, many at a
       // time and (for the timing ratio) with wrong passwords: the brute-force throttle would
       // answer most of them 429 and the figures would measure the throttle, not the service.
-      GATEHOUSE_THROTTLE_FREE_FAILURES: "1000000",
-      GATEHOUSE_THROTTLE_ADDRESS_FREE_FAILURES: "1000000",
+      GATEHOUSE_THROTTLE_FREE_FAILURES: "1000",
+      GATEHOUSE_THROTTLE_ADDRESS_FREE_FAILURES: "100000",
       ...spec.env,
     },
     stdio: ["ignore", "pipe", "pipe"],
