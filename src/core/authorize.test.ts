@@ -2,23 +2,16 @@ import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { after, before, describe, it } from "node:test";
 import { createFastHasher } from "../../test/fixtures/fast-hasher.ts";
+import { items, me, seedScopes } from "../../test/fixtures/seed-scopes.ts";
 import { createMemoryStore } from "../storage/memory.ts";
 import { authorize } from "./authorize.ts";
 import { createFixedClock } from "./clock.ts";
 import type { PasswordHash } from "./passwords.ts";
-import { createScopeCatalogue, type Scope, seedScopeDescriptions } from "./scopes.ts";
 import { createTokenService, deriveKeyId } from "./tokens.ts";
 import type { NewUser } from "./users.ts";
 
 const start = Date.UTC(2025, 0, 1);
-const scopes = createScopeCatalogue(seedScopeDescriptions);
-const me = scopeNamed("me");
-const items = scopeNamed("items");
-
-function scopeNamed(name: string): Scope {
-  if (!scopes.has(name)) throw new Error(`not in the test catalogue: ${name}`);
-  return name;
-}
+const scopes = seedScopes;
 
 describe("authorize", () => {
   const hasher = createFastHasher();

@@ -1,32 +1,10 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { createMemoryThrottleStore } from "../storage/memory-throttle.ts";
 import { createFixedClock } from "./clock.ts";
 import type { ThrottlePolicy } from "./throttle.ts";
 import { accountThrottleKey, createLoginThrottle } from "./throttle.ts";
-import type { ThrottleCounter, ThrottleStore } from "./throttle-store.ts";
-import { applyCountedAttempt, applyForgivenAttempt } from "./throttle-store.ts";
-
-// The port's reference semantics over a Map; core/ cannot import the storage adapters.
-function createMemoryThrottleStore(): ThrottleStore {
-  const counters = new Map<string, ThrottleCounter>();
-  return {
-    async countAttempt(key, rule, now) {
-      const { counter, decision } = applyCountedAttempt(counters.get(key), rule, now);
-      counters.set(key, counter);
-      return decision;
-    },
-    async forgiveAttempt(key, rule, now) {
-      const counter = applyForgivenAttempt(counters.get(key), rule, now);
-      if (counter !== undefined) counters.set(key, counter);
-    },
-    async clearAttempts(key) {
-      counters.delete(key);
-    },
-    async purgeExpiredAttempts() {
-      return 0;
-    },
-  };
-}
+import type { ThrottleStore } from "./throttle-store.ts";
 
 const policy: ThrottlePolicy = {
   account: { freeFailures: 3, baseDelayMs: 1000, maxDelayMs: 8000, windowMs: 60_000 },

@@ -3,9 +3,9 @@ import { createHmac, generateKeyPairSync, randomBytes } from "node:crypto";
 import { describe, it } from "node:test";
 import fc from "fast-check";
 import { createSigner } from "fast-jwt";
+import { items, me, seedScopes } from "../../test/fixtures/seed-scopes.ts";
 import { createFixedClock } from "./clock.ts";
 import { isAuthError } from "./errors.ts";
-import { createScopeCatalogue, type Scope, seedScopeDescriptions } from "./scopes.ts";
 import {
   createTokenService,
   defaultTokenLifetimeSeconds,
@@ -18,14 +18,7 @@ import {
 // 2025-01-01T00:00:00Z: a whole second, so `iat` equals the clock exactly.
 const start = Date.UTC(2025, 0, 1);
 const startSeconds = start / 1000;
-const scopes = createScopeCatalogue(seedScopeDescriptions);
-const me = scopeNamed("me");
-const items = scopeNamed("items");
-
-function scopeNamed(name: string): Scope {
-  if (!scopes.has(name)) throw new Error(`not in the test catalogue: ${name}`);
-  return name;
-}
+const scopes = seedScopes;
 
 const invalid = { name: "AuthError", code: "token_invalid" } as const;
 const expired = { name: "AuthError", code: "token_expired" } as const;
