@@ -1,47 +1,13 @@
 // The AuditLog on PostgreSQL: the audit_events table of migration 005.
-import { z } from "zod";
 import type { AuditEvent, AuditLog, NewAuditEvent } from "../core/audit-log.ts";
-import { assertAuditPageSize, auditEventTypes } from "../core/audit-log.ts";
+import { assertAuditPageSize } from "../core/audit-log.ts";
 import type { Clock } from "../core/clock.ts";
+import { auditEventColumns, createAuditEventReader } from "./audit-event-row.ts";
 import type { PostgresPool } from "./postgres-pool.ts";
-import { bigintNumber, parseRow } from "./postgres-rows.ts";
+import { bigintNumber } from "./postgres-rows.ts";
 
-const detailsSchema = z.record(
-  z.string(),
-  z.union([z.string(), z.number(), z.boolean(), z.null()]),
-);
-
-const eventRow = z.object({
-  id: bigintNumber,
-  time: bigintNumber,
-  type: z.enum(auditEventTypes),
-  actor: z.string().nullable(),
-  subject: z.string().nullable(),
-  client_address: z.string().nullable(),
-  request_id: z.string().nullable(),
-  reason: z.string().nullable(),
-  details: z
-    .string()
-    .transform((text): unknown => JSON.parse(text))
-    .pipe(detailsSchema),
-});
-
-const columns = "id, time, type, actor, subject, client_address, request_id, reason, details";
-
-function readEvent(row: unknown): AuditEvent {
-  const e = parseRow(eventRow, row, "audit_events");
-  return {
-    id: e.id,
-    time: e.time,
-    type: e.type,
-    actor: e.actor,
-    subject: e.subject,
-    clientAddress: e.client_address,
-    requestId: e.request_id,
-    reason: e.reason,
-    details: e.details,
-  };
-}
+const readEvent = createAuditEventReader(bigintNumber);
+const columns = auditEventColumns;
 
 // One statement for every filter shape: a NULL parameter turns its condition off.
 const select = `SELECT ${columns} FROM audit_events

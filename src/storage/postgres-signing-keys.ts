@@ -1,38 +1,11 @@
 // Signing keys on PostgreSQL: keys, their activation and retirement, under one advisory lock.
-import { z } from "zod";
 import type { SigningKeyRecord, SigningKeyStore } from "../core/signing-keys.ts";
-import { signingAlgorithms } from "../core/signing-keys.ts";
 import type { PostgresPool, Queryable } from "./postgres-pool.ts";
 import { bigintNumber } from "./postgres-rows.ts";
+import { createSigningKeyReader, signingKeyColumns } from "./signing-key-row.ts";
 
-const signingKeyRow = z.object({
-  kid: z.string().min(1),
-  algorithm: z.enum(signingAlgorithms),
-  secret: z.string().min(1),
-  public_jwk: z.string().nullable(),
-  created_at: bigintNumber,
-  activated_at: bigintNumber,
-  retires_at: bigintNumber.nullable(),
-});
-
-const columns = "kid, algorithm, secret, public_jwk, created_at, activated_at, retires_at";
-
-function readKey(row: unknown): SigningKeyRecord {
-  const result = signingKeyRow.safeParse(row);
-  // A foreign writer or a missed migration: a configuration error. The row's secret is never
-  // part of the message.
-  if (!result.success) throw new TypeError("malformed row in signing_keys");
-  const key = result.data;
-  return {
-    kid: key.kid,
-    algorithm: key.algorithm,
-    secret: key.secret,
-    publicJwk: key.public_jwk,
-    createdAt: key.created_at,
-    activatedAt: key.activated_at,
-    retiresAt: key.retires_at,
-  };
-}
+const readKey = createSigningKeyReader(bigintNumber);
+const columns = signingKeyColumns;
 
 async function newestActive(tx: Queryable): Promise<SigningKeyRecord | undefined> {
   const [row] = await tx.rows(

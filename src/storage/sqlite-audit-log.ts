@@ -2,48 +2,12 @@
 import type { DatabaseSync } from "node:sqlite";
 import { z } from "zod";
 import type { AuditEvent, AuditLog, NewAuditEvent } from "../core/audit-log.ts";
-import { assertAuditPageSize, auditEventTypes } from "../core/audit-log.ts";
+import { assertAuditPageSize } from "../core/audit-log.ts";
 import type { Clock } from "../core/clock.ts";
+import { auditEventColumns, createAuditEventReader } from "./audit-event-row.ts";
 
-const detailsSchema = z.record(
-  z.string(),
-  z.union([z.string(), z.number(), z.boolean(), z.null()]),
-);
-
-const eventRow = z.object({
-  id: z.number().int(),
-  time: z.number().int(),
-  type: z.enum(auditEventTypes),
-  actor: z.string().nullable(),
-  subject: z.string().nullable(),
-  client_address: z.string().nullable(),
-  request_id: z.string().nullable(),
-  reason: z.string().nullable(),
-  details: z
-    .string()
-    .transform((text): unknown => JSON.parse(text))
-    .pipe(detailsSchema),
-});
-
-const columns = "id, time, type, actor, subject, client_address, request_id, reason, details";
-
-function readEvent(row: unknown): AuditEvent {
-  const parsed = eventRow.safeParse(row);
-  if (!parsed.success)
-    throw new TypeError("malformed row in audit_events", { cause: parsed.error });
-  const e = parsed.data;
-  return {
-    id: e.id,
-    time: e.time,
-    type: e.type,
-    actor: e.actor,
-    subject: e.subject,
-    clientAddress: e.client_address,
-    requestId: e.request_id,
-    reason: e.reason,
-    details: e.details,
-  };
-}
+const readEvent = createAuditEventReader(z.number().int());
+const columns = auditEventColumns;
 
 /** Creates the {@link AuditLog} on an open, migrated SQLite database. */
 export function createSqliteAuditLog(db: DatabaseSync, clock: Clock): AuditLog {

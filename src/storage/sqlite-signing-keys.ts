@@ -2,36 +2,10 @@
 import type { DatabaseSync } from "node:sqlite";
 import { z } from "zod";
 import type { SigningKeyRecord, SigningKeyStore } from "../core/signing-keys.ts";
-import { signingAlgorithms } from "../core/signing-keys.ts";
+import { createSigningKeyReader, signingKeyColumns } from "./signing-key-row.ts";
 
-const signingKeyRow = z.object({
-  kid: z.string().min(1),
-  algorithm: z.enum(signingAlgorithms),
-  secret: z.string().min(1),
-  public_jwk: z.string().nullable(),
-  created_at: z.number().int(),
-  activated_at: z.number().int(),
-  retires_at: z.number().int().nullable(),
-});
-
-const columns = "kid, algorithm, secret, public_jwk, created_at, activated_at, retires_at";
-
-function readKey(row: unknown): SigningKeyRecord {
-  const result = signingKeyRow.safeParse(row);
-  // A foreign writer or a missed migration: a configuration error. The row's secret is never
-  // part of the message.
-  if (!result.success) throw new TypeError("malformed row in signing_keys");
-  const key = result.data;
-  return {
-    kid: key.kid,
-    algorithm: key.algorithm,
-    secret: key.secret,
-    publicJwk: key.public_jwk,
-    createdAt: key.created_at,
-    activatedAt: key.activated_at,
-    retiresAt: key.retires_at,
-  };
-}
+const readKey = createSigningKeyReader(z.number().int());
+const columns = signingKeyColumns;
 
 /** The signing-key part of the SQLite store, on an open, migrated database. */
 export function createSqliteSigningKeys(db: DatabaseSync): SigningKeyStore {

@@ -1,0 +1,53 @@
+// An audit_events row as both SQL adapters read it, and its translation to an AuditEvent.
+import { z } from "zod";
+import type { AuditEvent } from "../core/audit-log.ts";
+import { auditEventTypes } from "../core/audit-log.ts";
+
+const detailsSchema = z.record(
+  z.string(),
+  z.union([z.string(), z.number(), z.boolean(), z.null()]),
+);
+
+/** The columns every audit query selects. */
+export const auditEventColumns =
+  "id, time, type, actor, subject, client_address, request_id, reason, details";
+
+/**
+ * Makes the reader of audit_events rows for one driver: `integer` parses its whole numbers
+ * (numbers from node:sqlite, BIGINT strings from pg). The reader throws a `TypeError` for a row
+ * that is not an audit event (a foreign writer or a missed migration).
+ */
+export function createAuditEventReader(integer: z.ZodType<number>): (row: unknown) => AuditEvent {
+  const schema = z.object({
+    id: integer,
+    time: integer,
+    type: z.enum(auditEventTypes),
+    actor: z.string().nullable(),
+    subject: z.string().nullable(),
+    client_address: z.string().nullable(),
+    request_id: z.string().nullable(),
+    reason: z.string().nullable(),
+    details: z
+      .string()
+      .transform((text): unknown => JSON.parse(text))
+      .pipe(detailsSchema),
+  });
+  return (row) => {
+    const parsed = schema.safeParse(row);
+    if (!parsed.success) {
+      throw new TypeError("malformed row in audit_events", { cause: parsed.error });
+    }
+    const e = parsed.data;
+    return {
+      id: e.id,
+      time: e.time,
+      type: e.type,
+      actor: e.actor,
+      subject: e.subject,
+      clientAddress: e.client_address,
+      requestId: e.request_id,
+      reason: e.reason,
+      details: e.details,
+    };
+  };
+}
