@@ -15,8 +15,10 @@ import { createScopeCatalogue, gatehouseScopeDescriptions } from "./core/scopes.
 import type { Store } from "./core/store.ts";
 import type { LoginThrottle } from "./core/throttle.ts";
 import { createLoginThrottle } from "./core/throttle.ts";
-import type { TokenKeySet, TokenService } from "./core/tokens.ts";
-import { createTokenService, deriveKeyId } from "./core/tokens.ts";
+import type { TokenKeySet } from "./core/token-keys.ts";
+import { deriveKeyId } from "./core/token-keys.ts";
+import type { TokenService } from "./core/tokens.ts";
+import { createTokenService } from "./core/tokens.ts";
 import { seedDemoData } from "./demo-data.ts";
 import type { Logger } from "./logger.ts";
 import { silentLogger } from "./logger.ts";

@@ -6,14 +6,8 @@ import { createFixedClock } from "./clock.ts";
 import { generateSigningKey, toTokenKey } from "./key-material.ts";
 import { createScopeCatalogue, type Scope, seedScopeDescriptions } from "./scopes.ts";
 import type { SigningAlgorithm } from "./signing-keys.ts";
-import {
-  createTokenService,
-  type KeyPair,
-  maxTokenLength,
-  peekKeyId,
-  type TokenKey,
-  type TokenKeySet,
-} from "./tokens.ts";
+import { type KeyPair, peekKeyId, type TokenKey, type TokenKeySet } from "./token-keys.ts";
+import { createTokenService, maxTokenLength } from "./tokens.ts";
 
 const start = Date.UTC(2025, 0, 1);
 const startSeconds = start / 1000;

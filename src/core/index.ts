@@ -92,14 +92,12 @@ export type {
   ThrottleStore,
 } from "./throttle-store.ts";
 export { applyCountedAttempt, applyForgivenAttempt } from "./throttle-store.ts";
+export type { KeyPair, SigningKey, TokenKey, TokenKeySet } from "./token-keys.ts";
+export { deriveKeyId } from "./token-keys.ts";
 export type {
   AccessToken,
   IssuedAccessToken,
   IssueOptions,
-  KeyPair,
-  SigningKey,
-  TokenKey,
-  TokenKeySet,
   TokenService,
   TokenServiceOptions,
   VerifiedAccessToken,
@@ -107,7 +105,6 @@ export type {
 export {
   createTokenService,
   defaultTokenLifetimeSeconds,
-  deriveKeyId,
   maxTokenLength,
   verifyWithKeyRefresh,
 } from "./tokens.ts";

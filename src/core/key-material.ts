@@ -9,8 +9,8 @@ import {
 } from "node:crypto";
 import { z } from "zod";
 import type { SigningAlgorithm, SigningKeyRecord } from "./signing-keys.ts";
-import type { TokenKey } from "./tokens.ts";
-import { deriveKeyId } from "./tokens.ts";
+import type { TokenKey } from "./token-keys.ts";
+import { deriveKeyId } from "./token-keys.ts";
 
 const ed25519Jwk = z.object({
   kty: z.literal("OKP"),

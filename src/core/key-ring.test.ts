@@ -6,7 +6,8 @@ import { createKeyRing } from "./key-ring.ts";
 import { rotateSigningKey } from "./key-rotation.ts";
 import { createScopeCatalogue, seedScopeDescriptions } from "./scopes.ts";
 import type { SigningKeyRecord, SigningKeyStore } from "./signing-keys.ts";
-import { createTokenService, peekKeyId } from "./tokens.ts";
+import { peekKeyId } from "./token-keys.ts";
+import { createTokenService } from "./tokens.ts";
 
 const start = Date.UTC(2025, 0, 1);
 const scopes = createScopeCatalogue(seedScopeDescriptions);

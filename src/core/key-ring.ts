@@ -4,7 +4,7 @@ import type { PublishedJwk } from "./key-material.ts";
 import { publishedJwk, toTokenKey } from "./key-material.ts";
 import type { SigningKeyRecord, SigningKeyStore } from "./signing-keys.ts";
 import { signingKeyStatus } from "./signing-keys.ts";
-import type { TokenKey, TokenKeySet } from "./tokens.ts";
+import type { TokenKey, TokenKeySet } from "./token-keys.ts";
 
 /** How often a key ring re-reads the store at most, in the background, while it is used. */
 export const keyRefreshIntervalSeconds = 30;

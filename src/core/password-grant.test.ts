@@ -7,7 +7,8 @@ import { createMemoryStore } from "../storage/memory.ts";
 import { createFixedClock } from "./clock.ts";
 import { passwordGrant } from "./password-grant.ts";
 import type { PasswordHash } from "./passwords.ts";
-import { createTokenService, deriveKeyId } from "./tokens.ts";
+import { deriveKeyId } from "./token-keys.ts";
+import { createTokenService } from "./tokens.ts";
 
 const start = Date.UTC(2025, 0, 1);
 const scopes = seedScopes;

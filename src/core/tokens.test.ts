@@ -6,12 +6,11 @@ import { createSigner } from "fast-jwt";
 import { items, me, seedScopes } from "../../test/fixtures/seed-scopes.ts";
 import { createFixedClock } from "./clock.ts";
 import { isAuthError } from "./errors.ts";
+import { deriveKeyId, type SigningKey } from "./token-keys.ts";
 import {
   createTokenService,
   defaultTokenLifetimeSeconds,
-  deriveKeyId,
   maxTokenLength,
-  type SigningKey,
   type TokenServiceOptions,
 } from "./tokens.ts";
 

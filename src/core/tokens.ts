@@ -1,49 +1,17 @@
 // Access tokens: issuing and verifying RFC 9068 JWTs with a pinned algorithm and key.
-import { createHash, randomUUID } from "node:crypto";
-import { createSigner, createVerifier } from "fast-jwt";
-import { z } from "zod";
+import { randomUUID } from "node:crypto";
 import type { Checked } from "./brand.ts";
 import type { Clock } from "./clock.ts";
 import { AuthError, isAuthError } from "./errors.ts";
 import type { Scope, ScopeCatalogue } from "./scopes.ts";
 import { formatScopes } from "./scopes.ts";
+import { claimsSchema, hasAudience, headerSchema, issuedAtMillis } from "./token-claims.ts";
+import type { CompiledKey, TokenKey, TokenKeySet } from "./token-keys.ts";
+import { compileKey, peekKeyId, staticKeySet } from "./token-keys.ts";
 import { createVerifiedTokenCache } from "./verified-token-cache.ts";
 
 /** A signed access token; made only by {@link TokenService.issue}. */
 export type AccessToken = Checked<string, "AccessToken">;
-
-/** A shared-secret key (HS256) in memory, ready to sign and verify. */
-export interface SigningKey {
-  readonly kid: string;
-  readonly algorithm: "HS256";
-  readonly secret: Buffer;
-}
-
-/** An asymmetric key (EdDSA over Ed25519, or ES256 over P-256) in memory, as PEM text. */
-export interface KeyPair {
-  readonly kid: string;
-  readonly algorithm: "EdDSA" | "ES256";
-  /** SPKI PEM. */
-  readonly publicKey: string;
-  /** PKCS#8 PEM; `undefined` for a key that only verifies. */
-  readonly privateKey: string | undefined;
-}
-
-/** Any key the token service signs or verifies with; its `algorithm` is pinned to it. */
-export type TokenKey = SigningKey | KeyPair;
-
-/**
- * The keys a token service uses, which may change while it runs (rotation). Both lookups are
- * synchronous, so verifying never waits on storage.
- */
-export interface TokenKeySet {
-  /** The key new tokens are signed with. */
-  signer(): TokenKey;
-  /** The key with this `kid` if it may verify tokens now; `undefined` for unknown or retired. */
-  find(kid: string): TokenKey | undefined;
-  /** Re-reads the keys because a token named `kid`, unknown here (rate-limited by the set). */
-  reload?(kid: string): Promise<void>;
-}
 
 /** The claims of a token that passed every check. */
 export interface VerifiedAccessToken {
@@ -127,103 +95,11 @@ export const defaultTokenLifetimeSeconds = 30 * 60;
 /** Tokens longer than this are refused unread: a real one is a few hundred bytes. */
 export const maxTokenLength = 4096;
 
-const minSecretBytes = 32;
-
-// RFC 7519 NumericDate: a finite number of seconds; we issue integers and accept only integers.
-const numericDate = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
-
-const claimsSchema = z.object({
-  sub: z.string().min(1).max(256),
-  exp: numericDate,
-  iat: numericDate,
-  iat_ms: numericDate.optional(),
-  nbf: numericDate.optional(),
-  jti: z.string().min(1).max(256),
-  scope: z.string().max(4096).optional(),
-  iss: z.string().optional(),
-  aud: z.union([z.string(), z.array(z.string())]).optional(),
-  client_id: z.string().min(1).max(256).optional(),
-});
-
-const headerSchema = z.object({
-  alg: z.string(),
-  // RFC 9068 §2.1: "at+jwt"; §4: compared case-insensitively, "application/" prefix allowed.
-  typ: z
-    .string()
-    .transform((typ) => typ.toLowerCase().replace(/^application\//, ""))
-    .pipe(z.literal("at+jwt")),
-  kid: z.string().optional(),
-});
-
-/** Derives a key id from a secret without revealing it (a truncated SHA-256). */
-export function deriveKeyId(secret: Buffer): string {
-  return createHash("sha256")
-    .update("gatehouse-kid\u0000")
-    .update(secret)
-    .digest("base64url")
-    .slice(0, 16);
-}
-
-/**
- * The `kid` a compact JWS names, read without verifying anything — only to pick the key that
- * will verify it. `undefined` when the header is not a JSON object with a string `kid`.
- */
-export function peekKeyId(token: string): string | undefined {
-  const dot = token.indexOf(".");
-  if (dot <= 0) return undefined;
-  try {
-    const header: unknown = JSON.parse(Buffer.from(token.slice(0, dot), "base64url").toString());
-    if (typeof header !== "object" || header === null || !("kid" in header)) return undefined;
-    return typeof header.kid === "string" ? header.kid : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-interface CompiledKey {
-  readonly sign: ((claims: Record<string, unknown>) => string) | undefined;
-  readonly check: (token: string) => { header: unknown; payload: unknown };
-}
-
 /** What the verified-token cache keeps: the claims, the key that verified them, and `nbf`. */
 interface CheckedToken {
   readonly verified: VerifiedAccessToken;
   readonly kid: string;
   readonly notBefore: number | undefined;
-}
-
-function compileKey(key: TokenKey): CompiledKey {
-  if (key.algorithm === "HS256" && key.secret.length < minSecretBytes) {
-    throw new RangeError(`an HS256 secret needs at least ${minSecretBytes} bytes`);
-  }
-  const signingKey = key.algorithm === "HS256" ? key.secret : key.privateKey;
-  // Each key verifies with its own public half (or secret) and only its own algorithm, so an
-  // HS256 token "signed" with a public key's bytes never meets an HMAC check (RFC 8725 §3.1).
-  const verifyingKey = key.algorithm === "HS256" ? key.secret : key.publicKey;
-  return {
-    sign:
-      signingKey === undefined
-        ? undefined
-        : createSigner({
-            key: signingKey,
-            algorithm: key.algorithm,
-            kid: key.kid,
-            header: { alg: key.algorithm, typ: "at+jwt" },
-          }),
-    // Time claims are checked by the service against the injected clock, on every call, cache
-    // hit or not; the service keeps its own cache of verified tokens.
-    check: createVerifier({
-      key: verifyingKey,
-      algorithms: [key.algorithm],
-      complete: true,
-      ignoreExpiration: true,
-      ignoreNotBefore: true,
-    }),
-  };
-}
-
-function staticKeySet(key: TokenKey): TokenKeySet {
-  return { signer: () => key, find: (kid) => (kid === key.kid ? key : undefined) };
 }
 
 /**
@@ -366,11 +242,6 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
   };
 }
 
-// A claim that disagrees with `iat` is ignored: the start of the `iat` second is the safe reading.
-function issuedAtMillis(iat: number, iatMs: number | undefined): number {
-  return iatMs !== undefined && Math.floor(iatMs / 1000) === iat ? iatMs : iat * 1000;
-}
-
 /**
  * {@link TokenService.verify}, except that a token naming a key this instance does not know yet
  * makes it re-read the key set once (rate-limited) and try again — for the async paths
@@ -390,8 +261,4 @@ export async function verifyWithKeyRefresh(
     }
     throw error;
   }
-}
-
-function hasAudience(aud: string | readonly string[] | undefined, expected: string): boolean {
-  return typeof aud === "string" ? aud === expected : (aud?.includes(expected) ?? false);
 }

@@ -6,7 +6,7 @@ import { makeTestApp } from "../../test/fixtures/test-app.ts";
 import type { PublishedJwk } from "../core/key-material.ts";
 import { rotateSigningKey } from "../core/key-rotation.ts";
 import { gatehouseScopeDescriptions } from "../core/scopes.ts";
-import { peekKeyId } from "../core/tokens.ts";
+import { peekKeyId } from "../core/token-keys.ts";
 import type { AppEnv } from "./app-env.ts";
 import { jwksPath, mountJwksRoute } from "./jwks-route.ts";
 import { endpointPaths, metadataPath } from "./metadata-route.ts";

@@ -8,7 +8,8 @@ import { createFixedClock } from "../core/clock.ts";
 import { generateSigningKey, publishedJwk, toTokenKey } from "../core/key-material.ts";
 import { createScopeCatalogue, seedScopeDescriptions } from "../core/scopes.ts";
 import type { SigningAlgorithm, SigningKeyRecord } from "../core/signing-keys.ts";
-import { createTokenService, type KeyPair } from "../core/tokens.ts";
+import type { KeyPair } from "../core/token-keys.ts";
+import { createTokenService } from "../core/tokens.ts";
 import { createRemoteVerifier, type RemoteVerifierOptions } from "./remote-verifier.ts";
 
 const start = Date.UTC(2025, 0, 1);

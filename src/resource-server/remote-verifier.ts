@@ -5,7 +5,8 @@ import { z } from "zod";
 import type { Clock } from "../core/clock.ts";
 import { systemClock } from "../core/clock.ts";
 import { AuthError } from "../core/errors.ts";
-import { maxTokenLength, peekKeyId } from "../core/tokens.ts";
+import { peekKeyId } from "../core/token-keys.ts";
+import { maxTokenLength } from "../core/tokens.ts";
 
 /** The asymmetric algorithms a remote verifier accepts; never a shared-secret one. */
 export type RemoteAlgorithm = "EdDSA" | "ES256";

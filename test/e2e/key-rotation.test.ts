@@ -9,7 +9,7 @@ import { composeServices, type Services } from "../../src/compose.ts";
 import { loadSettings } from "../../src/config.ts";
 import { createFixedClock } from "../../src/core/clock.ts";
 import { rotateSigningKey } from "../../src/core/key-rotation.ts";
-import { peekKeyId } from "../../src/core/tokens.ts";
+import { peekKeyId } from "../../src/core/token-keys.ts";
 import type { OpenApiApp } from "../../src/http/openapi.ts";
 import { createLogger } from "../../src/logger.ts";
 import { createServiceApp } from "../../src/service-app.ts";
