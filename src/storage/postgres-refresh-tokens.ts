@@ -3,44 +3,14 @@
 // across every instance sharing the database.
 import { z } from "zod";
 import { AuthError } from "../core/errors.ts";
-import type { RefreshTokenRecord, RefreshTokenStore } from "../core/refresh-tokens.ts";
+import type { RefreshTokenStore } from "../core/refresh-tokens.ts";
 import type { PostgresPool, Queryable } from "./postgres-pool.ts";
 import { bigintNumber, parseRow, sqlState, sqlStateOf } from "./postgres-rows.ts";
-
-const tokenRow = z.object({
-  token_hash: z.string(),
-  family_id: z.string(),
-  state: z.enum(["active", "rotated", "retried", "discarded"]),
-  issued_at: bigintNumber,
-  expires_at: bigintNumber,
-  spent_at: bigintNumber.nullable(),
-  successor_hash: z.string().nullable(),
-  username: z.string(),
-  scopes: z.array(z.string()),
-  family_created_at: bigintNumber,
-  family_expires_at: bigintNumber,
-  revoked_at: bigintNumber.nullable(),
-});
+import { createRefreshTokenReader } from "./refresh-token-row.ts";
 
 const familyIdRow = z.object({ family_id: z.string() });
 
-function readToken(row: unknown): RefreshTokenRecord {
-  const r = parseRow(tokenRow, row, "refresh_tokens");
-  return {
-    tokenHash: r.token_hash,
-    familyId: r.family_id,
-    username: r.username,
-    scopes: r.scopes,
-    state: r.state,
-    issuedAt: r.issued_at,
-    expiresAt: r.expires_at,
-    spentAt: r.spent_at,
-    successorHash: r.successor_hash,
-    familyCreatedAt: r.family_created_at,
-    familyExpiresAt: r.family_expires_at,
-    familyRevoked: r.revoked_at !== null,
-  };
-}
+const readToken = createRefreshTokenReader(bigintNumber, z.array(z.string()));
 
 // "The family is still live", shared by both exchanges; $1 is now.
 const liveFamily = `EXISTS (SELECT 1 FROM refresh_families f

@@ -3,49 +3,18 @@
 import type { DatabaseSync } from "node:sqlite";
 import { z } from "zod";
 import { AuthError } from "../core/errors.ts";
-import type { RefreshTokenRecord, RefreshTokenStore } from "../core/refresh-tokens.ts";
-
-const tokenRow = z.object({
-  token_hash: z.string(),
-  family_id: z.string(),
-  state: z.enum(["active", "rotated", "retried", "discarded"]),
-  issued_at: z.number().int(),
-  expires_at: z.number().int(),
-  spent_at: z.number().int().nullable(),
-  successor_hash: z.string().nullable(),
-  username: z.string(),
-  scopes: z.string(),
-  family_created_at: z.number().int(),
-  family_expires_at: z.number().int(),
-  revoked_at: z.number().int().nullable(),
-});
+import type { RefreshTokenStore } from "../core/refresh-tokens.ts";
+import { createRefreshTokenReader } from "./refresh-token-row.ts";
 
 const familyIdRow = z.object({ family_id: z.string() });
 
 // Extended result code (https://sqlite.org/rescode.html) that node:sqlite reports as `errcode`.
 const SQLITE_CONSTRAINT_FOREIGNKEY = 787;
 
-function readToken(row: unknown): RefreshTokenRecord {
-  const parsed = tokenRow.safeParse(row);
-  // A row that breaks its schema means a foreign writer or a missed migration.
-  if (!parsed.success)
-    throw new TypeError("malformed row in refresh_tokens", { cause: parsed.error });
-  const r = parsed.data;
-  return {
-    tokenHash: r.token_hash,
-    familyId: r.family_id,
-    username: r.username,
-    scopes: r.scopes === "" ? [] : r.scopes.split(" "),
-    state: r.state,
-    issuedAt: r.issued_at,
-    expiresAt: r.expires_at,
-    spentAt: r.spent_at,
-    successorHash: r.successor_hash,
-    familyCreatedAt: r.family_created_at,
-    familyExpiresAt: r.family_expires_at,
-    familyRevoked: r.revoked_at !== null,
-  };
-}
+const readToken = createRefreshTokenReader(
+  z.number().int(),
+  z.string().transform((text) => (text === "" ? [] : text.split(" "))),
+);
 
 function isForeignKeyViolation(error: unknown): boolean {
   return (
