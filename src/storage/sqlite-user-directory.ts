@@ -4,7 +4,7 @@ import type { DatabaseSync } from "node:sqlite";
 import type { UserDirectory, UserQuery } from "../core/user-directory.ts";
 import { assertUserPageSize } from "../core/user-directory.ts";
 import type { UserRecord } from "../core/users.ts";
-import { sqliteUserColumns } from "./sqlite-user-columns.ts";
+import { sqliteUserColumns } from "./sqlite-user-row.ts";
 
 /** Creates the {@link UserDirectory} on an open, migrated SQLite database. */
 export function createSqliteUserDirectory(

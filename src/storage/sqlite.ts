@@ -6,7 +6,6 @@ import { z } from "zod";
 import { type Clock, systemClock } from "../core/clock.ts";
 import { AuthError } from "../core/errors.ts";
 import type { Item } from "../core/items.ts";
-import type { PasswordHash } from "../core/passwords.ts";
 import type { Seed } from "../core/seed.ts";
 import type { Store } from "../core/store.ts";
 import type { NewUser, UserPatch, UserRecord } from "../core/users.ts";
@@ -17,21 +16,8 @@ import { createSqliteReadiness } from "./sqlite-readiness.ts";
 import { createSqliteRefreshTokenStore } from "./sqlite-refresh-tokens.ts";
 import { createSqliteSigningKeys } from "./sqlite-signing-keys.ts";
 import { createSqliteThrottleStore } from "./sqlite-throttle.ts";
-import { sqliteUserColumns } from "./sqlite-user-columns.ts";
 import { createSqliteUserDirectory } from "./sqlite-user-directory.ts";
-
-const userRow = z.object({
-  username: z.string(),
-  email: z.string().nullable(),
-  full_name: z.string().nullable(),
-  disabled: z.union([z.literal(0), z.literal(1)]),
-  scopes: z.string(),
-  password_hash: z.string().min(1),
-  created_at: z.number().int(),
-  updated_at: z.number().int(),
-  tokens_valid_after: z.number().int().nullable(),
-});
-type UserRow = z.infer<typeof userRow>;
+import { readSqliteUserRow, sqliteUserColumns } from "./sqlite-user-row.ts";
 
 const itemRow = z.object({ owner: z.string(), item_id: z.string() });
 
@@ -63,25 +49,7 @@ function parseRow<Schema extends z.ZodType>(
   return result.data;
 }
 
-function toUserRecord(row: UserRow): UserRecord {
-  return {
-    username: row.username,
-    email: row.email,
-    fullName: row.full_name,
-    disabled: row.disabled === 1,
-    scopes: row.scopes === "" ? [] : row.scopes.split(" "),
-    // The one place a stored string becomes a PasswordHash: it passed userRow just above, and
-    // only a hasher's output is ever written to this column.
-    passwordHash: row.password_hash as PasswordHash,
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-    tokensValidAfter: row.tokens_valid_after,
-  };
-}
-
-function readUser(row: unknown): UserRecord {
-  return toUserRecord(parseRow(userRow, row, "users"));
-}
+const readUser = readSqliteUserRow;
 
 // Scopes are stored space-separated, so a name holding a space (or an empty name) could not
 // come back as it went in.
