@@ -73,6 +73,7 @@ export async function composeServices(
     createArgon2Hasher({
       workers: settings.hashWorkers,
       maxQueue: settings.hashQueue,
+      niceness: settings.hashNiceness,
       onWait: (milliseconds) => metrics.observeHashWait(milliseconds / 1000),
     });
   const metrics = createMetrics({

@@ -46,6 +46,7 @@ const environmentSchema = z.object({
   GATEHOUSE_REFRESH_REUSE_GRACE_SECONDS: int(0, 300).default(10),
   GATEHOUSE_HASH_WORKERS: int(1, 64).optional(),
   GATEHOUSE_HASH_QUEUE: int(1, 100_000).default(256),
+  GATEHOUSE_HASH_NICENESS: int(0, 19).default(5),
   GATEHOUSE_AUDIT_RETENTION_DAYS: int(1, 36_500).default(90),
   GATEHOUSE_METRICS_TOKEN: z.string().optional(),
   GATEHOUSE_LEGACY_TOKENS_UNTIL: z
@@ -119,6 +120,8 @@ export interface Settings {
   };
   readonly hashWorkers: number;
   readonly hashQueue: number;
+  /** The nice value of the hashing threads: above 0, serving requests comes before hashing. */
+  readonly hashNiceness: number;
   readonly logLevel: "debug" | "info" | "warn" | "error" | "silent";
   /** Audit events older than this many days are purged at startup and hourly. */
   readonly auditRetentionDays: number;
@@ -225,6 +228,7 @@ export function loadSettings(env: Readonly<Record<string, string | undefined>>):
     fastapiCompatClaims: e.GATEHOUSE_FASTAPI_COMPAT_CLAIMS,
     hashWorkers: e.GATEHOUSE_HASH_WORKERS ?? defaultHashWorkers(e.GATEHOUSE_WORKERS),
     hashQueue: e.GATEHOUSE_HASH_QUEUE,
+    hashNiceness: e.GATEHOUSE_HASH_NICENESS,
     logLevel: e.GATEHOUSE_LOG_LEVEL,
     workers: e.GATEHOUSE_WORKERS,
     throttle: Object.freeze({

@@ -29,6 +29,8 @@ export interface Argon2HasherOptions {
   readonly workers?: number;
   /** Jobs that may wait for a worker before `hasher_busy`; default 64 per worker. */
   readonly maxQueue?: number;
+  /** The nice value of the hashing threads (0 … 19); default 0, unchanged. */
+  readonly niceness?: number;
   /** Told how long each job waited for a worker, in milliseconds (for metrics). */
   readonly onWait?: (milliseconds: number) => void;
 }
@@ -103,6 +105,7 @@ export function createArgon2Hasher(options: Argon2HasherOptions = {}): Argon2Has
   const pool = createHashPool({
     size: options.workers,
     maxQueue: options.maxQueue,
+    niceness: options.niceness,
     onWait: options.onWait,
   });
   let dummy: Promise<PasswordHash> | undefined;

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
@@ -21,6 +21,20 @@ const crashingWorker = new URL(
     });
   `)}`,
 );
+
+// Each thread of this process, from Linux's /proc: its name and its nice value (field 19 of stat).
+async function threadNiceness(): Promise<{ tid: number; name: string; nice: number }[]> {
+  const tasks = await readdir("/proc/self/task");
+  return Promise.all(
+    tasks.map(async (tid) => {
+      const name = (await readFile(`/proc/self/task/${tid}/comm`, "utf8")).trim();
+      const stat = await readFile(`/proc/self/task/${tid}/stat`, "utf8");
+      // The name in stat is parenthesised and may hold spaces; fields after it are plain.
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      return { tid: Number(tid), name, nice: Number(fields[16]) };
+    }),
+  );
+}
 
 const isPlainError = (error: unknown): boolean =>
   error instanceof Error && !(error instanceof AuthError);
@@ -163,6 +177,22 @@ describe("createHashPool", () => {
     assert.throws(() => createHashPool({ size: 0 }), RangeError);
     assert.throws(() => createHashPool({ size: 1.5 }), RangeError);
     assert.throws(() => createHashPool({ maxQueue: -1 }), RangeError);
+    assert.throws(() => createHashPool({ niceness: -1 }), RangeError);
+    assert.throws(() => createHashPool({ niceness: 20 }), RangeError);
+  });
+
+  it("runs its hashing threads at the niceness it is given, the event loop's thread unchanged", async () => {
+    const pool = createHashPool({ size: 1, niceness: 7 });
+    await pool.run(hashJob);
+
+    const threads = await threadNiceness();
+    await pool.close();
+
+    assert.deepEqual(
+      threads.filter((t) => t.name === "gatehouse-hash").map((t) => t.nice),
+      [7],
+    );
+    assert.equal(threads.find((t) => t.tid === process.pid)?.nice, 0);
   });
 
   it("tells onWait how long each job waited for a worker", async () => {

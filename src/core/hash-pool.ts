@@ -2,7 +2,7 @@
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
 import { AuthError } from "./errors.ts";
-import type { HashAnswer, HashJob, HashRequest } from "./hash-worker.ts";
+import type { HashAnswer, HashJob, HashRequest, HashWorkerData } from "./hash-worker.ts";
 import type { PasswordCheck } from "./passwords.ts";
 
 /** A snapshot of the pool's load, for metrics. */
@@ -23,6 +23,11 @@ export interface HashPoolOptions {
   readonly maxQueue?: number | undefined;
   /** Called as each job reaches a worker, with how long it waited in milliseconds (for metrics). */
   readonly onWait?: ((milliseconds: number) => void) | undefined;
+  /**
+   * The nice value of the hashing threads (0 … 19; default 0, unchanged). Above the event loop's,
+   * it keeps a storm of logins from taking more than a small share of a core from serving.
+   */
+  readonly niceness?: number | undefined;
   /** The worker entry; defaults to `hash-worker`. Tests pass a worker that misbehaves on cue. */
   readonly workerFile?: URL | undefined;
 }
@@ -83,11 +88,13 @@ function requireCount(name: string, value: number, min: number): number {
  * does not keep the process alive, while a busy one does, so an awaited hash always finishes.
  * A worker that dies rejects its running job with a plain `Error` and is replaced for the next.
  *
- * @throws {RangeError} when `size` is below 1 or `maxQueue` below 0
+ * @throws {RangeError} when `size` is below 1, `maxQueue` below 0, or `niceness` outside 0 … 19
  */
 export function createHashPool(options: HashPoolOptions = {}): HashPool {
   const size = requireCount("size", options.size ?? Math.max(1, availableParallelism() - 1), 1);
   const maxQueue = requireCount("maxQueue", options.maxQueue ?? 64 * size, 0);
+  const niceness = requireCount("niceness", options.niceness ?? 0, 0);
+  if (niceness > 19) throw new RangeError(`niceness must be at most 19, got ${niceness}`);
   const workerFile = options.workerFile ?? defaultWorkerFile;
 
   const slots = new Set<Slot>();
@@ -149,7 +156,10 @@ export function createHashPool(options: HashPoolOptions = {}): HashPool {
   }
 
   function spawn(): Slot {
-    const worker = new Worker(workerFile, { name: "gatehouse-hash" });
+    const worker = new Worker(workerFile, {
+      name: "gatehouse-hash",
+      workerData: { niceness } satisfies HashWorkerData,
+    });
     const slot: Slot = { worker, jobs: [], failure: undefined };
     worker.unref();
     // Answers come only from our worker, which posts HashAnswer values.

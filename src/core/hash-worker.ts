@@ -1,12 +1,13 @@
 // The hashing thread: runs argon2 and bcrypt synchronously, off the main event loop.
 
 import { pbkdf2Sync, timingSafeEqual } from "node:crypto";
-import { parentPort } from "node:worker_threads";
+import { parentPort, workerData } from "node:worker_threads";
 import type { Algorithm } from "@node-rs/argon2";
 import { hashSync as argon2Hash, verifySync as argon2Verify } from "@node-rs/argon2";
 import { verifySync as bcryptVerify } from "@node-rs/bcrypt";
 import { maxPbkdf2Iterations } from "./password-hash-formats.ts";
 import type { PasswordCheck } from "./passwords.ts";
+import { lowerThreadPriority } from "./thread-priority.ts";
 
 /** The argon2id cost parameters of the current hashing policy. */
 export interface Argon2Params {
@@ -16,6 +17,12 @@ export interface Argon2Params {
   readonly timeCost: number;
   /** Lanes (`p=`). */
   readonly parallelism: number;
+}
+
+/** What the pool tells a worker as it starts it. */
+export interface HashWorkerData {
+  /** The nice value the worker's thread takes (0 leaves it as it is). */
+  readonly niceness: number;
 }
 
 /** A unit of work for a hash worker, before the pool gives it an id. */
@@ -127,6 +134,9 @@ if (parentPort === null) {
   throw new Error("hash-worker runs only as a worker thread, started by the hash pool");
 }
 const port = parentPort;
+// Set by our own pool as a HashWorkerData; a worker started without it keeps its priority.
+const { niceness = 0 } = (workerData ?? {}) as Partial<HashWorkerData>;
+if (niceness > 0) lowerThreadPriority(niceness);
 // Jobs come only from our own pool, which posts HashJob values.
 port.on("message", (job: HashJob) => {
   port.postMessage(runJob(job));
