@@ -22,6 +22,7 @@ import type { AppEnv } from "./app-env.ts";
 import { defineGuard, mountSecured } from "./bearer.ts";
 import type { OpenApiApp } from "./openapi.ts";
 import { errorSchema, validationErrorSchema } from "./openapi.ts";
+import { clientAddress, requestId } from "./request-envelope.ts";
 
 /** What the admin routes need. */
 export interface AdminRouteDeps extends AuthorizeDeps, UserLifecycleDeps {
@@ -111,8 +112,8 @@ const noStore = { "Cache-Control": "no-store" } as const;
 function auditContext(c: Context<AppEnv>): AuditContext {
   return {
     actor: c.var.principal.user.username,
-    clientAddress: c.var.clientAddress,
-    requestId: c.var.requestId,
+    clientAddress: clientAddress(c),
+    requestId: requestId(c),
   };
 }
 

@@ -6,10 +6,7 @@ export interface AppEnv {
   Variables: {
     /** Set by a scope guard once the bearer token passed every check. */
     principal: Principal;
-    /** The scopes the matched route requires, for the `WWW-Authenticate` challenge. */
+    /** Set by a scope guard: the scopes its route requires, for the `WWW-Authenticate` challenge. */
     requiredScopes: readonly Scope[];
-    requestId: string;
-    /** Where the request came from: the socket peer, or the forwarded client behind a trusted proxy. */
-    clientAddress: string | null;
   };
 }

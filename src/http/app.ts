@@ -1,5 +1,4 @@
 // createApp: the HTTP face of Gatehouse — routes mounted, errors mapped, OpenAPI attached.
-import { randomUUID } from "node:crypto";
 import { OpenAPIHono } from "@hono/zod-openapi";
 import { bodyLimit } from "hono/body-limit";
 import { HTTPException } from "hono/http-exception";
@@ -12,7 +11,7 @@ import type { PublishedJwk } from "../core/key-material.ts";
 import type { PasswordHasher } from "../core/passwords.ts";
 import type { ReadinessCheck } from "../core/readiness.ts";
 import type { RefreshPolicy, RefreshTokenStore } from "../core/refresh-tokens.ts";
-import type { ScopeCatalogue } from "../core/scopes.ts";
+import type { Scope, ScopeCatalogue } from "../core/scopes.ts";
 import type { LoginThrottle } from "../core/throttle.ts";
 import type { TokenService } from "../core/tokens.ts";
 import type { UserDirectory } from "../core/user-directory.ts";
@@ -34,8 +33,8 @@ import { mountMetadataRoute } from "./metadata-route.ts";
 import { mountMetricsRoute } from "./metrics-route.ts";
 import type { OpenApiApp } from "./openapi.ts";
 import { mountOpenApi } from "./openapi.ts";
+import { addRequestEnvelope, requestId } from "./request-envelope.ts";
 import { mountRevokeRoute } from "./revoke-route.ts";
-import { securityHeaders } from "./security-headers.ts";
 import { mountTokenRoute } from "./token-route.ts";
 import { mountUserRoutes } from "./user-routes.ts";
 
@@ -74,6 +73,10 @@ export interface AppDeps {
 /** The largest request body any route reads; `/token` has its own, smaller cap. */
 const maxBodyBytes = 64 * 1024;
 
+/** The methods whose requests may carry a body a route reads. */
+const bodyMethods = ["POST", "PUT", "PATCH", "DELETE"];
+const bodyLimitPath = "*";
+
 /**
  * Builds the Hono app: `/token`, `/revoke`, `/introspect`, the seed's protected routes,
  * `/users/me/logout-all`, the admin API, `/metrics`, `/healthz`, `/readyz`,
@@ -88,36 +91,13 @@ export function createApp(deps: AppDeps): OpenApiApp {
   const app: OpenApiApp = new OpenAPIHono<AppEnv>({ strict: false });
   const { logger } = deps;
 
-  const resolveClient = deps.clientAddress ?? createClientAddressResolver([]);
-  app.use(async (c, next) => {
-    const started = performance.now();
-    const requestId = randomUUID();
-    c.set("requestId", requestId);
-    c.set("requiredScopes", []);
-    c.set("clientAddress", resolveClient(c) ?? null);
-    // Set before the handler runs: a header added to a finished response makes Hono copy it into a
-    // streamed one, which cost the protected routes most of their throughput (issue 6 profile).
-    c.header("X-Request-Id", requestId);
-    await next();
-    const seconds = (performance.now() - started) / 1000;
-    // The route pattern, never the raw path: it bounds label cardinality and holds no user input.
-    const route = c.res.status === 404 && c.req.routePath === "/*" ? "unmatched" : c.req.routePath;
-    deps.metrics.observeRequest(c.req.method, route, c.res.status, seconds);
-    logger.info("request", {
-      requestId,
-      method: c.req.method,
-      route,
-      status: c.res.status,
-      durationMs: Math.round(seconds * 100_000) / 100,
-    });
+  const limitBody = bodyLimit({
+    maxSize: maxBodyBytes,
+    onError: (c) => c.json({ detail: "Request body too large" }, 413),
   });
-  app.use(securityHeaders());
-  app.use(
-    bodyLimit({
-      maxSize: maxBodyBytes,
-      onError: (c) => c.json({ detail: "Request body too large" }, 413),
-    }),
-  );
+  // Only methods that carry a body get the cap: for GET, asking for the body makes the Node
+  // adapter build a full WHATWG Request, and the extra layer costs a chain of promises.
+  app.on(bodyMethods, bodyLimitPath, limitBody);
 
   mountTokenRoute(app, deps);
   mountRevokeRoute(app, deps);
@@ -134,15 +114,23 @@ export function createApp(deps: AppDeps): OpenApiApp {
   mountDocsPages(app);
 
   app.notFound((c) => c.json({ detail: "Not Found" }, 404));
+  addRequestEnvelope(app, {
+    logger,
+    metrics: deps.metrics,
+    resolveClient: deps.clientAddress ?? createClientAddressResolver([]),
+    catchAllPaths: [bodyLimitPath],
+  });
   app.onError((error, c) => {
     if (isAuthError(error)) {
-      const answer = errorAnswer(error.code, "resource", c.get("requiredScopes"));
+      // A guard names the scopes it required; other routes have none to name.
+      const required = (c.get("requiredScopes") as readonly Scope[] | undefined) ?? [];
+      const answer = errorAnswer(error.code, "resource", required);
       return c.json(answer.body, answer.status, answer.headers);
     }
     if (error instanceof HTTPException && error.status < 500) {
       return c.json({ detail: error.message || "Bad Request" }, error.status);
     }
-    logger.error("unhandled error", { requestId: c.get("requestId"), error: describe(error) });
+    logger.error("unhandled error", { requestId: requestId(c), error: describe(error) });
     return c.json(internalErrorAnswer.body, internalErrorAnswer.status);
   });
   return app;

@@ -9,6 +9,7 @@ import type { Scope, ScopeCatalogue } from "../core/scopes.ts";
 import type { AppEnv } from "./app-env.ts";
 import { parseAuthorizationHeader } from "./authorization-header.ts";
 import { type ValidationIssue, validationAnswer } from "./error-responses.ts";
+import { requestHeader } from "./node-bindings.ts";
 import type { OpenApiApp } from "./openapi.ts";
 import { parseJsonBody, validatePart } from "./request-validation.ts";
 
@@ -39,23 +40,24 @@ export function defineGuard(
   return Object.freeze({ scopes: catalogue.check([...inherited, ...names]) });
 }
 
-/** What a route declaration produces: the OpenAPI `security` entry and the enforcing middleware. */
+/** What a route declaration produces: the OpenAPI `security` entry and the enforcing check. */
 export interface SecuredRoute {
   readonly security: { [securitySchemeName]: string[] }[];
-  readonly middleware: MiddlewareHandler<AppEnv>;
+  /** Checks the request's bearer token against the guard and puts the {@link Principal} on the context. */
+  readonly admit: (c: Context<AppEnv>) => Promise<void>;
 }
 
 /**
  * Makes the one declaration a route needs: enforcement and documentation come from the same
- * guard, so they cannot drift. The middleware reads only the `Authorization` header — never a
- * query string or body (RFC 9700 §2.5) — and puts the {@link Principal} on the context.
+ * guard, so they cannot drift. The check reads only the `Authorization` header — never a
+ * query string or body (RFC 9700 §2.5).
  */
 export function secured(deps: AuthorizeDeps, guard: Guard): SecuredRoute {
   return {
     security: [{ [securitySchemeName]: [...guard.scopes] }],
-    middleware: async (c, next) => {
+    async admit(c) {
       c.set("requiredScopes", guard.scopes);
-      const header = parseAuthorizationHeader(c.req.header("authorization"));
+      const header = parseAuthorizationHeader(requestHeader(c, "authorization"));
       switch (header.kind) {
         case "missing":
         case "other-scheme":
@@ -64,7 +66,6 @@ export function secured(deps: AuthorizeDeps, guard: Guard): SecuredRoute {
           throw new AuthError("token_invalid", "bearer token is not a b64token");
         case "bearer":
           c.set("principal", await authorize(deps, header.token, guard.scopes));
-          await next();
           return;
         default: {
           const unreachable: never = header;
@@ -249,7 +250,21 @@ export function mountSecuredRoute(
   });
   // The app routes without strict trailing slashes, so "/users/me" and "/users/me/" are one route.
   const path = declaration.path.replace(/(?<=.)\/$/, "").replace(/\{(\w+)\}/g, ":$1");
-  app.on(declaration.method.toUpperCase(), path, route.middleware, ...before, handler);
+  const method = declaration.method.toUpperCase();
+  if (before.length === 0) {
+    // One handler rather than guard middleware plus handler: each layer Hono composes costs a
+    // chain of promises on every request (issue 6 profile).
+    app.on(method, path, async (c, next) => {
+      await route.admit(c);
+      return handler(c, next);
+    });
+    return;
+  }
+  const guard: MiddlewareHandler<AppEnv> = async (c, next) => {
+    await route.admit(c);
+    await next();
+  };
+  app.on(method, path, guard, ...before, handler);
 }
 
 /** A protected GET route: {@link mountSecuredRoute} with `method: "get"`. */

@@ -5,6 +5,7 @@ import type { AuthErrorCode } from "../core/errors.ts";
 import { isValidUsername } from "../core/users.ts";
 import type { Metrics } from "../metrics.ts";
 import type { AppEnv } from "./app-env.ts";
+import { clientAddress, requestId } from "./request-envelope.ts";
 
 /** What {@link recordLogin} writes to. */
 export interface LoginAuditDeps {
@@ -29,8 +30,8 @@ export async function recordLogin(
     type: failure === undefined ? "login.succeeded" : "login.failed",
     actor: subject,
     subject,
-    clientAddress: c.var.clientAddress,
-    requestId: c.var.requestId,
+    clientAddress: clientAddress(c),
+    requestId: requestId(c),
     reason: failure ?? null,
     details: {},
   });

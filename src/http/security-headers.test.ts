@@ -1,5 +1,9 @@
 import assert from "node:assert/strict";
+import type { AddressInfo } from "node:net";
+import { connect } from "node:net";
 import { after, before, describe, it } from "node:test";
+import type { ServerType } from "@hono/node-server";
+import { serve } from "@hono/node-server";
 import type { TestApp } from "../../test/fixtures/test-app.ts";
 import { makeTestApp } from "../../test/fixtures/test-app.ts";
 
@@ -60,16 +64,68 @@ describe("security headers on every route", () => {
   for (const [name, path, init, noStore] of cases) {
     it(`sets nosniff, no-referrer, frame denial and the CSP on: ${name}`, async () => {
       const response = await t.app.request(path, init());
-
-      assert.equal(response.headers.get("x-content-type-options"), "nosniff");
-      assert.equal(response.headers.get("referrer-policy"), "no-referrer");
-      assert.equal(response.headers.get("x-frame-options"), "DENY");
-      assert.match(response.headers.get("content-security-policy") ?? "", /default-src 'self'/);
-      if (noStore) assert.equal(response.headers.get("cache-control"), "no-store");
-      else assert.equal(response.headers.get("cache-control"), "public, max-age=86400");
+      assertSecurityHeaders(response, noStore);
     });
   }
+
+  // Served by Node, the headers go onto the ServerResponse rather than into the app's response.
+  describe("over Node's HTTP server", () => {
+    let server: ServerType;
+    let origin: string;
+    before(async () => {
+      server = await new Promise<ServerType>((resolve) => {
+        const s = serve({ fetch: t.app.fetch, hostname: "127.0.0.1", port: 0 }, () => resolve(s));
+      });
+      origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    });
+    after(() => new Promise((resolve) => server.close(resolve)));
+
+    for (const [name, path, init, noStore] of cases) {
+      it(`sets the same headers, once each, on: ${name}`, async () => {
+        const response = await fetch(`${origin}${path}`, init());
+        await response.arrayBuffer();
+        assertSecurityHeaders(response, noStore);
+        // Set by the envelope and by no route: a second copy would read "a, b".
+        assert.match(response.headers.get("x-request-id") ?? "", /^[0-9a-f-]{36}$/);
+        assert.equal(response.headers.get("x-frame-options"), "DENY");
+      });
+    }
+
+    it("refuses two Authorization fields as one malformed credential, never using the first", async () => {
+      const token = bearer["authorization"] ?? "";
+      const { port } = server.address() as AddressInfo;
+      const answer = await rawRequest(
+        port,
+        `GET /users/me/ HTTP/1.1\r\nHost: x\r\nAuthorization: ${token}\r\nAuthorization: ${token}\r\nConnection: close\r\n\r\n`,
+      );
+
+      assert.match(answer, /^HTTP\/1\.1 401 /);
+      assert.match(answer, /www-authenticate: Bearer error="invalid_token"/i);
+    });
+  });
 });
+
+// Sends `request` as is on a new connection and resolves with everything the server answered.
+function rawRequest(port: number, request: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, "127.0.0.1", () => socket.end(request));
+    let answer = "";
+    socket.on("data", (chunk: Buffer) => {
+      answer += chunk.toString();
+    });
+    socket.on("end", () => resolve(answer));
+    socket.on("error", reject);
+  });
+}
+
+function assertSecurityHeaders(response: Response, noStore: boolean): void {
+  assert.equal(response.headers.get("x-content-type-options"), "nosniff");
+  assert.equal(response.headers.get("referrer-policy"), "no-referrer");
+  assert.equal(response.headers.get("x-frame-options"), "DENY");
+  assert.match(response.headers.get("content-security-policy") ?? "", /default-src 'self'/);
+  if (noStore) assert.equal(response.headers.get("cache-control"), "no-store");
+  else assert.equal(response.headers.get("cache-control"), "public, max-age=86400");
+}
 
 describe("request body caps", () => {
   let t: TestApp;

@@ -1,4 +1,5 @@
-import type { MiddlewareHandler } from "hono";
+// The security headers every response carries.
+import type { ServerResponse } from "node:http";
 
 // The docs pages load only same-origin scripts; ReDoc injects styles and runs a blob: worker.
 const contentSecurityPolicy = [
@@ -15,19 +16,26 @@ const contentSecurityPolicy = [
 ].join("; ");
 
 /**
- * Adds the security headers every response carries. They are set before the handler runs, so they
- * join its response as it is made instead of forcing a copy of a finished one. Responses are
- * `Cache-Control: no-store` unless a route sets its own (the docs assets): tokens, user data and
- * errors about them must not sit in a shared cache (RFC 6749 §5.1, RFC 9111 §5.2.2.5).
+ * The headers, by name. Responses are `Cache-Control: no-store` unless a route sets its own (the
+ * docs assets): tokens, user data and errors about them must not sit in a shared cache
+ * (RFC 6749 §5.1, RFC 9111 §5.2.2.5).
  */
-export function securityHeaders(): MiddlewareHandler {
-  return async (c, next) => {
-    c.header("X-Content-Type-Options", "nosniff");
-    c.header("Referrer-Policy", "no-referrer");
-    c.header("X-Frame-Options", "DENY");
-    c.header("Content-Security-Policy", contentSecurityPolicy);
-    c.header("Cross-Origin-Opener-Policy", "same-origin");
-    c.header("Cache-Control", "no-store");
-    await next();
-  };
+export const securityHeaders: ReadonlyMap<string, string> = new Map([
+  ["X-Content-Type-Options", "nosniff"],
+  ["Referrer-Policy", "no-referrer"],
+  ["X-Frame-Options", "DENY"],
+  ["Content-Security-Policy", contentSecurityPolicy],
+  ["Cross-Origin-Opener-Policy", "same-origin"],
+  ["Cache-Control", "no-store"],
+]);
+
+// Node's setHeaders takes a mutable Map; this copy never leaves the module.
+const forNode = new Map(securityHeaders);
+
+/**
+ * Puts the headers on a Node response before the app writes it: Node merges them under the
+ * headers the app's response carries, so a route's own value wins.
+ */
+export function applySecurityHeaders(outgoing: ServerResponse): void {
+  outgoing.setHeaders(forNode);
 }

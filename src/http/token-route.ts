@@ -14,6 +14,7 @@ import { errorAnswer, errorAnswerFor, validationAnswer } from "./error-responses
 import { type LoginAuditDeps, recordLogin } from "./login-audit.ts";
 import type { OpenApiApp } from "./openapi.ts";
 import { errorSchema, oauthErrorSchema, validationErrorSchema } from "./openapi.ts";
+import { clientAddress } from "./request-envelope.ts";
 import { parseTokenForm } from "./token-form.ts";
 
 /** What the token route needs. */
@@ -145,7 +146,7 @@ export function mountTokenRoute(app: OpenApiApp, deps: TokenRouteDeps): void {
             username: form.username,
             password: form.password,
             scopes,
-            clientAddress: c.var.clientAddress ?? undefined,
+            clientAddress: clientAddress(c) ?? undefined,
             clientId: form.clientId,
           },
         );

@@ -50,9 +50,6 @@ function defineSeedGuards(scopes: ScopeCatalogue): SeedGuards {
   return { currentUser, me, ownItems: defineGuard(scopes, ["items"], me) };
 }
 
-// Responses carrying user data are never cached.
-const noStore = { "Cache-Control": "no-store" } as const;
-
 /** Mounts the seed's user routes, each declared once with its guard. */
 export function mountUserRoutes(app: OpenApiApp, deps: UserRouteDeps): void {
   const guards = defineSeedGuards(deps.scopes);
@@ -75,7 +72,7 @@ export function mountUserRoutes(app: OpenApiApp, deps: UserRouteDeps): void {
         full_name: user.fullName,
         disabled: user.disabled,
       };
-      return c.json(body, 200, noStore);
+      return c.json(body, 200);
     },
   );
 
@@ -92,7 +89,7 @@ export function mountUserRoutes(app: OpenApiApp, deps: UserRouteDeps): void {
     async (c) => {
       const items = await deps.items.listItems(c.get("principal").user.username);
       const body = items.map((item) => ({ item_id: item.itemId, owner: item.owner }));
-      return c.json(body, 200, noStore);
+      return c.json(body, 200);
     },
   );
 

@@ -1,0 +1,27 @@
+// The Node request and response behind a request, when the app is served by @hono/node-server.
+// Reading and writing headers there skips building WHATWG Headers objects, which cost the protected
+// routes a large share of their throughput (issue 6 profile). Without them (app.request in tests,
+// another runtime) callers fall back to the Fetch API.
+import { IncomingMessage, ServerResponse } from "node:http";
+import type { HttpBindings } from "@hono/node-server";
+import type { Context } from "hono";
+
+function bindings(env: unknown): Partial<HttpBindings> | undefined {
+  return typeof env === "object" && env !== null ? (env as Partial<HttpBindings>) : undefined;
+}
+
+/** The Node response in a request's bindings; `undefined` when Node's HTTP server is not behind it. */
+export function nodeResponseOf(env: unknown): ServerResponse | undefined {
+  const outgoing = bindings(env)?.outgoing;
+  return outgoing instanceof ServerResponse ? outgoing : undefined;
+}
+
+/**
+ * One request header's value, repeated fields joined with ", " as the Fetch `Headers` class joins
+ * them (so two `Authorization` fields read as one malformed value, never as the first of them).
+ */
+export function requestHeader(c: Context, name: string): string | undefined {
+  const incoming = bindings(c.env)?.incoming;
+  if (!(incoming instanceof IncomingMessage)) return c.req.header(name);
+  return incoming.headersDistinct[name.toLowerCase()]?.join(", ");
+}
