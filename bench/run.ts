@@ -5,6 +5,7 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, totalmem } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
+import { serverNodeFlags } from "../src/heap-tuning.ts";
 import type { LoadSummary } from "./load.ts";
 import type { Pinning, ServerProcess } from "./processes.ts";
 import { choosePinning, root, runLoad, runRawHash, startServerProcess } from "./processes.ts";
@@ -50,7 +51,8 @@ function gatehouse(
     script: "dist/main.js",
     cores,
     env: { GATEHOUSE_HASH_WORKERS: String(hashWorkers), ...env },
-    nodeFlags: flags,
+    // Started as `npm start` starts it.
+    nodeFlags: [...serverNodeFlags, ...flags],
   });
 }
 

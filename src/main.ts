@@ -10,6 +10,7 @@ import type { ComposeOptions } from "./compose.ts";
 import { composeServices } from "./compose.ts";
 import type { Settings } from "./config.ts";
 import { loadSettings } from "./config.ts";
+import { tuneHeapForService } from "./heap-tuning.ts";
 import type { Logger } from "./logger.ts";
 import { createLogger, withFields } from "./logger.ts";
 import { createServiceApp } from "./service-app.ts";
@@ -49,6 +50,7 @@ export async function startServer(
   options: StartServerOptions = {},
 ): Promise<RunningServer> {
   const logger = options.logger ?? createLogger(settings.logLevel);
+  tuneHeapForService();
   const services = await composeServices(settings, { logger, ...options.compose });
   let draining = false;
   const app = createServiceApp(services, { draining: () => draining });

@@ -1,4 +1,4 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --max-semi-space-size=16
 // The `gatehouse` command: dispatch to a command, then turn its outcome into an exit status.
 import { type ComposeOptions, composeServices, type Services } from "../compose.ts";
 import { loadSettings, type Settings } from "../config.ts";
