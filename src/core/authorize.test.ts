@@ -54,6 +54,36 @@ describe("authorize", () => {
     assert.equal(principal.token.tokenId, issued.tokenId);
   });
 
+  it("reads the user and the denylist at once, not one after the other", {
+    timeout: 5000,
+  }, async () => {
+    const { tokens, store, deps } = await setup({ username: "johndoe" });
+    const { token } = tokens.issue("johndoe", []);
+    let denylistAsked!: () => void;
+    const asked = new Promise<void>((resolve) => {
+      denylistAsked = resolve;
+    });
+    // The user read answers only once the denylist was asked: one after the other never finishes.
+    const users = {
+      ...store,
+      findByUsername: async (username: string) => {
+        await asked;
+        return store.findByUsername(username);
+      },
+    };
+    const denylist = {
+      ...store,
+      isAccessTokenDenied: (tokenId: string) => {
+        denylistAsked();
+        return store.isAccessTokenDenied(tokenId);
+      },
+    };
+
+    const principal = await authorize({ ...deps, users, denylist }, token, []);
+
+    assert.equal(principal.user.username, "johndoe");
+  });
+
   it("never puts the password hash in the principal", async () => {
     const { tokens, deps } = await setup({ username: "johndoe" });
     const { token } = tokens.issue("johndoe", []);
