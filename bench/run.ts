@@ -271,6 +271,7 @@ async function main(): Promise<void> {
   let storm: { reads: LoadSummary; logins: LoadSummary };
   let logins: LoadSummary;
   let rawRates: number[];
+  let loginRates: number[];
   let timing: Awaited<ReturnType<typeof measureTiming>>;
   let asym: Awaited<ReturnType<typeof asymmetric>>;
   try {
@@ -332,6 +333,7 @@ async function main(): Promise<void> {
       () => loginLoad(server, pinning, 4, seconds),
     );
     rawRates = hashing.first.map((r) => r.perSecond);
+    loginRates = hashing.second.map((r) => r.requestsPerSecond);
     logins = combine(hashing.second);
 
     log("timing: unknown user vs wrong password");
@@ -375,7 +377,10 @@ async function main(): Promise<void> {
   const stormP99 = storm.reads.p99Ms / unloaded.p99Ms;
   const wideRatio = wideStorm.reads.requestsPerSecond / wideMe.requestsPerSecond;
   const wideP99 = wideStorm.reads.p99Ms / wideMe.p99Ms;
-  const loginRatio = logins.requestsPerSecond / raw;
+  // Each login round against the raw round just before it, then the median: one round slowed or
+  // sped up by the rest of the machine moves the mean of either side, not this.
+  const loginRatio = medianOf(loginRates.map((rate, i) => rate / (rawRates[i] ?? Number.NaN)));
+  const loginMeanRatio = logins.requestsPerSecond / raw;
   const growth = soaked.lastKiB / soaked.firstKiB - 1;
   const loginErrors = unexpected(logins, ["200"]) + logins.errors + logins.timeouts;
 
@@ -406,7 +411,7 @@ async function main(): Promise<void> {
     target(
       "4",
       "/token logins vs raw hash rate",
-      `${pct(loginRatio)} (${logins.requestsPerSecond.toFixed(1)} logins/s vs ${raw.toFixed(1)} verifications/s on ${hashWorkers} thread${loginErrors > 0 ? `; ${loginErrors} failed logins` : ""})`,
+      `${pct(loginRatio)}, the median of ${rounds} interleaved rounds (means: ${logins.requestsPerSecond.toFixed(1)} logins/s vs ${raw.toFixed(1)} verifications/s on ${hashWorkers} thread, ${pct(loginMeanRatio)}${loginErrors > 0 ? `; ${loginErrors} failed logins` : ""})`,
       "≥ 90 %",
       loginRatio >= 0.9 && loginErrors === 0,
     ),
@@ -456,6 +461,7 @@ async function main(): Promise<void> {
       twoCores: { me: wideMe, storm: wideStorm },
       logins,
       rawHashPerSecond: rawRates,
+      loginsPerSecondByRound: loginRates,
       timing,
       soak: soaked,
     },
