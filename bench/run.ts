@@ -74,14 +74,19 @@ function headerAlgorithm(token: string): string {
   return String(header.alg);
 }
 
-function readMe(server: ServerProcess, token: string, pinning: Pinning, warm = warmup) {
+/** GETs of `url` by the readers, with `headers` when given. */
+function read(url: string, pinning: Pinning, warm: number, headers?: Record<string, string>) {
   return runLoad(pinning.load, {
-    url: `${server.url}/users/me/`,
+    url,
     connections: readConnections,
     durationSeconds: seconds,
     warmupSeconds: warm,
-    headers: { authorization: `Bearer ${token}` },
+    ...(headers === undefined ? {} : { headers }),
   });
+}
+
+function readMe(server: ServerProcess, token: string, pinning: Pinning, warm = warmup) {
+  return read(`${server.url}/users/me/`, pinning, warm, { authorization: `Bearer ${token}` });
 }
 
 function loginLoad(server: ServerProcess, pinning: Pinning, connections: number, duration: number) {
@@ -284,13 +289,7 @@ async function main(): Promise<void> {
     let round = 0;
     const ceiling = await interleave(
       rounds,
-      () =>
-        runLoad(pinning.load, {
-          url: `${bareServer.url}/bare`,
-          connections: readConnections,
-          durationSeconds: seconds,
-          warmupSeconds: round === 0 ? warmup : 0,
-        }),
+      () => read(`${bareServer.url}/bare`, pinning, round === 0 ? warmup : 0),
       () => readMe(server, token, pinning, round++ === 0 ? warmup : 0),
     );
     bare = combine(ceiling.first);
@@ -302,13 +301,7 @@ async function main(): Promise<void> {
     log(`/healthz vs /users/me/ on the same server: ${rounds} interleaved rounds`);
     const envelope = await interleave(
       rounds,
-      () =>
-        runLoad(pinning.load, {
-          url: `${server.url}/healthz`,
-          connections: readConnections,
-          durationSeconds: seconds,
-          warmupSeconds: 0,
-        }),
+      () => read(`${server.url}/healthz`, pinning, 0),
       () => readMe(server, token, pinning, 0),
     );
     healthz = combine(envelope.first);
