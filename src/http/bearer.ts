@@ -1,7 +1,6 @@
 // Scope guards: one declaration per route that enforces its scopes and documents them in OpenAPI.
 import type { RouteConfig, z } from "@hono/zod-openapi";
-import type { Context, Handler, MiddlewareHandler } from "hono";
-import { bodyLimit } from "hono/body-limit";
+import type { Context, Handler } from "hono";
 import type { AuthorizeDeps } from "../core/authorize.ts";
 import { authorize } from "../core/authorize.ts";
 import { AuthError } from "../core/errors.ts";
@@ -114,9 +113,6 @@ export interface SecuredInput<Params, Query, Body> {
   readonly body: Body;
 }
 
-/** The largest JSON body a secured route reads. */
-const maxJsonBodyBytes = 64 * 1024;
-
 async function readInput<
   Params extends z.ZodObject,
   Query extends z.ZodObject,
@@ -180,10 +176,7 @@ export function mountSecured<
   ) => Response | Promise<Response>,
 ): void {
   const schemas = declaration.request ?? {};
-  const limit = bodyLimit({
-    maxSize: maxJsonBodyBytes,
-    onError: (c) => c.json({ detail: "Request body too large" }, 413),
-  });
+  // The body is capped app-wide (64 KiB on every method that carries one), before this runs.
   mountSecuredRoute(
     app,
     deps,
@@ -207,7 +200,6 @@ export function mountSecured<
       }
       return handler(c, read.input);
     },
-    limit,
   );
 }
 
@@ -236,7 +228,6 @@ export function mountSecuredRoute(
   deps: AuthorizeDeps,
   declaration: SecuredRouteDeclaration,
   handler: Handler<AppEnv>,
-  ...before: readonly MiddlewareHandler<AppEnv>[]
 ): void {
   const route = secured(deps, declaration.guard);
   app.openAPIRegistry.registerPath({
@@ -250,21 +241,12 @@ export function mountSecuredRoute(
   });
   // The app routes without strict trailing slashes, so "/users/me" and "/users/me/" are one route.
   const path = declaration.path.replace(/(?<=.)\/$/, "").replace(/\{(\w+)\}/g, ":$1");
-  const method = declaration.method.toUpperCase();
-  if (before.length === 0) {
-    // One handler rather than guard middleware plus handler: each layer Hono composes costs a
-    // chain of promises on every request (issue 6 profile).
-    app.on(method, path, async (c, next) => {
-      await route.admit(c);
-      return handler(c, next);
-    });
-    return;
-  }
-  const guard: MiddlewareHandler<AppEnv> = async (c, next) => {
+  // One handler rather than guard middleware plus handler: each layer Hono composes costs a
+  // chain of promises on every request (issue 6 profile).
+  app.on(declaration.method.toUpperCase(), path, async (c, next) => {
     await route.admit(c);
-    await next();
-  };
-  app.on(method, path, guard, ...before, handler);
+    return handler(c, next);
+  });
 }
 
 /** A protected GET route: {@link mountSecuredRoute} with `method: "get"`. */

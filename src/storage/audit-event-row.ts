@@ -1,7 +1,8 @@
 // An audit_events row as both SQL adapters read it, and its translation to an AuditEvent.
 import { z } from "zod";
-import type { AuditEvent } from "../core/audit-log.ts";
+import type { AuditEvent, NewAuditEvent } from "../core/audit-log.ts";
 import { auditEventTypes } from "../core/audit-log.ts";
+import { parseRow } from "./parse-row.ts";
 
 const detailsSchema = z.record(
   z.string(),
@@ -11,6 +12,23 @@ const detailsSchema = z.record(
 /** The columns every audit query selects. */
 export const auditEventColumns =
   "id, time, type, actor, subject, client_address, request_id, reason, details";
+
+/**
+ * The values of one INSERT into audit_events, in the order of `time, type, actor, subject,
+ * client_address, request_id, reason, details`.
+ */
+export function auditEventValues(event: NewAuditEvent, time: number): (string | number | null)[] {
+  return [
+    time,
+    event.type,
+    event.actor,
+    event.subject,
+    event.clientAddress,
+    event.requestId,
+    event.reason,
+    JSON.stringify(event.details),
+  ];
+}
 
 /**
  * Makes the reader of audit_events rows for one driver: `integer` parses its whole numbers
@@ -33,11 +51,7 @@ export function createAuditEventReader(integer: z.ZodType<number>): (row: unknow
       .pipe(detailsSchema),
   });
   return (row) => {
-    const parsed = schema.safeParse(row);
-    if (!parsed.success) {
-      throw new TypeError("malformed row in audit_events", { cause: parsed.error });
-    }
-    const e = parsed.data;
+    const e = parseRow(schema, row, "audit_events");
     return {
       id: e.id,
       time: e.time,

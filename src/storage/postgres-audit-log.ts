@@ -2,7 +2,7 @@
 import type { AuditEvent, AuditLog, NewAuditEvent } from "../core/audit-log.ts";
 import { assertAuditPageSize } from "../core/audit-log.ts";
 import type { Clock } from "../core/clock.ts";
-import { auditEventColumns, createAuditEventReader } from "./audit-event-row.ts";
+import { auditEventColumns, auditEventValues, createAuditEventReader } from "./audit-event-row.ts";
 import type { PostgresPool } from "./postgres-pool.ts";
 import { bigintNumber } from "./postgres-rows.ts";
 
@@ -29,16 +29,7 @@ export function createPostgresAuditLog(db: PostgresPool, clock: Clock): AuditLog
       const [row] = await db.rows(
         `INSERT INTO audit_events (time, type, actor, subject, client_address, request_id, reason, details)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING ${columns}`,
-        [
-          clock.now(),
-          event.type,
-          event.actor,
-          event.subject,
-          event.clientAddress,
-          event.requestId,
-          event.reason,
-          JSON.stringify(event.details),
-        ],
+        auditEventValues(event, clock.now()),
       );
       return readEvent(row);
     },

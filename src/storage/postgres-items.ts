@@ -2,8 +2,9 @@
 import { z } from "zod";
 import { AuthError } from "../core/errors.ts";
 import type { Item, ItemStore } from "../core/items.ts";
+import { parseRow } from "./parse-row.ts";
 import type { Queryable } from "./postgres-pool.ts";
-import { parseRow, sqlState, sqlStateOf } from "./postgres-rows.ts";
+import { sqlState, sqlStateOf } from "./postgres-rows.ts";
 
 const itemRow = z.object({ owner: z.string(), item_id: z.string() });
 

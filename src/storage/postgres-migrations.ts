@@ -3,8 +3,8 @@ import { readFileSync } from "node:fs";
 import { z } from "zod";
 import { type Clock, systemClock } from "../core/clock.ts";
 import { listMigrations } from "./migration-files.ts";
+import { parseRow } from "./parse-row.ts";
 import type { PostgresPool, Queryable } from "./postgres-pool.ts";
-import { parseRow } from "./postgres-rows.ts";
 
 // Resolved from this module, not the working directory: the build copies the .sql files next to
 // the compiled adapter, so the same line finds them under src/ and under dist/.

@@ -3,9 +3,10 @@
 // across every instance sharing the database.
 import { z } from "zod";
 import { AuthError } from "../core/errors.ts";
-import type { RefreshTokenStore } from "../core/refresh-tokens.ts";
+import type { NewRefreshToken, RefreshTokenStore } from "../core/refresh-tokens.ts";
+import { parseRow } from "./parse-row.ts";
 import type { PostgresPool, Queryable } from "./postgres-pool.ts";
-import { bigintNumber, parseRow, sqlState, sqlStateOf } from "./postgres-rows.ts";
+import { bigintNumber, sqlState, sqlStateOf } from "./postgres-rows.ts";
 import { createRefreshTokenReader } from "./refresh-token-row.ts";
 
 const familyIdRow = z.object({ family_id: z.string() });
@@ -25,6 +26,24 @@ const insertToken = `INSERT INTO refresh_tokens
  * exchange or revocation of that family waits, then sees this one's outcome. `false` when no
  * such token exists.
  */
+/**
+ * Inserts `successor` as the active token of the family named in `spent`, the row RETURNING
+ * `family_id` of the token it replaces.
+ */
+async function insertSuccessor(
+  tx: Queryable,
+  spent: unknown,
+  successor: NewRefreshToken,
+): Promise<void> {
+  const { family_id } = parseRow(familyIdRow, spent, "refresh_tokens");
+  await tx.run(insertToken, [
+    successor.tokenHash,
+    family_id,
+    successor.issuedAt,
+    successor.expiresAt,
+  ]);
+}
+
 async function lockFamilyOf(tx: Queryable, tokenHash: string): Promise<boolean> {
   const rows = await tx.rows(
     `SELECT family_id FROM refresh_families
@@ -90,13 +109,7 @@ export function createPostgresRefreshTokenStore(db: PostgresPool): RefreshTokenS
           [now, successor.tokenHash, tokenHash],
         );
         if (spent === undefined) return false;
-        const { family_id } = parseRow(familyIdRow, spent, "refresh_tokens");
-        await tx.run(insertToken, [
-          successor.tokenHash,
-          family_id,
-          successor.issuedAt,
-          successor.expiresAt,
-        ]);
+        await insertSuccessor(tx, spent, successor);
         return true;
       });
     },
@@ -117,13 +130,7 @@ export function createPostgresRefreshTokenStore(db: PostgresPool): RefreshTokenS
            WHERE token_hash = $2 RETURNING family_id`,
           [successor.tokenHash, tokenHash],
         );
-        const { family_id } = parseRow(familyIdRow, retried, "refresh_tokens");
-        await tx.run(insertToken, [
-          successor.tokenHash,
-          family_id,
-          successor.issuedAt,
-          successor.expiresAt,
-        ]);
+        await insertSuccessor(tx, retried, successor);
         return true;
       });
     },

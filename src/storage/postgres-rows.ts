@@ -1,4 +1,4 @@
-// Reading PostgreSQL rows and errors: schemas for what pg returns, and SQLSTATE codes.
+// Reading PostgreSQL rows and errors: the schema of what pg returns for BIGINT, and SQLSTATE codes.
 import { z } from "zod";
 
 /**
@@ -10,21 +10,6 @@ export const bigintNumber = z
   .regex(/^-?\d+$/)
   .transform(Number)
   .pipe(z.number().int());
-
-/**
- * Checks one row against its schema.
- * @throws {TypeError} when the row breaks it: a foreign writer or a missed migration, a
- * configuration error rather than an expected failure
- */
-export function parseRow<Schema extends z.ZodType>(
-  schema: Schema,
-  row: unknown,
-  table: string,
-): z.output<Schema> {
-  const result = schema.safeParse(row);
-  if (!result.success) throw new TypeError(`malformed row in ${table}`, { cause: result.error });
-  return result.data;
-}
 
 /** SQLSTATE codes (PostgreSQL manual, appendix A) the adapters translate. */
 export const sqlState = {

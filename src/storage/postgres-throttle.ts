@@ -1,8 +1,9 @@
 // Brute-force counters on PostgreSQL: each step is one statement, so concurrent instances cannot race it.
 import { z } from "zod";
 import type { ThrottleRule, ThrottleStore } from "../core/throttle-store.ts";
+import { parseRow } from "./parse-row.ts";
 import type { Queryable } from "./postgres-pool.ts";
-import { bigintNumber, parseRow } from "./postgres-rows.ts";
+import { bigintNumber } from "./postgres-rows.ts";
 
 const decisionRow = z.object({
   failures: z.number().int(),

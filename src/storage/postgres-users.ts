@@ -4,8 +4,9 @@ import type { Clock } from "../core/clock.ts";
 import { AuthError } from "../core/errors.ts";
 import type { PasswordHash } from "../core/passwords.ts";
 import type { NewUser, UserPatch, UserRecord, UserStore } from "../core/users.ts";
+import { parseRow } from "./parse-row.ts";
 import type { Queryable } from "./postgres-pool.ts";
-import { bigintNumber, parseRow, sqlState, sqlStateOf } from "./postgres-rows.ts";
+import { bigintNumber, sqlState, sqlStateOf } from "./postgres-rows.ts";
 
 const userRow = z.object({
   username: z.string(),

@@ -1,6 +1,7 @@
 // A refresh_tokens row (joined with its family) as both SQL adapters read it.
 import { z } from "zod";
 import type { RefreshTokenRecord } from "../core/refresh-tokens.ts";
+import { parseRow } from "./parse-row.ts";
 
 /**
  * Makes the reader of refresh token rows for one driver: `integer` parses its whole numbers
@@ -27,11 +28,7 @@ export function createRefreshTokenReader(
     revoked_at: integer.nullable(),
   });
   return (row) => {
-    const parsed = schema.safeParse(row);
-    if (!parsed.success) {
-      throw new TypeError("malformed row in refresh_tokens", { cause: parsed.error });
-    }
-    const r = parsed.data;
+    const r = parseRow(schema, row, "refresh_tokens");
     return {
       tokenHash: r.token_hash,
       familyId: r.family_id,

@@ -4,7 +4,7 @@ import { z } from "zod";
 import type { AuditEvent, AuditLog, NewAuditEvent } from "../core/audit-log.ts";
 import { assertAuditPageSize } from "../core/audit-log.ts";
 import type { Clock } from "../core/clock.ts";
-import { auditEventColumns, createAuditEventReader } from "./audit-event-row.ts";
+import { auditEventColumns, auditEventValues, createAuditEventReader } from "./audit-event-row.ts";
 
 const readEvent = createAuditEventReader(z.number().int());
 const columns = auditEventColumns;
@@ -30,18 +30,7 @@ export function createSqliteAuditLog(db: DatabaseSync, clock: Clock): AuditLog {
 
   return {
     async record(event: NewAuditEvent): Promise<AuditEvent> {
-      return readEvent(
-        insert.get(
-          clock.now(),
-          event.type,
-          event.actor,
-          event.subject,
-          event.clientAddress,
-          event.requestId,
-          event.reason,
-          JSON.stringify(event.details),
-        ),
-      );
+      return readEvent(insert.get(...auditEventValues(event, clock.now())));
     },
 
     async list(query) {

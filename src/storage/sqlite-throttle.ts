@@ -2,6 +2,7 @@
 import type { DatabaseSync } from "node:sqlite";
 import { z } from "zod";
 import type { ThrottleRule, ThrottleStore } from "../core/throttle-store.ts";
+import { parseRow } from "./parse-row.ts";
 
 const decisionRow = z.object({
   failures: z.number().int(),
@@ -65,7 +66,8 @@ export function createSqliteThrottleStore(db: DatabaseSync): ThrottleStore {
     async countAttempt(key, rule, now) {
       const delay = firstDelay(rule);
       const locksAtOnce = rule.freeFailures <= 1;
-      const result = decisionRow.safeParse(
+      const row = parseRow(
+        decisionRow,
         countAttempt.get({
           key,
           now,
@@ -77,11 +79,8 @@ export function createSqliteThrottleStore(db: DatabaseSync): ThrottleStore {
           insertNextDelay: locksAtOnce ? Math.min(delay * 2, rule.maxDelayMs) : delay,
           insertExpiresAt: now + (locksAtOnce ? delay : 0) + rule.windowMs,
         }),
+        "login_throttle",
       );
-      if (!result.success) {
-        throw new TypeError("malformed row in login_throttle", { cause: result.error });
-      }
-      const row = result.data;
       return row.last_refused === 1
         ? { allowed: false, lockedUntil: row.locked_until }
         : { allowed: true, failures: row.failures };

@@ -9,6 +9,7 @@ import type { Item } from "../core/items.ts";
 import type { Seed } from "../core/seed.ts";
 import type { Store } from "../core/store.ts";
 import type { NewUser, UserPatch, UserRecord } from "../core/users.ts";
+import { parseRow } from "./parse-row.ts";
 import { createSqliteAccessTokenDenylist } from "./sqlite-access-token-denylist.ts";
 import { createSqliteAuditLog } from "./sqlite-audit-log.ts";
 import { migrateSqlite } from "./sqlite-migrations.ts";
@@ -36,20 +37,6 @@ function sqliteErrorCode(error: unknown): number | undefined {
   }
   return undefined;
 }
-
-function parseRow<Schema extends z.ZodType>(
-  schema: Schema,
-  row: unknown,
-  table: string,
-): z.output<Schema> {
-  const result = schema.safeParse(row);
-  // A row that breaks its schema means a foreign writer or a missed migration: a configuration
-  // error, not an expected failure.
-  if (!result.success) throw new TypeError(`malformed row in ${table}`, { cause: result.error });
-  return result.data;
-}
-
-const readUser = readSqliteUserRow;
 
 // Scopes are stored space-separated, so a name holding a space (or an empty name) could not
 // come back as it went in.
@@ -135,7 +122,7 @@ export function createSqliteStore(options: { path: string; clock?: Clock }): Sto
         now,
         now,
       );
-      return readUser(row);
+      return readSqliteUserRow(row);
     } catch (error) {
       const code = sqliteErrorCode(error);
       if (code === SQLITE_CONSTRAINT_PRIMARYKEY || code === SQLITE_CONSTRAINT_UNIQUE) {
@@ -158,7 +145,7 @@ export function createSqliteStore(options: { path: string; clock?: Clock }): Sto
   };
 
   return {
-    ...createSqliteUserDirectory(db, readUser),
+    ...createSqliteUserDirectory(db, readSqliteUserRow),
     audit: createSqliteAuditLog(db, clock),
     ...createSqliteRefreshTokenStore(db),
     ...createSqliteAccessTokenDenylist(db),
@@ -167,7 +154,7 @@ export function createSqliteStore(options: { path: string; clock?: Clock }): Sto
     ...createSqliteSigningKeys(db),
     async findByUsername(username: string): Promise<UserRecord | undefined> {
       const row = findUser.get(username);
-      return row === undefined ? undefined : readUser(row);
+      return row === undefined ? undefined : readSqliteUserRow(row);
     },
 
     async createUser(user: NewUser): Promise<UserRecord> {
@@ -192,7 +179,7 @@ export function createSqliteStore(options: { path: string; clock?: Clock }): Sto
         cutoff: patch.tokensValidAfter ?? null,
       });
       if (row === undefined) throw new AuthError("user_not_found", "no user with this username");
-      return readUser(row);
+      return readSqliteUserRow(row);
     },
 
     async deleteUser(username: string): Promise<boolean> {
@@ -201,7 +188,7 @@ export function createSqliteStore(options: { path: string; clock?: Clock }): Sto
     },
 
     async listUsers(): Promise<readonly UserRecord[]> {
-      return listUsers.all().map(readUser);
+      return listUsers.all().map(readSqliteUserRow);
     },
 
     async countUsers(): Promise<number> {
