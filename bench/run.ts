@@ -258,9 +258,11 @@ async function main(): Promise<void> {
     options["cpu-prof"] === undefined
       ? []
       : ["--cpu-prof", `--cpu-prof-dir=${options["cpu-prof"]}`];
+  // The same process setup as Gatehouse: the node flags `npm start` passes, on the same core.
   const bareServer = await startServerProcess({
     script: "bench/bare-server.ts",
     cores: pinning.server,
+    nodeFlags: [...serverNodeFlags],
   });
   // HS256 explicitly: new installs sign with EdDSA, and target 2 compares against this server.
   const server = await gatehouse(

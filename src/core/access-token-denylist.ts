@@ -2,8 +2,10 @@
 
 /**
  * Where revoked access token ids live. Every adapter passes
- * `storage/access-token-denylist.contract.ts`. Lookups go to the shared database every time — no
- * per-process cache — so a revocation holds at once on every instance.
+ * `storage/access-token-denylist.contract.ts`. Lookups consult the shared database every time —
+ * no per-process cache that could be stale (SQLite answers a repeat from memory only after its
+ * change stamp shows nothing was committed since) — so a revocation holds at once on every
+ * instance.
  */
 export interface AccessTokenDenylist {
   /**

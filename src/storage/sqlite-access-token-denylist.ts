@@ -1,9 +1,17 @@
 // Revoked access token ids on SQLite: a primary-key lookup per request, shared by every instance.
 import type { DatabaseSync } from "node:sqlite";
 import type { AccessTokenDenylist } from "../core/access-token-denylist.ts";
+import type { SqliteReadMemo } from "./sqlite-read-memo.ts";
 
-/** The {@link AccessTokenDenylist} part of the SQLite store, on an open, migrated database. */
-export function createSqliteAccessTokenDenylist(db: DatabaseSync): AccessTokenDenylist {
+/**
+ * The {@link AccessTokenDenylist} part of the SQLite store, on an open, migrated database. The
+ * probe answers from `memo` while nothing was committed, so a denial anywhere holds on the next
+ * request.
+ */
+export function createSqliteAccessTokenDenylist(
+  db: DatabaseSync,
+  memo: SqliteReadMemo,
+): AccessTokenDenylist {
   const purge = db.prepare("DELETE FROM revoked_access_tokens WHERE expires_at <= ?");
   // SQLite's two-argument max() is PostgreSQL's GREATEST().
   const deny = db.prepare(
@@ -20,7 +28,7 @@ export function createSqliteAccessTokenDenylist(db: DatabaseSync): AccessTokenDe
     },
 
     async isAccessTokenDenied(tokenId) {
-      return find.get(tokenId) !== undefined;
+      return memo.read(`denied ${tokenId}`, () => find.get(tokenId) !== undefined);
     },
   };
 }

@@ -13,6 +13,7 @@ import { parseRow } from "./parse-row.ts";
 import { createSqliteAccessTokenDenylist } from "./sqlite-access-token-denylist.ts";
 import { createSqliteAuditLog } from "./sqlite-audit-log.ts";
 import { migrateSqlite } from "./sqlite-migrations.ts";
+import { createSqliteReadMemo } from "./sqlite-read-memo.ts";
 import { createSqliteReadiness } from "./sqlite-readiness.ts";
 import { createSqliteRefreshTokenStore } from "./sqlite-refresh-tokens.ts";
 import { createSqliteSigningKeys } from "./sqlite-signing-keys.ts";
@@ -71,7 +72,10 @@ function openDatabase(path: string): DatabaseSync {
  *
  * Creates the parent directory of a file path if missing; `":memory:"` gives a private in-memory
  * database. Turns on WAL (for files), foreign keys and a 5 s busy timeout, then applies pending
- * migrations. Statements are prepared once; records returned are fresh objects.
+ * migrations. Statements are prepared once. The user lookup and the denylist probe that every
+ * authorized request makes answer from a memo while the database is unchanged (see
+ * {@link createSqliteReadMemo}), so the records `findByUsername` returns are frozen and may be
+ * shared; every other method returns fresh objects.
  *
  * @throws {AuthError} username_taken from `createUser` when the username exists
  * @throws {AuthError} user_not_found from `updateUser` and `addItem` when the user does not exist
@@ -84,6 +88,14 @@ export function createSqliteStore(options: { path: string; clock?: Clock }): Sto
   migrateSqlite(db, { clock });
 
   const findUser = db.prepare(`SELECT ${userColumns} FROM users WHERE username = ?`);
+  const memo = createSqliteReadMemo(db);
+  const loadUser = (username: string): UserRecord | undefined => {
+    const row = findUser.get(username);
+    if (row === undefined) return undefined;
+    const record = readSqliteUserRow(row);
+    Object.freeze(record.scopes);
+    return Object.freeze(record);
+  };
   const insertUser = db.prepare(
     `INSERT INTO users (${userColumns}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL) RETURNING ${userColumns}`,
   );
@@ -148,13 +160,12 @@ export function createSqliteStore(options: { path: string; clock?: Clock }): Sto
     ...createSqliteUserDirectory(db, readSqliteUserRow),
     audit: createSqliteAuditLog(db, clock),
     ...createSqliteRefreshTokenStore(db),
-    ...createSqliteAccessTokenDenylist(db),
+    ...createSqliteAccessTokenDenylist(db, memo),
     ...createSqliteThrottleStore(db),
     ...createSqliteReadiness(db),
     ...createSqliteSigningKeys(db),
     async findByUsername(username: string): Promise<UserRecord | undefined> {
-      const row = findUser.get(username);
-      return row === undefined ? undefined : readSqliteUserRow(row);
+      return memo.read(`user ${username}`, () => loadUser(username));
     },
 
     async createUser(user: NewUser): Promise<UserRecord> {

@@ -1,0 +1,201 @@
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { DatabaseSync } from "node:sqlite";
+import { after, before, describe, it } from "node:test";
+import type { PasswordHash } from "../core/passwords.ts";
+import { createSqliteStore } from "./sqlite.ts";
+import { createSqliteReadMemo } from "./sqlite-read-memo.ts";
+
+const hash = "$argon2id$v=19$m=19456,t=2,p=1$test" as PasswordHash;
+const later = Date.now() + 3_600_000;
+
+let root = "";
+let counter = 0;
+const freshPath = (): string => join(root, `db-${++counter}.db`);
+
+before(() => {
+  root = mkdtempSync(join(tmpdir(), "gatehouse-memo-"));
+});
+
+after(() => {
+  rmSync(root, { recursive: true, force: true });
+});
+
+/** Two stores on one file: two connections, as two instances or a CLI beside a server have. */
+async function twoStores() {
+  const path = freshPath();
+  const server = createSqliteStore({ path });
+  const other = createSqliteStore({ path });
+  await server.createUser({ username: "johndoe", scopes: ["me"], passwordHash: hash });
+  return {
+    server,
+    other,
+    async close() {
+      await server.close();
+      await other.close();
+    },
+  };
+}
+
+describe("SQLite read memo", () => {
+  it("answers a repeated read from memory while nothing is written", () => {
+    const db = new DatabaseSync(":memory:");
+    const memo = createSqliteReadMemo(db);
+    let loads = 0;
+    const load = () => ++loads;
+
+    assert.equal(memo.read("k", load), 1);
+    assert.equal(memo.read("k", load), 1);
+
+    assert.equal(loads, 1);
+    db.close();
+  });
+
+  it("remembers an answer of undefined as an answer", () => {
+    const db = new DatabaseSync(":memory:");
+    const memo = createSqliteReadMemo(db);
+    let loads = 0;
+    const load = () => {
+      loads++;
+      return undefined;
+    };
+
+    memo.read("missing", load);
+    memo.read("missing", load);
+
+    assert.equal(loads, 1);
+    db.close();
+  });
+
+  it("forgets everything once this connection writes", () => {
+    const db = new DatabaseSync(":memory:");
+    db.exec("CREATE TABLE t (x INTEGER)");
+    const memo = createSqliteReadMemo(db);
+    let loads = 0;
+    memo.read("k", () => ++loads);
+
+    db.exec("INSERT INTO t VALUES (1)");
+
+    assert.equal(
+      memo.read("k", () => ++loads),
+      2,
+    );
+    db.close();
+  });
+
+  it("forgets everything once another connection commits", () => {
+    const path = freshPath();
+    const db = new DatabaseSync(path);
+    db.exec("PRAGMA journal_mode = WAL");
+    db.exec("CREATE TABLE t (x INTEGER)");
+    const other = new DatabaseSync(path);
+    const memo = createSqliteReadMemo(db);
+    let loads = 0;
+    memo.read("k", () => ++loads);
+
+    other.exec("INSERT INTO t VALUES (1)");
+
+    assert.equal(
+      memo.read("k", () => ++loads),
+      2,
+    );
+    other.close();
+    db.close();
+  });
+
+  it("holds no more than its capacity: a full memo starts over", () => {
+    const db = new DatabaseSync(":memory:");
+    const memo = createSqliteReadMemo(db, 2);
+    let loads = 0;
+    memo.read("a", () => ++loads);
+    memo.read("b", () => ++loads);
+
+    memo.read("c", () => ++loads);
+    memo.read("a", () => ++loads);
+
+    assert.equal(loads, 4);
+    db.close();
+  });
+});
+
+describe("SQLite store reads through the memo", () => {
+  it("sees a user disabled by another connection on the very next read", async () => {
+    const stores = await twoStores();
+    assert.equal((await stores.server.findByUsername("johndoe"))?.disabled, false);
+
+    await stores.other.updateUser("johndoe", { disabled: true });
+
+    assert.equal((await stores.server.findByUsername("johndoe"))?.disabled, true);
+    await stores.close();
+  });
+
+  it("sees a user deleted by another connection on the very next read", async () => {
+    const stores = await twoStores();
+    await stores.server.findByUsername("johndoe");
+
+    await stores.other.deleteUser("johndoe");
+
+    assert.equal(await stores.server.findByUsername("johndoe"), undefined);
+    await stores.close();
+  });
+
+  it("sees a user created by another connection after it was missing", async () => {
+    const stores = await twoStores();
+    assert.equal(await stores.server.findByUsername("alice"), undefined);
+
+    await stores.other.createUser({ username: "alice", passwordHash: hash });
+
+    assert.equal((await stores.server.findByUsername("alice"))?.username, "alice");
+    await stores.close();
+  });
+
+  it("sees its own change to a user on the very next read", async () => {
+    const stores = await twoStores();
+    await stores.server.findByUsername("johndoe");
+
+    await stores.server.updateUser("johndoe", { tokensValidAfter: 1234 });
+
+    assert.equal((await stores.server.findByUsername("johndoe"))?.tokensValidAfter, 1234);
+    await stores.close();
+  });
+
+  it("refuses a token denied by another connection on the very next probe", async () => {
+    const stores = await twoStores();
+    assert.equal(await stores.server.isAccessTokenDenied("jti-1"), false);
+
+    await stores.other.denyAccessToken("jti-1", later, Date.now());
+
+    assert.equal(await stores.server.isAccessTokenDenied("jti-1"), true);
+    await stores.close();
+  });
+
+  it("refuses a token it denied itself on the very next probe", async () => {
+    const stores = await twoStores();
+    assert.equal(await stores.server.isAccessTokenDenied("jti-2"), false);
+
+    await stores.server.denyAccessToken("jti-2", later, Date.now());
+
+    assert.equal(await stores.server.isAccessTokenDenied("jti-2"), true);
+    await stores.close();
+  });
+
+  it("keeps a user and a token id of the same text apart", async () => {
+    const stores = await twoStores();
+    await stores.server.denyAccessToken("johndoe", later, Date.now());
+
+    assert.equal((await stores.server.findByUsername("johndoe"))?.username, "johndoe");
+    assert.equal(await stores.server.isAccessTokenDenied("johndoe"), true);
+    await stores.close();
+  });
+
+  it("hands out frozen records, so one caller cannot change what the next one reads", async () => {
+    const stores = await twoStores();
+    const record = await stores.server.findByUsername("johndoe");
+
+    assert.equal(Object.isFrozen(record), true);
+    assert.equal(Object.isFrozen(record?.scopes), true);
+    await stores.close();
+  });
+});
