@@ -22,6 +22,7 @@ export function createSqliteAccessTokenDenylist(
 
   return {
     async denyAccessToken(tokenId, expiresAt, now) {
+      memo.forget();
       purge.run(now);
       // A token already expired is refused by its exp; there is nothing to remember.
       if (expiresAt > now) deny.run(tokenId, expiresAt);

@@ -69,7 +69,7 @@ describe("SQLite read memo", () => {
     db.close();
   });
 
-  it("forgets everything once this connection writes", () => {
+  it("forgets everything once this connection writes, from the next run of code on", async () => {
     const db = new DatabaseSync(":memory:");
     db.exec("CREATE TABLE t (x INTEGER)");
     const memo = createSqliteReadMemo(db);
@@ -77,6 +77,7 @@ describe("SQLite read memo", () => {
     memo.read("k", () => ++loads);
 
     db.exec("INSERT INTO t VALUES (1)");
+    await Promise.resolve();
 
     assert.equal(
       memo.read("k", () => ++loads),
@@ -85,7 +86,7 @@ describe("SQLite read memo", () => {
     db.close();
   });
 
-  it("forgets everything once another connection commits", () => {
+  it("forgets everything once another connection commits, from the next run of code on", async () => {
     const path = freshPath();
     const db = new DatabaseSync(path);
     db.exec("PRAGMA journal_mode = WAL");
@@ -96,12 +97,44 @@ describe("SQLite read memo", () => {
     memo.read("k", () => ++loads);
 
     other.exec("INSERT INTO t VALUES (1)");
+    await Promise.resolve();
 
     assert.equal(
       memo.read("k", () => ++loads),
       2,
     );
     other.close();
+    db.close();
+  });
+
+  it("asks for the stamp once per run of code: a second read in the same run is one lookup", () => {
+    const db = new DatabaseSync(":memory:");
+    db.exec("CREATE TABLE t (x INTEGER)");
+    const memo = createSqliteReadMemo(db);
+    let loads = 0;
+    memo.read("k", () => ++loads);
+
+    db.exec("INSERT INTO t VALUES (1)"); // not through a store method, so nothing calls forget()
+
+    assert.equal(
+      memo.read("k", () => ++loads),
+      1,
+    );
+    db.close();
+  });
+
+  it("drops every answer when told a write happened", () => {
+    const db = new DatabaseSync(":memory:");
+    const memo = createSqliteReadMemo(db);
+    let loads = 0;
+    memo.read("k", () => ++loads);
+
+    memo.forget();
+
+    assert.equal(
+      memo.read("k", () => ++loads),
+      2,
+    );
     db.close();
   });
 
@@ -158,6 +191,53 @@ describe("SQLite store reads through the memo", () => {
     await stores.server.updateUser("johndoe", { tokensValidAfter: 1234 });
 
     assert.equal((await stores.server.findByUsername("johndoe"))?.tokensValidAfter, 1234);
+    await stores.close();
+  });
+
+  it("sees its own change to a user within the same run of code", async () => {
+    const stores = await twoStores();
+    await stores.server.findByUsername("johndoe");
+
+    // No await between the three calls: node:sqlite runs each statement at the call.
+    const before = stores.server.findByUsername("johndoe");
+    const patched = stores.server.updateUser("johndoe", { disabled: true });
+    const after = stores.server.findByUsername("johndoe");
+
+    assert.equal((await before)?.disabled, false);
+    await patched;
+    assert.equal((await after)?.disabled, true);
+    await stores.close();
+  });
+
+  it("sees a user it created or deleted itself within the same run of code", async () => {
+    const stores = await twoStores();
+    await stores.server.findByUsername("alice");
+
+    const missing = stores.server.findByUsername("alice");
+    const created = stores.server.createUser({ username: "alice", passwordHash: hash });
+    const found = stores.server.findByUsername("alice");
+    const deleted = stores.server.deleteUser("alice");
+    const gone = stores.server.findByUsername("alice");
+
+    assert.equal(await missing, undefined);
+    await created;
+    assert.equal((await found)?.username, "alice");
+    assert.equal(await deleted, true);
+    assert.equal(await gone, undefined);
+    await stores.close();
+  });
+
+  it("refuses a token it denied itself within the same run of code", async () => {
+    const stores = await twoStores();
+    await stores.server.isAccessTokenDenied("jti-3");
+
+    const before = stores.server.isAccessTokenDenied("jti-3");
+    const denied = stores.server.denyAccessToken("jti-3", later, Date.now());
+    const after = stores.server.isAccessTokenDenied("jti-3");
+
+    assert.equal(await before, false);
+    await denied;
+    assert.equal(await after, true);
     await stores.close();
   });
 

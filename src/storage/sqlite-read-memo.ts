@@ -9,17 +9,21 @@ export interface SqliteReadMemo {
    * loaded — by this connection or any other, in this process or another.
    */
   read<T>(key: string, load: () => T): T;
+  /** Drops every answer: called by each write, on this connection, to what the memo holds. */
+  forget(): void;
 }
 
 /**
  * Creates a memo on `db` holding at most `capacity` answers.
  *
- * Each read first asks SQLite for the database's change stamp: `data_version`, which moves when
- * another connection commits, and `total_changes()`, which moves when this one writes. A
- * different stamp empties the memo, so an answer is never older than the last commit. That one
- * step replaces the lookups it saves (the user row, checked field by field, and the denylist
- * probe: a fifth of `/users/me/` in the issue 6 profile) while keeping a revocation, a disabled
- * user or a deleted user effective on the next request, on every instance.
+ * The first read of each synchronous run of code asks SQLite for the database's change stamp:
+ * `data_version`, which moves when another connection commits, and `total_changes()`, which
+ * moves when this one writes. A different stamp empties the memo, so an answer is never older
+ * than the last commit made before the run began; the run's reads all happen at that instant.
+ * Writes on this connection within the run call {@link SqliteReadMemo.forget}. The one step
+ * replaces the lookups it saves (the user row, checked field by field, and the denylist probe: a
+ * fifth of `/users/me/` in the issue 6 profile) while keeping a revocation, a disabled user or a
+ * deleted user effective on the next request, on every instance.
  */
 export function createSqliteReadMemo(db: DatabaseSync, capacity = 10_000): SqliteReadMemo {
   const stampOf = db.prepare(
@@ -28,19 +32,31 @@ export function createSqliteReadMemo(db: DatabaseSync, capacity = 10_000): Sqlit
   stampOf.setReturnArrays(true);
   let version: unknown;
   let changes: unknown;
+  let checkedThisRun = false;
+  const endRun = (): void => {
+    checkedThisRun = false;
+  };
   const answers = new Map<string, unknown>();
   return {
     read<T>(key: string, load: () => T): T {
-      const stamp = stampOf.get() as unknown as readonly unknown[] | undefined;
-      if (stamp?.[0] !== version || stamp?.[1] !== changes || answers.size >= capacity) {
-        answers.clear();
-        version = stamp?.[0];
-        changes = stamp?.[1];
+      if (!checkedThisRun) {
+        checkedThisRun = true;
+        queueMicrotask(endRun);
+        const stamp = stampOf.get() as unknown as readonly unknown[] | undefined;
+        if (stamp?.[0] !== version || stamp?.[1] !== changes) {
+          answers.clear();
+          version = stamp?.[0];
+          changes = stamp?.[1];
+        }
       }
       if (answers.has(key)) return answers.get(key) as T; // stored by this very key below
+      if (answers.size >= capacity) answers.clear();
       const answer = load();
       answers.set(key, answer);
       return answer;
+    },
+    forget() {
+      answers.clear();
     },
   };
 }

@@ -123,6 +123,7 @@ export function createSqliteStore(options: { path: string; clock?: Clock }): Sto
 
   // Synchronous, so seedIfEmpty can run several of them inside one transaction.
   const insertUserRow = (user: NewUser, now: number): UserRecord => {
+    memo.forget();
     try {
       const row = insertUser.get(
         user.username,
@@ -173,6 +174,7 @@ export function createSqliteStore(options: { path: string; clock?: Clock }): Sto
     },
 
     async updateUser(username: string, patch: UserPatch): Promise<UserRecord> {
+      memo.forget();
       const row = patchUser.get({
         username,
         updatedAt: clock.now(),
@@ -195,6 +197,7 @@ export function createSqliteStore(options: { path: string; clock?: Clock }): Sto
 
     async deleteUser(username: string): Promise<boolean> {
       // Items go with the user: items.owner is ON DELETE CASCADE.
+      memo.forget();
       return deleteUser.run(username).changes > 0;
     },
 
