@@ -22,6 +22,8 @@ export interface BenchResults {
   readonly pinning: string;
   readonly loadAverage: { readonly before: readonly number[]; readonly after: readonly number[] };
   readonly note: string;
+  /** Figures that decide no target but explain the ones that do. */
+  readonly observations: readonly string[];
   readonly settings: Readonly<Record<string, string | number>>;
   readonly targets: readonly TargetResult[];
   readonly raw: Readonly<Record<string, unknown>>;
@@ -38,7 +40,7 @@ export function formatTable(results: BenchResults): string {
     cells
       .map((cell, i) => (i === cells.length - 1 ? cell : cell.padEnd(widths[i] ?? 0)))
       .join("  ");
-  return [line(header), ...rows.map(line)].join("\n");
+  return [line(header), ...rows.map(line), "", ...results.observations].join("\n");
 }
 
 function otherLoad(results: BenchResults): string {
@@ -65,6 +67,7 @@ ${otherLoad(results)}${results.note === "" ? "" : `\n\nNote: ${results.note}`}
 | # | target | goal | measured | verdict |
 | --- | --- | --- | --- | --- |
 ${rows.join("\n")}
+${results.observations.map((o) => `\n${o}`).join("\n")}
 
 Settings: ${Object.entries(results.settings)
     .map(([k, v]) => `${k} ${v}`)

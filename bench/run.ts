@@ -272,6 +272,8 @@ async function main(): Promise<void> {
   );
   let bare: LoadSummary;
   let me: LoadSummary;
+  let bareAgain: LoadSummary;
+  let busy: LoadSummary;
   let healthz: LoadSummary;
   let meBesideHealthz: LoadSummary;
   let unloaded: LoadSummary;
@@ -296,6 +298,16 @@ async function main(): Promise<void> {
     );
     bare = combine(ceiling.first);
     me = combine(ceiling.second);
+
+    // Not a target: what the ceiling keeps when its route adds a fixed 10 µs of CPU.
+    log(`bare route vs the same route after 10 µs of busy work: ${rounds} interleaved rounds`);
+    const calibration = await interleave(
+      rounds,
+      () => read(`${bareServer.url}/bare`, pinning, 0),
+      () => read(`${bareServer.url}/busy`, pinning, 0),
+    );
+    bareAgain = combine(calibration.first);
+    busy = combine(calibration.second);
     await bareServer.stop();
 
     // Not a target: the same process's /healthz carries the request envelope (id, security
@@ -426,6 +438,13 @@ async function main(): Promise<void> {
     ),
   ];
 
+  // Microseconds of server time per request, as the load generator saw them.
+  const micros = (summary: LoadSummary): string => (1e6 / summary.requestsPerSecond).toFixed(1);
+  const busyRatio = busy.requestsPerSecond / bareAgain.requestsPerSecond;
+  const observations = [
+    `The bare route with 10 µs of busy work per request kept ${pct(busyRatio)} of the bare route (${busy.requestsPerSecond.toFixed(0)} vs ${bareAgain.requestsPerSecond.toFixed(0)} req/s: ${micros(busy)} µs vs ${micros(bareAgain)} µs a request, so the 10 µs cost ${(1e6 / busy.requestsPerSecond - 1e6 / bareAgain.requestsPerSecond).toFixed(1)} µs). A gap that grows faster than the work means the load generator waits idle on each response once the server slows, and every response then pays for waking it.`,
+    `GET /users/me/ took ${micros(me)} µs a request against the bare route's ${micros(bare)} µs.`,
+  ];
   const loadAfter = loadavg();
   const results: BenchResults = {
     date: startedAt.toISOString(),
@@ -434,6 +453,7 @@ async function main(): Promise<void> {
     pinning: pinning.description,
     loadAverage: { before: loadBefore, after: loadAfter },
     note: options.note,
+    observations,
     settings: {
       secondsPerRound: seconds,
       rounds,
@@ -448,6 +468,7 @@ async function main(): Promise<void> {
     raw: {
       bare,
       me,
+      calibration: { bare: bareAgain, busy10us: busy },
       healthz,
       meBesideHealthz,
       asymmetric: asym ?? null,
