@@ -1,6 +1,5 @@
 // createApp: the HTTP face of Gatehouse — routes mounted, errors mapped, OpenAPI attached.
 import { OpenAPIHono } from "@hono/zod-openapi";
-import { bodyLimit } from "hono/body-limit";
 import { HTTPException } from "hono/http-exception";
 import type { AccessTokenDenylist } from "../core/access-token-denylist.ts";
 import type { AuditLog } from "../core/audit-log.ts";
@@ -21,6 +20,7 @@ import type { Metrics } from "../metrics.ts";
 import { mountAdminAuditRoutes } from "./admin-audit-routes.ts";
 import { mountAdminRoutes } from "./admin-routes.ts";
 import type { AppEnv } from "./app-env.ts";
+import { limitBody } from "./body-limit.ts";
 import type { ClientAddressResolver } from "./client-address.ts";
 import { createClientAddressResolver } from "./client-address.ts";
 import { mountDocsPages } from "./docs-pages.ts";
@@ -91,13 +91,13 @@ export function createApp(deps: AppDeps): OpenApiApp {
   const app: OpenApiApp = new OpenAPIHono<AppEnv>({ strict: false });
   const { logger } = deps;
 
-  const limitBody = bodyLimit({
+  const capBody = limitBody({
     maxSize: maxBodyBytes,
     onError: (c) => c.json({ detail: "Request body too large" }, 413),
   });
   // Only methods that carry a body get the cap: for GET, asking for the body makes the Node
   // adapter build a full WHATWG Request, and the extra layer costs a chain of promises.
-  app.on(bodyMethods, bodyLimitPath, limitBody);
+  app.on(bodyMethods, bodyLimitPath, capBody);
 
   mountTokenRoute(app, deps);
   mountRevokeRoute(app, deps);

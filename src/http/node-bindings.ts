@@ -25,3 +25,9 @@ export function requestHeader(c: Context, name: string): string | undefined {
   if (!(incoming instanceof IncomingMessage)) return c.req.header(name);
   return incoming.headersDistinct[name.toLowerCase()]?.join(", ");
 }
+
+/** The Node request in a request's bindings; `undefined` when Node's HTTP server is not behind it. */
+export function nodeRequestOf(env: unknown): IncomingMessage | undefined {
+  const incoming = bindings(env)?.incoming;
+  return incoming instanceof IncomingMessage ? incoming : undefined;
+}

@@ -1,7 +1,6 @@
 // POST /token: the resource owner password credentials grant (RFC 6749 §4.3).
 import { z } from "@hono/zod-openapi";
 import type { Context } from "hono";
-import { bodyLimit } from "hono/body-limit";
 import { AuthError, isAuthError } from "../core/errors.ts";
 import type { IssuedTokens, PasswordGrantDeps } from "../core/password-grant.ts";
 import { passwordGrant } from "../core/password-grant.ts";
@@ -9,9 +8,11 @@ import type { RefreshGrantDeps } from "../core/refresh-grant.ts";
 import { refreshGrant } from "../core/refresh-grant.ts";
 import { formatScopes } from "../core/scopes.ts";
 import type { AppEnv } from "./app-env.ts";
+import { limitBody } from "./body-limit.ts";
 import type { ErrorAnswer } from "./error-responses.ts";
 import { errorAnswer, errorAnswerFor, validationAnswer } from "./error-responses.ts";
 import { type LoginAuditDeps, recordLogin } from "./login-audit.ts";
+import { requestHeader } from "./node-bindings.ts";
 import type { OpenApiApp } from "./openapi.ts";
 import { errorSchema, oauthErrorSchema, validationErrorSchema } from "./openapi.ts";
 import { clientAddress } from "./request-envelope.ts";
@@ -111,12 +112,12 @@ export function mountTokenRoute(app: OpenApiApp, deps: TokenRouteDeps): void {
 
   app.post(
     "/token",
-    bodyLimit({
+    limitBody({
       maxSize: maxTokenBodyBytes,
       onError: (c) => c.json({ detail: "Request body too large" }, 413),
     }),
     async (c) => {
-      const parsed = parseTokenForm(await c.req.text(), c.req.header("content-type"), deps);
+      const parsed = parseTokenForm(await c.req.text(), requestHeader(c, "content-type"), deps);
       switch (parsed.kind) {
         case "invalid":
           return send(c, validationAnswer(parsed.issues));
