@@ -24,6 +24,12 @@ export interface ThrottleCounter {
   readonly expiresAt: number;
 }
 
+/** One key's attempt and the rule it is counted under. */
+export interface KeyedAttempt {
+  readonly key: string;
+  readonly rule: ThrottleRule;
+}
+
 /** What counting one attempt decided. */
 export type ThrottleDecision =
   /** The attempt was counted and may go ahead; `failures` is the count including it. */
@@ -49,6 +55,21 @@ export interface ThrottleStore {
   forgiveAttempt(key: string, rule: ThrottleRule, now: number): Promise<void>;
   /** Forgets `key`'s counter. */
   clearAttempts(key: string): Promise<void>;
+  /**
+   * Counts `attempts` in order, as {@link countAttempt} would one after another, and stops at the
+   * first one a lock refuses: returns that refusal, or else the last decision. Each count is
+   * atomic on its own; a store may also make the whole run one transaction (SQLite does, to
+   * commit once a login).
+   */
+  countAttempts(
+    attempts: readonly [KeyedAttempt, ...KeyedAttempt[]],
+    now: number,
+  ): Promise<ThrottleDecision>;
+  /**
+   * A login succeeded: forgets `clearKey`'s counter, then forgives one attempt of `forgive` when
+   * given, as {@link clearAttempts} and {@link forgiveAttempt} would (one transaction on SQLite).
+   */
+  settleSucceeded(clearKey: string, forgive: KeyedAttempt | undefined, now: number): Promise<void>;
   /** Deletes every counter expired at `now`; returns how many went. */
   purgeExpiredAttempts(now: number): Promise<number>;
 }
@@ -107,4 +128,29 @@ export function applyForgivenAttempt(
       : current.nextDelayMs,
     expiresAt: current.expiresAt,
   };
+}
+
+/** {@link ThrottleStore.countAttempts} for a store whose single counts are its atomic steps. */
+export async function countAttemptsInOrder(
+  store: Pick<ThrottleStore, "countAttempt">,
+  attempts: readonly [KeyedAttempt, ...KeyedAttempt[]],
+  now: number,
+): Promise<ThrottleDecision> {
+  let decision: ThrottleDecision = { allowed: true, failures: 0 };
+  for (const { key, rule } of attempts) {
+    decision = await store.countAttempt(key, rule, now);
+    if (!decision.allowed) return decision;
+  }
+  return decision;
+}
+
+/** {@link ThrottleStore.settleSucceeded} as its two single steps, one after the other. */
+export async function settleSucceededInOrder(
+  store: Pick<ThrottleStore, "clearAttempts" | "forgiveAttempt">,
+  clearKey: string,
+  forgive: KeyedAttempt | undefined,
+  now: number,
+): Promise<void> {
+  await store.clearAttempts(clearKey);
+  if (forgive !== undefined) await store.forgiveAttempt(forgive.key, forgive.rule, now);
 }

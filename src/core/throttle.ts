@@ -2,7 +2,12 @@
 import { createHash } from "node:crypto";
 import type { Clock } from "./clock.ts";
 import { AuthError } from "./errors.ts";
-import type { ThrottleDecision, ThrottleRule, ThrottleStore } from "./throttle-store.ts";
+import type {
+  KeyedAttempt,
+  ThrottleDecision,
+  ThrottleRule,
+  ThrottleStore,
+} from "./throttle-store.ts";
 
 /** The rules for accounts and for client addresses. */
 export interface ThrottlePolicy {
@@ -104,18 +109,24 @@ export function createLoginThrottle(options: LoginThrottleOptions): LoginThrottl
     async begin(username, address) {
       const now = clock.now();
       await purgeWhenDue(now);
-      const addressKey = address === undefined ? undefined : addressThrottleKey(address);
-      if (addressKey !== undefined) {
-        refuse(await store.countAttempt(addressKey, policy.address, now), now);
-      }
-      const accountKey = accountThrottleKey(username);
-      refuse(await store.countAttempt(accountKey, policy.account, now), now);
+      const accountAttempt: KeyedAttempt = {
+        key: accountThrottleKey(username),
+        rule: policy.account,
+      };
+      const addressAttempt: KeyedAttempt | undefined =
+        address === undefined
+          ? undefined
+          : { key: addressThrottleKey(address), rule: policy.address };
+      refuse(
+        await store.countAttempts(
+          addressAttempt === undefined ? [accountAttempt] : [addressAttempt, accountAttempt],
+          now,
+        ),
+        now,
+      );
       return {
         async succeeded() {
-          await store.clearAttempts(accountKey);
-          if (addressKey !== undefined) {
-            await store.forgiveAttempt(addressKey, policy.address, clock.now());
-          }
+          await store.settleSucceeded(accountAttempt.key, addressAttempt, clock.now());
         },
       };
     },

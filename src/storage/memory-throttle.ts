@@ -1,6 +1,11 @@
 // Brute-force counters in process memory: one process only, so each step is atomic by running to completion.
 import type { ThrottleCounter, ThrottleStore } from "../core/throttle-store.ts";
-import { applyCountedAttempt, applyForgivenAttempt } from "../core/throttle-store.ts";
+import {
+  applyCountedAttempt,
+  applyForgivenAttempt,
+  countAttemptsInOrder,
+  settleSucceededInOrder,
+} from "../core/throttle-store.ts";
 
 /**
  * Returns a {@link ThrottleStore} in memory with the reference semantics of the port. Each method
@@ -8,7 +13,7 @@ import { applyCountedAttempt, applyForgivenAttempt } from "../core/throttle-stor
  */
 export function createMemoryThrottleStore(): ThrottleStore {
   const counters = new Map<string, ThrottleCounter>();
-  return {
+  const store: ThrottleStore = {
     async countAttempt(key, rule, now) {
       const { counter, decision } = applyCountedAttempt(counters.get(key), rule, now);
       counters.set(key, counter);
@@ -22,6 +27,9 @@ export function createMemoryThrottleStore(): ThrottleStore {
     async clearAttempts(key) {
       counters.delete(key);
     },
+    countAttempts: (attempts, now) => countAttemptsInOrder(store, attempts, now),
+    settleSucceeded: (clearKey, forgive, now) =>
+      settleSucceededInOrder(store, clearKey, forgive, now),
     async purgeExpiredAttempts(now) {
       let purged = 0;
       for (const [key, counter] of counters) {
@@ -33,4 +41,5 @@ export function createMemoryThrottleStore(): ThrottleStore {
       return purged;
     },
   };
+  return store;
 }

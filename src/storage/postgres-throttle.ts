@@ -1,6 +1,7 @@
 // Brute-force counters on PostgreSQL: each step is one statement, so concurrent instances cannot race it.
 import { z } from "zod";
 import type { ThrottleRule, ThrottleStore } from "../core/throttle-store.ts";
+import { countAttemptsInOrder, settleSucceededInOrder } from "../core/throttle-store.ts";
 import { parseRow } from "./parse-row.ts";
 import type { Queryable } from "./postgres-pool.ts";
 import { bigintNumber } from "./postgres-rows.ts";
@@ -60,7 +61,7 @@ WHERE key = $1 AND expires_at > $2::bigint`;
 export function createPostgresThrottleStore(db: Queryable): ThrottleStore {
   const firstDelay = (rule: ThrottleRule): number => Math.min(rule.baseDelayMs, rule.maxDelayMs);
 
-  return {
+  const store: ThrottleStore = {
     async countAttempt(key, rule, now) {
       const delay = firstDelay(rule);
       const locksAtOnce = rule.freeFailures <= 1;
@@ -89,8 +90,14 @@ export function createPostgresThrottleStore(db: Queryable): ThrottleStore {
       await db.run("DELETE FROM login_throttle WHERE key = $1", [key]);
     },
 
+    // One statement a step already: a transaction around them would only add round trips.
+    countAttempts: (attempts, now) => countAttemptsInOrder(store, attempts, now),
+    settleSucceeded: (clearKey, forgive, now) =>
+      settleSucceededInOrder(store, clearKey, forgive, now),
+
     async purgeExpiredAttempts(now) {
       return db.run("DELETE FROM login_throttle WHERE expires_at <= $1", [now]);
     },
   };
+  return store;
 }

@@ -3,6 +3,7 @@ import { readFileSync } from "node:fs";
 import type { DatabaseSync } from "node:sqlite";
 import { type Clock, systemClock } from "../core/clock.ts";
 import { listMigrations } from "./migration-files.ts";
+import { inWriteTransaction } from "./sqlite-transaction.ts";
 
 // Resolved from this module, not the working directory: the build copies the .sql files next to
 // the compiled adapter, so the same line finds them under src/ and under dist/.
@@ -70,8 +71,7 @@ export function migrateSqlite(
     // Cheap unlocked check first, so a fully migrated database never takes the write lock.
     if (appliedVersions(db).has(migration.name)) continue;
     const sql = readFileSync(migration.url, "utf8");
-    db.exec("BEGIN IMMEDIATE");
-    try {
+    inWriteTransaction(db, () => {
       db.exec(
         "CREATE TABLE IF NOT EXISTS schema_migrations (version TEXT NOT NULL PRIMARY KEY, applied_at INTEGER NOT NULL) STRICT",
       );
@@ -84,11 +84,7 @@ export function migrateSqlite(
         );
         applied.push(migration.name);
       }
-      db.exec("COMMIT");
-    } catch (error) {
-      if (db.isTransaction) db.exec("ROLLBACK");
-      throw error;
-    }
+    });
   }
   return { applied };
 }

@@ -5,6 +5,7 @@ import { z } from "zod";
 import { AuthError } from "../core/errors.ts";
 import type { RefreshTokenStore } from "../core/refresh-tokens.ts";
 import { createRefreshTokenReader } from "./refresh-token-row.ts";
+import { inWriteTransaction } from "./sqlite-transaction.ts";
 
 const familyIdRow = z.object({ family_id: z.string() });
 
@@ -68,22 +69,13 @@ export function createSqliteRefreshTokenStore(db: DatabaseSync): RefreshTokenSto
   const purge = db.prepare("DELETE FROM refresh_families WHERE expires_at <= ?");
 
   // Runs `work` under the write lock; `work` returning false rolls everything back.
-  const inWriteTransaction = (work: () => boolean): boolean => {
-    db.exec("BEGIN IMMEDIATE");
-    try {
-      const done = work();
-      db.exec(done ? "COMMIT" : "ROLLBACK");
-      return done;
-    } catch (error) {
-      if (db.isTransaction) db.exec("ROLLBACK");
-      throw error;
-    }
-  };
+  const allOrNothing = (work: () => boolean): boolean =>
+    inWriteTransaction(db, work, (done) => done);
 
   return {
     async createRefreshFamily(family) {
       try {
-        inWriteTransaction(() => {
+        allOrNothing(() => {
           insertFamily.run(
             family.familyId,
             family.username,
@@ -113,7 +105,7 @@ export function createSqliteRefreshTokenStore(db: DatabaseSync): RefreshTokenSto
     },
 
     async rotateRefreshToken(tokenHash, successor, now) {
-      return inWriteTransaction(() => {
+      return allOrNothing(() => {
         const spent = rotate.get({ hash: tokenHash, successor: successor.tokenHash, now });
         if (spent === undefined) return false;
         const { family_id } = familyIdRow.parse(spent);
@@ -123,7 +115,7 @@ export function createSqliteRefreshTokenStore(db: DatabaseSync): RefreshTokenSto
     },
 
     async retryRefreshToken(tokenHash, successor, now, spentSince) {
-      return inWriteTransaction(() => {
+      return allOrNothing(() => {
         if (discardSuccessor.run({ hash: tokenHash, now, since: spentSince }).changes !== 1) {
           return false;
         }

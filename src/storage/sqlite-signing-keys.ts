@@ -3,6 +3,7 @@ import type { DatabaseSync } from "node:sqlite";
 import { z } from "zod";
 import type { SigningKeyRecord, SigningKeyStore } from "../core/signing-keys.ts";
 import { createSigningKeyReader, signingKeyColumns } from "./signing-key-row.ts";
+import { inWriteTransaction } from "./sqlite-transaction.ts";
 
 const readKey = createSigningKeyReader(z.number().int());
 const columns = signingKeyColumns;
@@ -33,17 +34,7 @@ export function createSqliteSigningKeys(db: DatabaseSync): SigningKeyStore {
     );
   };
   // Under the write lock, so every instance sharing the file sees one outcome.
-  const locked = <T>(work: () => T): T => {
-    db.exec("BEGIN IMMEDIATE");
-    try {
-      const result = work();
-      db.exec("COMMIT");
-      return result;
-    } catch (error) {
-      if (db.isTransaction) db.exec("ROLLBACK");
-      throw error;
-    }
-  };
+  const locked = <T>(work: () => T): T => inWriteTransaction(db, work);
 
   return {
     async ensureSigningKey(candidate) {

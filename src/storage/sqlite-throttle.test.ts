@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { DatabaseSync } from "node:sqlite";
 import { after, before, describe, it } from "node:test";
 import { pathToFileURL } from "node:url";
 import { Worker } from "node:worker_threads";
@@ -49,5 +50,61 @@ describe("SQLite throttle counters shared by several connections", () => {
       allowed.reduce((sum, n) => sum + n, 0),
       5,
     );
+  });
+});
+
+describe("SQLite throttle runs", () => {
+  // next_delay_ms > 0 is a CHECK of the table: a rule with no delay makes the insert fail.
+  const rule = { freeFailures: 3, baseDelayMs: 1000, maxDelayMs: 5000, windowMs: 60_000 };
+  const broken = { ...rule, baseDelayMs: 0, maxDelayMs: 0 };
+  const now = Date.UTC(2025, 0, 1);
+
+  it("rolls back every count of a run when a later step fails", async () => {
+    const store = createSqliteStore({ path: join(root, "run-rollback", "gatehouse.db") });
+    try {
+      await assert.rejects(
+        store.countAttempts(
+          [
+            { key: "address:a", rule },
+            { key: "account:b", rule: broken },
+          ],
+          now,
+        ),
+      );
+
+      assert.deepEqual(await store.countAttempt("address:a", rule, now), {
+        allowed: true,
+        failures: 1,
+      });
+    } finally {
+      await store.close();
+    }
+  });
+
+  it("rolls back the clear of a settled success when the forgiving step fails", async () => {
+    const store = createSqliteStore({ path: join(root, "settle-rollback", "gatehouse.db") });
+    const db = new DatabaseSync(join(root, "settle-rollback", "gatehouse.db"));
+    try {
+      await store.countAttempt("account:b", rule, now);
+      await store.countAttempt("address:a", rule, now);
+      // A trigger stands in for any failure of the second step.
+      db.exec(`CREATE TRIGGER fail_forgive BEFORE UPDATE ON login_throttle
+        BEGIN SELECT RAISE(ABORT, 'forgive failed'); END`);
+
+      await assert.rejects(
+        store.settleSucceeded("account:b", { key: "address:a", rule }, now),
+        /forgive failed/,
+      );
+
+      db.exec("DROP TRIGGER fail_forgive");
+      assert.deepEqual(await store.countAttempt("account:b", rule, now), {
+        allowed: true,
+        failures: 2,
+      });
+    } finally {
+      db.exec("DROP TRIGGER IF EXISTS fail_forgive");
+      db.close();
+      await store.close();
+    }
   });
 });

@@ -18,6 +18,7 @@ import { createSqliteReadiness } from "./sqlite-readiness.ts";
 import { createSqliteRefreshTokenStore } from "./sqlite-refresh-tokens.ts";
 import { createSqliteSigningKeys } from "./sqlite-signing-keys.ts";
 import { createSqliteThrottleStore } from "./sqlite-throttle.ts";
+import { inWriteTransaction } from "./sqlite-transaction.ts";
 import { createSqliteUserDirectory } from "./sqlite-user-directory.ts";
 import { readSqliteUserRow, sqliteUserColumns } from "./sqlite-user-row.ts";
 
@@ -223,20 +224,15 @@ export function createSqliteStore(options: { path: string; clock?: Clock }): Sto
 
     async seedIfEmpty(seed: Seed): Promise<boolean> {
       // Under the write lock, so of several instances starting at once exactly one seeds.
-      db.exec("BEGIN IMMEDIATE");
-      try {
+      return inWriteTransaction(db, () => {
         const seeded = parseRow(countRow, countUsers.get(), "users").count === 0;
         if (seeded) {
           const now = clock.now();
           for (const user of seed.users) insertUserRow(user, now);
           for (const item of seed.items) insertItemRow(item.owner, item.itemId);
         }
-        db.exec("COMMIT");
         return seeded;
-      } catch (error) {
-        if (db.isTransaction) db.exec("ROLLBACK");
-        throw error;
-      }
+      });
     },
 
     async close(): Promise<void> {

@@ -130,6 +130,83 @@ export function describeThrottleStoreContract(
       assert.deepEqual(await store.countAttempt("k", rule, start), { allowed: true, failures: 1 });
     });
 
+    it("counts a run of attempts in order and answers the last decision when all pass", async () => {
+      await countTimes("b", 1, start);
+
+      const decision = await store.countAttempts(
+        [
+          { key: "a", rule },
+          { key: "b", rule },
+        ],
+        start,
+      );
+
+      assert.deepEqual(decision, { allowed: true, failures: 2 });
+      assert.deepEqual(await store.countAttempt("a", rule, start), { allowed: true, failures: 2 });
+    });
+
+    it("stops a run at the first locked key, leaving the keys after it uncounted", async () => {
+      await countTimes("a", 3, start);
+
+      const decision = await store.countAttempts(
+        [
+          { key: "a", rule },
+          { key: "b", rule },
+        ],
+        start,
+      );
+
+      assert.deepEqual(decision, { allowed: false, lockedUntil: start + 1000 });
+      assert.deepEqual(await store.countAttempt("b", rule, start), { allowed: true, failures: 1 });
+    });
+
+    it("keeps the attempts counted before a refusal later in the run", async () => {
+      await countTimes("b", 3, start);
+
+      const decision = await store.countAttempts(
+        [
+          { key: "a", rule },
+          { key: "b", rule },
+        ],
+        start,
+      );
+
+      assert.equal(decision.allowed, false);
+      assert.deepEqual(await store.countAttempt("a", rule, start), { allowed: true, failures: 2 });
+    });
+
+    it("settles a success by clearing one key and forgiving one attempt of the other", async () => {
+      await countTimes("account", 2, start);
+      await countTimes("address", 3, start);
+
+      await store.settleSucceeded("account", { key: "address", rule }, start);
+
+      assert.deepEqual(await store.countAttempt("account", rule, start), {
+        allowed: true,
+        failures: 1,
+      });
+      assert.deepEqual(await store.countAttempt("address", rule, start), {
+        allowed: true,
+        failures: 3,
+      });
+    });
+
+    it("settles a success with nothing to forgive by clearing the key alone", async () => {
+      await countTimes("account", 3, start);
+      await countTimes("other", 2, start);
+
+      await store.settleSucceeded("account", undefined, start);
+
+      assert.deepEqual(await store.countAttempt("account", rule, start), {
+        allowed: true,
+        failures: 1,
+      });
+      assert.deepEqual(await store.countAttempt("other", rule, start), {
+        allowed: true,
+        failures: 3,
+      });
+    });
+
     it("purges expired counters only and says how many", async () => {
       await store.countAttempt("old", rule, start);
       await store.countAttempt("new", rule, start + 30_000);
