@@ -156,9 +156,14 @@ export function mintRefreshToken(
   return { token, row: { tokenHash: hashRefreshToken(token), issuedAt: now, expiresAt } };
 }
 
+/** Expired families are purged at most this often per store, not on every login. */
+const familyPurgeIntervalMs = 60_000;
+const nextFamilyPurge = new WeakMap<RefreshTokenStore, number>();
+
 /**
  * Starts a refresh token family for a login and returns its first token. Families whose
- * absolute lifetime ended are purged on the way, so the table does not grow without bound.
+ * absolute lifetime ended are purged on the way (at most once a minute per store, since each
+ * purge is a write), so the table does not grow without bound.
  */
 export async function startRefreshFamily(
   deps: RefreshFamilyDeps,
@@ -166,7 +171,10 @@ export async function startRefreshFamily(
   scopes: readonly Scope[],
 ): Promise<RefreshToken> {
   const now = deps.clock.now();
-  await deps.refreshTokens.purgeRefreshFamilies(now);
+  if (now >= (nextFamilyPurge.get(deps.refreshTokens) ?? 0)) {
+    nextFamilyPurge.set(deps.refreshTokens, now + familyPurgeIntervalMs);
+    await deps.refreshTokens.purgeRefreshFamilies(now);
+  }
   const expiresAt = now + deps.refreshPolicy.absoluteLifetimeSeconds * 1000;
   const first = mintRefreshToken(deps.refreshPolicy, now, expiresAt);
   await deps.refreshTokens.createRefreshFamily({
