@@ -27,6 +27,9 @@ const { values: options } = parseArgs({
 /** Length of one measured round, in seconds. */
 const seconds = Number(options.seconds);
 const rounds = Number(options.rounds);
+// The hash rate of a shared host drifts by a tenth from one 5 s round to the next, more than any
+// other figure here, so the login target takes twice the rounds for a steadier median.
+const loginRounds = rounds * 2;
 const soakSeconds = Number(options.soak);
 // Long enough for V8 to size its heap under this load (its first full collection comes after
 // about 30 s here), so the soak measures growth rather than the heap settling in.
@@ -333,9 +336,9 @@ async function main(): Promise<void> {
       logins: combine(stormed.second.map((s) => s.logins)),
     };
 
-    log("logins per second vs the raw hash rate: interleaved rounds");
+    log(`logins per second vs the raw hash rate: ${loginRounds} interleaved rounds`);
     const hashing = await interleave(
-      rounds,
+      loginRounds,
       () => runRawHash(pinning.server, hashWorkers, seconds),
       () => loginLoad(server, pinning, 4, seconds),
     );
@@ -418,7 +421,7 @@ async function main(): Promise<void> {
     target(
       "4",
       "/token logins vs raw hash rate",
-      `${pct(loginRatio)}, the median of ${rounds} interleaved rounds (means: ${logins.requestsPerSecond.toFixed(1)} logins/s vs ${raw.toFixed(1)} verifications/s on ${hashWorkers} thread, ${pct(loginMeanRatio)}${loginErrors > 0 ? `; ${loginErrors} failed logins` : ""})`,
+      `${pct(loginRatio)}, the median of ${loginRounds} interleaved rounds (means: ${logins.requestsPerSecond.toFixed(1)} logins/s vs ${raw.toFixed(1)} verifications/s on ${hashWorkers} thread, ${pct(loginMeanRatio)}${loginErrors > 0 ? `; ${loginErrors} failed logins` : ""})`,
       "≥ 90 %",
       loginRatio >= 0.9 && loginErrors === 0,
     ),
@@ -457,6 +460,7 @@ async function main(): Promise<void> {
     settings: {
       secondsPerRound: seconds,
       rounds,
+      loginRounds,
       soakSeconds,
       soakWarmupSeconds,
       readConnections,
