@@ -2,9 +2,13 @@
 // processes, which comes and goes, weighs on both sides of a ratio alike.
 import type { LoadSummary } from "./load.ts";
 
-function median(values: readonly number[]): number {
+/** The median: the middle value, or the mean of the two middle values of an even count. */
+export function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1
+    ? (sorted[middle] ?? Number.NaN)
+    : ((sorted[middle - 1] ?? Number.NaN) + (sorted[middle] ?? Number.NaN)) / 2;
 }
 
 /** Adds up rounds of one measurement: total requests over total time; p50/p99 are round medians. */

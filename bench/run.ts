@@ -11,7 +11,7 @@ import type { Pinning, ServerProcess } from "./processes.ts";
 import { choosePinning, root, runLoad, runRawHash, startServerProcess } from "./processes.ts";
 import type { BenchResults, TargetResult } from "./report.ts";
 import { formatMarkdown, formatTable } from "./report.ts";
-import { combine, interleave } from "./rounds.ts";
+import { combine, interleave, median } from "./rounds.ts";
 import { measureTiming } from "./timing.ts";
 
 const { values: options } = parseArgs({
@@ -119,11 +119,6 @@ function unexpected(summary: LoadSummary, expected: readonly string[]): number {
     .reduce((sum, [, count]) => sum + count, 0);
 }
 
-function medianOf(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
-}
-
 /** RSS once the server is idle again: the median of a few samples after a short pause. */
 async function settledRssKiB(server: ServerProcess): Promise<number> {
   const samples: number[] = [];
@@ -169,8 +164,8 @@ async function soak(pinning: Pinning) {
     const [logins, reads, bad] = await mixed(soakSeconds).finally(() => clearInterval(sampler));
     const afterKiB = await settledRssKiB(server);
     const window = Math.min(10, Math.floor(samples.length / 2));
-    const firstKiB = medianOf(samples.slice(0, window));
-    const lastKiB = medianOf(samples.slice(-window));
+    const firstKiB = median(samples.slice(0, window));
+    const lastKiB = median(samples.slice(-window));
     const unexpectedStatuses =
       unexpected(logins, ["200"]) + unexpected(reads, ["200"]) + unexpected(bad, ["401"]);
     const socketErrors =
@@ -389,7 +384,7 @@ async function main(): Promise<void> {
   const wideP99 = wideStorm.reads.p99Ms / wideMe.p99Ms;
   // Each login round against the raw round just before it, then the median: one round slowed or
   // sped up by the rest of the machine moves the mean of either side, not this.
-  const loginRatio = medianOf(loginRates.map((rate, i) => rate / (rawRates[i] ?? Number.NaN)));
+  const loginRatio = median(loginRates.map((rate, i) => rate / (rawRates[i] ?? Number.NaN)));
   const loginMeanRatio = logins.requestsPerSecond / raw;
   const growth = soaked.lastKiB / soaked.firstKiB - 1;
   const loginErrors = unexpected(logins, ["200"]) + logins.errors + logins.timeouts;

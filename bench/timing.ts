@@ -1,6 +1,8 @@
 // The timing ratio of failed logins: does an unknown username answer as fast as a wrong password?
 // Samples of each case are interleaved, so drift in machine load hits every case alike.
 
+import { median } from "./rounds.ts";
+
 /** One kind of failed login and the form body that produces it. */
 interface TimingCase {
   readonly name: string;
@@ -29,14 +31,6 @@ export interface TimingSummary {
   readonly ratio: number;
   /** Answers other than the expected 400. */
   readonly unexpected: number;
-}
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1
-    ? (sorted[middle] ?? Number.NaN)
-    : ((sorted[middle - 1] ?? Number.NaN) + (sorted[middle] ?? Number.NaN)) / 2;
 }
 
 /** Times `samples` sequential logins of each case against `url`, interleaved. */
