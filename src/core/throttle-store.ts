@@ -40,10 +40,11 @@ export type ThrottleDecision =
 /**
  * Where brute-force counters live, so every instance sharing a store counts the same attempts.
  *
- * Each method is one atomic step in the store (a single statement or a write transaction): no
+ * Each step on one key is atomic in the store (a single statement or a write transaction): no
  * interleaving of concurrent calls, in this process or another, can let more attempts through
- * than {@link applyCountedAttempt} allows when the calls run one after another. A counter past
- * its `expiresAt` behaves as if it did not exist.
+ * than {@link applyCountedAttempt} allows when the calls run one after another. The methods over
+ * several keys are those steps in order. A counter past its `expiresAt` behaves as if it did not
+ * exist.
  */
 export interface ThrottleStore {
   /**
