@@ -3,7 +3,7 @@
 import type { ChildProcess } from "node:child_process";
 import { spawn, spawnSync } from "node:child_process";
 import { once } from "node:events";
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { createServer } from "node:net";
 import { availableParallelism, tmpdir } from "node:os";
@@ -66,12 +66,37 @@ async function freePort(): Promise<number> {
   return port;
 }
 
+/** CPU time of a server's threads, in milliseconds. */
+export interface ThreadCpu {
+  readonly main: number;
+  readonly hashing: number;
+}
+
+// /proc reports CPU time in clock ticks, 100 a second on Linux.
+const msPerTick = 10;
+
+function threadCpu(pid: number): ThreadCpu {
+  let main = 0;
+  let hashing = 0;
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, "utf8");
+    const name = stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")"));
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    const ms = (Number(fields[11]) + Number(fields[12])) * msPerTick;
+    if (Number(tid) === pid) main = ms;
+    else if (name === "gatehouse-hash") hashing += ms;
+  }
+  return { main, hashing };
+}
+
 /** A server process under test. */
 export interface ServerProcess {
   readonly url: string;
   readonly pid: number;
   /** Resident set size now, in KiB, from /proc. */
   rssKiB(): number;
+  /** CPU time used so far (user + system, ms, from /proc) by the main thread and the hash threads. */
+  threadCpuMs(): ThreadCpu;
   /** Everything it wrote, for diagnosis. */
   output(): string;
   stop(): Promise<void>;
@@ -151,6 +176,7 @@ export async function startServerProcess(spec: ServerSpec): Promise<ServerProces
       const status = readFileSync(`/proc/${pid}/status`, "utf8");
       return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? Number.NaN);
     },
+    threadCpuMs: () => threadCpu(pid),
     output: () => out,
     async stop() {
       if (child.exitCode === null && child.signalCode === null) {

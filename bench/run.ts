@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { serverNodeFlags } from "../src/heap-tuning.ts";
 import type { LoadSummary } from "./load.ts";
-import type { Pinning, ServerProcess } from "./processes.ts";
+import type { Pinning, ServerProcess, ThreadCpu } from "./processes.ts";
 import { choosePinning, root, runLoad, runRawHash, startServerProcess } from "./processes.ts";
 import type { BenchResults, TargetResult } from "./report.ts";
 import { formatMarkdown, formatTable } from "./report.ts";
@@ -102,6 +102,14 @@ function loginLoad(server: ServerProcess, pinning: Pinning, connections: number,
     headers: form,
     body: loginBody,
   });
+}
+
+/** What the login rounds cost each thread, set against the raw hash time of one verification. */
+function loginObservation(cpu: ThreadCpu, logins: number, rawPerSecond: number): string {
+  const mainMs = cpu.main / logins;
+  const hashMs = cpu.hashing / logins;
+  const rawMs = 1000 / rawPerSecond;
+  return `A login took ${mainMs.toFixed(2)} ms of main-thread CPU and ${hashMs.toFixed(2)} ms on the hash thread, against ${rawMs.toFixed(2)} ms a verification in the raw rounds (CPU time from /proc, 10 ms ticks): the main thread alone caps the login ratio at ${pct(rawMs / (rawMs + mainMs))}, and raw ÷ (hash thread + main thread) gives ${pct(rawMs / (hashMs + mainMs))}.`;
 }
 
 /** `/users/me/` measured while 8 clients log in continuously. */
@@ -279,6 +287,7 @@ async function main(): Promise<void> {
   let logins: LoadSummary;
   let rawRates: number[];
   let loginRates: number[];
+  let loginCpu: ThreadCpu = { main: 0, hashing: 0 };
   let timing: Awaited<ReturnType<typeof measureTiming>>;
   let asym: Awaited<ReturnType<typeof asymmetric>>;
   try {
@@ -335,7 +344,17 @@ async function main(): Promise<void> {
     const hashing = await interleave(
       loginRounds,
       () => runRawHash(pinning.server, hashWorkers, seconds),
-      () => loginLoad(server, pinning, 4, seconds),
+      async () => {
+        // Where a login's time goes: the server's threads share the one core.
+        const before = server.threadCpuMs();
+        const load = await loginLoad(server, pinning, 4, seconds);
+        const after = server.threadCpuMs();
+        loginCpu = {
+          main: loginCpu.main + after.main - before.main,
+          hashing: loginCpu.hashing + after.hashing - before.hashing,
+        };
+        return load;
+      },
     );
     rawRates = hashing.first.map((r) => r.perSecond);
     loginRates = hashing.second.map((r) => r.requestsPerSecond);
@@ -442,6 +461,7 @@ async function main(): Promise<void> {
   const observations = [
     `The bare route with 10 µs of busy work per request kept ${pct(busyRatio)} of the bare route (${busy.requestsPerSecond.toFixed(0)} vs ${bareAgain.requestsPerSecond.toFixed(0)} req/s: ${micros(busy)} µs vs ${micros(bareAgain)} µs a request, so the 10 µs cost ${(1e6 / busy.requestsPerSecond - 1e6 / bareAgain.requestsPerSecond).toFixed(1)} µs). A gap that grows faster than the work means the load generator waits idle on each response once the server slows, and every response then pays for waking it.`,
     `GET /users/me/ took ${micros(me)} µs a request against the bare route's ${micros(bare)} µs.`,
+    loginObservation(loginCpu, logins.requests, raw),
   ];
   const loadAfter = loadavg();
   const results: BenchResults = {
