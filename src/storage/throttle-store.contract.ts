@@ -44,6 +44,14 @@ export function describeThrottleStoreContract(
       for (let i = 0; i < times; i++) decisions.push(await store.countAttempt(key, rule, now));
       return decisions;
     };
+    const countAThenB = () =>
+      store.countAttempts(
+        [
+          { key: "a", rule },
+          { key: "b", rule },
+        ],
+        start,
+      );
 
     it("lets the free attempts through and locks the key from the one that reaches the limit", async () => {
       const decisions = await countTimes("k", 4, start);
@@ -133,13 +141,7 @@ export function describeThrottleStoreContract(
     it("counts a run of attempts in order and answers the last decision when all pass", async () => {
       await countTimes("b", 1, start);
 
-      const decision = await store.countAttempts(
-        [
-          { key: "a", rule },
-          { key: "b", rule },
-        ],
-        start,
-      );
+      const decision = await countAThenB();
 
       assert.deepEqual(decision, { allowed: true, failures: 2 });
       assert.deepEqual(await store.countAttempt("a", rule, start), { allowed: true, failures: 2 });
@@ -148,13 +150,7 @@ export function describeThrottleStoreContract(
     it("stops a run at the first locked key, leaving the keys after it uncounted", async () => {
       await countTimes("a", 3, start);
 
-      const decision = await store.countAttempts(
-        [
-          { key: "a", rule },
-          { key: "b", rule },
-        ],
-        start,
-      );
+      const decision = await countAThenB();
 
       assert.deepEqual(decision, { allowed: false, lockedUntil: start + 1000 });
       assert.deepEqual(await store.countAttempt("b", rule, start), { allowed: true, failures: 1 });
@@ -163,13 +159,7 @@ export function describeThrottleStoreContract(
     it("keeps the attempts counted before a refusal later in the run", async () => {
       await countTimes("b", 3, start);
 
-      const decision = await store.countAttempts(
-        [
-          { key: "a", rule },
-          { key: "b", rule },
-        ],
-        start,
-      );
+      const decision = await countAThenB();
 
       assert.equal(decision.allowed, false);
       assert.deepEqual(await store.countAttempt("a", rule, start), { allowed: true, failures: 2 });
