@@ -1,4 +1,5 @@
 // The access token denylist: revoked `jti`s, refused until the token would have expired anyway.
+import type { Awaitable } from "./awaitable.ts";
 
 /**
  * Where revoked access token ids live. Every adapter passes
@@ -13,6 +14,9 @@ export interface AccessTokenDenylist {
    * passed by `now` are purged on the way. Denying an id twice keeps the later expiry.
    */
   denyAccessToken(tokenId: string, expiresAt: number, now: number): Promise<void>;
-  /** Tells whether `tokenId` was denied (and not yet purged). */
-  isAccessTokenDenied(tokenId: string): Promise<boolean>;
+  /**
+   * Tells whether `tokenId` was denied (and not yet purged); answered at once by stores that can
+   * (SQLite), so the hot path of a guard awaits nothing.
+   */
+  isAccessTokenDenied(tokenId: string): Awaitable<boolean>;
 }

@@ -4,7 +4,10 @@ import { after, before, describe, it } from "node:test";
 import { createFastHasher } from "../../test/fixtures/fast-hasher.ts";
 import { items, me, seedScopes } from "../../test/fixtures/seed-scopes.ts";
 import { createMemoryStore } from "../storage/memory.ts";
-import { authorize } from "./authorize.ts";
+import { createSqliteStore } from "../storage/sqlite.ts";
+import type { AuthorizeDeps, Principal } from "./authorize.ts";
+import { authorize, authorizeNow } from "./authorize.ts";
+import { isPending } from "./awaitable.ts";
 import { createFixedClock } from "./clock.ts";
 import type { PasswordHash } from "./passwords.ts";
 import { deriveKeyId } from "./token-keys.ts";
@@ -192,5 +195,89 @@ describe("authorize", () => {
     const principal = await authorize(deps, token, [me]);
 
     assert.equal(principal.user.fullName, "Johnny Doe");
+  });
+});
+
+describe("authorizeNow", () => {
+  const hasher = createFastHasher();
+  after(() => hasher.close());
+
+  // SQLite answers the two reads at once; the wrapper answers them through promises, as
+  // PostgreSQL does.
+  async function setup() {
+    const clock = createFixedClock(start);
+    const secret = randomBytes(32);
+    const key = { kid: deriveKeyId(secret), algorithm: "HS256", secret } as const;
+    const tokens = createTokenService({ key, scopes, clock, lifetimeSeconds: 60 });
+    const store = createSqliteStore({ path: ":memory:", clock });
+    const passwordHash = await hasher.hash("secret");
+    await store.createUser({ username: "johndoe", passwordHash, scopes: ["me"] });
+    await store.createUser({ username: "alice", passwordHash, disabled: true });
+    const later: AuthorizeDeps = {
+      tokens,
+      users: { ...store, findByUsername: async (name) => store.findByUsername(name) },
+      denylist: { ...store, isAccessTokenDenied: async (id) => store.isAccessTokenDenied(id) },
+    };
+    return { tokens, store, now: { users: store, tokens, denylist: store }, later };
+  }
+
+  it("answers at once, with no promise, when the token verifies and the stores answer at once", async () => {
+    const { tokens, store, now } = await setup();
+    const { token } = tokens.issue("johndoe", [me]);
+
+    const principal = authorizeNow(now, token, [me]);
+
+    assert.equal(isPending(principal), false);
+    assert.equal((principal as Principal).user.username, "johndoe");
+    await store.close();
+  });
+
+  it("throws at once, as the promise would reject, for an inactive user or a missing scope", async () => {
+    const { tokens, store, now, later } = await setup();
+    const alice = tokens.issue("alice", [me]).token;
+    const narrow = tokens.issue("johndoe", []).token;
+
+    assert.throws(() => authorizeNow(now, alice, [me]), { code: "inactive_user" });
+    assert.throws(() => authorizeNow(now, narrow, [me]), { code: "insufficient_scope" });
+    await assert.rejects(async () => authorizeNow(later, alice, [me]), { code: "inactive_user" });
+    await assert.rejects(async () => authorizeNow(later, narrow, [me]), {
+      code: "insufficient_scope",
+    });
+    await store.close();
+  });
+
+  it("refuses a token revoked a moment ago, at once as through a promise", async () => {
+    const { tokens, store, now, later } = await setup();
+    const issued = tokens.issue("johndoe", [me]);
+    // Accepted first, so the store's read memo holds the answer the revocation must replace.
+    assert.equal((authorizeNow(now, issued.token, [me]) as Principal).user.username, "johndoe");
+    await store.denyAccessToken(issued.tokenId, start + issued.expiresIn * 1000, start);
+
+    assert.throws(() => authorizeNow(now, issued.token, [me]), { code: "token_invalid" });
+    await assert.rejects(async () => authorizeNow(later, issued.token, [me]), {
+      code: "token_invalid",
+    });
+    await store.close();
+  });
+
+  it("gives a promise, with the same principal, when a store answers with one", async () => {
+    const { tokens, store, now, later } = await setup();
+    const { token } = tokens.issue("johndoe", [me]);
+
+    const pending = authorizeNow(later, token, [me]);
+
+    assert.equal(isPending(pending), true);
+    assert.deepEqual(await pending, authorizeNow(now, token, [me]));
+    await store.close();
+  });
+
+  it("gives a rejected promise, never a throw, for a token that does not verify", async () => {
+    const { store, now } = await setup();
+
+    const refused = authorizeNow(now, "not-a-token", []);
+
+    assert.ok(isPending(refused));
+    await assert.rejects(refused, { code: "token_invalid" });
+    await store.close();
   });
 });

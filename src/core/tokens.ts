@@ -1,5 +1,7 @@
 // Access tokens: issuing and verifying RFC 9068 JWTs with a pinned algorithm and key.
+
 import { randomUUID } from "node:crypto";
+import type { Awaitable } from "./awaitable.ts";
 import type { Checked } from "./brand.ts";
 import type { Clock } from "./clock.ts";
 import { AuthError, isAuthError } from "./errors.ts";
@@ -244,21 +246,30 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
 
 /**
  * {@link TokenService.verify}, except that a token naming a key this instance does not know yet
- * makes it re-read the key set once (rate-limited) and try again — for the async paths
- * (`authorize`, introspection) that must honour a key rotated in on another instance. The check
- * itself stays synchronous; only a failing token can pay for a key-set read.
- * @throws {AuthError} as {@link TokenService.verify}
+ * makes it re-read the key set once (rate-limited) and try again — for the paths (`authorize`,
+ * introspection, revocation) that must honour a key rotated in on another instance. A token that
+ * verifies is answered at once; only a failing one gets a promise, and can pay for a key-set read.
+ * It never throws: a refused token is a rejected promise.
+ * @throws {AuthError} as {@link TokenService.verify}, through the promise
  */
-export async function verifyWithKeyRefresh(
+export function verifyWithKeyRefresh(
   tokens: TokenService,
   token: string,
-): Promise<VerifiedAccessToken> {
+): Awaitable<VerifiedAccessToken> {
   try {
     return tokens.verify(token);
   } catch (error) {
-    if (isAuthError(error, "token_invalid") && (await tokens.refreshKeysFor(token))) {
-      return tokens.verify(token);
-    }
-    throw error;
+    return retryWithFreshKeys(tokens, token, error);
   }
+}
+
+async function retryWithFreshKeys(
+  tokens: TokenService,
+  token: string,
+  error: unknown,
+): Promise<VerifiedAccessToken> {
+  if (isAuthError(error, "token_invalid") && (await tokens.refreshKeysFor(token))) {
+    return tokens.verify(token);
+  }
+  throw error;
 }

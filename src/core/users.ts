@@ -1,4 +1,5 @@
 // What a user is, and the port every user store implements.
+import type { Awaitable } from "./awaitable.ts";
 import type { PasswordHash } from "./passwords.ts";
 
 /** A user as the API shows it: never a hash. */
@@ -50,7 +51,8 @@ export interface UserPatch {
  * "Not found" is not an error: `findByUsername` returns `undefined`.
  */
 export interface UserStore {
-  findByUsername(username: string): Promise<UserRecord | undefined>;
+  /** Answered at once by stores that can (SQLite), so the hot path of a guard awaits nothing. */
+  findByUsername(username: string): Awaitable<UserRecord | undefined>;
   /** @throws {AuthError} username_taken */
   createUser(user: NewUser): Promise<UserRecord>;
   /** @throws {AuthError} user_not_found */

@@ -212,7 +212,7 @@ describe("PostgreSQL store", { skip }, () => {
       const store = await createPostgresStore({ url: await fresh() });
       await store.close();
 
-      await assert.rejects(store.findByUsername("alice"));
+      await assert.rejects(async () => store.findByUsername("alice"));
       await store.close();
     });
   });
@@ -469,7 +469,7 @@ describe("PostgreSQL store", { skip }, () => {
         "INSERT INTO users (username, password_hash, created_at, updated_at) VALUES ('big', 'h', 9007199254740993, 0)",
       );
 
-      await assert.rejects(store.findByUsername("big"), TypeError);
+      await assert.rejects(async () => store.findByUsername("big"), TypeError);
       await store.close();
     });
 

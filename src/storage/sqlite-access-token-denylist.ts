@@ -28,7 +28,7 @@ export function createSqliteAccessTokenDenylist(
       if (expiresAt > now) deny.run(tokenId, expiresAt);
     },
 
-    async isAccessTokenDenied(tokenId) {
+    isAccessTokenDenied(tokenId) {
       return memo.read(`denied ${tokenId}`, () => find.get(tokenId) !== undefined);
     },
   };

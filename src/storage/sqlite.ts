@@ -166,7 +166,7 @@ export function createSqliteStore(options: { path: string; clock?: Clock }): Sto
     ...createSqliteThrottleStore(db),
     ...createSqliteReadiness(db),
     ...createSqliteSigningKeys(db),
-    async findByUsername(username: string): Promise<UserRecord | undefined> {
+    findByUsername(username: string): UserRecord | undefined {
       return memo.read(`user ${username}`, () => loadUser(username));
     },
 
