@@ -11,6 +11,7 @@ import { composeServices } from "./compose.ts";
 import type { Settings } from "./config.ts";
 import { loadSettings } from "./config.ts";
 import { tuneHeapForService } from "./heap-tuning.ts";
+import { EnvelopeResponse } from "./http/envelope-response.ts";
 import type { Logger } from "./logger.ts";
 import { createLogger, withFields } from "./logger.ts";
 import { createServiceApp } from "./service-app.ts";
@@ -32,9 +33,13 @@ export interface StartServerOptions {
   readonly compose?: ComposeOptions;
 }
 
-/** Node's server limits from the settings: header size, header and request timeouts. */
+/**
+ * Node's server options: the response class that sends the envelope's headers with the status
+ * line, and the limits from the settings (header size, header and request timeouts).
+ */
 function serverOptions(settings: Settings) {
   return {
+    ServerResponse: EnvelopeResponse,
     maxHeaderSize: settings.maxHeaderBytes,
     requestTimeout: settings.requestTimeoutMs,
     headersTimeout: settings.headersTimeoutMs,

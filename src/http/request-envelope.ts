@@ -8,9 +8,10 @@ import type { Logger } from "../logger.ts";
 import type { Metrics } from "../metrics.ts";
 import type { AppEnv } from "./app-env.ts";
 import type { ClientAddressResolver } from "./client-address.ts";
+import { EnvelopeResponse } from "./envelope-response.ts";
 import { nodeResponseOf } from "./node-bindings.ts";
 import type { OpenApiApp } from "./openapi.ts";
-import { applySecurityHeaders, securityHeaders } from "./security-headers.ts";
+import { securityHeaders } from "./security-headers.ts";
 
 /** What the envelope knows of a request before the app routes it. */
 interface RequestFacts {
@@ -70,9 +71,9 @@ function routeOf(app: OpenApiApp, request: Request, env: unknown, deps: Envelope
 
 /**
  * Adds the envelope to `app`: `app.fetch` (and so `app.request`) gives each request an id, sets
- * the security headers and `X-Request-Id` (on Node straight onto the `ServerResponse`, which merges
- * them under whatever the route sets; elsewhere onto the response, where the route did not set
- * them), then observes the status and duration and writes the access log line.
+ * the security headers and `X-Request-Id` (served through an {@link EnvelopeResponse}, in its
+ * `writeHead`; otherwise onto the app's response; either way under whatever the route set), then
+ * observes the status and duration and writes the access log line.
  */
 export function addRequestEnvelope(app: OpenApiApp, deps: EnvelopeDeps): void {
   const dispatch = app.fetch;
@@ -84,12 +85,10 @@ export function addRequestEnvelope(app: OpenApiApp, deps: EnvelopeDeps): void {
       [factsKey]: { requestId: id, resolveClient: deps.resolveClient },
     };
     const outgoing = nodeResponseOf(env);
-    if (outgoing !== undefined) {
-      outgoing.setHeader("X-Request-Id", id);
-      applySecurityHeaders(outgoing);
-    }
+    const carried = outgoing instanceof EnvelopeResponse;
+    if (carried) outgoing.carry(id);
     const finish = (response: Response): Response => {
-      const answer = outgoing === undefined ? withHeaders(response, id) : response;
+      const answer = carried ? response : withHeaders(response, id);
       const seconds = (performance.now() - started) / 1000;
       const route = routeOf(app, request, env, deps);
       deps.metrics.observeRequest(request.method, route, answer.status, seconds);
@@ -107,7 +106,8 @@ export function addRequestEnvelope(app: OpenApiApp, deps: EnvelopeDeps): void {
   };
 }
 
-// Off Node: the envelope's headers join the response unless the route set its own value.
+// Without an EnvelopeResponse (another runtime, or a Node server of the embedder's own): the
+// envelope's headers join the response unless the route set its own value.
 function withHeaders(response: Response, id: string): Response {
   let answer = response;
   try {

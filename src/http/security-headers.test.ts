@@ -6,6 +6,7 @@ import type { ServerType } from "@hono/node-server";
 import { serve } from "@hono/node-server";
 import type { TestApp } from "../../test/fixtures/test-app.ts";
 import { makeTestApp } from "../../test/fixtures/test-app.ts";
+import { EnvelopeResponse } from "./envelope-response.ts";
 
 describe("security headers on every route", () => {
   let t: TestApp;
@@ -68,41 +69,50 @@ describe("security headers on every route", () => {
     });
   }
 
-  // Served by Node, the headers go onto the ServerResponse rather than into the app's response.
-  describe("over Node's HTTP server", () => {
-    let server: ServerType;
-    let origin: string;
-    before(async () => {
-      server = await new Promise<ServerType>((resolve) => {
-        const s = serve({ fetch: t.app.fetch, hostname: "127.0.0.1", port: 0 }, () => resolve(s));
+  // Served as `npm start` serves it, the headers go into the status line's writeHead; served by a
+  // plain Node server of an embedder's own, onto the app's response.
+  const setups = [
+    ["as Gatehouse's server answers", { ServerResponse: EnvelopeResponse }],
+    ["with Node's own ServerResponse", {}],
+  ] as const;
+  for (const [setup, serverOptions] of setups)
+    describe(`over Node's HTTP server, ${setup}`, () => {
+      let server: ServerType;
+      let origin: string;
+      before(async () => {
+        server = await new Promise<ServerType>((resolve) => {
+          const s = serve(
+            { fetch: t.app.fetch, hostname: "127.0.0.1", port: 0, serverOptions },
+            () => resolve(s),
+          );
+        });
+        origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
       });
-      origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    });
-    after(() => new Promise((resolve) => server.close(resolve)));
+      after(() => new Promise((resolve) => server.close(resolve)));
 
-    for (const [name, path, init, noStore] of cases) {
-      it(`sets the same headers, once each, on: ${name}`, async () => {
-        const response = await fetch(`${origin}${path}`, init());
-        await response.arrayBuffer();
-        assertSecurityHeaders(response, noStore);
-        // Set by the envelope and by no route: a second copy would read "a, b".
-        assert.match(response.headers.get("x-request-id") ?? "", /^[0-9a-f-]{36}$/);
-        assert.equal(response.headers.get("x-frame-options"), "DENY");
+      for (const [name, path, init, noStore] of cases) {
+        it(`sets the same headers, once each, on: ${name}`, async () => {
+          const response = await fetch(`${origin}${path}`, init());
+          await response.arrayBuffer();
+          assertSecurityHeaders(response, noStore);
+          // Set by the envelope and by no route: a second copy would read "a, b".
+          assert.match(response.headers.get("x-request-id") ?? "", /^[0-9a-f-]{36}$/);
+          assert.equal(response.headers.get("x-frame-options"), "DENY");
+        });
+      }
+
+      it("refuses two Authorization fields as one malformed credential, never using the first", async () => {
+        const token = bearer["authorization"] ?? "";
+        const { port } = server.address() as AddressInfo;
+        const answer = await rawRequest(
+          port,
+          `GET /users/me/ HTTP/1.1\r\nHost: x\r\nAuthorization: ${token}\r\nAuthorization: ${token}\r\nConnection: close\r\n\r\n`,
+        );
+
+        assert.match(answer, /^HTTP\/1\.1 401 /);
+        assert.match(answer, /www-authenticate: Bearer error="invalid_token"/i);
       });
-    }
-
-    it("refuses two Authorization fields as one malformed credential, never using the first", async () => {
-      const token = bearer["authorization"] ?? "";
-      const { port } = server.address() as AddressInfo;
-      const answer = await rawRequest(
-        port,
-        `GET /users/me/ HTTP/1.1\r\nHost: x\r\nAuthorization: ${token}\r\nAuthorization: ${token}\r\nConnection: close\r\n\r\n`,
-      );
-
-      assert.match(answer, /^HTTP\/1\.1 401 /);
-      assert.match(answer, /www-authenticate: Bearer error="invalid_token"/i);
     });
-  });
 });
 
 // Sends `request` as is on a new connection and resolves with everything the server answered.

@@ -1,5 +1,4 @@
 // The security headers every response carries.
-import type { ServerResponse } from "node:http";
 
 // The docs pages load only same-origin scripts; ReDoc injects styles and runs a blob: worker.
 const contentSecurityPolicy = [
@@ -28,14 +27,3 @@ export const securityHeaders: ReadonlyMap<string, string> = new Map([
   ["Cross-Origin-Opener-Policy", "same-origin"],
   ["Cache-Control", "no-store"],
 ]);
-
-// Node's setHeaders takes a mutable Map; this copy never leaves the module.
-const forNode = new Map(securityHeaders);
-
-/**
- * Puts the headers on a Node response before the app writes it: Node merges them under the
- * headers the app's response carries, so a route's own value wins.
- */
-export function applySecurityHeaders(outgoing: ServerResponse): void {
-  outgoing.setHeaders(forNode);
-}
