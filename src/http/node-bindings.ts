@@ -19,11 +19,23 @@ export function nodeResponseOf(env: unknown): ServerResponse | undefined {
 /**
  * One request header's value, repeated fields joined with ", " as the Fetch `Headers` class joins
  * them (so two `Authorization` fields read as one malformed value, never as the first of them).
+ * On Node it reads the raw header list, which the parser already made: Node's `headers` keeps
+ * only the first of some repeated fields, and `headersDistinct` builds an object of every field.
  */
 export function requestHeader(c: Context, name: string): string | undefined {
   const incoming = bindings(c.env)?.incoming;
   if (!(incoming instanceof IncomingMessage)) return c.req.header(name);
-  return incoming.headersDistinct[name.toLowerCase()]?.join(", ");
+  const wanted = name.toLowerCase();
+  const raw = incoming.rawHeaders;
+  let value: string | undefined;
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const field = raw[i] as string; // rawHeaders alternates names and values
+    if (field.length === wanted.length && field.toLowerCase() === wanted) {
+      const found = raw[i + 1] as string;
+      value = value === undefined ? found : `${value}, ${found}`;
+    }
+  }
+  return value;
 }
 
 /** The Node request in a request's bindings; `undefined` when Node's HTTP server is not behind it. */

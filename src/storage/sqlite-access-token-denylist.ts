@@ -29,7 +29,7 @@ export function createSqliteAccessTokenDenylist(
     },
 
     isAccessTokenDenied(tokenId) {
-      return memo.read(`denied ${tokenId}`, () => find.get(tokenId) !== undefined);
+      return memo.read("denied", tokenId, () => find.get(tokenId) !== undefined);
     },
   };
 }

@@ -46,10 +46,29 @@ describe("SQLite read memo", () => {
     let loads = 0;
     const load = () => ++loads;
 
-    assert.equal(memo.read("k", load), 1);
-    assert.equal(memo.read("k", load), 1);
+    assert.equal(memo.read("test", "k", load), 1);
+    assert.equal(memo.read("test", "k", load), 1);
 
     assert.equal(loads, 1);
+    db.close();
+  });
+
+  it("keeps the answers of two kinds apart, even under the same key", () => {
+    const db = new DatabaseSync(":memory:");
+    const memo = createSqliteReadMemo(db);
+
+    assert.equal(
+      memo.read("user", "k", () => "a user"),
+      "a user",
+    );
+    assert.equal(
+      memo.read("denied", "k", () => false),
+      false,
+    );
+    assert.equal(
+      memo.read("user", "k", () => "another"),
+      "a user",
+    );
     db.close();
   });
 
@@ -62,8 +81,8 @@ describe("SQLite read memo", () => {
       return undefined;
     };
 
-    memo.read("missing", load);
-    memo.read("missing", load);
+    memo.read("test", "missing", load);
+    memo.read("test", "missing", load);
 
     assert.equal(loads, 1);
     db.close();
@@ -74,13 +93,13 @@ describe("SQLite read memo", () => {
     db.exec("CREATE TABLE t (x INTEGER)");
     const memo = createSqliteReadMemo(db);
     let loads = 0;
-    memo.read("k", () => ++loads);
+    memo.read("test", "k", () => ++loads);
 
     db.exec("INSERT INTO t VALUES (1)");
     await Promise.resolve();
 
     assert.equal(
-      memo.read("k", () => ++loads),
+      memo.read("test", "k", () => ++loads),
       2,
     );
     db.close();
@@ -94,13 +113,13 @@ describe("SQLite read memo", () => {
     const other = new DatabaseSync(path);
     const memo = createSqliteReadMemo(db);
     let loads = 0;
-    memo.read("k", () => ++loads);
+    memo.read("test", "k", () => ++loads);
 
     other.exec("INSERT INTO t VALUES (1)");
     await Promise.resolve();
 
     assert.equal(
-      memo.read("k", () => ++loads),
+      memo.read("test", "k", () => ++loads),
       2,
     );
     other.close();
@@ -112,12 +131,12 @@ describe("SQLite read memo", () => {
     db.exec("CREATE TABLE t (x INTEGER)");
     const memo = createSqliteReadMemo(db);
     let loads = 0;
-    memo.read("k", () => ++loads);
+    memo.read("test", "k", () => ++loads);
 
     db.exec("INSERT INTO t VALUES (1)"); // not through a store method, so nothing calls forget()
 
     assert.equal(
-      memo.read("k", () => ++loads),
+      memo.read("test", "k", () => ++loads),
       1,
     );
     db.close();
@@ -127,12 +146,12 @@ describe("SQLite read memo", () => {
     const db = new DatabaseSync(":memory:");
     const memo = createSqliteReadMemo(db);
     let loads = 0;
-    memo.read("k", () => ++loads);
+    memo.read("test", "k", () => ++loads);
 
     memo.forget();
 
     assert.equal(
-      memo.read("k", () => ++loads),
+      memo.read("test", "k", () => ++loads),
       2,
     );
     db.close();
@@ -142,11 +161,11 @@ describe("SQLite read memo", () => {
     const db = new DatabaseSync(":memory:");
     const memo = createSqliteReadMemo(db, 2);
     let loads = 0;
-    memo.read("a", () => ++loads);
-    memo.read("b", () => ++loads);
+    memo.read("test", "a", () => ++loads);
+    memo.read("test", "b", () => ++loads);
 
-    memo.read("c", () => ++loads);
-    memo.read("a", () => ++loads);
+    memo.read("test", "c", () => ++loads);
+    memo.read("test", "a", () => ++loads);
 
     assert.equal(loads, 4);
     db.close();

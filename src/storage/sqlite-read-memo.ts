@@ -5,10 +5,12 @@ import type { DatabaseSync } from "node:sqlite";
 /** A memo of read answers that holds only while nothing was written to the database. */
 export interface SqliteReadMemo {
   /**
-   * The answer `load` gives for `key`, from the memo when nothing was committed since it was
-   * loaded — by this connection or any other, in this process or another.
+   * The answer `load` gives for `key` among the answers of `kind`, from the memo when nothing was
+   * committed since it was loaded — by this connection or any other, in this process or another.
+   * The two parts stay apart so a key is never a string built per call: a string the caller
+   * already holds (a verified token's subject) is hashed once, not on every lookup.
    */
-  read<T>(key: string, load: () => T): T;
+  read<T>(kind: string, key: string, load: () => T): T;
   /** Drops every answer: called by each write, on this connection, to what the memo holds. */
   forget(): void;
 }
@@ -36,27 +38,37 @@ export function createSqliteReadMemo(db: DatabaseSync, capacity = 10_000): Sqlit
   const endRun = (): void => {
     checkedThisRun = false;
   };
-  const answers = new Map<string, unknown>();
+  const kinds = new Map<string, Map<string, unknown>>();
+  let size = 0;
+  const clear = (): void => {
+    kinds.clear();
+    size = 0;
+  };
   return {
-    read<T>(key: string, load: () => T): T {
+    read<T>(kind: string, key: string, load: () => T): T {
       if (!checkedThisRun) {
         checkedThisRun = true;
         queueMicrotask(endRun);
         const stamp = stampOf.get() as unknown as readonly unknown[] | undefined;
         if (stamp?.[0] !== version || stamp?.[1] !== changes) {
-          answers.clear();
+          clear();
           version = stamp?.[0];
           changes = stamp?.[1];
         }
       }
-      if (answers.has(key)) return answers.get(key) as T; // stored by this very key below
-      if (answers.size >= capacity) answers.clear();
+      const known = kinds.get(kind);
+      if (known?.has(key) === true) return known.get(key) as T; // stored by this key below
+      if (size >= capacity) clear();
       const answer = load();
+      let answers = kinds.get(kind);
+      if (answers === undefined) {
+        answers = new Map<string, unknown>();
+        kinds.set(kind, answers);
+      }
       answers.set(key, answer);
+      size++;
       return answer;
     },
-    forget() {
-      answers.clear();
-    },
+    forget: clear,
   };
 }

@@ -167,7 +167,7 @@ export function createSqliteStore(options: { path: string; clock?: Clock }): Sto
     ...createSqliteReadiness(db),
     ...createSqliteSigningKeys(db),
     findByUsername(username: string): UserRecord | undefined {
-      return memo.read(`user ${username}`, () => loadUser(username));
+      return memo.read("user", username, () => loadUser(username));
     },
 
     async createUser(user: NewUser): Promise<UserRecord> {
