@@ -380,7 +380,9 @@ async function main(): Promise<void> {
         await measuredLogins(server, pinning, oneCoreLogins);
       },
     );
-    rawRates = hashing.first.map((r) => r.perSecond);
+    // One raw round more, after the last login round: each login round then sits between two.
+    const closing = await runRawHash(pinning.server, hashWorkers, seconds);
+    rawRates = [...hashing.first, closing].map((r) => r.perSecond);
 
     log("timing: unknown user vs wrong password");
     timing = await measureTiming(server.url, 60);
@@ -425,10 +427,17 @@ async function main(): Promise<void> {
   const stormP99 = storm.reads.p99Ms / unloaded.p99Ms;
   const wideRatio = wideStorm.reads.requestsPerSecond / wideMe.requestsPerSecond;
   const wideP99 = wideStorm.reads.p99Ms / wideMe.p99Ms;
-  // Each login round against the raw round just before it, then the median: one round slowed or
-  // sped up by the rest of the machine moves the mean of either side, not this.
+  // Each login round against the mean of the raw rounds on either side of it, which cancels a
+  // steady drift of the machine's speed; then the median, which one round slowed or sped up by
+  // the rest of the machine moves less than the mean of either side.
   const ratioOf = (rounds: LoginRounds): number =>
-    median(rounds.loads.map((load, i) => load.requestsPerSecond / (rawRates[i] ?? Number.NaN)));
+    median(
+      rounds.loads.map(
+        (load, i) =>
+          load.requestsPerSecond /
+          (((rawRates[i] ?? Number.NaN) + (rawRates[i + 1] ?? Number.NaN)) / 2),
+      ),
+    );
   const logins = combine(twoCoreLogins.loads);
   const oneCore = combine(oneCoreLogins.loads);
   const loginRatio = ratioOf(twoCoreLogins);
