@@ -430,9 +430,9 @@ async function main(): Promise<void> {
   // Each login round against the mean of the raw rounds on either side of it, which cancels a
   // steady drift of the machine's speed; then the median, which one round slowed or sped up by
   // the rest of the machine moves less than the mean of either side.
-  const ratioOf = (rounds: LoginRounds): number =>
+  const ratioOf = (measured: LoginRounds): number =>
     median(
-      rounds.loads.map(
+      measured.loads.map(
         (load, i) =>
           load.requestsPerSecond /
           (((rawRates[i] ?? Number.NaN) + (rawRates[i + 1] ?? Number.NaN)) / 2),

@@ -4,6 +4,7 @@
 // routes a fifth of their throughput (issue 6 profile).
 import { randomUUID } from "node:crypto";
 import type { Context } from "hono";
+import { isPending } from "../core/awaitable.ts";
 import type { Logger } from "../logger.ts";
 import type { Metrics } from "../metrics.ts";
 import type { AppEnv } from "./app-env.ts";
@@ -102,7 +103,7 @@ export function addRequestEnvelope(app: OpenApiApp, deps: EnvelopeDeps): void {
       return answer;
     };
     const response = dispatch(request, bindings, executionCtx);
-    return response instanceof Promise ? response.then(finish) : finish(response);
+    return isPending(response) ? response.then(finish) : finish(response);
   };
 }
 

@@ -56,11 +56,13 @@ export function createSqliteReadMemo(db: DatabaseSync, capacity = 10_000): Sqlit
           changes = stamp?.[1];
         }
       }
-      const known = kinds.get(kind);
-      if (known?.has(key) === true) return known.get(key) as T; // stored by this key below
-      if (size >= capacity) clear();
-      const answer = load();
       let answers = kinds.get(kind);
+      if (answers?.has(key) === true) return answers.get(key) as T; // stored by this key below
+      if (size >= capacity) {
+        clear();
+        answers = undefined;
+      }
+      const answer = load();
       if (answers === undefined) {
         answers = new Map<string, unknown>();
         kinds.set(kind, answers);
