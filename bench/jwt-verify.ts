@@ -2,10 +2,10 @@
 // Uncached verifies distinct tokens with the cache off; cache-hit verifies one token again and
 // again (the signature check is skipped, the claim and expiry checks still run). Each figure is
 // the best of several rounds, so other load on the machine inflates it as little as possible.
-import { generateSigningKey, toTokenKey } from "../src/core/key-material.ts";
-import { createScopeCatalogue, seedScopeDescriptions } from "../src/core/scopes.ts";
-import type { SigningAlgorithm } from "../src/core/signing-keys.ts";
-import { createTokenService } from "../src/core/tokens.ts";
+import { generateSigningKey, toTokenKey } from "gatehouse-auth-core/keys/key-material";
+import type { SigningAlgorithm } from "gatehouse-auth-core/keys/signing-keys";
+import { createScopeCatalogue, seedScopeDescriptions } from "gatehouse-auth-core/scopes";
+import { createTokenService } from "gatehouse-auth-core/tokens/tokens";
 
 const scopes = createScopeCatalogue(seedScopeDescriptions);
 const clock = { now: () => Date.now() };

@@ -122,7 +122,7 @@ async function waitUntilServing(url: string, child: ChildProcess, output: () => 
 
 /** How to start one server. */
 export interface ServerSpec {
-  /** The script, relative to the repository root (`dist/main.js` or `bench/bare-server.ts`). */
+  /** The script, relative to the repository root (`packages/service/dist/server/main.js` or `bench/bare-server.ts`). */
   readonly script: string;
   readonly cores: string | undefined;
   readonly env?: Readonly<Record<string, string>>;

@@ -4,7 +4,7 @@
 import { isMainThread, parentPort, Worker, workerData } from "node:worker_threads";
 import type { Algorithm } from "@node-rs/argon2";
 import { hashSync, verifySync } from "@node-rs/argon2";
-import { owaspArgon2Params } from "../src/core/argon2-hasher.ts";
+import { owaspArgon2Params } from "gatehouse-auth-core/passwords/argon2-hasher";
 
 // Algorithm is an ambient const enum, which verbatimModuleSyntax cannot inline; 2 is its Argon2id.
 const argon2id: Algorithm = 2;

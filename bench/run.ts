@@ -5,7 +5,7 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, totalmem } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { serverNodeFlags } from "../src/heap-tuning.ts";
+import { serverNodeFlags } from "gatehouse-auth/server/heap-tuning";
 import type { LoadSummary } from "./load.ts";
 import type { Pinning, ServerProcess, ThreadCpu } from "./processes.ts";
 import { choosePinning, root, runLoad, runRawHash, startServerProcess } from "./processes.ts";
@@ -51,7 +51,7 @@ function gatehouse(
   flags: string[] = [],
 ) {
   return startServerProcess({
-    script: "dist/main.js",
+    script: "packages/service/dist/server/main.js",
     cores,
     env: { GATEHOUSE_HASH_WORKERS: String(hashWorkers), ...env },
     // Started as `npm start` starts it.

@@ -2,8 +2,8 @@
 // Run: GATEHOUSE_URL=http://127.0.0.1:8000 GATEHOUSE_ISSUER=http://127.0.0.1:8000 node examples/express/server.ts
 // In your own project, import from "gatehouse/resource-server" and "gatehouse/resource-server/express".
 import express from "express";
-import { createExpressGuard } from "../../src/resource-server/express.ts";
-import { createRemoteVerifier } from "../../src/resource-server/remote-verifier.ts";
+import { createExpressGuard } from "gatehouse-auth-guard/express";
+import { createRemoteVerifier } from "gatehouse-auth-guard/remote-verifier";
 
 const gatehouse = process.env["GATEHOUSE_URL"] ?? "http://127.0.0.1:8000";
 const guard = createExpressGuard(

@@ -2,8 +2,8 @@
 // Run: GATEHOUSE_URL=http://127.0.0.1:8000 GATEHOUSE_ISSUER=http://127.0.0.1:8000 node examples/fastify/server.ts
 // In your own project, import from "gatehouse/resource-server" and "gatehouse/resource-server/fastify".
 import Fastify from "fastify";
-import { createFastifyGuard } from "../../src/resource-server/fastify.ts";
-import { createRemoteVerifier } from "../../src/resource-server/remote-verifier.ts";
+import { createFastifyGuard } from "gatehouse-auth-guard/fastify";
+import { createRemoteVerifier } from "gatehouse-auth-guard/remote-verifier";
 
 const gatehouse = process.env["GATEHOUSE_URL"] ?? "http://127.0.0.1:8000";
 const guard = createFastifyGuard(

@@ -2,10 +2,10 @@
 // Run: GATEHOUSE_URL=http://127.0.0.1:8000 GATEHOUSE_ISSUER=http://127.0.0.1:8000 node examples/hono/server.ts
 // In your own project, import from "gatehouse/resource-server" and "gatehouse/resource-server/hono".
 import { serve } from "@hono/node-server";
+import type { GatehouseEnv } from "gatehouse-auth-guard/hono";
+import { requireGatehouseToken } from "gatehouse-auth-guard/hono";
+import { createRemoteVerifier } from "gatehouse-auth-guard/remote-verifier";
 import { Hono } from "hono";
-import type { GatehouseEnv } from "../../src/resource-server/hono.ts";
-import { requireGatehouseToken } from "../../src/resource-server/hono.ts";
-import { createRemoteVerifier } from "../../src/resource-server/remote-verifier.ts";
 
 const gatehouse = process.env["GATEHOUSE_URL"] ?? "http://127.0.0.1:8000";
 const verifier = createRemoteVerifier({

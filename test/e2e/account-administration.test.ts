@@ -1,10 +1,11 @@
 // The account functions of the core on the memory store: what each change writes to the audit trail.
 import assert from "node:assert/strict";
 import { after, beforeEach, describe, it } from "node:test";
-import { createFixedClock } from "../../src/core/clock.ts";
-import { importedPasswordHash } from "../../src/core/password-hash-formats.ts";
-import { createScopeCatalogue, gatehouseScopeDescriptions } from "../../src/core/scopes.ts";
-import type { Store } from "../../src/core/store.ts";
+import { createMemoryStore } from "gatehouse-auth/storage/memory/store";
+import { createFixedClock } from "gatehouse-auth-core/clock";
+import { importedPasswordHash } from "gatehouse-auth-core/passwords/hash-formats";
+import type { Store } from "gatehouse-auth-core/ports";
+import { createScopeCatalogue, gatehouseScopeDescriptions } from "gatehouse-auth-core/scopes";
 import {
   type AuditContext,
   changeAccount,
@@ -13,8 +14,7 @@ import {
   importAccount,
   setAccountPassword,
   type UserAdminDeps,
-} from "../../src/core/user-admin.ts";
-import { createMemoryStore } from "../../src/storage/memory.ts";
+} from "gatehouse-auth-core/users/user-admin";
 import { createFastHasher } from "../fixtures/fast-hasher.ts";
 
 const context: AuditContext = { actor: "root", clientAddress: "10.0.0.1", requestId: "req-9" };

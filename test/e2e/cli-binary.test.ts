@@ -20,7 +20,11 @@ function gatehouse(
   stdin = "",
 ): Promise<Exit> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["src/cli/main.ts", ...args], { cwd: root, env });
+    const child = spawn(
+      process.execPath,
+      ["--conditions=gatehouse-source", "packages/service/src/cli/main.ts", ...args],
+      { cwd: root, env },
+    );
     let stdout = "";
     let stderr = "";
     child.stdout.setEncoding("utf8").on("data", (chunk: string) => {

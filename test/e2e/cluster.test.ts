@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 
-const cli = new URL("../../src/cli/main.ts", import.meta.url).pathname;
+const cli = new URL("../../packages/service/src/cli/main.ts", import.meta.url).pathname;
 
 interface LogLine {
   readonly msg: string;

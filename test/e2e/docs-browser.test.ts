@@ -7,11 +7,11 @@ import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
+import type { RunningServer } from "gatehouse-auth/server/main";
+import { startServer } from "gatehouse-auth/server/main";
+import { loadSettings } from "gatehouse-auth/service/config";
 import type { Browser, Page } from "playwright-core";
 import { chromium } from "playwright-core";
-import { loadSettings } from "../../src/config.ts";
-import type { RunningServer } from "../../src/main.ts";
-import { startServer } from "../../src/main.ts";
 
 const executablePath = "/usr/bin/chromium";
 const artifacts = new URL("../../test-results/", import.meta.url).pathname;

@@ -7,9 +7,9 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { hashSync as argon2Hash } from "@node-rs/argon2";
 import { hashSync as bcryptHash } from "@node-rs/bcrypt";
-import type { Services } from "../../src/compose.ts";
-import type { OpenApiApp } from "../../src/http/openapi.ts";
-import { createServiceApp } from "../../src/service-app.ts";
+import type { OpenApiApp } from "gatehouse-auth/http/openapi";
+import type { Services } from "gatehouse-auth/service/compose";
+import { createServiceApp } from "gatehouse-auth/service/service-app";
 import { type CliHarness, createCliHarness } from "../fixtures/cli-harness.ts";
 
 // The seed's johndoe: passlib bcrypt of "secret", cost 12, exactly as the tutorial prints it.

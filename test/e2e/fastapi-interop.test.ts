@@ -1,12 +1,12 @@
 // HS256 interop with a FastAPI app that follows the seed, proven with jose — not Gatehouse's JWT library.
 import assert from "node:assert/strict";
 import { after, describe, it } from "node:test";
+import type { OpenApiApp } from "gatehouse-auth/http/openapi";
+import { composeServices, type Services } from "gatehouse-auth/service/compose";
+import { loadSettings } from "gatehouse-auth/service/config";
+import { createServiceApp } from "gatehouse-auth/service/service-app";
+import { createFixedClock } from "gatehouse-auth-core/clock";
 import { jwtVerify, SignJWT } from "jose";
-import { composeServices, type Services } from "../../src/compose.ts";
-import { loadSettings } from "../../src/config.ts";
-import { createFixedClock } from "../../src/core/clock.ts";
-import type { OpenApiApp } from "../../src/http/openapi.ts";
-import { createServiceApp } from "../../src/service-app.ts";
 import { createFastHasher } from "../fixtures/fast-hasher.ts";
 
 // The FastAPI app's SECRET_KEY, shared with Gatehouse as GATEHOUSE_JWT_SECRET.

@@ -8,10 +8,10 @@ import { connect } from "node:net";
 import { after, before, describe, it } from "node:test";
 import { serve } from "@hono/node-server";
 import fc from "fast-check";
-import type { Services } from "../../src/compose.ts";
-import { composeServices } from "../../src/compose.ts";
-import { loadSettings } from "../../src/config.ts";
-import { createServiceApp } from "../../src/service-app.ts";
+import type { Services } from "gatehouse-auth/service/compose";
+import { composeServices } from "gatehouse-auth/service/compose";
+import { loadSettings } from "gatehouse-auth/service/config";
+import { createServiceApp } from "gatehouse-auth/service/service-app";
 import { createFastHasher } from "../fixtures/fast-hasher.ts";
 
 const seed = Number(process.env["FUZZ_SEED"] ?? Math.floor(Math.random() * 2 ** 31));

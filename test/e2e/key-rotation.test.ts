@@ -5,14 +5,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { createSigner } from "fast-jwt";
-import { composeServices, type Services } from "../../src/compose.ts";
-import { loadSettings } from "../../src/config.ts";
-import { createFixedClock } from "../../src/core/clock.ts";
-import { rotateSigningKey } from "../../src/core/key-rotation.ts";
-import { peekKeyId } from "../../src/core/token-keys.ts";
-import type { OpenApiApp } from "../../src/http/openapi.ts";
-import { createLogger } from "../../src/logger.ts";
-import { createServiceApp } from "../../src/service-app.ts";
+import type { OpenApiApp } from "gatehouse-auth/http/openapi";
+import { composeServices, type Services } from "gatehouse-auth/service/compose";
+import { loadSettings } from "gatehouse-auth/service/config";
+import { createServiceApp } from "gatehouse-auth/service/service-app";
+import { createLogger } from "gatehouse-auth/telemetry/logger";
+import { createFixedClock } from "gatehouse-auth-core/clock";
+import { rotateSigningKey } from "gatehouse-auth-core/keys/key-rotation";
+import { peekKeyId } from "gatehouse-auth-core/keys/token-keys";
 import { createFastHasher } from "../fixtures/fast-hasher.ts";
 
 interface Instance {

@@ -8,12 +8,12 @@ import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { after, before, describe, it } from "node:test";
 import { setTimeout as delay } from "node:timers/promises";
+import { createPostgresStore } from "gatehouse-auth/storage/postgres/store";
+import { createSqliteStore } from "gatehouse-auth/storage/sqlite/store";
+import type { PasswordHash } from "gatehouse-auth-core/passwords/hasher";
+import type { Store } from "gatehouse-auth-core/ports";
+import { hashRefreshToken } from "gatehouse-auth-core/tokens/refresh-tokens";
 import { Client } from "pg";
-import type { PasswordHash } from "../../src/core/passwords.ts";
-import { hashRefreshToken } from "../../src/core/refresh-tokens.ts";
-import type { Store } from "../../src/core/store.ts";
-import { createPostgresStore } from "../../src/storage/postgres.ts";
-import { createSqliteStore } from "../../src/storage/sqlite.ts";
 import { createFastHasher } from "../fixtures/fast-hasher.ts";
 import {
   createThrowawayDatabase,

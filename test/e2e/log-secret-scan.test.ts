@@ -5,10 +5,10 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { composeServices } from "../../src/compose.ts";
-import { loadSettings } from "../../src/config.ts";
-import { createLogger } from "../../src/logger.ts";
-import { type RunningServer, startServer } from "../../src/main.ts";
+import { type RunningServer, startServer } from "gatehouse-auth/server/main";
+import { composeServices } from "gatehouse-auth/service/compose";
+import { loadSettings } from "gatehouse-auth/service/config";
+import { createLogger } from "gatehouse-auth/telemetry/logger";
 import { createFastHasher } from "../fixtures/fast-hasher.ts";
 
 const signingSecret = "log-scan signing secret, long enough to be accepted";

@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { once } from "node:events";
 import { after, before, describe, it } from "node:test";
-import { accountThrottleKey } from "../../src/core/throttle.ts";
+import { accountThrottleKey } from "gatehouse-auth-core/grants/throttle";
 import { runCliOn } from "../fixtures/cli-run.ts";
 import {
   createThrowawayDatabase,

@@ -6,13 +6,13 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { loadSettings } from "../../src/config.ts";
-import { createFixedClock } from "../../src/core/clock.ts";
-import { generateSigningKey, toTokenKey } from "../../src/core/key-material.ts";
-import { createScopeCatalogue, seedScopeDescriptions } from "../../src/core/scopes.ts";
-import { createTokenService } from "../../src/core/tokens.ts";
-import { silentLogger } from "../../src/logger.ts";
-import { type RunningServer, startServer } from "../../src/main.ts";
+import { type RunningServer, startServer } from "gatehouse-auth/server/main";
+import { loadSettings } from "gatehouse-auth/service/config";
+import { silentLogger } from "gatehouse-auth/telemetry/logger";
+import { createFixedClock } from "gatehouse-auth-core/clock";
+import { generateSigningKey, toTokenKey } from "gatehouse-auth-core/keys/key-material";
+import { createScopeCatalogue, seedScopeDescriptions } from "gatehouse-auth-core/scopes";
+import { createTokenService } from "gatehouse-auth-core/tokens/tokens";
 
 const issuer = "http://gatehouse.test";
 

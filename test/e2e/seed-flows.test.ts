@@ -14,7 +14,7 @@ interface Server {
   readonly log: () => string;
 }
 
-const entry = new URL("../../src/main.ts", import.meta.url).pathname;
+const entry = new URL("../../packages/service/src/server/main.ts", import.meta.url).pathname;
 
 async function startServer(env: Record<string, string>): Promise<Server> {
   const child = spawn(process.execPath, [entry], {

@@ -3,10 +3,10 @@ import assert from "node:assert/strict";
 import { Agent, request } from "node:http";
 import { connect } from "node:net";
 import { describe, it } from "node:test";
-import { loadSettings } from "../../src/config.ts";
-import type { PasswordHasher } from "../../src/core/passwords.ts";
-import type { RunningServer } from "../../src/main.ts";
-import { startServer } from "../../src/main.ts";
+import type { RunningServer } from "gatehouse-auth/server/main";
+import { startServer } from "gatehouse-auth/server/main";
+import { loadSettings } from "gatehouse-auth/service/config";
+import type { PasswordHasher } from "gatehouse-auth-core/passwords/hasher";
 import { createFastHasher } from "../fixtures/fast-hasher.ts";
 
 async function start(

@@ -3,8 +3,8 @@
 // are real. Counts, unlike clocks, do not flake.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { authenticate } from "../../src/core/authenticate.ts";
-import { maxPasswordBytes } from "../../src/core/passwords.ts";
+import { maxPasswordBytes } from "gatehouse-auth-core/passwords/hasher";
+import { authenticate } from "gatehouse-auth-core/users/authenticate";
 import type { CountingHasher } from "../fixtures/fast-hasher.ts";
 import { createCountingHasher, createFastHasher } from "../fixtures/fast-hasher.ts";
 import type { TestApp } from "../fixtures/test-app.ts";

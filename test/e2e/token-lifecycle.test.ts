@@ -4,8 +4,8 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { hashRefreshToken } from "../../src/core/refresh-tokens.ts";
-import { createSqliteStore } from "../../src/storage/sqlite.ts";
+import { createSqliteStore } from "gatehouse-auth/storage/sqlite/store";
+import { hashRefreshToken } from "gatehouse-auth-core/tokens/refresh-tokens";
 import { makeTestApp } from "../fixtures/test-app.ts";
 import {
   loginForPair,

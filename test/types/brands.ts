@@ -1,7 +1,7 @@
 // Compile-only: proves the branded strings cannot be made from a raw string. Checked by `tsc`, never run.
-import type { PasswordHash } from "../../src/core/passwords.ts";
-import type { Scope } from "../../src/core/scopes.ts";
-import type { AccessToken } from "../../src/core/tokens.ts";
+import type { PasswordHash } from "gatehouse-auth-core/passwords/hasher";
+import type { Scope } from "gatehouse-auth-core/scopes";
+import type { AccessToken } from "gatehouse-auth-core/tokens/tokens";
 
 // @ts-expect-error a raw string is not a Scope: only a ScopeCatalogue makes one.
 export const rawScope: Scope = "me";

@@ -1,14 +1,11 @@
 // Compile-only: the resource-server guards hand out a typed principal without module augmentation.
 import express from "express";
 import Fastify from "fastify";
+import { createExpressGuard } from "gatehouse-auth-guard/express";
+import { createFastifyGuard } from "gatehouse-auth-guard/fastify";
+import { type GatehouseEnv, requireGatehouseToken } from "gatehouse-auth-guard/hono";
+import { createRemoteVerifier, type RemotePrincipal } from "gatehouse-auth-guard/remote-verifier";
 import { Hono } from "hono";
-import { createExpressGuard } from "../../src/resource-server/express.ts";
-import { createFastifyGuard } from "../../src/resource-server/fastify.ts";
-import { type GatehouseEnv, requireGatehouseToken } from "../../src/resource-server/hono.ts";
-import {
-  createRemoteVerifier,
-  type RemotePrincipal,
-} from "../../src/resource-server/remote-verifier.ts";
 
 const verifier = createRemoteVerifier({ jwksUrl: "http://127.0.0.1/jwks.json", issuer: "x" });
 

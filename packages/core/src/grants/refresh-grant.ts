@@ -1,0 +1,130 @@
+// The refresh token grant (RFC 6749 §6) with rotation, reuse detection and a retry window (RFC 9700 §4.14).
+import { AuthError } from "../errors.ts";
+import type { Scope, ScopeCatalogue } from "../scopes.ts";
+import { intersectScopes, missingScopes } from "../scopes.ts";
+import type {
+  RefreshFamilyDeps,
+  RefreshToken,
+  RefreshTokenRecord,
+} from "../tokens/refresh-tokens.ts";
+import {
+  hashRefreshToken,
+  isRefreshTokenShaped,
+  mintRefreshToken,
+} from "../tokens/refresh-tokens.ts";
+import type { IssuedAccessToken, TokenService } from "../tokens/tokens.ts";
+import type { UserRecord, UserStore } from "../users/user.ts";
+
+/** What {@link refreshGrant} needs. */
+export interface RefreshGrantDeps extends RefreshFamilyDeps {
+  readonly users: UserStore;
+  readonly tokens: TokenService;
+  readonly scopes: ScopeCatalogue;
+}
+
+/** A refresh token grant request after its form was parsed. */
+export interface RefreshGrantRequest {
+  readonly refreshToken: string;
+  /** Parsed `scope`; `undefined` asks for the family's scopes. */
+  readonly scopes: readonly Scope[] | undefined;
+}
+
+/** A new access token and the refresh token that replaces the one presented. */
+export interface RefreshedTokens extends IssuedAccessToken {
+  readonly refreshToken: RefreshToken;
+}
+
+const invalid = (message: string): AuthError => new AuthError("refresh_token_invalid", message);
+
+/**
+ * Tells whether a refresh token record may still be used for `user`: family not revoked, token
+ * not expired, family started after the user was created and after the user's cut-off.
+ */
+export function isRefreshTokenUsable(
+  record: RefreshTokenRecord,
+  user: UserRecord,
+  now: number,
+): boolean {
+  return (
+    !record.familyRevoked &&
+    record.expiresAt > now &&
+    record.familyExpiresAt > now &&
+    // A user deleted and created again under the same name does not inherit old logins.
+    record.familyCreatedAt >= user.createdAt &&
+    (user.tokensValidAfter === null || record.familyCreatedAt >= user.tokensValidAfter)
+  );
+}
+
+/** Requested scopes may narrow the family's, never widen them; the user's current scopes cap both. */
+function grantedScopes(
+  deps: RefreshGrantDeps,
+  record: RefreshTokenRecord,
+  user: UserRecord,
+  requested: readonly Scope[] | undefined,
+): Scope[] {
+  const family = record.scopes.filter((name) => deps.scopes.has(name));
+  if (requested !== undefined && missingScopes(family, requested).length > 0) {
+    // RFC 6749 §6: "MUST NOT include any scope not originally granted by the resource owner".
+    throw new AuthError("invalid_scope", "a refresh cannot widen the scope of its family");
+  }
+  return intersectScopes(requested ?? family, user.scopes);
+}
+
+/**
+ * Exchanges a refresh token for a new access token and a new refresh token; the one presented
+ * is spent. Checks, in order: the token is known; its user exists and is active; its family is
+ * not revoked, expired (idle or absolute) or older than the user's cut-off; the requested scope
+ * does not widen the family's. Then it rotates in one atomic store step.
+ *
+ * Presenting a spent token revokes its whole family (reuse detection) — except once, within
+ * `reuseGraceSeconds` of its rotation, while the token it was exchanged for is still unused:
+ * that retry gets a fresh pair from the same family and the unused successor is discarded, so a
+ * family never has more than one live refresh token.
+ * @throws {AuthError} refresh_token_invalid for an unknown, spent, revoked, expired or cut-off token
+ * @throws {AuthError} inactive_user when the token's user is disabled
+ * @throws {AuthError} invalid_scope when the requested scope widens the family's
+ * @example
+ * const { token, refreshToken } = await refreshGrant(deps, { refreshToken: presented, scopes: undefined });
+ */
+export async function refreshGrant(
+  deps: RefreshGrantDeps,
+  request: RefreshGrantRequest,
+): Promise<RefreshedTokens> {
+  if (!isRefreshTokenShaped(request.refreshToken)) throw invalid("not a refresh token");
+  const tokenHash = hashRefreshToken(request.refreshToken);
+  const now = deps.clock.now();
+  let record = await deps.refreshTokens.findRefreshToken(tokenHash);
+  if (record === undefined) throw invalid("unknown refresh token");
+  const user = await deps.users.findByUsername(record.username);
+  if (user === undefined) throw invalid("the refresh token's user no longer exists");
+  if (user.disabled) throw new AuthError("inactive_user", "the refresh token's user is disabled");
+  if (record.familyRevoked) throw invalid("the refresh token's family is revoked");
+  const scopes = grantedScopes(deps, record, user, request.scopes);
+  const successor = mintRefreshToken(deps.refreshPolicy, now, record.familyExpiresAt);
+  const issue = (): RefreshedTokens => ({
+    ...deps.tokens.issue(user.username, scopes),
+    refreshToken: successor.token,
+  });
+
+  if (record.state === "active") {
+    if (!isRefreshTokenUsable(record, user, now)) throw invalid("the refresh token expired");
+    if (await deps.refreshTokens.rotateRefreshToken(tokenHash, successor.row, now)) return issue();
+    // Lost a race with a concurrent use of the same token: it is spent now, so read it again.
+    record = await deps.refreshTokens.findRefreshToken(tokenHash);
+    if (record === undefined || record.familyRevoked) throw invalid("the refresh token is gone");
+  }
+
+  const graceMs = deps.refreshPolicy.reuseGraceSeconds * 1000;
+  if (
+    record.state === "rotated" &&
+    graceMs > 0 &&
+    isRefreshTokenUsable({ ...record, expiresAt: Number.POSITIVE_INFINITY }, user, now) &&
+    (await deps.refreshTokens.retryRefreshToken(tokenHash, successor.row, now, now - graceMs + 1))
+  ) {
+    return issue();
+  }
+  // RFC 9700 §4.14.2: a spent refresh token used again means one of two holders is an attacker;
+  // the server cannot tell which, so the whole family goes.
+  await deps.refreshTokens.revokeRefreshFamily(record.familyId, now);
+  throw invalid("a spent refresh token was presented again; its family is revoked");
+}

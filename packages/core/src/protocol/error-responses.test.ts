@@ -1,0 +1,55 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { authErrorCodes } from "../errors.ts";
+import { createScopeCatalogue, seedScopeDescriptions } from "../scopes.ts";
+import { errorAnswer } from "./error-responses.ts";
+
+const scopes = createScopeCatalogue(seedScopeDescriptions);
+
+describe("errorAnswer", () => {
+  it("answers token_invalid and token_expired identically so a client cannot tell them apart", () => {
+    const required = scopes.check(["me"]);
+
+    assert.deepEqual(
+      errorAnswer("token_invalid", "resource", required),
+      errorAnswer("token_expired", "resource", required),
+    );
+  });
+
+  it("writes RFC 6749 §5.2 bodies with the seed's detail at the token endpoint", () => {
+    assert.deepEqual(errorAnswer("invalid_credentials", "token"), {
+      status: 400,
+      body: {
+        error: "invalid_grant",
+        error_description: "Incorrect username or password",
+        detail: "Incorrect username or password",
+      },
+      headers: { "Cache-Control": "no-store", Pragma: "no-cache" },
+    });
+  });
+
+  it("answers an inactive user at a resource with the seed's 400 and no challenge", () => {
+    assert.deepEqual(errorAnswer("inactive_user", "resource"), {
+      status: 400,
+      body: { detail: "Inactive user" },
+      headers: {},
+    });
+  });
+
+  it("answers a busy hasher with 503 and Retry-After", () => {
+    const answer = errorAnswer("hasher_busy", "token");
+
+    assert.equal(answer.status, 503);
+    assert.equal(answer.headers["Retry-After"], "1");
+  });
+
+  it("has a 4xx or 503 answer for every code at both endpoints", () => {
+    const codes = authErrorCodes;
+    for (const code of codes) {
+      for (const endpoint of ["token", "resource"] as const) {
+        const { status } = errorAnswer(code, endpoint);
+        assert.ok((status >= 400 && status < 500) || status === 503, `${code} ${endpoint}`);
+      }
+    }
+  });
+});

@@ -1,0 +1,138 @@
+// The one table that turns AuthError codes into HTTP answers.
+import type { AuthError, AuthErrorCode } from "../errors.ts";
+
+/** Where an error happened: the token endpoint answers RFC 6749 §5.2, resources RFC 6750 §3. */
+export type ErrorEndpoint = "token" | "resource";
+
+/** A ready HTTP answer: status, JSON body and headers. */
+export interface ErrorAnswer {
+  readonly status: 400 | 401 | 403 | 404 | 409 | 422 | 429 | 500 | 503;
+  readonly body: Readonly<Record<string, unknown>>;
+  readonly headers: Readonly<Record<string, string>>;
+}
+
+interface Entry {
+  readonly status: ErrorAnswer["status"];
+  /** The seed's `detail` text, kept so FastAPI front ends keep working. */
+  readonly detail: string;
+  /** RFC 6749 §5.2 `error` at the token endpoint. */
+  readonly oauthError?: string;
+  /** RFC 6750 §3 `error` in the challenge at a resource; `null` for a bare challenge. */
+  readonly challengeError?: string | null;
+  readonly retryAfter?: string;
+}
+
+const badCredentials = "Could not validate credentials";
+
+const table = {
+  // RFC 6749 §5.2 (400 invalid_grant) wins over the JWT page's 401; `detail` kept from the seed.
+  invalid_credentials: {
+    status: 400,
+    detail: "Incorrect username or password",
+    oauthError: "invalid_grant",
+  },
+  // Seed: 400 "Inactive user" at a resource; at /token a disabled user is refused credentials.
+  inactive_user: { status: 400, detail: "Inactive user", oauthError: "invalid_grant" },
+  invalid_scope: { status: 400, detail: "Invalid scope", oauthError: "invalid_scope" },
+  invalid_request: { status: 400, detail: "Invalid request", oauthError: "invalid_request" },
+  unsupported_grant_type: {
+    status: 400,
+    detail: "Unsupported grant type",
+    oauthError: "unsupported_grant_type",
+  },
+  // RFC 6750 §3.1: a request without credentials gets a bare challenge — no error attribute.
+  token_missing: { status: 401, detail: "Not authenticated", challengeError: null },
+  // token_invalid and token_expired answer alike, so a client cannot probe which check failed.
+  token_invalid: { status: 401, detail: badCredentials, challengeError: "invalid_token" },
+  token_expired: { status: 401, detail: badCredentials, challengeError: "invalid_token" },
+  // RFC 6749 §5.2: a bad refresh token is invalid_grant; one answer for every reason it failed.
+  refresh_token_invalid: {
+    status: 400,
+    detail: "Invalid refresh token",
+    oauthError: "invalid_grant",
+  },
+  // RFC 6750 §3.1: 403 insufficient_scope; the seed answers 401 — the RFC wins (DECISIONS.md).
+  insufficient_scope: {
+    status: 403,
+    detail: "Not enough permissions",
+    challengeError: "insufficient_scope",
+  },
+  username_taken: { status: 409, detail: "Username already exists" },
+  user_not_found: { status: 404, detail: "User not found" },
+  hasher_busy: {
+    status: 503,
+    detail: "Too many logins in progress, retry shortly",
+    oauthError: "temporarily_unavailable",
+    retryAfter: "1",
+  },
+  // RFC 6749 §5.2 has no code for "locked"; temporarily_unavailable (the OAuth registry's code for
+  // a refusal to retry later, also used by hasher_busy) tells clients to wait, where invalid_grant
+  // would tell them the password is wrong. 429 with Retry-After is RFC 6585 §4. The answer never
+  // depends on whether the account exists.
+  throttled: {
+    status: 429,
+    detail: "Too many failed attempts, retry later",
+    oauthError: "temporarily_unavailable",
+    retryAfter: "1",
+  },
+} as const satisfies Record<AuthErrorCode, Entry>;
+
+/** The answer for `code` at `endpoint`; `scopes` are the route's required scopes, for the challenge. */
+export function errorAnswer(
+  code: AuthErrorCode,
+  endpoint: ErrorEndpoint,
+  scopes: readonly string[] = [],
+): ErrorAnswer {
+  const entry: Entry = table[code];
+  let headers: Record<string, string> = {};
+  let body: Record<string, unknown> = { detail: entry.detail };
+  if (endpoint === "token" && entry.oauthError !== undefined) {
+    body = { error: entry.oauthError, error_description: entry.detail, detail: entry.detail };
+    headers = { "Cache-Control": "no-store", Pragma: "no-cache" };
+  }
+  if (endpoint === "resource" && entry.challengeError !== undefined) {
+    headers = { ...headers, "WWW-Authenticate": bearerChallenge(entry.challengeError, scopes) };
+  }
+  if (entry.retryAfter !== undefined) headers = { ...headers, "Retry-After": entry.retryAfter };
+  return { status: entry.status, body, headers };
+}
+
+/** The answer for an {@link AuthError}, with its own `Retry-After` when it carries one. */
+export function errorAnswerFor(
+  error: AuthError,
+  endpoint: ErrorEndpoint,
+  scopes: readonly string[] = [],
+): ErrorAnswer {
+  const answer = errorAnswer(error.code, endpoint, scopes);
+  if (error.retryAfterSeconds === undefined) return answer;
+  return {
+    ...answer,
+    headers: { ...answer.headers, "Retry-After": String(error.retryAfterSeconds) },
+  };
+}
+
+function bearerChallenge(error: string | null, scopes: readonly string[]): string {
+  if (error === null) return "Bearer";
+  const scope = scopes.length > 0 ? `, scope="${scopes.join(" ")}"` : "";
+  return `Bearer error="${error}"${scope}`;
+}
+
+/** FastAPI's validation error item (`422 {"detail": [...]}`), naming the field at fault. */
+export interface ValidationIssue {
+  readonly type: string;
+  readonly loc: readonly (string | number)[];
+  readonly msg: string;
+  readonly input: unknown;
+}
+
+/** A FastAPI-style 422 answer. */
+export function validationAnswer(issues: readonly ValidationIssue[]): ErrorAnswer {
+  return { status: 422, body: { detail: issues }, headers: {} };
+}
+
+/** The fixed answer for anything unexpected: no message, no stack, nothing from the error. */
+export const internalErrorAnswer: ErrorAnswer = {
+  status: 500,
+  body: { detail: "Internal Server Error" },
+  headers: {},
+};

@@ -1,0 +1,115 @@
+// Property-based checks of the token endpoint's form parser: random bodies and content types.
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import fc from "fast-check";
+import { maxPasswordBytes } from "../passwords/hasher.ts";
+import { parseTokenForm } from "./token-form.ts";
+
+const formType = "application/x-www-form-urlencoded";
+const contentType = fc.option(
+  fc.oneof(
+    fc.constantFrom(
+      formType,
+      `${formType}; charset=UTF-8`,
+      "APPLICATION/X-WWW-FORM-URLENCODED",
+      "application/json",
+      "multipart/form-data; boundary=x",
+      "text/plain",
+      "",
+    ),
+    fc.string({ unit: "binary", maxLength: 60 }),
+  ),
+  { nil: undefined },
+);
+const strict = fc.boolean();
+
+describe("parseTokenForm", () => {
+  it("never throws, whatever the body and content type", () => {
+    fc.assert(
+      fc.property(
+        fc.string({ unit: "binary", maxLength: 400 }),
+        contentType,
+        strict,
+        (body, type, s) => {
+          const result = parseTokenForm(body, type, { strictGrantType: s });
+          assert.ok(["form", "invalid", "duplicate"].includes(result.kind));
+        },
+      ),
+    );
+  });
+
+  it("detects any parameter sent twice and names it", () => {
+    const names = fc.uniqueArray(fc.string({ maxLength: 12 }), { minLength: 1, maxLength: 6 });
+    fc.assert(
+      fc.property(names, fc.nat(), fc.string(), (unique, pick, value) => {
+        const params = new URLSearchParams(unique.map((n): [string, string] => [n, "v"]));
+        const repeated = unique[pick % unique.length] ?? "";
+        params.append(repeated, value);
+
+        assert.deepEqual(parseTokenForm(params.toString(), formType, { strictGrantType: false }), {
+          kind: "duplicate",
+          name: repeated,
+        });
+      }),
+    );
+  });
+
+  it("reads back any username, acceptable password and scope as they were encoded", () => {
+    const password = fc
+      .string({ unit: "grapheme", minLength: 1, maxLength: 40 })
+      .filter((p) => !p.includes("\u0000") && Buffer.byteLength(p) <= maxPasswordBytes);
+    fc.assert(
+      fc.property(fc.string({ minLength: 1 }), password, fc.string(), (username, pass, scope) => {
+        const body = new URLSearchParams({ username, password: pass, scope }).toString();
+
+        assert.deepEqual(parseTokenForm(body, formType, { strictGrantType: false }), {
+          kind: "form",
+          form: {
+            username,
+            password: pass,
+            scope: scope === "" ? undefined : scope,
+            grantType: undefined,
+            clientId: undefined,
+          },
+        });
+      }),
+    );
+  });
+
+  it("never yields a form from a body that is not declared URL-encoded", () => {
+    const other = fc
+      .string({ unit: "binary", maxLength: 60 })
+      .filter((t) => t.split(";")[0]?.trim().toLowerCase() !== formType);
+    fc.assert(
+      fc.property(other, (type) => {
+        const result = parseTokenForm("username=johndoe&password=secret", type, {
+          strictGrantType: false,
+        });
+        assert.equal(result.kind, "invalid");
+      }),
+    );
+  });
+
+  it("never yields a form whose password is over the limit or holds a NUL", () => {
+    const bad = fc.oneof(
+      fc.string({ minLength: maxPasswordBytes + 1, maxLength: maxPasswordBytes + 50 }),
+      fc.tuple(fc.string(), fc.string()).map(([a, b]) => `${a}\u0000${b}`),
+    );
+    fc.assert(
+      fc.property(bad, (password) => {
+        const body = new URLSearchParams({ username: "johndoe", password }).toString();
+        assert.equal(parseTokenForm(body, formType, { strictGrantType: false }).kind, "invalid");
+      }),
+      { numRuns: 50 },
+    );
+  });
+
+  it("demands grant_type only when strict", () => {
+    fc.assert(
+      fc.property(strict, (s) => {
+        const result = parseTokenForm("username=a&password=b", formType, { strictGrantType: s });
+        assert.equal(result.kind, s ? "invalid" : "form");
+      }),
+    );
+  });
+});

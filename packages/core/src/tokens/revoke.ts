@@ -1,0 +1,52 @@
+// Token revocation (RFC 7009): a refresh token takes its family with it; an access token's jti is denied.
+
+import type { Clock } from "../clock.ts";
+import { isAuthError } from "../errors.ts";
+import type { AccessTokenDenylist } from "./denylist.ts";
+import type { RefreshTokenStore } from "./refresh-tokens.ts";
+import { hashRefreshToken, isRefreshTokenShaped } from "./refresh-tokens.ts";
+import type { TokenService } from "./tokens.ts";
+import { verifyWithKeyRefresh } from "./tokens.ts";
+
+/** What {@link revokeToken} needs. */
+export interface RevokeDeps {
+  readonly tokens: TokenService;
+  readonly refreshTokens: RefreshTokenStore;
+  readonly denylist: AccessTokenDenylist;
+  readonly clock: Clock;
+}
+
+/** What {@link revokeToken} did; the HTTP answer is the same either way (RFC 7009 §2.2). */
+export type RevocationOutcome = "refresh_family_revoked" | "access_token_denied" | "nothing";
+
+/**
+ * Revokes `token`, whichever kind it is. A refresh token revokes its whole family; a valid
+ * access token's `jti` is denied until the token's `exp`. Unknown, malformed and already
+ * expired tokens change nothing and are not an error (RFC 7009 §2.2). Possession of the token is
+ * the authorization: whoever holds it could use it, so may also give it up.
+ *
+ * The two kinds have disjoint shapes (a JWT has dots, a refresh token never does), so no
+ * `token_type_hint` is needed to find the right one.
+ * @example
+ * await revokeToken({ tokens, refreshTokens: store, denylist: store, clock }, presented);
+ */
+export async function revokeToken(deps: RevokeDeps, token: string): Promise<RevocationOutcome> {
+  const now = deps.clock.now();
+  if (isRefreshTokenShaped(token)) {
+    const record = await deps.refreshTokens.findRefreshToken(hashRefreshToken(token));
+    if (record === undefined) return "nothing";
+    await deps.refreshTokens.revokeRefreshFamily(record.familyId, now);
+    return "refresh_family_revoked";
+  }
+  let expiresAt: number;
+  let tokenId: string;
+  try {
+    // A key rotated in on another instance is honoured here too.
+    ({ expiresAt, tokenId } = await verifyWithKeyRefresh(deps.tokens, token));
+  } catch (error) {
+    if (isAuthError(error)) return "nothing";
+    throw error;
+  }
+  await deps.denylist.denyAccessToken(tokenId, expiresAt * 1000, now);
+  return "access_token_denied";
+}

@@ -1,0 +1,60 @@
+import { AuthError, isAuthError } from "../errors.ts";
+import type { PasswordHasher } from "../passwords/hasher.ts";
+import type { UserRecord, UserStore } from "./user.ts";
+import { isValidUsername } from "./user.ts";
+
+/** What {@link authenticate} needs. */
+export interface AuthenticateDeps {
+  readonly users: UserStore;
+  readonly hasher: PasswordHasher;
+}
+
+/**
+ * Checks a username and password and returns the active user they belong to. A hash in an older
+ * format or weaker parameters is replaced by one in the current policy (passlib's
+ * `deprecated="auto"`).
+ *
+ * Unknown user, wrong password, and a disabled user with a wrong password fail alike — same code,
+ * same message, one password verification each — so neither answer nor timing reveals which
+ * usernames exist.
+ * @throws {AuthError} invalid_credentials
+ * @throws {AuthError} inactive_user only after the right password of a disabled user
+ * @throws {AuthError} hasher_busy when the hashing queue is full
+ * @example
+ * const user = await authenticate({ users: store, hasher }, "johndoe", "secret");
+ */
+export async function authenticate(
+  deps: AuthenticateDeps,
+  username: string,
+  password: string,
+): Promise<UserRecord> {
+  const record = isValidUsername(username) ? await deps.users.findByUsername(username) : undefined;
+  // Pays for one verification even when the user is unknown, so response time does not reveal usernames.
+  const hash = record?.passwordHash ?? (await deps.hasher.dummyHash());
+  const check = await deps.hasher.verify(hash, password);
+  if (record === undefined || !check.matches) {
+    throw new AuthError("invalid_credentials", "unknown user or wrong password");
+  }
+  if (record.disabled) {
+    throw new AuthError("inactive_user", "the user is disabled");
+  }
+  if (check.needsRehash) {
+    return rehash(deps, record, password);
+  }
+  return record;
+}
+
+async function rehash(
+  deps: AuthenticateDeps,
+  record: UserRecord,
+  password: string,
+): Promise<UserRecord> {
+  try {
+    const passwordHash = await deps.hasher.hash(password);
+    return await deps.users.updateUser(record.username, { passwordHash });
+  } catch (error) {
+    // The login itself succeeded; a busy hasher or a user deleted meanwhile only postpones the upgrade.
+    if (isAuthError(error, "hasher_busy") || isAuthError(error, "user_not_found")) return record;
+    throw error;
+  }
+}

@@ -1,0 +1,84 @@
+// What a user is, and the port every user store implements.
+import type { Awaitable } from "../awaitable.ts";
+import type { PasswordHash } from "../passwords/hasher.ts";
+
+/** A user as the API shows it: never a hash. */
+export interface User {
+  readonly username: string;
+  readonly email: string | null;
+  readonly fullName: string | null;
+  readonly disabled: boolean;
+  /** The scopes this user may be granted; names as stored, checked against the catalogue on use. */
+  readonly scopes: readonly string[];
+}
+
+/** A user as the store keeps it. */
+export interface UserRecord extends User {
+  readonly passwordHash: PasswordHash;
+  /** Milliseconds since the epoch. */
+  readonly createdAt: number;
+  readonly updatedAt: number;
+  /**
+   * The per-user cut-off in milliseconds since the epoch: tokens issued before it are refused.
+   * `null` until a password change, disable or "log out everywhere" sets it.
+   */
+  readonly tokensValidAfter: number | null;
+}
+
+/** What it takes to create a user. */
+export interface NewUser {
+  readonly username: string;
+  readonly email?: string | null;
+  readonly fullName?: string | null;
+  readonly disabled?: boolean;
+  readonly scopes?: readonly string[];
+  readonly passwordHash: PasswordHash;
+}
+
+/** The fields of a user that can change; absent fields stay as they are. */
+export interface UserPatch {
+  readonly email?: string | null;
+  readonly fullName?: string | null;
+  readonly disabled?: boolean;
+  readonly scopes?: readonly string[];
+  readonly passwordHash?: PasswordHash;
+  readonly tokensValidAfter?: number | null;
+}
+
+/**
+ * Where users live. Every adapter passes `storage/user-store.contract.ts`.
+ *
+ * "Not found" is not an error: `findByUsername` returns `undefined`.
+ */
+export interface UserStore {
+  /** Answered at once by stores that can (SQLite), so the hot path of a guard awaits nothing. */
+  findByUsername(username: string): Awaitable<UserRecord | undefined>;
+  /** @throws {AuthError} username_taken */
+  createUser(user: NewUser): Promise<UserRecord>;
+  /** @throws {AuthError} user_not_found */
+  updateUser(username: string, patch: UserPatch): Promise<UserRecord>;
+  /** Returns whether a user was deleted. Deleting a user deletes their items. */
+  deleteUser(username: string): Promise<boolean>;
+  /** Every user, ordered by username. */
+  listUsers(): Promise<readonly UserRecord[]>;
+  countUsers(): Promise<number>;
+}
+
+/** The public view of a record: drops the hash and timestamps. */
+export function toUser(record: UserRecord): User {
+  return {
+    username: record.username,
+    email: record.email,
+    fullName: record.fullName,
+    disabled: record.disabled,
+    scopes: record.scopes,
+  };
+}
+
+// Usernames are the token subject, so they are immutable and kept to a safe, printable set.
+const usernamePattern = /^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$/;
+
+/** Tells whether `name` follows the username rules: 1–64 of `A–Z a–z 0–9 . _ @ -`, not starting with a symbol. */
+export function isValidUsername(name: string): boolean {
+  return usernamePattern.test(name);
+}

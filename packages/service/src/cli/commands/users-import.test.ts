@@ -1,0 +1,73 @@
+import assert from "node:assert/strict";
+import { writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import { type CliHarness, createCliHarness } from "../../../../../test/fixtures/cli-harness.ts";
+
+const bcrypt = "$2b$12$EixZaYVK1fsbw1ZfbX3OXePaWxn96p36WQoeG6Lruj3vjPGga31lW";
+
+describe("gatehouse users import, file handling", () => {
+  let cli: CliHarness;
+  let serial = 0;
+  const file = async (name: string, text: string): Promise<string> => {
+    const path = join(cli.databasePath, "..", `${++serial}-${name}`);
+    await writeFile(path, text);
+    return path;
+  };
+
+  before(async () => {
+    cli = await createCliHarness();
+  });
+  after(async () => {
+    await cli.remove();
+  });
+
+  it("imports a JSON array of users and exits 0 when every row was good", async () => {
+    const path = await file(
+      "users.json",
+      JSON.stringify([{ username: "ann", hashed_password: bcrypt, disabled: true, scopes: "me" }]),
+    );
+
+    const run = await cli.run(["users", "import", path]);
+
+    assert.equal(run.status, 0, run.stderr);
+    assert.match(run.stdout, /row 1 ann: imported \(bcrypt hash/);
+    const services = await cli.openServices();
+    const ann = await services.store.findByUsername("ann");
+    await services.close();
+    assert.equal(ann?.disabled, true);
+    assert.deepEqual(ann?.scopes, ["me"]);
+  });
+
+  it("reports a row that is not an object, or lacks the hash, as invalid", async () => {
+    const path = await file("odd.json", JSON.stringify([42, { username: "nohash" }]));
+
+    const run = await cli.run(["users", "import", path]);
+
+    assert.equal(run.status, 1);
+    assert.match(run.stdout, /row 1 -: invalid: row /);
+    assert.match(run.stdout, /row 2 nohash: invalid: hashed_password is required/);
+  });
+
+  for (const [label, name, text, args] of [
+    ["a file that is not JSON", "bad.json", "{nope", []],
+    ["JSON that holds no users", "scalar.json", "42", []],
+    ["a CSV quote never closed", "bad.csv", 'username\n"open', []],
+    ["an unknown --format", "users.txt", "", ["--format", "xml"]],
+  ] as const) {
+    it(`exits 2 for ${label}`, async () => {
+      const path = await file(name, text);
+
+      const run = await cli.run(["users", "import", path, ...args]);
+
+      assert.equal(run.status, 2);
+    });
+  }
+
+  it("exits 2 for a file that cannot be read", async () => {
+    const run = await cli.run(["users", "import", join(cli.databasePath, "..", "missing.csv")]);
+
+    assert.equal(run.status, 2);
+    assert.match(run.stderr, /cannot read/);
+  });
+});

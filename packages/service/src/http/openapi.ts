@@ -1,0 +1,52 @@
+// The OpenAPI document: shared schemas, the OAuth2 password-flow security scheme, /openapi.json.
+import type { OpenAPIHono } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
+import type { ScopeCatalogue } from "gatehouse-auth-core/scopes";
+import type { AppEnv } from "./app-env.ts";
+import { securitySchemeName } from "./bearer.ts";
+
+/** The Hono app type every route module mounts on. */
+export type OpenApiApp = OpenAPIHono<AppEnv>;
+
+/** `{"detail": "..."}`, FastAPI's error body. */
+export const errorSchema = z.object({ detail: z.string() }).openapi("HTTPError");
+
+/** RFC 6749 §5.2 error body, with FastAPI's `detail` beside it. */
+export const oauthErrorSchema = z
+  .object({ error: z.string(), error_description: z.string(), detail: z.string() })
+  .openapi("OAuthError");
+
+/** FastAPI's 422 body. */
+export const validationErrorSchema = z
+  .object({
+    detail: z.array(
+      z.object({
+        type: z.string(),
+        loc: z.array(z.union([z.string(), z.number()])),
+        msg: z.string(),
+        input: z.unknown(),
+      }),
+    ),
+  })
+  .openapi("HTTPValidationError");
+
+/**
+ * Registers the `OAuth2PasswordBearer` scheme (password flow, scopes from the catalogue) and
+ * serves the OpenAPI 3.1 document at `/openapi.json`.
+ */
+export function mountOpenApi(app: OpenApiApp, scopes: ScopeCatalogue, tokenUrl: string): void {
+  app.openAPIRegistry.registerComponent("securitySchemes", securitySchemeName, {
+    type: "oauth2",
+    // The refresh grant is served by the same endpoint (RFC 6749 §6).
+    flows: { password: { tokenUrl, refreshUrl: tokenUrl, scopes: { ...scopes.descriptions } } },
+  });
+  app.doc31("/openapi.json", {
+    openapi: "3.1.0",
+    info: {
+      title: "Gatehouse",
+      version: "0.1.0",
+      description:
+        "OAuth2 password grant, Bearer JWT access tokens and scopes. Use **Authorize** with a username and password, tick the scopes, then try the routes.",
+    },
+  });
+}

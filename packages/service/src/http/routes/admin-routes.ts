@@ -1,0 +1,335 @@
+// The user administration API under /admin/users, guarded by users:read and users:write.
+import { z } from "@hono/zod-openapi";
+import type { AuditLog } from "gatehouse-auth-core/audit-log";
+import type { AuthorizeDeps } from "gatehouse-auth-core/authorize";
+import {
+  isAcceptablePassword,
+  maxPasswordBytes,
+  type PasswordHasher,
+} from "gatehouse-auth-core/passwords/hasher";
+import type { ScopeCatalogue } from "gatehouse-auth-core/scopes";
+import { isValidUsername, type UserRecord } from "gatehouse-auth-core/users/user";
+import {
+  type AuditContext,
+  changeAccount,
+  createAccount,
+  deleteAccount,
+  revokeAccountTokens,
+  setAccountPassword,
+  type UserAdminDeps,
+} from "gatehouse-auth-core/users/user-admin";
+import type { UserDirectory } from "gatehouse-auth-core/users/user-directory";
+import { maxUserPageSize } from "gatehouse-auth-core/users/user-directory";
+import type { UserLifecycleDeps } from "gatehouse-auth-core/users/user-lifecycle";
+import type { Context } from "hono";
+import type { AppEnv } from "../app-env.ts";
+import { defineGuard, mountSecured } from "../bearer.ts";
+import type { OpenApiApp } from "../openapi.ts";
+import { errorSchema, validationErrorSchema } from "../openapi.ts";
+import { clientAddress, requestId } from "../request-envelope.ts";
+
+/** What the admin routes need. */
+export interface AdminRouteDeps extends AuthorizeDeps, UserLifecycleDeps {
+  readonly hasher: PasswordHasher;
+  readonly audit: AuditLog;
+  readonly scopes: ScopeCatalogue;
+  readonly directory: UserDirectory;
+}
+
+const json = (schema: z.ZodType, description: string) => ({
+  description,
+  content: { "application/json": { schema } },
+});
+
+const guardedResponses = {
+  400: json(errorSchema, "Inactive user"),
+  401: json(errorSchema, "Not authenticated, or the token is invalid or expired"),
+  403: json(errorSchema, "The token lacks a required scope"),
+  422: json(validationErrorSchema, "Invalid path, query or body"),
+};
+
+/** The rules a username follows, in the words the 422 and the docs use. */
+const usernameRules = "1 to 64 characters of A-Z a-z 0-9 . _ @ -, starting with a letter or digit";
+
+const usernameSchema = z
+  .string()
+  .refine(isValidUsername, { message: `Username must be ${usernameRules}` })
+  .openapi({ description: `Username: ${usernameRules}`, example: "johndoe" });
+
+const passwordSchema = z
+  .string()
+  .refine(isAcceptablePassword, {
+    message: `Password must be 1 to ${maxPasswordBytes} bytes and contain no NUL character`,
+  })
+  .openapi({ format: "password" });
+
+const adminUserSchema = z
+  .object({
+    username: z.string(),
+    email: z.string().nullable(),
+    full_name: z.string().nullable(),
+    disabled: z.boolean(),
+    scopes: z.array(z.string()),
+    created_at: z.string().openapi({ format: "date-time" }),
+    updated_at: z.string().openapi({ format: "date-time" }),
+  })
+  .openapi("AdminUser");
+
+const userPageSchema = z
+  .object({ users: z.array(adminUserSchema), next_cursor: z.string().nullable() })
+  .openapi("AdminUserPage");
+
+const usernameParams = z.object({
+  username: usernameSchema.openapi({ param: { name: "username", in: "path" } }),
+});
+
+const userListQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(maxUserPageSize).default(50),
+  cursor: z.string().optional().openapi({ description: "The next_cursor of the previous page" }),
+  prefix: z.string().max(64).optional().openapi({ description: "Usernames starting with this" }),
+  disabled: z
+    .enum(["true", "false"])
+    .transform((value) => value === "true")
+    .optional(),
+});
+
+/** The response shape of a user: never the password hash. */
+function present(record: UserRecord): z.infer<typeof adminUserSchema> {
+  return {
+    username: record.username,
+    email: record.email,
+    full_name: record.fullName,
+    disabled: record.disabled,
+    scopes: [...record.scopes],
+    created_at: new Date(record.createdAt).toISOString(),
+    updated_at: new Date(record.updatedAt).toISOString(),
+  };
+}
+
+// The cursor is the last username of a page, opaque to clients.
+const encodeCursor = (username: string): string => Buffer.from(username).toString("base64url");
+const decodeCursor = (cursor: string): string => Buffer.from(cursor, "base64url").toString("utf8");
+
+// Responses carrying user data are never cached.
+const noStore = { "Cache-Control": "no-store" } as const;
+
+function auditContext(c: Context<AppEnv>): AuditContext {
+  return {
+    actor: c.var.principal.user.username,
+    clientAddress: clientAddress(c),
+    requestId: requestId(c),
+  };
+}
+
+/** Mounts the user administration routes, each declared once with its guard. */
+export function mountAdminRoutes(app: OpenApiApp, deps: AdminRouteDeps): void {
+  const read = defineGuard(deps.scopes, ["users:read"]);
+  const write = defineGuard(deps.scopes, ["users:write"]);
+  const admin: UserAdminDeps = deps;
+  const scopeList = z
+    .array(
+      z.string().refine((name) => deps.scopes.has(name), {
+        message: `Unknown scope; the catalogue declares ${deps.scopes.all.join(", ")}`,
+      }),
+    )
+    .max(64);
+  const emailSchema = z.email({ message: "Not a valid email address" }).max(254).nullable();
+  const fullNameSchema = z.string().max(256).nullable();
+  const tags = ["admin"];
+
+  mountSecured(
+    app,
+    deps,
+    {
+      method: "get",
+      path: "/admin/users",
+      guard: read,
+      summary: "List users",
+      tags,
+      request: { query: userListQuery },
+      responses: { 200: json(userPageSchema, "A page of users"), ...guardedResponses },
+    },
+    async (c, { query }) => {
+      const page = await deps.directory.queryUsers({
+        limit: query.limit + 1,
+        ...(query.prefix === undefined ? {} : { prefix: query.prefix }),
+        ...(query.disabled === undefined ? {} : { disabled: query.disabled }),
+        ...(query.cursor === undefined ? {} : { after: decodeCursor(query.cursor) }),
+      });
+      const users = page.slice(0, query.limit);
+      const last = users.at(-1);
+      const next =
+        page.length > query.limit && last !== undefined ? encodeCursor(last.username) : null;
+      return c.json({ users: users.map(present), next_cursor: next }, 200, noStore);
+    },
+  );
+
+  mountSecured(
+    app,
+    deps,
+    {
+      method: "get",
+      path: "/admin/users/{username}",
+      guard: read,
+      summary: "Read a user",
+      tags,
+      request: { params: usernameParams },
+      responses: {
+        200: json(adminUserSchema, "The user"),
+        404: json(errorSchema, "No such user"),
+        ...guardedResponses,
+      },
+    },
+    async (c, { params }) => {
+      const record = await deps.users.findByUsername(params.username);
+      if (record === undefined) return c.json({ detail: "User not found" }, 404);
+      return c.json(present(record), 200, noStore);
+    },
+  );
+
+  mountSecured(
+    app,
+    deps,
+    {
+      method: "post",
+      path: "/admin/users",
+      guard: write,
+      summary: "Create a user",
+      tags,
+      request: {
+        body: z
+          .object({
+            username: usernameSchema,
+            password: passwordSchema,
+            email: emailSchema.optional(),
+            full_name: fullNameSchema.optional(),
+            scopes: scopeList.optional(),
+            disabled: z.boolean().optional(),
+          })
+          .openapi("AdminUserCreate"),
+      },
+      responses: {
+        201: json(adminUserSchema, "The user was created"),
+        409: json(errorSchema, "The username is taken"),
+        ...guardedResponses,
+      },
+    },
+    async (c, { body }) => {
+      const created = await createAccount(admin, auditContext(c), {
+        username: body.username,
+        password: body.password,
+        email: body.email ?? null,
+        fullName: body.full_name ?? null,
+        scopes: body.scopes ?? [],
+        disabled: body.disabled ?? false,
+      });
+      return c.json(present(created), 201, noStore);
+    },
+  );
+
+  mountSecured(
+    app,
+    deps,
+    {
+      method: "patch",
+      path: "/admin/users/{username}",
+      guard: write,
+      summary: "Change a user's email, full name, allowed scopes or disabled flag",
+      tags,
+      request: {
+        params: usernameParams,
+        body: z
+          .object({
+            email: emailSchema.optional(),
+            full_name: fullNameSchema.optional(),
+            scopes: scopeList.optional(),
+            disabled: z.boolean().optional(),
+          })
+          .openapi("AdminUserUpdate"),
+      },
+      responses: {
+        200: json(adminUserSchema, "The changed user"),
+        404: json(errorSchema, "No such user"),
+        ...guardedResponses,
+      },
+    },
+    async (c, { params, body }) => {
+      const changed = await changeAccount(admin, auditContext(c), params.username, {
+        ...(body.email === undefined ? {} : { email: body.email }),
+        ...(body.full_name === undefined ? {} : { fullName: body.full_name }),
+        ...(body.scopes === undefined ? {} : { scopes: body.scopes }),
+        ...(body.disabled === undefined ? {} : { disabled: body.disabled }),
+      });
+      return c.json(present(changed), 200, noStore);
+    },
+  );
+
+  mountSecured(
+    app,
+    deps,
+    {
+      method: "put",
+      path: "/admin/users/{username}/password",
+      guard: write,
+      summary: "Set a user's password",
+      tags,
+      request: {
+        params: usernameParams,
+        body: z.object({ password: passwordSchema }).openapi("AdminPasswordSet"),
+      },
+      responses: {
+        204: { description: "The password was set" },
+        404: json(errorSchema, "No such user"),
+        ...guardedResponses,
+      },
+    },
+    async (c, { params, body }) => {
+      await setAccountPassword(admin, auditContext(c), params.username, body.password);
+      return c.body(null, 204);
+    },
+  );
+
+  mountSecured(
+    app,
+    deps,
+    {
+      method: "delete",
+      path: "/admin/users/{username}",
+      guard: write,
+      summary: "Delete a user and their items",
+      tags,
+      request: { params: usernameParams },
+      responses: {
+        204: { description: "The user was deleted" },
+        404: json(errorSchema, "No such user"),
+        ...guardedResponses,
+      },
+    },
+    async (c, { params }) => {
+      await deleteAccount(admin, auditContext(c), params.username);
+      return c.body(null, 204);
+    },
+  );
+
+  mountSecured(
+    app,
+    deps,
+    {
+      method: "post",
+      path: "/admin/users/{username}/revoke-tokens",
+      guard: write,
+      summary: "Revoke every token of a user (log them out everywhere)",
+      tags,
+      request: { params: usernameParams },
+      responses: {
+        204: { description: "Every access and refresh token issued until now is revoked" },
+        404: json(errorSchema, "No such user"),
+        ...guardedResponses,
+      },
+    },
+    async (c, { params }) => {
+      await revokeAccountTokens(admin, auditContext(c), params.username);
+      return c.body(null, 204);
+    },
+  );
+}

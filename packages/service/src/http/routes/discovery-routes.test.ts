@@ -1,0 +1,332 @@
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import { OpenAPIHono } from "@hono/zod-openapi";
+import type { PublishedJwk } from "gatehouse-auth-core/keys/key-material";
+import { rotateSigningKey } from "gatehouse-auth-core/keys/key-rotation";
+import { peekKeyId } from "gatehouse-auth-core/keys/token-keys";
+import { gatehouseScopeDescriptions } from "gatehouse-auth-core/scopes";
+import type { TestApp } from "../../../../../test/fixtures/test-app.ts";
+import { makeTestApp } from "../../../../../test/fixtures/test-app.ts";
+import type { AppEnv } from "../app-env.ts";
+import type { OpenApiApp } from "../openapi.ts";
+import { jwksPath, mountJwksRoute } from "./jwks-route.ts";
+import { endpointPaths, metadataPath } from "./metadata-route.ts";
+
+interface Jwks {
+  keys: Record<string, unknown>[];
+}
+
+async function jwksOf(t: TestApp): Promise<{ response: Response; body: Jwks }> {
+  const response = await t.app.request(jwksPath);
+  return { response, body: (await response.json()) as Jwks };
+}
+
+function decode(token: string, segment: number): Record<string, unknown> {
+  return JSON.parse(Buffer.from(token.split(".")[segment] ?? "", "base64url").toString());
+}
+
+describe("GET /.well-known/jwks.json", () => {
+  for (const algorithm of ["EdDSA", "ES256"] as const) {
+    describe(`with an ${algorithm} signing key`, () => {
+      let t: TestApp;
+      before(async () => {
+        t = await makeTestApp({ signingAlgorithm: algorithm });
+      });
+      after(() => t.close());
+
+      it("publishes the signing key with kid, alg and use sig", async () => {
+        const token = await t.login("johndoe", "secret");
+
+        const { body } = await jwksOf(t);
+
+        assert.equal(body.keys.length, 1);
+        assert.equal(body.keys[0]?.["kid"], peekKeyId(token));
+        assert.equal(body.keys[0]?.["alg"], algorithm);
+        assert.equal(body.keys[0]?.["use"], "sig");
+      });
+
+      it("holds no private or symmetric material: no d, no k", async () => {
+        const { body } = await jwksOf(t);
+
+        for (const key of body.keys) {
+          assert.equal("d" in key, false);
+          assert.equal("k" in key, false);
+          assert.equal("p" in key || "q" in key || "dp" in key, false);
+        }
+      });
+
+      it("is a JWK Set with a short public max-age", async () => {
+        const { response } = await jwksOf(t);
+
+        assert.equal(response.status, 200);
+        assert.equal(response.headers.get("content-type"), "application/jwk-set+json");
+        assert.equal(response.headers.get("cache-control"), "public, max-age=60");
+      });
+    });
+  }
+
+  it("publishes the new key and the one it superseded after a rotation", async () => {
+    const t = await makeTestApp({ signingAlgorithm: "EdDSA" });
+    const before = (await jwksOf(t)).body.keys.map((key) => key["kid"]);
+
+    const { key } = await rotateSigningKey(
+      { store: t.store, clock: t.clock },
+      { algorithm: "ES256", tokenLifetimeSeconds: 1800 },
+    );
+    await t.ring?.refresh();
+    const afterRotation = (await jwksOf(t)).body.keys.map((jwk) => jwk["kid"]);
+
+    assert.deepEqual(afterRotation, [key.kid, ...before]);
+    await t.close();
+  });
+
+  it("publishes no key at all when signing with a shared secret", async () => {
+    const t = await makeTestApp();
+
+    const { body } = await jwksOf(t);
+
+    assert.deepEqual(body, { keys: [] });
+    await t.close();
+  });
+});
+
+describe("tokens from /token", () => {
+  let t: TestApp;
+  before(async () => {
+    t = await makeTestApp({ signingAlgorithm: "EdDSA" });
+  });
+  after(() => t.close());
+
+  it("are EdDSA at+jwt tokens with the stored key's kid", async () => {
+    const token = await t.login("johndoe", "secret");
+
+    const header = decode(token, 0);
+    assert.deepEqual(Object.keys(header).sort(), ["alg", "kid", "typ"]);
+    assert.equal(header["alg"], "EdDSA");
+    assert.equal(header["typ"], "at+jwt");
+  });
+
+  it("carry client_id when the request named a client (RFC 9068 §2.2)", async () => {
+    const form = new URLSearchParams({ username: "johndoe", password: "secret", client_id: "spa" });
+
+    const response = await t.app.request("/token", { method: "POST", body: form });
+
+    const body = (await response.json()) as { access_token: string };
+    assert.equal(decode(body.access_token, 1)["client_id"], "spa");
+  });
+
+  it("are issued to the docs page's Authorize form, as Swagger UI posts it", async () => {
+    const form =
+      "grant_type=password&username=johndoe&password=secret&scope=me%20items&client_id=&client_secret=";
+
+    const response = await t.app.request("/token", {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: form,
+    });
+
+    assert.equal(response.status, 200);
+    const body = (await response.json()) as { access_token: string; scope: string };
+    assert.equal(body.scope, "me items");
+    assert.equal("client_id" in decode(body.access_token, 1), false);
+  });
+
+  it("carry no client_id when none was named", async () => {
+    const token = await t.login("johndoe", "secret");
+
+    assert.equal("client_id" in decode(token, 1), false);
+  });
+
+  for (const clientId of ["has space", "x".repeat(129), "tab\there", "é"]) {
+    it(`refuse the client_id ${JSON.stringify(clientId.slice(0, 12))} with 422`, async () => {
+      const form = new URLSearchParams({ username: "johndoe", password: "secret" });
+      form.set("client_id", clientId);
+
+      const response = await t.app.request("/token", { method: "POST", body: form });
+
+      assert.equal(response.status, 422);
+    });
+  }
+
+  it("are accepted by the protected routes", async () => {
+    const token = await t.login("johndoe", "secret");
+
+    const response = await t.app.request("/users/me/", {
+      headers: { authorization: `Bearer ${token}` },
+    });
+
+    assert.equal(response.status, 200);
+  });
+});
+
+interface Metadata {
+  [member: string]: unknown;
+  issuer: string;
+  token_endpoint: string;
+  jwks_uri: string;
+  revocation_endpoint: string;
+  introspection_endpoint: string;
+}
+
+describe("GET /.well-known/oauth-authorization-server", () => {
+  let t: TestApp;
+  let metadata: Metadata;
+  let response: Response;
+  before(async () => {
+    t = await makeTestApp({ signingAlgorithm: "EdDSA" });
+    response = await t.app.request(`http://auth.example.test:8443${metadataPath}`);
+    metadata = (await response.json()) as Metadata;
+  });
+  after(() => t.close());
+
+  it("derives the issuer from the request origin when none is configured", () => {
+    assert.equal(metadata.issuer, "http://auth.example.test:8443");
+  });
+
+  it("lists the endpoints, grant types, scopes and auth methods", () => {
+    assert.deepEqual(metadata, {
+      issuer: "http://auth.example.test:8443",
+      token_endpoint: "http://auth.example.test:8443/token",
+      revocation_endpoint: "http://auth.example.test:8443/revoke",
+      introspection_endpoint: "http://auth.example.test:8443/introspect",
+      jwks_uri: "http://auth.example.test:8443/.well-known/jwks.json",
+      grant_types_supported: ["password", "refresh_token"],
+      response_types_supported: [],
+      scopes_supported: ["me", "items", "introspect", "users:read", "users:write", "audit:read"],
+      token_endpoint_auth_methods_supported: ["none"],
+      service_documentation: "http://auth.example.test:8443/docs",
+    });
+  });
+
+  it("names endpoints this app serves: /token and the JWKS are mounted routes", () => {
+    const mounted = t.app.routes.map((route) => `${route.method} ${route.path}`);
+
+    assert.ok(mounted.includes(`POST ${new URL(metadata.token_endpoint).pathname}`));
+    assert.ok(mounted.includes(`GET ${new URL(metadata.jwks_uri).pathname}`));
+  });
+
+  it("names the agreed revocation and introspection paths, POST wherever they are mounted", () => {
+    const revoke = new URL(metadata.revocation_endpoint).pathname;
+    const introspect = new URL(metadata.introspection_endpoint).pathname;
+
+    assert.deepEqual([revoke, introspect], ["/revoke", "/introspect"]);
+    for (const path of [revoke, introspect]) {
+      const methods = t.app.routes.filter((r) => r.path === path).map((r) => r.method);
+      assert.ok(
+        methods.every((method) => method === "POST" || method === "ALL"),
+        path,
+      );
+    }
+  });
+
+  it("answers the token endpoint it names", async () => {
+    const form = new URLSearchParams({ username: "johndoe", password: "secret" });
+
+    const answer = await t.app.request(new URL(metadata.token_endpoint).pathname, {
+      method: "POST",
+      body: form,
+    });
+
+    assert.equal(answer.status, 200);
+  });
+
+  it("serves the JWKS at the jwks_uri it names", async () => {
+    const answer = await t.app.request(new URL(metadata.jwks_uri).pathname);
+
+    assert.equal(answer.status, 200);
+    assert.ok(Array.isArray(((await answer.json()) as Jwks).keys));
+  });
+
+  it("keeps the shared endpoint table and the document in step", () => {
+    assert.equal(new URL(metadata.token_endpoint).pathname, endpointPaths.token);
+    assert.equal(new URL(metadata.jwks_uri).pathname, endpointPaths.jwks);
+  });
+
+  it("uses the configured issuer, without doubling a trailing slash", async () => {
+    const configured = await makeTestApp({ issuer: "https://id.example.test/" });
+
+    const doc = (await (await configured.app.request(metadataPath)).json()) as Metadata;
+
+    assert.equal(doc.issuer, "https://id.example.test/");
+    assert.equal(doc.token_endpoint, "https://id.example.test/token");
+    await configured.close();
+  });
+
+  it("is cacheable JSON", () => {
+    assert.equal(response.status, 200);
+    assert.equal(response.headers.get("cache-control"), "public, max-age=300");
+  });
+});
+
+describe("the OpenAPI document with the discovery routes", () => {
+  it("documents both well-known routes and keeps the password flow for Authorize", async () => {
+    const t = await makeTestApp({ signingAlgorithm: "EdDSA" });
+
+    const doc = (await (await t.app.request("/openapi.json")).json()) as {
+      paths: Record<string, unknown>;
+      components: { securitySchemes: Record<string, { flows: unknown }> };
+    };
+
+    assert.ok(doc.paths[jwksPath]);
+    assert.ok(doc.paths[metadataPath]);
+    assert.deepEqual(doc.components.securitySchemes["OAuth2PasswordBearer"]?.flows, {
+      password: {
+        tokenUrl: "/token",
+        refreshUrl: "/token",
+        scopes: { ...gatehouseScopeDescriptions },
+      },
+    });
+    await t.close();
+  });
+});
+
+describe("the JWKS route's own filter", () => {
+  it("drops private members even if the key source handed them over", async () => {
+    const app: OpenApiApp = new OpenAPIHono<AppEnv>();
+    const leaky = {
+      kty: "OKP",
+      crv: "Ed25519",
+      x: "x",
+      d: "private",
+      k: "secret",
+      kid: "k1",
+      alg: "EdDSA",
+      use: "sig",
+    } as unknown as PublishedJwk; // deliberately wrong: the route must not trust its source
+    mountJwksRoute(app, { publicKeys: async () => [leaky] });
+
+    const body = await (await app.request(jwksPath)).json();
+
+    assert.deepEqual(body, {
+      keys: [{ kty: "OKP", crv: "Ed25519", x: "x", kid: "k1", alg: "EdDSA", use: "sig" }],
+    });
+  });
+});
+
+describe("the OpenAPI document stays whole", () => {
+  it("resolves every $ref to a declared component", async () => {
+    const t = await makeTestApp({ signingAlgorithm: "EdDSA" });
+    const doc = (await (await t.app.request("/openapi.json")).json()) as {
+      components: Record<string, Record<string, unknown>>;
+    };
+    const refs: string[] = [];
+    const walk = (value: unknown): void => {
+      if (Array.isArray(value)) value.forEach(walk);
+      else if (typeof value === "object" && value !== null) {
+        for (const [name, member] of Object.entries(value)) {
+          if (name === "$ref" && typeof member === "string") refs.push(member);
+          else walk(member);
+        }
+      }
+    };
+
+    walk(doc);
+
+    assert.ok(refs.length > 0);
+    for (const ref of refs) {
+      const [, , kind = "", name = ""] = ref.split("/");
+      assert.ok(doc.components[kind]?.[name] !== undefined, ref);
+    }
+    await t.close();
+  });
+});

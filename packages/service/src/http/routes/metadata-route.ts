@@ -1,0 +1,76 @@
+// GET /.well-known/oauth-authorization-server: RFC 8414 authorization server metadata.
+import { z } from "@hono/zod-openapi";
+import type { ScopeCatalogue } from "gatehouse-auth-core/scopes";
+import type { OpenApiApp } from "../openapi.ts";
+import { jwksPath } from "./jwks-route.ts";
+
+/** Where the metadata is served (RFC 8414 §3). */
+export const metadataPath = "/.well-known/oauth-authorization-server";
+
+/**
+ * The endpoints the metadata names, relative to the issuer. `/revoke` (RFC 7009) and
+ * `/introspect` (RFC 7662) are the agreed paths of the token lifecycle routes.
+ */
+export const endpointPaths = {
+  token: "/token",
+  revocation: "/revoke",
+  introspection: "/introspect",
+  jwks: jwksPath,
+} as const;
+
+/** What the metadata route needs. */
+export interface MetadataRouteDeps {
+  readonly scopes: ScopeCatalogue;
+  /** The configured issuer; when unset, the origin of each request is the issuer. */
+  readonly issuer?: string | undefined;
+}
+
+const metadataSchema = z
+  .object({
+    issuer: z.string(),
+    token_endpoint: z.string(),
+    revocation_endpoint: z.string(),
+    introspection_endpoint: z.string(),
+    jwks_uri: z.string(),
+    grant_types_supported: z.array(z.string()),
+    response_types_supported: z.array(z.string()),
+    scopes_supported: z.array(z.string()),
+    token_endpoint_auth_methods_supported: z.array(z.string()),
+    service_documentation: z.string(),
+  })
+  .openapi("AuthorizationServerMetadata");
+
+/** Mounts `GET /.well-known/oauth-authorization-server`. */
+export function mountMetadataRoute(app: OpenApiApp, deps: MetadataRouteDeps): void {
+  app.openAPIRegistry.registerPath({
+    method: "get",
+    path: metadataPath,
+    summary: "Authorization server metadata (RFC 8414)",
+    tags: ["discovery"],
+    responses: {
+      200: {
+        description: "Issuer, endpoints, grant types and scopes",
+        content: { "application/json": { schema: metadataSchema } },
+      },
+    },
+  });
+  app.get(metadataPath, (c) => {
+    const issuer = deps.issuer ?? new URL(c.req.url).origin;
+    const at = (path: string): string => `${issuer.replace(/\/+$/, "")}${path}`;
+    const metadata: z.infer<typeof metadataSchema> = {
+      issuer,
+      token_endpoint: at(endpointPaths.token),
+      revocation_endpoint: at(endpointPaths.revocation),
+      introspection_endpoint: at(endpointPaths.introspection),
+      jwks_uri: at(endpointPaths.jwks),
+      grant_types_supported: ["password", "refresh_token"],
+      // RFC 8414 §2 requires the member; there is no authorization endpoint, so no response type.
+      response_types_supported: [],
+      scopes_supported: [...deps.scopes.all],
+      // Public clients: a client_id may be named, no client authenticates (RFC 8414 §2).
+      token_endpoint_auth_methods_supported: ["none"],
+      service_documentation: at("/docs"),
+    };
+    return c.json(metadata, 200, { "Cache-Control": "public, max-age=300" });
+  });
+}

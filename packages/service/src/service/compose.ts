@@ -1,0 +1,241 @@
+// The composition root: the one place that picks concrete adapters for the settings.
+
+import type { Clock } from "gatehouse-auth-core/clock";
+import { systemClock } from "gatehouse-auth-core/clock";
+import type { LoginThrottle } from "gatehouse-auth-core/grants/throttle";
+import { createLoginThrottle } from "gatehouse-auth-core/grants/throttle";
+import type { PublishedJwk } from "gatehouse-auth-core/keys/key-material";
+import { generateSigningKey } from "gatehouse-auth-core/keys/key-material";
+import { createKeyRing } from "gatehouse-auth-core/keys/key-ring";
+import type { TokenKeySet } from "gatehouse-auth-core/keys/token-keys";
+import { deriveKeyId } from "gatehouse-auth-core/keys/token-keys";
+import { type Argon2Hasher, createArgon2Hasher } from "gatehouse-auth-core/passwords/argon2-hasher";
+import type { PasswordHasher } from "gatehouse-auth-core/passwords/hasher";
+import type { Store } from "gatehouse-auth-core/ports";
+import type { ScopeCatalogue } from "gatehouse-auth-core/scopes";
+import { createScopeCatalogue, gatehouseScopeDescriptions } from "gatehouse-auth-core/scopes";
+import { createLegacyTokenVerifier } from "gatehouse-auth-core/tokens/legacy-verifier";
+import { createMigratingTokenService } from "gatehouse-auth-core/tokens/migrating-token-service";
+import type { RefreshPolicy } from "gatehouse-auth-core/tokens/refresh-tokens";
+import type { TokenService } from "gatehouse-auth-core/tokens/tokens";
+import { createTokenService } from "gatehouse-auth-core/tokens/tokens";
+import { createPostgresStore } from "../storage/postgres/store.ts";
+import { createSqliteStore } from "../storage/sqlite/store.ts";
+import type { Logger } from "../telemetry/logger.ts";
+import { silentLogger } from "../telemetry/logger.ts";
+import {
+  countTokenVerifications,
+  createMetrics,
+  type DatabasePoolState,
+  type Metrics,
+} from "../telemetry/metrics.ts";
+import type { Settings } from "./config.ts";
+import { seedDemoData } from "./demo-data.ts";
+
+/** Everything a Gatehouse process runs on. */
+export interface Services {
+  readonly settings: Settings;
+  readonly store: Store;
+  readonly hasher: PasswordHasher;
+  readonly scopes: ScopeCatalogue;
+  readonly tokens: TokenService;
+  readonly refreshPolicy: RefreshPolicy;
+  /** Brute-force counters for `/token`, kept in the store so every instance shares them. */
+  readonly throttle: LoginThrottle;
+  /** The public signing keys for `/.well-known/jwks.json`: fresh from the store, never secrets. */
+  publicKeys(): Promise<readonly PublishedJwk[]>;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly metrics: Metrics;
+  /** Stops the hashing workers and closes the store. */
+  close(): Promise<void>;
+}
+
+/** Overrides for tests and tools. */
+export interface ComposeOptions {
+  readonly logger?: Logger;
+  readonly clock?: Clock;
+  readonly hasher?: PasswordHasher;
+}
+
+/**
+ * Builds the services for `settings`: opens and migrates the store, starts the hasher, loads or
+ * creates the signing keys, and seeds the demo data when demo mode is on and the store is empty.
+ */
+export async function composeServices(
+  settings: Settings,
+  options: ComposeOptions = {},
+): Promise<Services> {
+  const logger = options.logger ?? silentLogger;
+  const clock = options.clock ?? systemClock;
+  const { store, database } = await openStore(settings, clock);
+  const hasher =
+    options.hasher ??
+    createArgon2Hasher({
+      workers: settings.hashWorkers,
+      maxQueue: settings.hashQueue,
+      niceness: settings.hashNiceness,
+      onWait: (milliseconds) => metrics.observeHashWait(milliseconds / 1000),
+    });
+  const metrics = createMetrics({
+    ...(hasPoolStats(hasher) ? { hashPool: hasher.stats } : {}),
+    database,
+  });
+  const scopes = createScopeCatalogue(gatehouseScopeDescriptions);
+  const keys = await loadSigningKeys(settings, store, clock, logger);
+  // Computed now, so the first login for an unknown user costs what every other login costs.
+  await hasher.dummyHash();
+  const ownTokens = createTokenService({
+    keys: keys.set,
+    scopes,
+    clock,
+    lifetimeSeconds: settings.accessTokenLifetimeSeconds,
+    scopesArrayClaim: settings.fastapiCompatClaims,
+    ...(settings.issuer === undefined ? {} : { issuer: settings.issuer }),
+    ...(settings.audience === undefined ? {} : { audience: settings.audience }),
+  });
+  const tokens = countTokenVerifications(
+    settings.legacyTokensUntil === undefined || settings.jwtSecret === undefined
+      ? ownTokens
+      : createMigratingTokenService(
+          ownTokens,
+          createLegacyTokenVerifier({
+            secret: Buffer.from(settings.jwtSecret, "utf8"),
+            scopes,
+            clock,
+            acceptUntil: settings.legacyTokensUntil,
+          }),
+        ),
+    metrics,
+  );
+  if (settings.demo) {
+    const seeded = await seedDemoData(store, hasher);
+    logger.info(
+      seeded
+        ? "demo mode: seeded users johndoe (active) and alice (disabled)"
+        : "demo mode: the database already holds users, so no demo data was added",
+    );
+  }
+  return {
+    settings,
+    store,
+    hasher,
+    scopes,
+    tokens,
+    refreshPolicy: settings.refreshTokens,
+    throttle: createLoginThrottle({ store, clock, policy: settings.throttle }),
+    publicKeys: keys.publicKeys,
+    clock,
+    logger,
+    metrics,
+    async close() {
+      await hasher.close();
+      await store.close();
+    },
+  };
+}
+
+interface OpenedStore {
+  readonly store: Store;
+  /** The connections the store holds, for the `gatehouse_db_connections` gauges. */
+  readonly database: () => DatabasePoolState;
+}
+
+async function openStore(settings: Settings, clock: Clock): Promise<OpenedStore> {
+  const location = settings.database;
+  switch (location.kind) {
+    case "sqlite": {
+      const store = createSqliteStore({ path: location.path, clock });
+      let open = true;
+      const close = store.close;
+      // node:sqlite holds one connection per store.
+      return {
+        store: {
+          ...store,
+          async close() {
+            await close();
+            open = false;
+          },
+        },
+        database: () => ({ driver: "sqlite", open: open ? 1 : 0 }),
+      };
+    }
+    case "postgres": {
+      const store = await createPostgresStore({
+        url: location.url,
+        poolSize: settings.databasePoolSize,
+        clock,
+      });
+      return {
+        store,
+        database: () => {
+          const pool = store.poolStats();
+          return { driver: "postgres", open: pool.total, idle: pool.idle, waiting: pool.waiting };
+        },
+      };
+    }
+  }
+}
+
+function hasPoolStats(hasher: PasswordHasher): hasher is Argon2Hasher {
+  return "stats" in hasher && typeof hasher.stats === "function";
+}
+
+/** How old the key snapshot may be when `/.well-known/jwks.json` is served. */
+const jwksFreshnessMs = 1000;
+
+interface LoadedKeys {
+  readonly set: TokenKeySet;
+  publicKeys(): Promise<readonly PublishedJwk[]>;
+}
+
+async function loadSigningKeys(
+  settings: Settings,
+  store: Store,
+  clock: Clock,
+  logger: Logger,
+): Promise<LoadedKeys> {
+  if (settings.jwtSecret !== undefined) {
+    // A configured secret is the one HS256 key: nothing to rotate, nothing to publish.
+    const secret = Buffer.from(settings.jwtSecret, "utf8");
+    const key = { kid: deriveKeyId(secret), algorithm: "HS256", secret } as const;
+    return {
+      set: { signer: () => key, find: (kid) => (kid === key.kid ? key : undefined) },
+      publicKeys: async () => [],
+    };
+  }
+  // No secret configured: generate a key on first start and keep it in the database, so
+  // restarts and every instance sharing the database sign and verify with the same keys.
+  const active = await store.ensureSigningKey(
+    generateSigningKey(settings.signingAlgorithm, clock.now()),
+  );
+  if (active.algorithm !== settings.signingAlgorithm) {
+    logger.warn("the active signing key uses another algorithm than configured", {
+      kid: active.kid,
+      active: active.algorithm,
+      configured: settings.signingAlgorithm,
+      hint: "run `gatehouse keys rotate` to switch",
+    });
+  }
+  const ring = await createKeyRing({
+    store,
+    clock,
+    onRefreshError: (error) =>
+      logger.error("reading the signing keys failed; keeping the last ones", {
+        error: error instanceof Error ? error.message : String(error),
+      }),
+  });
+  return {
+    set: ring,
+    async publicKeys() {
+      // A key rotated in on another instance is published here within a second; if the store
+      // cannot be read, the keys last read are served.
+      await ring.refreshIfOlderThan(jwksFreshnessMs).catch((error: unknown) =>
+        logger.error("reading the signing keys for the JWKS failed", {
+          error: error instanceof Error ? error.message : String(error),
+        }),
+      );
+      return ring.publicKeys();
+    },
+  };
+}

@@ -1,0 +1,294 @@
+// Settings: the environment, validated once into a frozen object. The only reader of process.env.
+import { availableParallelism } from "node:os";
+import type { ThrottlePolicy } from "gatehouse-auth-core/grants/throttle";
+import { type SigningAlgorithm, signingAlgorithms } from "gatehouse-auth-core/keys/signing-keys";
+import { isAddressOrRange } from "gatehouse-auth-core/protocol/client-address";
+import { z } from "zod";
+
+const flag = z
+  .enum(["true", "false", "1", "0", "yes", "no", "on", "off", ""])
+  .transform((value) => ["true", "1", "yes", "on"].includes(value));
+
+const int = (min: number, max: number) =>
+  z
+    .string()
+    .regex(/^\d+$/, "must be a whole number")
+    .transform(Number)
+    .pipe(z.number().int().min(min).max(max));
+
+/** Secrets published in documentation; a service signing with one is forgeable by anyone. */
+const publishedSecrets = new Set([
+  // FastAPI's "OAuth2 with Password (and hashing), Bearer with JWT tokens" example key.
+  "09d25e094faa6ca2556c818166b7a9563b93f7099f6f0f4caa6cf63b88e8d3e7",
+  "your-256-bit-secret",
+  "secret",
+  "changeme",
+  "change-me",
+]);
+
+const environmentSchema = z.object({
+  HOST: z.string().min(1).default("127.0.0.1"),
+  PORT: int(0, 65535).default(8000),
+  GATEHOUSE_DATABASE_URL: z.string().min(1).default("sqlite:./data/gatehouse.db"),
+  GATEHOUSE_DATABASE_POOL_SIZE: int(1, 1000).default(10),
+  GATEHOUSE_DEMO: flag.default(false),
+  GATEHOUSE_JWT_SECRET: z.string().optional(),
+  GATEHOUSE_SIGNING_ALGORITHM: z
+    .enum([...signingAlgorithms, ""])
+    .optional()
+    .transform((value) => (value === "" ? undefined : value)),
+  GATEHOUSE_ACCESS_TOKEN_LIFETIME: int(1, 86_400).default(1800),
+  GATEHOUSE_ISSUER: z.string().min(1).optional(),
+  GATEHOUSE_AUDIENCE: z.string().min(1).optional(),
+  GATEHOUSE_STRICT_GRANT_TYPE: flag.default(false),
+  GATEHOUSE_REFRESH_ABSOLUTE_LIFETIME: int(60, 366 * 86_400).default(30 * 86_400),
+  GATEHOUSE_REFRESH_IDLE_LIFETIME: int(60, 366 * 86_400).default(7 * 86_400),
+  GATEHOUSE_REFRESH_REUSE_GRACE_SECONDS: int(0, 300).default(10),
+  GATEHOUSE_HASH_WORKERS: int(1, 64).optional(),
+  GATEHOUSE_HASH_QUEUE: int(1, 100_000).default(256),
+  // 15: measured on one core under a login storm, 5 and 10 let reads wait behind hashing (p99 over
+  // 5× unloaded); 15 kept them within 2× while logins kept about four fifths of their rate.
+  GATEHOUSE_HASH_NICENESS: int(0, 19).default(15),
+  GATEHOUSE_AUDIT_RETENTION_DAYS: int(1, 36_500).default(90),
+  GATEHOUSE_METRICS_TOKEN: z.string().optional(),
+  GATEHOUSE_LEGACY_TOKENS_UNTIL: z
+    .string()
+    .optional()
+    .transform((text, ctx) => {
+      if (text === undefined || text === "") return undefined;
+      const at = /^\d{4}-\d{2}-\d{2}(?:T[\d:.]+(?:Z|[+-]\d{2}:\d{2}))?$/.test(text)
+        ? Date.parse(text)
+        : Number.NaN;
+      if (Number.isNaN(at)) {
+        ctx.addIssue({ code: "custom", message: "must be an ISO 8601 date or date-time" });
+        return z.NEVER;
+      }
+      return at;
+    }),
+  GATEHOUSE_FASTAPI_COMPAT_CLAIMS: flag.default(false),
+  GATEHOUSE_LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
+  GATEHOUSE_WORKERS: int(1, 64).default(1),
+  GATEHOUSE_THROTTLE_FREE_FAILURES: int(1, 1000).default(5),
+  GATEHOUSE_THROTTLE_ADDRESS_FREE_FAILURES: int(1, 100_000).default(20),
+  GATEHOUSE_THROTTLE_BASE_DELAY_SECONDS: int(1, 86_400).default(1),
+  GATEHOUSE_THROTTLE_MAX_DELAY_SECONDS: int(1, 86_400).default(900),
+  GATEHOUSE_THROTTLE_WINDOW_SECONDS: int(1, 604_800).default(3600),
+  GATEHOUSE_TRUSTED_PROXIES: z
+    .string()
+    .default("")
+    .transform((value) =>
+      value
+        .split(",")
+        .map((entry) => entry.trim())
+        .filter((entry) => entry !== ""),
+    )
+    .refine((entries) => entries.every(isAddressOrRange), "must list IP addresses or CIDR ranges"),
+  GATEHOUSE_REQUEST_TIMEOUT_MS: int(100, 3_600_000).default(30_000),
+  GATEHOUSE_HEADERS_TIMEOUT_MS: int(100, 3_600_000).default(10_000),
+  GATEHOUSE_MAX_HEADER_BYTES: int(1024, 1_048_576).default(16_384),
+  GATEHOUSE_SHUTDOWN_TIMEOUT_MS: int(0, 600_000).default(10_000),
+});
+
+/** Where the data lives: an SQLite file (or `:memory:`), or a PostgreSQL database. */
+type DatabaseLocation =
+  | { readonly kind: "sqlite"; readonly path: string }
+  | { readonly kind: "postgres"; readonly url: string };
+
+/** The validated, frozen configuration of one Gatehouse process. */
+export interface Settings {
+  readonly host: string;
+  readonly port: number;
+  readonly database: DatabaseLocation;
+  /** The most connections one process opens to PostgreSQL; unused with SQLite. */
+  readonly databasePoolSize: number;
+  readonly demo: boolean;
+  /** The HS256 secret from the environment, when one is set; otherwise a generated key is stored. */
+  readonly jwtSecret: string | undefined;
+  /**
+   * The algorithm of generated signing keys (the first one, and each `keys rotate`); HS256 when
+   * `jwtSecret` is set. EdDSA by default.
+   */
+  readonly signingAlgorithm: SigningAlgorithm;
+  readonly accessTokenLifetimeSeconds: number;
+  readonly issuer: string | undefined;
+  readonly audience: string | undefined;
+  /** Require `grant_type=password` at `/token` instead of accepting its absence. */
+  readonly strictGrantType: boolean;
+  /** Refresh token lifetimes and the reuse grace window, in seconds. */
+  readonly refreshTokens: {
+    readonly absoluteLifetimeSeconds: number;
+    readonly idleLifetimeSeconds: number;
+    readonly reuseGraceSeconds: number;
+  };
+  readonly hashWorkers: number;
+  readonly hashQueue: number;
+  /** The nice value of the hashing threads: above 0, serving requests comes before hashing. */
+  readonly hashNiceness: number;
+  readonly logLevel: "debug" | "info" | "warn" | "error" | "silent";
+  /** Audit events older than this many days are purged at startup and hourly. */
+  readonly auditRetentionDays: number;
+  /** The bearer token `/metrics` requires; `undefined` leaves it open. */
+  readonly metricsToken: string | undefined;
+  /** Until when (ms since the epoch) tokens issued by the replaced FastAPI app are accepted. */
+  readonly legacyTokensUntil: number | undefined;
+  /** Also write a `scopes` array claim, which FastAPI's scopes tutorial reads. */
+  readonly fastapiCompatClaims: boolean;
+  /** Processes sharing the port (`node:cluster`); 1 runs in this process alone. */
+  readonly workers: number;
+  /** Brute-force rules for `/token`, per account and per client address. */
+  readonly throttle: ThrottlePolicy;
+  /** Peers (IP addresses or CIDR ranges) whose `X-Forwarded-For` is believed. */
+  readonly trustedProxies: readonly string[];
+  /** Longest a client may take to send a whole request (Node's `requestTimeout`); then 408. */
+  readonly requestTimeoutMs: number;
+  /** Longest a client may take to send the headers (Node's `headersTimeout`); then 408. */
+  readonly headersTimeoutMs: number;
+  /** Largest request head (request line and headers); beyond it 431. */
+  readonly maxHeaderBytes: number;
+  /** Longest in-flight requests may run once shutdown began; then connections are cut. */
+  readonly shutdownTimeoutMs: number;
+}
+
+/**
+ * Reads settings from an environment (normally `process.env`).
+ * @throws {RangeError} listing every variable that is invalid — a startup error, never a 4xx
+ */
+export function loadSettings(env: Readonly<Record<string, string | undefined>>): Settings {
+  const parsed = environmentSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map(
+      (issue) => `${issue.path.join(".")}: ${issue.message}`,
+    );
+    throw new RangeError(`invalid configuration: ${problems.join("; ")}`);
+  }
+  const e = parsed.data;
+  const secret = e.GATEHOUSE_JWT_SECRET === "" ? undefined : e.GATEHOUSE_JWT_SECRET;
+  if (secret !== undefined) {
+    // The token service refuses a shorter HS256 key in demo mode too; say so here, naming the variable.
+    if (Buffer.byteLength(secret, "utf8") < 32) {
+      throw new RangeError("invalid configuration: GATEHOUSE_JWT_SECRET needs at least 32 bytes");
+    }
+    if (!e.GATEHOUSE_DEMO && publishedSecrets.has(secret)) {
+      throw new RangeError(
+        "invalid configuration: GATEHOUSE_JWT_SECRET is a published example key; generate one with `openssl rand -hex 32`",
+      );
+    }
+  }
+  const metricsToken = e.GATEHOUSE_METRICS_TOKEN === "" ? undefined : e.GATEHOUSE_METRICS_TOKEN;
+  if (metricsToken !== undefined && metricsToken.length < 16) {
+    throw new RangeError(
+      "invalid configuration: GATEHOUSE_METRICS_TOKEN needs at least 16 characters",
+    );
+  }
+  if (e.GATEHOUSE_LEGACY_TOKENS_UNTIL !== undefined && secret === undefined) {
+    throw new RangeError(
+      "invalid configuration: GATEHOUSE_LEGACY_TOKENS_UNTIL needs GATEHOUSE_JWT_SECRET, the FastAPI app's SECRET_KEY",
+    );
+  }
+  if (e.GATEHOUSE_HEADERS_TIMEOUT_MS > e.GATEHOUSE_REQUEST_TIMEOUT_MS) {
+    throw new RangeError(
+      "invalid configuration: GATEHOUSE_HEADERS_TIMEOUT_MS must not exceed GATEHOUSE_REQUEST_TIMEOUT_MS",
+    );
+  }
+  if (e.GATEHOUSE_THROTTLE_BASE_DELAY_SECONDS > e.GATEHOUSE_THROTTLE_MAX_DELAY_SECONDS) {
+    throw new RangeError(
+      "invalid configuration: GATEHOUSE_THROTTLE_BASE_DELAY_SECONDS must not exceed GATEHOUSE_THROTTLE_MAX_DELAY_SECONDS",
+    );
+  }
+  const rule = (freeFailures: number) =>
+    Object.freeze({
+      freeFailures,
+      baseDelayMs: e.GATEHOUSE_THROTTLE_BASE_DELAY_SECONDS * 1000,
+      maxDelayMs: e.GATEHOUSE_THROTTLE_MAX_DELAY_SECONDS * 1000,
+      windowMs: e.GATEHOUSE_THROTTLE_WINDOW_SECONDS * 1000,
+    });
+  if (secret !== undefined && (e.GATEHOUSE_SIGNING_ALGORITHM ?? "HS256") !== "HS256") {
+    throw new RangeError(
+      "invalid configuration: GATEHOUSE_JWT_SECRET is an HS256 secret; unset it to sign with GATEHOUSE_SIGNING_ALGORITHM",
+    );
+  }
+  return Object.freeze({
+    host: e.HOST,
+    port: e.PORT,
+    database: parseDatabaseUrl(e.GATEHOUSE_DATABASE_URL),
+    databasePoolSize: e.GATEHOUSE_DATABASE_POOL_SIZE,
+    demo: e.GATEHOUSE_DEMO,
+    jwtSecret: secret,
+    signingAlgorithm: secret === undefined ? (e.GATEHOUSE_SIGNING_ALGORITHM ?? "EdDSA") : "HS256",
+    accessTokenLifetimeSeconds: e.GATEHOUSE_ACCESS_TOKEN_LIFETIME,
+    issuer: e.GATEHOUSE_ISSUER,
+    audience: e.GATEHOUSE_AUDIENCE,
+    strictGrantType: e.GATEHOUSE_STRICT_GRANT_TYPE,
+    refreshTokens: Object.freeze({
+      absoluteLifetimeSeconds: e.GATEHOUSE_REFRESH_ABSOLUTE_LIFETIME,
+      idleLifetimeSeconds: e.GATEHOUSE_REFRESH_IDLE_LIFETIME,
+      reuseGraceSeconds: e.GATEHOUSE_REFRESH_REUSE_GRACE_SECONDS,
+    }),
+    auditRetentionDays: e.GATEHOUSE_AUDIT_RETENTION_DAYS,
+    metricsToken,
+    legacyTokensUntil: e.GATEHOUSE_LEGACY_TOKENS_UNTIL,
+    fastapiCompatClaims: e.GATEHOUSE_FASTAPI_COMPAT_CLAIMS,
+    hashWorkers: e.GATEHOUSE_HASH_WORKERS ?? defaultHashWorkers(e.GATEHOUSE_WORKERS),
+    hashQueue: e.GATEHOUSE_HASH_QUEUE,
+    hashNiceness: e.GATEHOUSE_HASH_NICENESS,
+    logLevel: e.GATEHOUSE_LOG_LEVEL,
+    workers: e.GATEHOUSE_WORKERS,
+    throttle: Object.freeze({
+      account: rule(e.GATEHOUSE_THROTTLE_FREE_FAILURES),
+      address: rule(e.GATEHOUSE_THROTTLE_ADDRESS_FREE_FAILURES),
+    }),
+    trustedProxies: Object.freeze(e.GATEHOUSE_TRUSTED_PROXIES),
+    requestTimeoutMs: e.GATEHOUSE_REQUEST_TIMEOUT_MS,
+    headersTimeoutMs: e.GATEHOUSE_HEADERS_TIMEOUT_MS,
+    maxHeaderBytes: e.GATEHOUSE_MAX_HEADER_BYTES,
+    shutdownTimeoutMs: e.GATEHOUSE_SHUTDOWN_TIMEOUT_MS,
+  });
+}
+
+/**
+ * Hashing threads per process when not configured: the cores left after one for the event
+ * loop, shared among the worker processes, at least one each.
+ */
+function defaultHashWorkers(workers: number): number {
+  return Math.max(1, Math.floor((availableParallelism() - 1) / workers));
+}
+
+function parseDatabaseUrl(url: string): DatabaseLocation {
+  if (/^postgres(?:ql)?:\/\//.test(url)) return { kind: "postgres", url: checkedPostgresUrl(url) };
+  if (url === ":memory:" || url === "sqlite::memory:") return { kind: "sqlite", path: ":memory:" };
+  const match = /^(?:sqlite|file):(?:\/\/)?(.+)$/.exec(url);
+  if (match?.[1] !== undefined) return { kind: "sqlite", path: match[1] };
+  if (!url.includes("://")) return { kind: "sqlite", path: url };
+  throw new RangeError(
+    "invalid configuration: GATEHOUSE_DATABASE_URL must be postgres://…, sqlite:PATH, a file path or :memory:",
+  );
+}
+
+// The message names what is wrong but never repeats the URL, which may hold a password.
+function checkedPostgresUrl(url: string): string {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch (error) {
+    throw new RangeError("invalid configuration: GATEHOUSE_DATABASE_URL is not a valid URL", {
+      cause: error,
+    });
+  }
+  if (parsed.pathname.length <= 1) {
+    throw new RangeError("invalid configuration: GATEHOUSE_DATABASE_URL names no database");
+  }
+  return url;
+}
+
+/**
+ * Names a database for logs and messages: the SQLite path, or the PostgreSQL URL with its
+ * password replaced by `***` — a connection string's password never reaches a log.
+ */
+export function describeDatabase(location: DatabaseLocation): string {
+  if (location.kind === "sqlite") return location.path;
+  const url = new URL(location.url);
+  if (url.password !== "") url.password = "***";
+  // A password may also come as a query parameter.
+  if (url.searchParams.has("password")) url.searchParams.set("password", "***");
+  return url.href;
+}

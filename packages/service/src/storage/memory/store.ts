@@ -1,0 +1,165 @@
+// The Store in process memory: for tests, the toolkit and trying Gatehouse out. Nothing persists.
+import { type Clock, systemClock } from "gatehouse-auth-core/clock";
+import { AuthError } from "gatehouse-auth-core/errors";
+import type { Store } from "gatehouse-auth-core/ports";
+import type { Item } from "gatehouse-auth-core/users/items";
+import type { Seed } from "gatehouse-auth-core/users/seed";
+import type { NewUser, UserPatch, UserRecord } from "gatehouse-auth-core/users/user";
+import { createMemoryAuditLog } from "./audit-log.ts";
+import { createMemoryAccessTokenDenylist } from "./denylist.ts";
+import { createMemoryReadiness } from "./readiness.ts";
+import { createMemoryRefreshTokenStore } from "./refresh-tokens.ts";
+import { createMemorySigningKeys } from "./signing-keys.ts";
+import { createMemoryThrottleStore } from "./throttle.ts";
+import { createMemoryUserDirectory } from "./user-directory.ts";
+
+// Code-unit order, the same as SQLite's BINARY collation for the ASCII usernames allow.
+const byString = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+// Callers get copies and the store keeps copies, so no one can change a stored record in place.
+function copyUser(record: UserRecord): UserRecord {
+  return { ...record, scopes: [...record.scopes] };
+}
+
+function newRecord(user: NewUser, now: number): UserRecord {
+  return {
+    username: user.username,
+    email: user.email ?? null,
+    fullName: user.fullName ?? null,
+    disabled: user.disabled ?? false,
+    scopes: [...(user.scopes ?? [])],
+    passwordHash: user.passwordHash,
+    createdAt: now,
+    updatedAt: now,
+    tokensValidAfter: null,
+  };
+}
+
+// Checks the whole seed before anything is stored, which is what makes seeding all-or-nothing here.
+function checkSeed(seed: Seed): void {
+  const names = new Set<string>();
+  for (const user of seed.users) {
+    if (names.has(user.username)) {
+      throw new AuthError("username_taken", "the seed names a user twice");
+    }
+    names.add(user.username);
+  }
+  if (seed.items.some((item) => !names.has(item.owner))) {
+    throw new AuthError("user_not_found", "a seeded item's owner is not in the seed");
+  }
+}
+
+/**
+ * Returns an empty {@link Store} held in memory, with the same behaviour as the SQL adapters
+ * (it passes the same contract suite). Records going in and coming out are copies.
+ *
+ * @throws {AuthError} username_taken from `createUser` when the username exists
+ * @throws {AuthError} user_not_found from `updateUser` and `addItem` when the user does not exist
+ * @example
+ * const store = createMemoryStore({ clock: createFixedClock(Date.UTC(2025, 0, 1)) });
+ */
+export function createMemoryStore(options: { clock?: Clock } = {}): Store {
+  const clock = options.clock ?? systemClock;
+  const users = new Map<string, UserRecord>();
+  const items = new Map<string, Set<string>>();
+  const refreshTokens = createMemoryRefreshTokenStore((username) => users.has(username));
+  const denylist = createMemoryAccessTokenDenylist();
+  let open = true;
+  const { clear: clearSigningKeys, ...signingKeys } = createMemorySigningKeys();
+
+  const requireUser = (username: string): UserRecord => {
+    const record = users.get(username);
+    if (record === undefined) throw new AuthError("user_not_found", "no user with this username");
+    return record;
+  };
+
+  const sortedUsers = async (): Promise<readonly UserRecord[]> =>
+    [...users.values()].sort((a, b) => byString(a.username, b.username)).map(copyUser);
+  const { forgetUser, clear: clearRefreshTokens, ...refreshTokenPart } = refreshTokens;
+  const { clear: clearDenylist, ...denylistPart } = denylist;
+
+  return {
+    ...createMemoryUserDirectory(sortedUsers),
+    audit: createMemoryAuditLog(clock),
+    ...refreshTokenPart,
+    ...denylistPart,
+    ...createMemoryThrottleStore(),
+    ...createMemoryReadiness(() => open),
+    ...signingKeys,
+    async findByUsername(username: string): Promise<UserRecord | undefined> {
+      const record = users.get(username);
+      return record === undefined ? undefined : copyUser(record);
+    },
+
+    async createUser(user: NewUser): Promise<UserRecord> {
+      if (users.has(user.username)) {
+        throw new AuthError("username_taken", "a user with this username exists");
+      }
+      const record = newRecord(user, clock.now());
+      users.set(record.username, record);
+      return copyUser(record);
+    },
+
+    async updateUser(username: string, patch: UserPatch): Promise<UserRecord> {
+      const current = requireUser(username);
+      const record: UserRecord = {
+        ...current,
+        email: patch.email === undefined ? current.email : patch.email,
+        fullName: patch.fullName === undefined ? current.fullName : patch.fullName,
+        disabled: patch.disabled ?? current.disabled,
+        scopes: [...(patch.scopes ?? current.scopes)],
+        passwordHash: patch.passwordHash ?? current.passwordHash,
+        tokensValidAfter:
+          patch.tokensValidAfter === undefined ? current.tokensValidAfter : patch.tokensValidAfter,
+        updatedAt: clock.now(),
+      };
+      users.set(username, record);
+      return copyUser(record);
+    },
+
+    async deleteUser(username: string): Promise<boolean> {
+      items.delete(username);
+      forgetUser(username);
+      return users.delete(username);
+    },
+
+    listUsers: sortedUsers,
+
+    async countUsers(): Promise<number> {
+      return users.size;
+    },
+
+    async listItems(owner: string): Promise<readonly Item[]> {
+      const ids = [...(items.get(owner) ?? [])].sort(byString);
+      return ids.map((itemId) => ({ itemId, owner }));
+    },
+
+    async addItem(owner: string, itemId: string): Promise<Item> {
+      requireUser(owner);
+      const owned = items.get(owner) ?? new Set<string>();
+      owned.add(itemId);
+      items.set(owner, owned);
+      return { itemId, owner };
+    },
+
+    async seedIfEmpty(seed: Seed): Promise<boolean> {
+      if (users.size > 0) return false;
+      checkSeed(seed);
+      const now = clock.now();
+      for (const user of seed.users) users.set(user.username, newRecord(user, now));
+      for (const item of seed.items) {
+        items.set(item.owner, (items.get(item.owner) ?? new Set<string>()).add(item.itemId));
+      }
+      return true;
+    },
+
+    async close(): Promise<void> {
+      users.clear();
+      items.clear();
+      clearRefreshTokens();
+      clearDenylist();
+      clearSigningKeys();
+      open = false;
+    },
+  };
+}

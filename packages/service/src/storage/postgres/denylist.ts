@@ -1,0 +1,28 @@
+// Revoked access token ids on PostgreSQL: a primary-key lookup per request, shared by every instance.
+import type { AccessTokenDenylist } from "gatehouse-auth-core/tokens/denylist";
+import type { Queryable } from "./pool.ts";
+
+/** The {@link AccessTokenDenylist} part of the PostgreSQL store. */
+export function createPostgresAccessTokenDenylist(db: Queryable): AccessTokenDenylist {
+  return {
+    async denyAccessToken(tokenId, expiresAt, now) {
+      await db.run("DELETE FROM revoked_access_tokens WHERE expires_at <= $1", [now]);
+      // A token already expired is refused by its exp; there is nothing to remember.
+      if (expiresAt > now) {
+        await db.run(
+          `INSERT INTO revoked_access_tokens (jti, expires_at) VALUES ($1, $2)
+           ON CONFLICT (jti) DO UPDATE
+           SET expires_at = GREATEST(revoked_access_tokens.expires_at, excluded.expires_at)`,
+          [tokenId, expiresAt],
+        );
+      }
+    },
+
+    async isAccessTokenDenied(tokenId) {
+      const rows = await db.rows("SELECT 1 AS found FROM revoked_access_tokens WHERE jti = $1", [
+        tokenId,
+      ]);
+      return rows.length > 0;
+    },
+  };
+}

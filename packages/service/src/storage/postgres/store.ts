@@ -1,0 +1,77 @@
+// The Store on PostgreSQL through pg: a connection pool, migrated on open.
+import { type Clock, systemClock } from "gatehouse-auth-core/clock";
+import type { Store } from "gatehouse-auth-core/ports";
+import { createPostgresAuditLog } from "./audit-log.ts";
+import { createPostgresAccessTokenDenylist } from "./denylist.ts";
+import { createPostgresItems } from "./items.ts";
+import { migratePostgres } from "./migrate.ts";
+import { connectPostgres, type PostgresPoolStats } from "./pool.ts";
+import { createPostgresReadiness } from "./readiness.ts";
+import { createPostgresRefreshTokenStore } from "./refresh-tokens.ts";
+import { createPostgresSeeding } from "./seed.ts";
+import { createPostgresSigningKeys } from "./signing-keys.ts";
+import { createPostgresThrottleStore } from "./throttle.ts";
+import { createPostgresUserDirectory } from "./user-directory.ts";
+import { createPostgresUsers } from "./users.ts";
+
+/** How to open a PostgreSQL store. */
+export interface PostgresStoreOptions {
+  /** `postgres://user:password@host:port/database` (or `postgresql://`). */
+  readonly url: string;
+  /** The most connections this store opens; 10 by default. */
+  readonly poolSize?: number;
+  readonly clock?: Clock;
+  /** How long opening a connection may take before startup fails, in milliseconds; 5000 by default. */
+  readonly connectTimeoutMs?: number;
+}
+
+/** A {@link Store} on PostgreSQL, which also tells how its connection pool is doing. */
+export interface PostgresStore extends Store {
+  /** The pool's connections now (open, idle) and the statements waiting for one, for metrics. */
+  poolStats(): PostgresPoolStats;
+}
+
+/**
+ * Connects to PostgreSQL, applies pending migrations, and returns a {@link Store} on the database,
+ * with the same behaviour as the SQLite store (it passes the same contract suites).
+ *
+ * Every instance given the same URL shares all state: users, items, signing keys, refresh token
+ * families, revoked access tokens, per-user cut-offs, throttle counters and the audit trail live
+ * in the database, so instances themselves are stateless. Migrations are safe when several instances
+ * start at once. `close()` ends the pool.
+ *
+ * @throws {Error} when the server cannot be reached within `connectTimeoutMs` (the message names
+ * host, port and database, never the password)
+ * @throws {AuthError} username_taken from `createUser` when the username exists
+ * @throws {AuthError} user_not_found from `updateUser` and `addItem` when the user does not exist
+ * @example
+ * const store = await createPostgresStore({ url: "postgres://gatehouse@127.0.0.1:5432/gatehouse" });
+ */
+export async function createPostgresStore(options: PostgresStoreOptions): Promise<PostgresStore> {
+  const clock = options.clock ?? systemClock;
+  const db = await connectPostgres({
+    url: options.url,
+    poolSize: options.poolSize ?? 10,
+    connectTimeoutMs: options.connectTimeoutMs ?? 5000,
+  });
+  try {
+    await migratePostgres(db, { clock });
+  } catch (error) {
+    await db.close();
+    throw error;
+  }
+  return {
+    ...createPostgresUsers(db, clock),
+    ...createPostgresItems(db),
+    ...createPostgresSigningKeys(db),
+    ...createPostgresSeeding(db, clock),
+    ...createPostgresUserDirectory(db),
+    audit: createPostgresAuditLog(db, clock),
+    ...createPostgresRefreshTokenStore(db),
+    ...createPostgresAccessTokenDenylist(db),
+    ...createPostgresThrottleStore(db),
+    ...createPostgresReadiness(db),
+    poolStats: () => db.stats(),
+    close: () => db.close(),
+  };
+}

@@ -1,0 +1,143 @@
+// Users on PostgreSQL: the UserStore part of the PostgreSQL store.
+
+import type { Clock } from "gatehouse-auth-core/clock";
+import { AuthError } from "gatehouse-auth-core/errors";
+import type { PasswordHash } from "gatehouse-auth-core/passwords/hasher";
+import type { NewUser, UserPatch, UserRecord, UserStore } from "gatehouse-auth-core/users/user";
+import { z } from "zod";
+import { parseRow } from "../rows/parse-row.ts";
+import type { Queryable } from "./pool.ts";
+import { bigintNumber, sqlState, sqlStateOf } from "./rows.ts";
+
+const userRow = z.object({
+  username: z.string(),
+  email: z.string().nullable(),
+  full_name: z.string().nullable(),
+  disabled: z.boolean(),
+  scopes: z.array(z.string()),
+  password_hash: z.string().min(1),
+  created_at: bigintNumber,
+  updated_at: bigintNumber,
+  tokens_valid_after: bigintNumber.nullable(),
+});
+
+const countRow = z.object({ count: bigintNumber });
+
+/** The columns of `users` every PostgreSQL query reading a whole user selects, in one place. */
+export const postgresUserColumns =
+  "username, email, full_name, disabled, scopes, password_hash, created_at, updated_at, tokens_valid_after";
+const userColumns = postgresUserColumns;
+
+/** Reads one whole `users` row. @throws {TypeError} when the row breaks its schema */
+export function readPostgresUser(row: unknown): UserRecord {
+  const user = parseRow(userRow, row, "users");
+  return {
+    username: user.username,
+    email: user.email,
+    fullName: user.full_name,
+    disabled: user.disabled,
+    scopes: user.scopes,
+    // The one place a stored string becomes a PasswordHash here: it passed userRow just above,
+    // and only a hasher's output is ever written to this column.
+    passwordHash: user.password_hash as PasswordHash,
+    createdAt: user.created_at,
+    updatedAt: user.updated_at,
+    tokensValidAfter: user.tokens_valid_after,
+  };
+}
+
+// One statement for every patch shape: a flag per field says whether the patch sets it.
+const patchUser = `UPDATE users SET
+    email = CASE WHEN $2::boolean THEN $3::text ELSE email END,
+    full_name = CASE WHEN $4::boolean THEN $5::text ELSE full_name END,
+    disabled = CASE WHEN $6::boolean THEN $7::boolean ELSE disabled END,
+    scopes = CASE WHEN $8::boolean THEN $9::text[] ELSE scopes END,
+    password_hash = CASE WHEN $10::boolean THEN $11::text ELSE password_hash END,
+    tokens_valid_after = CASE WHEN $13::boolean THEN $14::bigint ELSE tokens_valid_after END,
+    updated_at = $12::bigint
+  WHERE username = $1
+  RETURNING ${userColumns}`;
+
+/**
+ * The user part of the PostgreSQL store, running on `db` — the pool, or a transaction when the
+ * writes must commit together with others (see `postgres-seed.ts`).
+ *
+ * @throws {AuthError} username_taken from `createUser` when the username exists
+ * @throws {AuthError} user_not_found from `updateUser` when the user does not exist
+ */
+export function createPostgresUsers(db: Queryable, clock: Clock): UserStore {
+  return {
+    async findByUsername(username: string): Promise<UserRecord | undefined> {
+      const [row] = await db.rows(`SELECT ${userColumns} FROM users WHERE username = $1`, [
+        username,
+      ]);
+      return row === undefined ? undefined : readPostgresUser(row);
+    },
+
+    async createUser(user: NewUser): Promise<UserRecord> {
+      const now = clock.now();
+      try {
+        const [row] = await db.rows(
+          `INSERT INTO users (${userColumns}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, NULL)
+           RETURNING ${userColumns}`,
+          [
+            user.username,
+            user.email ?? null,
+            user.fullName ?? null,
+            user.disabled === true,
+            [...(user.scopes ?? [])],
+            user.passwordHash,
+            now,
+            now,
+          ],
+        );
+        return readPostgresUser(row);
+      } catch (error) {
+        if (sqlStateOf(error) === sqlState.uniqueViolation) {
+          throw new AuthError("username_taken", "a user with this username exists", {
+            cause: error,
+          });
+        }
+        throw error;
+      }
+    },
+
+    async updateUser(username: string, patch: UserPatch): Promise<UserRecord> {
+      const [row] = await db.rows(patchUser, [
+        username,
+        patch.email !== undefined,
+        patch.email ?? null,
+        patch.fullName !== undefined,
+        patch.fullName ?? null,
+        patch.disabled !== undefined,
+        patch.disabled === true,
+        patch.scopes !== undefined,
+        patch.scopes === undefined ? null : [...patch.scopes],
+        patch.passwordHash !== undefined,
+        patch.passwordHash ?? null,
+        clock.now(),
+        patch.tokensValidAfter !== undefined,
+        patch.tokensValidAfter ?? null,
+      ]);
+      if (row === undefined) throw new AuthError("user_not_found", "no user with this username");
+      return readPostgresUser(row);
+    },
+
+    async deleteUser(username: string): Promise<boolean> {
+      // Items go with the user: items.owner is ON DELETE CASCADE.
+      return (await db.run("DELETE FROM users WHERE username = $1", [username])) > 0;
+    },
+
+    async listUsers(): Promise<readonly UserRecord[]> {
+      // username is COLLATE "C": byte order, the same as the other adapters.
+      return (await db.rows(`SELECT ${userColumns} FROM users ORDER BY username`)).map(
+        readPostgresUser,
+      );
+    },
+
+    async countUsers(): Promise<number> {
+      const [row] = await db.rows("SELECT count(*) AS count FROM users");
+      return parseRow(countRow, row, "users").count;
+    },
+  };
+}
