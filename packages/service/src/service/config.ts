@@ -26,7 +26,8 @@ const publishedSecrets = new Set([
   "change-me",
 ]);
 
-const environmentSchema = z.object({
+/** Every environment variable Gatehouse reads, with its type, range and default. */
+export const environmentSchema = z.object({
   HOST: z.string().min(1).default("127.0.0.1"),
   PORT: int(0, 65535).default(8000),
   GATEHOUSE_DATABASE_URL: z.string().min(1).default("sqlite:./data/gatehouse.db"),

@@ -1,0 +1,144 @@
+// What each environment variable means, in words, for docs/configuration.md.
+import type { environmentSchema } from "./config.ts";
+
+/** How docs/configuration.md describes one variable; `unset` says what an absent value means. */
+interface SettingDescription {
+  readonly description: string;
+  readonly unset?: string;
+}
+
+/**
+ * What each variable of {@link environmentSchema} means, for docs/configuration.md (written by
+ * `npm run docs:config`). Keyed by the schema, so a variable without a description fails to compile.
+ */
+export const settingDescriptions: Readonly<
+  Record<keyof typeof environmentSchema.shape, SettingDescription>
+> = {
+  HOST: { description: "Interface to listen on; `0.0.0.0` or `::` for every interface." },
+  PORT: { description: "Port to listen on; `0` picks a free one." },
+  GATEHOUSE_DATABASE_URL: {
+    description:
+      "Where the data lives: `postgres://…` or `postgresql://…` for PostgreSQL; `sqlite:PATH`, a file path, or `:memory:` for SQLite. An SQLite file and its folder are created on first start; schema migrations run at every start.",
+  },
+  GATEHOUSE_DATABASE_POOL_SIZE: {
+    description:
+      "Most connections one process opens to PostgreSQL; unused with SQLite. N processes need N × this many connections from the server.",
+  },
+  GATEHOUSE_DEMO: {
+    description:
+      "Seeds the tutorial's users (johndoe / secret, alice / secret2, disabled) and item Foo into an empty database, and allows published example secrets. Never in production.",
+  },
+  GATEHOUSE_JWT_SECRET: {
+    description:
+      "HS256 signing secret, at least 32 bytes (`openssl rand -hex 32`), for sharing tokens with a FastAPI app that verifies with a secret. Published keys such as the tutorial's are refused outside demo mode. When set it is the only key: nothing is stored, rotated or published. Unset: a key of `GATEHOUSE_SIGNING_ALGORITHM` is generated on first start and kept in the database, so restarts keep tokens valid.",
+    unset: "unset: a generated key",
+  },
+  GATEHOUSE_SIGNING_ALGORITHM: {
+    description:
+      "Algorithm of generated signing keys: the first key of a new database and each `gatehouse keys rotate`. A database that already has a key keeps signing with it until you rotate. Must be unset or `HS256` when `GATEHOUSE_JWT_SECRET` is set.",
+    unset: "`EdDSA` (`HS256` when `GATEHOUSE_JWT_SECRET` is set)",
+  },
+  GATEHOUSE_ACCESS_TOKEN_LIFETIME: {
+    description: "Access token lifetime in seconds (the tutorial's 30 minutes).",
+  },
+  GATEHOUSE_ISSUER: {
+    description:
+      "Written as `iss` into every token and required on verification; also the issuer in the server metadata, which otherwise names the origin the request came to. Set it to the public URL in production.",
+    unset: "unset: no `iss`",
+  },
+  GATEHOUSE_AUDIENCE: {
+    description:
+      "Written as `aud` into every token and required on verification. Leave unset while FastAPI apps read the tokens (PyJWT refuses an `aud` it does not expect).",
+  },
+  GATEHOUSE_STRICT_GRANT_TYPE: {
+    description:
+      "Require `grant_type=password` at `/token` (FastAPI's `OAuth2PasswordRequestFormStrict`).",
+  },
+  GATEHOUSE_REFRESH_ABSOLUTE_LIFETIME: {
+    description:
+      "Seconds a refresh token family lives after its login, however often it is refreshed (default 30 days).",
+  },
+  GATEHOUSE_REFRESH_IDLE_LIFETIME: {
+    description:
+      "Seconds an unused refresh token stays valid; each refresh starts a new period (default 7 days).",
+  },
+  GATEHOUSE_REFRESH_REUSE_GRACE_SECONDS: {
+    description:
+      "Seconds after a refresh in which the spent token may be retried once, for a client whose response was lost; `0` turns retries off.",
+  },
+  GATEHOUSE_HASH_WORKERS: {
+    description: "Threads per process dedicated to password hashing.",
+    unset: "(cores − 1) ÷ workers, at least 1",
+  },
+  GATEHOUSE_HASH_QUEUE: {
+    description:
+      "Logins that may wait for a hashing thread; beyond that `/token` answers 503 with `Retry-After`.",
+  },
+  GATEHOUSE_HASH_NICENESS: {
+    description:
+      "Nice value of the hashing threads: when hashing and serving compete for a core, serving comes first, so a storm of logins slows logins rather than every protected route. `0` gives them equal standing.",
+  },
+  GATEHOUSE_AUDIT_RETENTION_DAYS: {
+    description: "Audit events older than this many days are deleted at start and every hour.",
+  },
+  GATEHOUSE_METRICS_TOKEN: {
+    description:
+      "Bearer token that `/metrics` requires, at least 16 characters (`openssl rand -hex 32`). Unset, `/metrics` is open to anyone who can reach the service.",
+    unset: "unset: open",
+  },
+  GATEHOUSE_LEGACY_TOKENS_UNTIL: {
+    description:
+      "ISO 8601 date or date-time until which HS256 tokens issued by the FastAPI app being replaced are accepted. Needs `GATEHOUSE_JWT_SECRET` (that app's `SECRET_KEY`).",
+    unset: "unset: refused",
+  },
+  GATEHOUSE_FASTAPI_COMPAT_CLAIMS: {
+    description:
+      'Also write a `scopes` array claim, which FastAPI\'s scopes tutorial reads (`payload.get("scopes", [])`).',
+  },
+  GATEHOUSE_LOG_LEVEL: {
+    description:
+      "Least severe log level written. Logs are JSON lines on stdout and never hold passwords, tokens, hashes or secrets.",
+  },
+  GATEHOUSE_WORKERS: {
+    description:
+      "Processes sharing the port (`node:cluster`); `gatehouse serve --workers N` says the same.",
+  },
+  GATEHOUSE_THROTTLE_FREE_FAILURES: {
+    description:
+      "Failed logins per account (the username as typed, case-folded) before it is locked.",
+  },
+  GATEHOUSE_THROTTLE_ADDRESS_FREE_FAILURES: {
+    description: "Failed logins per client address before it is locked.",
+  },
+  GATEHOUSE_THROTTLE_BASE_DELAY_SECONDS: {
+    description:
+      "The first lock, in seconds; each further failure doubles it. No more than `GATEHOUSE_THROTTLE_MAX_DELAY_SECONDS`.",
+  },
+  GATEHOUSE_THROTTLE_MAX_DELAY_SECONDS: {
+    description: "The longest lock, in seconds (default 15 minutes).",
+  },
+  GATEHOUSE_THROTTLE_WINDOW_SECONDS: {
+    description:
+      "A counter is forgotten this many seconds after its last failure (or after its lock ends).",
+  },
+  GATEHOUSE_TRUSTED_PROXIES: {
+    description:
+      "Comma-separated IP addresses or CIDR ranges (`10.0.0.0/8,::1`) whose `X-Forwarded-For` is believed; set it to your reverse proxy. Unset, the socket address is the client.",
+    unset: "unset: none",
+  },
+  GATEHOUSE_REQUEST_TIMEOUT_MS: {
+    description:
+      "Longest a client may take to send a whole request, in milliseconds; then 408 and the connection is closed.",
+  },
+  GATEHOUSE_HEADERS_TIMEOUT_MS: {
+    description:
+      "Longest a client may take to send the request headers, in milliseconds; then 408. No more than `GATEHOUSE_REQUEST_TIMEOUT_MS`.",
+  },
+  GATEHOUSE_MAX_HEADER_BYTES: {
+    description: "Largest request line plus headers, in bytes; beyond it 431.",
+  },
+  GATEHOUSE_SHUTDOWN_TIMEOUT_MS: {
+    description:
+      "On SIGTERM or SIGINT, how long requests in flight may finish, in milliseconds, before their connections are cut.",
+  },
+};
