@@ -51,7 +51,7 @@ const table = {
     detail: "Invalid refresh token",
     oauthError: "invalid_grant",
   },
-  // RFC 6750 §3.1: 403 insufficient_scope; the seed answers 401 — the RFC wins (DECISIONS.md).
+  // RFC 6750 §3.1: 403 insufficient_scope; the seed answers 401 — the RFC wins (docs/decisions.md).
   insufficient_scope: {
     status: 403,
     detail: "Not enough permissions",
