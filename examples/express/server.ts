@@ -1,6 +1,7 @@
 // An Express service that accepts Gatehouse tokens: GET /items needs the `items` scope.
-// Run: GATEHOUSE_URL=http://127.0.0.1:8000 GATEHOUSE_ISSUER=http://127.0.0.1:8000 node examples/express/server.ts
-// In your own project, import from "gatehouse/resource-server" and "gatehouse/resource-server/express".
+// Run: GATEHOUSE_URL=http://127.0.0.1:8000 GATEHOUSE_ISSUER=http://127.0.0.1:8000 \
+//   NODE_OPTIONS=--conditions=gatehouse-source node_modules/.bin/node examples/express/server.ts
+// In your own project, import from "gatehouse-auth-guard" and "gatehouse-auth-guard/express".
 import express from "express";
 import { createExpressGuard } from "gatehouse-auth-guard/express";
 import { createRemoteVerifier } from "gatehouse-auth-guard/remote-verifier";

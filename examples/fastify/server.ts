@@ -1,6 +1,7 @@
 // A Fastify service that accepts Gatehouse tokens: GET /items needs the `items` scope.
-// Run: GATEHOUSE_URL=http://127.0.0.1:8000 GATEHOUSE_ISSUER=http://127.0.0.1:8000 node examples/fastify/server.ts
-// In your own project, import from "gatehouse/resource-server" and "gatehouse/resource-server/fastify".
+// Run: GATEHOUSE_URL=http://127.0.0.1:8000 GATEHOUSE_ISSUER=http://127.0.0.1:8000 \
+//   NODE_OPTIONS=--conditions=gatehouse-source node_modules/.bin/node examples/fastify/server.ts
+// In your own project, import from "gatehouse-auth-guard" and "gatehouse-auth-guard/fastify".
 import Fastify from "fastify";
 import { createFastifyGuard } from "gatehouse-auth-guard/fastify";
 import { createRemoteVerifier } from "gatehouse-auth-guard/remote-verifier";

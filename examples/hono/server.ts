@@ -1,6 +1,7 @@
 // A Hono service that accepts Gatehouse tokens: GET /items needs the `items` scope.
-// Run: GATEHOUSE_URL=http://127.0.0.1:8000 GATEHOUSE_ISSUER=http://127.0.0.1:8000 node examples/hono/server.ts
-// In your own project, import from "gatehouse/resource-server" and "gatehouse/resource-server/hono".
+// Run: GATEHOUSE_URL=http://127.0.0.1:8000 GATEHOUSE_ISSUER=http://127.0.0.1:8000 \
+//   NODE_OPTIONS=--conditions=gatehouse-source node_modules/.bin/node examples/hono/server.ts
+// In your own project, import from "gatehouse-auth-guard" and "gatehouse-auth-guard/hono".
 import { serve } from "@hono/node-server";
 import type { GatehouseEnv } from "gatehouse-auth-guard/hono";
 import { requireGatehouseToken } from "gatehouse-auth-guard/hono";
