@@ -11,6 +11,7 @@ export const auditEventTypes = [
   "user.password_set",
   "user.deleted",
   "token.refreshed",
+  "token.refresh_failed",
   "token.reuse_detected",
   "token.revoked",
   "throttle.locked",

@@ -46,6 +46,14 @@ export type {
   ThrottleStore,
 } from "./grants/throttle-store.ts";
 export { applyCountedAttempt, applyForgivenAttempt } from "./grants/throttle-store.ts";
+export type {
+  LoginOutcome,
+  TokenEndpoint,
+  TokenEndpointDeps,
+  TokenOutcome,
+  TokenRequestFacts,
+} from "./grants/token-endpoint.ts";
+export { createTokenEndpoint } from "./grants/token-endpoint.ts";
 export type { PublishedJwk } from "./keys/key-material.ts";
 export { generateSigningKey, publishedJwk, toTokenKey } from "./keys/key-material.ts";
 export type { KeyRing, KeyRingOptions } from "./keys/key-ring.ts";
@@ -84,6 +92,7 @@ export {
   missingScopes,
   seedScopeDescriptions,
 } from "./scopes.ts";
+export type { PasswordTokenRequest, RefreshTokenRequest, TokenRequest } from "./token-request.ts";
 export type { AccessTokenDenylist } from "./tokens/denylist.ts";
 export type { ActiveToken, IntrospectDeps, Introspection } from "./tokens/introspect.ts";
 export { introspectToken } from "./tokens/introspect.ts";

@@ -1,5 +1,5 @@
 // The refresh token grant (RFC 6749 §6) with rotation, reuse detection and a retry window (RFC 9700 §4.14).
-import { AuthError } from "../errors.ts";
+import { AuthError, isAuthError } from "../errors.ts";
 import type { Scope, ScopeCatalogue } from "../scopes.ts";
 import { intersectScopes, missingScopes } from "../scopes.ts";
 import type {
@@ -33,6 +33,27 @@ export interface RefreshGrantRequest {
 export interface RefreshedTokens extends IssuedAccessToken {
   readonly refreshToken: RefreshToken;
 }
+
+/**
+ * How a refresh token exchange ended, with what the audit trail needs: whose token it was (when
+ * the token was known) and whether a spent token was presented again.
+ */
+export type RefreshExchange =
+  | {
+      readonly ok: true;
+      readonly tokens: RefreshedTokens;
+      readonly username: string;
+      /** The previous token was retried within the grace window, not the current one used. */
+      readonly retried: boolean;
+    }
+  | {
+      readonly ok: false;
+      readonly error: AuthError;
+      /** The user the presented token was issued to; `null` when the token is unknown. */
+      readonly username: string | null;
+      /** A spent token was presented again, and its whole family was revoked. */
+      readonly reuseDetected: boolean;
+    };
 
 const invalid = (message: string): AuthError => new AuthError("refresh_token_invalid", message);
 
@@ -90,41 +111,85 @@ export async function refreshGrant(
   deps: RefreshGrantDeps,
   request: RefreshGrantRequest,
 ): Promise<RefreshedTokens> {
-  if (!isRefreshTokenShaped(request.refreshToken)) throw invalid("not a refresh token");
-  const tokenHash = hashRefreshToken(request.refreshToken);
-  const now = deps.clock.now();
-  let record = await deps.refreshTokens.findRefreshToken(tokenHash);
-  if (record === undefined) throw invalid("unknown refresh token");
-  const user = await deps.users.findByUsername(record.username);
-  if (user === undefined) throw invalid("the refresh token's user no longer exists");
-  if (user.disabled) throw new AuthError("inactive_user", "the refresh token's user is disabled");
-  if (record.familyRevoked) throw invalid("the refresh token's family is revoked");
-  const scopes = grantedScopes(deps, record, user, request.scopes);
-  const successor = mintRefreshToken(deps.refreshPolicy, now, record.familyExpiresAt);
-  const issue = (): RefreshedTokens => ({
-    ...deps.tokens.issue(user.username, scopes),
-    refreshToken: successor.token,
+  const exchange = await exchangeRefreshToken(deps, request);
+  if (!exchange.ok) throw exchange.error;
+  return exchange.tokens;
+}
+
+/**
+ * {@link refreshGrant} reporting how it ended instead of throwing an {@link AuthError}, with the
+ * token's user and whether reuse was detected, so the token endpoint can audit every outcome.
+ * Errors other than AuthError (a store failing) are still thrown.
+ * @example
+ * const exchange = await exchangeRefreshToken(deps, { refreshToken: presented, scopes: undefined });
+ * if (exchange.ok) console.log(exchange.username, exchange.tokens.expiresIn);
+ */
+export async function exchangeRefreshToken(
+  deps: RefreshGrantDeps,
+  request: RefreshGrantRequest,
+): Promise<RefreshExchange> {
+  let username: string | null = null;
+  const refused = (error: AuthError, reuseDetected = false): RefreshExchange => ({
+    ok: false,
+    error,
+    username,
+    reuseDetected,
   });
+  try {
+    if (!isRefreshTokenShaped(request.refreshToken)) return refused(invalid("not a refresh token"));
+    const tokenHash = hashRefreshToken(request.refreshToken);
+    const now = deps.clock.now();
+    let record = await deps.refreshTokens.findRefreshToken(tokenHash);
+    if (record === undefined) return refused(invalid("unknown refresh token"));
+    username = record.username;
+    const user = await deps.users.findByUsername(record.username);
+    if (user === undefined) return refused(invalid("the refresh token's user no longer exists"));
+    if (user.disabled) {
+      return refused(new AuthError("inactive_user", "the refresh token's user is disabled"));
+    }
+    if (record.familyRevoked) return refused(invalid("the refresh token's family is revoked"));
+    const scopes = grantedScopes(deps, record, user, request.scopes);
+    const successor = mintRefreshToken(deps.refreshPolicy, now, record.familyExpiresAt);
+    const issued = (retried: boolean): RefreshExchange => ({
+      ok: true,
+      tokens: { ...deps.tokens.issue(user.username, scopes), refreshToken: successor.token },
+      username: user.username,
+      retried,
+    });
 
-  if (record.state === "active") {
-    if (!isRefreshTokenUsable(record, user, now)) throw invalid("the refresh token expired");
-    if (await deps.refreshTokens.rotateRefreshToken(tokenHash, successor.row, now)) return issue();
-    // Lost a race with a concurrent use of the same token: it is spent now, so read it again.
-    record = await deps.refreshTokens.findRefreshToken(tokenHash);
-    if (record === undefined || record.familyRevoked) throw invalid("the refresh token is gone");
-  }
+    if (record.state === "active") {
+      if (!isRefreshTokenUsable(record, user, now)) {
+        return refused(invalid("the refresh token expired"));
+      }
+      if (await deps.refreshTokens.rotateRefreshToken(tokenHash, successor.row, now)) {
+        return issued(false);
+      }
+      // Lost a race with a concurrent use of the same token: it is spent now, so read it again.
+      record = await deps.refreshTokens.findRefreshToken(tokenHash);
+      if (record === undefined || record.familyRevoked) {
+        return refused(invalid("the refresh token is gone"));
+      }
+    }
 
-  const graceMs = deps.refreshPolicy.reuseGraceSeconds * 1000;
-  if (
-    record.state === "rotated" &&
-    graceMs > 0 &&
-    isRefreshTokenUsable({ ...record, expiresAt: Number.POSITIVE_INFINITY }, user, now) &&
-    (await deps.refreshTokens.retryRefreshToken(tokenHash, successor.row, now, now - graceMs + 1))
-  ) {
-    return issue();
+    const graceMs = deps.refreshPolicy.reuseGraceSeconds * 1000;
+    if (
+      record.state === "rotated" &&
+      graceMs > 0 &&
+      isRefreshTokenUsable({ ...record, expiresAt: Number.POSITIVE_INFINITY }, user, now) &&
+      (await deps.refreshTokens.retryRefreshToken(tokenHash, successor.row, now, now - graceMs + 1))
+    ) {
+      return issued(true);
+    }
+    // RFC 9700 §4.14.2: a spent refresh token used again means one of two holders is an attacker;
+    // the server cannot tell which, so the whole family goes.
+    await deps.refreshTokens.revokeRefreshFamily(record.familyId, now);
+    return refused(
+      invalid("a spent refresh token was presented again; its family is revoked"),
+      true,
+    );
+  } catch (error) {
+    // grantedScopes refuses a widening scope by throwing.
+    if (isAuthError(error)) return refused(error);
+    throw error;
   }
-  // RFC 9700 §4.14.2: a spent refresh token used again means one of two holders is an attacker;
-  // the server cannot tell which, so the whole family goes.
-  await deps.refreshTokens.revokeRefreshFamily(record.familyId, now);
-  throw invalid("a spent refresh token was presented again; its family is revoked");
 }

@@ -32,7 +32,7 @@ describe("parseTokenForm", () => {
         strict,
         (body, type, s) => {
           const result = parseTokenForm(body, type, { strictGrantType: s });
-          assert.ok(["form", "invalid", "duplicate"].includes(result.kind));
+          assert.ok(["request", "unsupported", "invalid", "duplicate"].includes(result.kind));
         },
       ),
     );
@@ -63,15 +63,54 @@ describe("parseTokenForm", () => {
         const body = new URLSearchParams({ username, password: pass, scope }).toString();
 
         assert.deepEqual(parseTokenForm(body, formType, { strictGrantType: false }), {
-          kind: "form",
-          form: {
+          kind: "request",
+          request: {
+            grantType: "password",
             username,
             password: pass,
             scope: scope === "" ? undefined : scope,
-            grantType: undefined,
             clientId: undefined,
           },
         });
+      }),
+    );
+  });
+
+  it("decides the grant from grant_type alone: password, refresh_token or unsupported", () => {
+    const other = fc
+      .string({ minLength: 1, maxLength: 20 })
+      .filter((name) => name !== "password" && name !== "refresh_token");
+    fc.assert(
+      fc.property(other, strict, (grantType, s) => {
+        const body = (fields: Record<string, string>) =>
+          new URLSearchParams({ username: "a", password: "b", ...fields }).toString();
+
+        assert.equal(
+          parseTokenForm(body({ grant_type: grantType }), formType, { strictGrantType: s }).kind,
+          "unsupported",
+        );
+        assert.deepEqual(
+          parseTokenForm(body({ grant_type: "password" }), formType, { strictGrantType: s }),
+          {
+            kind: "request",
+            request: {
+              grantType: "password",
+              username: "a",
+              password: "b",
+              scope: undefined,
+              clientId: undefined,
+            },
+          },
+        );
+        assert.deepEqual(
+          parseTokenForm(body({ grant_type: "refresh_token", refresh_token: "r" }), formType, {
+            strictGrantType: s,
+          }),
+          {
+            kind: "request",
+            request: { grantType: "refresh_token", refreshToken: "r", scope: undefined },
+          },
+        );
       }),
     );
   });
@@ -108,7 +147,7 @@ describe("parseTokenForm", () => {
     fc.assert(
       fc.property(strict, (s) => {
         const result = parseTokenForm("username=a&password=b", formType, { strictGrantType: s });
-        assert.equal(result.kind, s ? "invalid" : "form");
+        assert.equal(result.kind, s ? "invalid" : "request");
       }),
     );
   });

@@ -1,30 +1,15 @@
 // Parsing the token endpoint's form body (RFC 6749 §4.3.2) into a typed request or a precise failure.
+
 import { isAcceptablePassword, maxPasswordBytes } from "../passwords/hasher.ts";
+import type { TokenRequest } from "../token-request.ts";
 import type { ValidationIssue } from "./error-responses.ts";
-
-/** A token request whose form passed every syntactic rule. */
-interface TokenForm {
-  readonly username: string;
-  readonly password: string;
-  /** The raw `scope` parameter; `undefined` when absent or empty. */
-  readonly scope: string | undefined;
-  /** `undefined` when the client sent none (allowed unless strict). */
-  readonly grantType: string | undefined;
-  /** The `client_id` the client named, if any; recorded in the token (RFC 9068 §2.2). */
-  readonly clientId: string | undefined;
-}
-
-/** A refresh token grant request (RFC 6749 §6) whose form passed every syntactic rule. */
-interface RefreshTokenForm {
-  readonly refreshToken: string;
-  /** The raw `scope` parameter; `undefined` when absent or empty. */
-  readonly scope: string | undefined;
-}
 
 /** The outcome of reading a token form. */
 export type TokenFormResult =
-  | { readonly kind: "form"; readonly form: TokenForm }
-  | { readonly kind: "refresh"; readonly form: RefreshTokenForm }
+  /** A request for one of the offered grants: the only place the grant type is decided. */
+  | { readonly kind: "request"; readonly request: TokenRequest }
+  /** RFC 6749 §5.2 unsupported_grant_type: a well-formed request for a grant not offered. */
+  | { readonly kind: "unsupported" }
   /** FastAPI-style 422: missing or invalid fields. */
   | { readonly kind: "invalid"; readonly issues: readonly ValidationIssue[] }
   /** RFC 6749 §3.2: a parameter sent more than once. */
@@ -41,8 +26,12 @@ function isFormContentType(contentType: string | undefined): boolean {
 }
 
 /**
- * Reads a token request body. Anything but a URL-encoded form is answered like FastAPI answers a
- * JSON body at a form route: the required fields are reported missing.
+ * Reads a token request body and decides its grant: `grant_type=refresh_token` is the refresh
+ * token grant; `password`, or no grant type unless `strictGrantType`, the password grant. Any
+ * other grant type is unsupported once the password grant's fields pass, so a client hears about
+ * missing fields first, as before grant types were told apart. Anything but a URL-encoded form is
+ * answered like FastAPI answers a JSON body at a form route: the required fields are reported
+ * missing.
  */
 export function parseTokenForm(
   body: string,
@@ -64,7 +53,10 @@ export function parseTokenForm(
   if (grantType === "refresh_token") {
     const refreshToken = read("refresh_token");
     if (refreshToken === undefined) return { kind: "invalid", issues: [missing("refresh_token")] };
-    return { kind: "refresh", form: { refreshToken, scope: read("scope") } };
+    return {
+      kind: "request",
+      request: { grantType: "refresh_token", refreshToken, scope: read("scope") },
+    };
   }
   const username = read("username");
   const password = read("password");
@@ -92,7 +84,11 @@ export function parseTokenForm(
   if (username === undefined || password === undefined || issues.length > 0) {
     return { kind: "invalid", issues };
   }
-  return { kind: "form", form: { username, password, scope: read("scope"), grantType, clientId } };
+  if (grantType !== undefined && grantType !== "password") return { kind: "unsupported" };
+  return {
+    kind: "request",
+    request: { grantType: "password", username, password, scope: read("scope"), clientId },
+  };
 }
 
 function missing(field: string): ValidationIssue {

@@ -267,6 +267,35 @@ describe("POST /token with grant_type=refresh_token", () => {
     assert.deepEqual(expired.body, invalidGrant);
   });
 
+  it("writes every refresh to the audit trail: refreshed, failed and reuse detected", async () => {
+    const response = await t.app.request("/token", {
+      method: "POST",
+      body: new URLSearchParams({ grant_type: "refresh_token", refresh_token: login.refreshToken }),
+    });
+    t.clock.advance(10 * second);
+    await refresh(t.app, login.refreshToken);
+    await refresh(t.app, "A".repeat(43));
+
+    const { events } = await t.store.audit.list({ limit: 3 });
+    assert.deepEqual(
+      events.map((e) => [e.type, e.subject, e.reason]),
+      [
+        ["token.refresh_failed", null, "refresh_token_invalid"],
+        ["token.reuse_detected", "johndoe", "refresh_token_invalid"],
+        ["token.refreshed", "johndoe", null],
+      ],
+    );
+    assert.equal(events[2]?.requestId, response.headers.get("x-request-id"));
+    assert.ok(!JSON.stringify(events).includes(login.refreshToken));
+  });
+
+  it("counts no refresh as a login in the metrics", async () => {
+    await refresh(t.app, login.refreshToken);
+
+    const metrics = await (await t.app.request("/metrics")).text();
+    assert.match(metrics, /gatehouse_logins_total\{outcome="succeeded"\} 1\b/);
+  });
+
   it("lets exactly one of two concurrent refreshes with the same token rotate it", async () => {
     const results = await Promise.all([
       refresh(t.app, login.refreshToken),

@@ -1,38 +1,32 @@
-// POST /token: the resource owner password credentials grant (RFC 6749 §4.3).
+// POST /token: the token endpoint (RFC 6749 §3.2) over HTTP — the password and refresh token grants.
 import { z } from "@hono/zod-openapi";
-import { AuthError, isAuthError } from "gatehouse-auth-core/errors";
-import type { IssuedTokens, PasswordGrantDeps } from "gatehouse-auth-core/grants/password-grant";
-import { passwordGrant } from "gatehouse-auth-core/grants/password-grant";
-import type { RefreshGrantDeps } from "gatehouse-auth-core/grants/refresh-grant";
-import { refreshGrant } from "gatehouse-auth-core/grants/refresh-grant";
+import type { TokenEndpointDeps } from "gatehouse-auth-core/grants/token-endpoint";
+import { createTokenEndpoint } from "gatehouse-auth-core/grants/token-endpoint";
 import type { ErrorAnswer } from "gatehouse-auth-core/protocol/error-responses";
 import {
   errorAnswer,
   errorAnswerFor,
   validationAnswer,
 } from "gatehouse-auth-core/protocol/error-responses";
+import type { TokenAnswer } from "gatehouse-auth-core/protocol/token-answer";
+import { tokenAnswer } from "gatehouse-auth-core/protocol/token-answer";
 import { parseTokenForm } from "gatehouse-auth-core/protocol/token-form";
-import { formatScopes } from "gatehouse-auth-core/scopes";
-import type { Context } from "hono";
-import type { AppEnv } from "../app-env.ts";
+import type { Metrics } from "../../telemetry/metrics.ts";
 import { limitBody } from "../body-limit.ts";
-import { type LoginAuditDeps, recordLogin } from "../login-audit.ts";
 import { requestHeader } from "../node-bindings.ts";
 import type { OpenApiApp } from "../openapi.ts";
 import { errorSchema, oauthErrorSchema, validationErrorSchema } from "../openapi.ts";
-import { clientAddress } from "../request-envelope.ts";
+import { clientAddress, requestId } from "../request-envelope.ts";
 
-/** What the token route needs. */
-export interface TokenRouteDeps extends PasswordGrantDeps, RefreshGrantDeps, LoginAuditDeps {
+/** What the token route needs: the token endpoint's ports, and where logins are counted. */
+export interface TokenRouteDeps extends Omit<TokenEndpointDeps, "onLogin"> {
+  readonly metrics: Metrics;
   /** Require `grant_type=password` instead of accepting its absence. */
   readonly strictGrantType: boolean;
 }
 
 /** The largest token request body read: a form with a 1 KiB password fits many times over. */
 const maxTokenBodyBytes = 16 * 1024;
-
-// RFC 6749 §5.1: responses carrying tokens must not be cached.
-const noStore = { "Cache-Control": "no-store", Pragma: "no-cache" } as const;
 
 const tokenFormSchema = z
   .object({
@@ -71,8 +65,16 @@ const tokenResponseSchema = z
   })
   .openapi("TokenResponse");
 
-/** Mounts `POST /token` and documents it as a form body. */
+/**
+ * Mounts `POST /token` and documents it as a form body. The route reads the form and answers;
+ * the core's token endpoint runs the grant, throttles logins and audits every outcome.
+ */
 export function mountTokenRoute(app: OpenApiApp, deps: TokenRouteDeps): void {
+  const { metrics } = deps;
+  const endpoint = createTokenEndpoint({
+    ...deps,
+    onLogin: (outcome) => metrics.countLogin(outcome),
+  });
   app.openAPIRegistry.registerPath({
     method: "post",
     path: "/token",
@@ -122,78 +124,33 @@ export function mountTokenRoute(app: OpenApiApp, deps: TokenRouteDeps): void {
     }),
     async (c) => {
       const parsed = parseTokenForm(await c.req.text(), requestHeader(c, "content-type"), deps);
+      let answer: TokenAnswer | ErrorAnswer;
       switch (parsed.kind) {
+        case "request": {
+          const outcome = await endpoint.handle(parsed.request, {
+            clientAddress: clientAddress(c),
+            requestId: requestId(c),
+          });
+          answer = outcome.ok
+            ? tokenAnswer(outcome.tokens)
+            : errorAnswerFor(outcome.error, "token");
+          break;
+        }
         case "invalid":
-          return send(c, validationAnswer(parsed.issues));
+          answer = validationAnswer(parsed.issues);
+          break;
         case "duplicate":
-          return send(c, errorAnswer("invalid_request", "token"));
-        case "refresh":
-          return answerRefresh(c, deps, parsed.form);
-        case "form":
+          answer = errorAnswer("invalid_request", "token");
+          break;
+        case "unsupported":
+          answer = errorAnswer("unsupported_grant_type", "token");
           break;
         default: {
           const unreachable: never = parsed;
           throw new TypeError(`unhandled form result ${String(unreachable)}`);
         }
       }
-      const { form } = parsed;
-      try {
-        if (form.grantType !== undefined && form.grantType !== "password") {
-          throw new AuthError(
-            "unsupported_grant_type",
-            "only the password and refresh_token grants are offered",
-          );
-        }
-        const scopes = form.scope === undefined ? undefined : deps.scopes.parse(form.scope);
-        const issued = await passwordGrant(
-          { ...deps, refresh: deps },
-          {
-            username: form.username,
-            password: form.password,
-            scopes,
-            clientAddress: clientAddress(c) ?? undefined,
-            clientId: form.clientId,
-          },
-        );
-        await recordLogin(c, deps, form.username, undefined);
-        return sendTokens(c, issued);
-      } catch (error) {
-        if (!isAuthError(error)) throw error;
-        await recordLogin(c, deps, form.username, error.code);
-        return send(c, errorAnswerFor(error, "token"));
-      }
+      return c.json(answer.body, answer.status, answer.headers);
     },
   );
-}
-
-async function answerRefresh(
-  c: Context<AppEnv>,
-  deps: TokenRouteDeps,
-  form: { readonly refreshToken: string; readonly scope: string | undefined },
-): Promise<Response> {
-  try {
-    const scopes = form.scope === undefined ? undefined : deps.scopes.parse(form.scope);
-    return sendTokens(c, await refreshGrant(deps, { refreshToken: form.refreshToken, scopes }));
-  } catch (error) {
-    if (isAuthError(error)) return send(c, errorAnswerFor(error, "token"));
-    throw error;
-  }
-}
-
-function sendTokens(c: Context<AppEnv>, issued: IssuedTokens): Response {
-  return c.json(
-    {
-      access_token: issued.token,
-      token_type: "bearer",
-      expires_in: issued.expiresIn,
-      scope: formatScopes(issued.scopes),
-      ...(issued.refreshToken === undefined ? {} : { refresh_token: issued.refreshToken }),
-    },
-    200,
-    noStore,
-  );
-}
-
-function send(c: Context<AppEnv>, answer: ErrorAnswer): Response {
-  return c.json(answer.body, answer.status, answer.headers);
 }

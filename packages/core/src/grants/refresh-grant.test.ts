@@ -1,0 +1,103 @@
+import assert from "node:assert/strict";
+import { randomBytes } from "node:crypto";
+import { describe, it } from "node:test";
+import { createMemoryStore } from "gatehouse-auth/storage/memory/store";
+import { seedScopes } from "../../../../test/fixtures/seed-scopes.ts";
+import { createFixedClock } from "../clock.ts";
+import { deriveKeyId } from "../keys/token-keys.ts";
+import type { PasswordHash } from "../passwords/hasher.ts";
+import { startRefreshFamily } from "../tokens/refresh-tokens.ts";
+import { createTokenService } from "../tokens/tokens.ts";
+import { exchangeRefreshToken, refreshGrant } from "./refresh-grant.ts";
+
+const policy = { absoluteLifetimeSeconds: 86_400, idleLifetimeSeconds: 3600, reuseGraceSeconds: 0 };
+
+async function setup() {
+  const clock = createFixedClock(Date.UTC(2025, 0, 1));
+  const secret = randomBytes(32);
+  const key = { kid: deriveKeyId(secret), algorithm: "HS256", secret } as const;
+  const tokens = createTokenService({ key, scopes: seedScopes, clock });
+  const store = createMemoryStore({ clock });
+  await store.createUser({
+    username: "johndoe",
+    passwordHash: "unused" as PasswordHash,
+    scopes: ["me"],
+  });
+  const deps = {
+    users: store,
+    refreshTokens: store,
+    tokens,
+    scopes: seedScopes,
+    clock,
+    refreshPolicy: policy,
+  };
+  const presented = await startRefreshFamily(deps, "johndoe", seedScopes.all);
+  return { store, deps, presented };
+}
+
+describe("refreshGrant", () => {
+  it("answers a new pair for a live refresh token", async () => {
+    const { deps, presented } = await setup();
+
+    const refreshed = await refreshGrant(deps, { refreshToken: presented, scopes: undefined });
+
+    assert.deepEqual(refreshed.scopes, ["me"]);
+    assert.notEqual(refreshed.refreshToken, presented);
+  });
+
+  it("throws refresh_token_invalid for a spent token, as before exchanges reported outcomes", async () => {
+    const { deps, presented } = await setup();
+    await refreshGrant(deps, { refreshToken: presented, scopes: undefined });
+
+    await assert.rejects(refreshGrant(deps, { refreshToken: presented, scopes: undefined }), {
+      name: "AuthError",
+      code: "refresh_token_invalid",
+    });
+  });
+});
+
+describe("exchangeRefreshToken", () => {
+  it("reports a token lost to a concurrent revocation as a plain failure, naming its user", async () => {
+    const { store, deps, presented } = await setup();
+    // The rotation loses a race, and by the time the token is read again it is gone.
+    let reads = 0;
+    const racing = {
+      ...deps,
+      refreshTokens: {
+        ...store,
+        findRefreshToken: async (hash: string) =>
+          reads++ === 0 ? store.findRefreshToken(hash) : undefined,
+        rotateRefreshToken: async () => false,
+      },
+    };
+
+    const exchange = await exchangeRefreshToken(racing, {
+      refreshToken: presented,
+      scopes: undefined,
+    });
+
+    assert.equal(exchange.ok, false);
+    assert.deepEqual(
+      exchange.ok ? undefined : [exchange.error.code, exchange.username, exchange.reuseDetected],
+      ["refresh_token_invalid", "johndoe", false],
+    );
+  });
+
+  it("throws what is not an AuthError, such as a store failing", async () => {
+    const { store, deps, presented } = await setup();
+    const failing = {
+      ...deps,
+      refreshTokens: {
+        ...store,
+        findRefreshToken: async () => {
+          throw new Error("database down");
+        },
+      },
+    };
+
+    await assert.rejects(
+      exchangeRefreshToken(failing, { refreshToken: presented, scopes: undefined }),
+      /database down/,
+    );
+  });
+});

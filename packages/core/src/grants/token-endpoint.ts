@@ -1,0 +1,145 @@
+// The token endpoint (RFC 6749 §3.2) without HTTP: runs the grant a request names, throttles the
+// password grant and writes every outcome of every grant to the audit trail.
+import type { AuditLog } from "../audit-log.ts";
+import type { AuthError, AuthErrorCode } from "../errors.ts";
+import { isAuthError } from "../errors.ts";
+import type { Scope } from "../scopes.ts";
+import type { PasswordTokenRequest, RefreshTokenRequest, TokenRequest } from "../token-request.ts";
+import { isValidUsername } from "../users/user.ts";
+import type { IssuedTokens, PasswordGrantDeps } from "./password-grant.ts";
+import { passwordGrant } from "./password-grant.ts";
+import type { RefreshExchange, RefreshGrantDeps } from "./refresh-grant.ts";
+import { exchangeRefreshToken } from "./refresh-grant.ts";
+import type { LoginThrottle } from "./throttle.ts";
+
+/** What is known of a request besides its form, for the throttle and the audit trail. */
+export interface TokenRequestFacts {
+  /** The client's address; absent or `null` when unknown (no per-address throttling then). */
+  readonly clientAddress?: string | null;
+  /** The id the request is logged under (`X-Request-Id`); absent or `null` when there is none. */
+  readonly requestId?: string | null;
+}
+
+/** How a password grant ended: `succeeded`, or the failure's code. */
+export type LoginOutcome = "succeeded" | AuthErrorCode;
+
+/** What {@link createTokenEndpoint} needs: both grants' ports, the throttle and the audit log. */
+export interface TokenEndpointDeps extends Omit<PasswordGrantDeps, "refresh">, RefreshGrantDeps {
+  /** Brute-force protection for the password grant (RFC 6749 §4.3.2). */
+  readonly throttle: LoginThrottle;
+  readonly audit: AuditLog;
+  /** Told how every password grant ended, before the audit write; e.g. to count logins. */
+  readonly onLogin?: (outcome: LoginOutcome) => void;
+}
+
+/** How a token request ended: tokens to answer (RFC 6749 §5.1), or the error to answer (§5.2). */
+export type TokenOutcome =
+  | { readonly ok: true; readonly tokens: IssuedTokens }
+  | { readonly ok: false; readonly error: AuthError };
+
+/** The token endpoint, ready for requests. */
+export interface TokenEndpoint {
+  /**
+   * Runs the request's grant and records its outcome: `login.succeeded` or `login.failed` for the
+   * password grant, `token.refreshed`, `token.refresh_failed` or `token.reuse_detected` for the
+   * refresh token grant, the failure's code as the reason. Never records a password or a token.
+   * Expected failures come back as the outcome's {@link AuthError}; anything else (a store
+   * failing) is thrown.
+   */
+  handle(request: TokenRequest, facts?: TokenRequestFacts): Promise<TokenOutcome>;
+}
+
+/**
+ * Builds the token endpoint: the password grant (throttled, every login starting a refresh token
+ * family) and the refresh token grant (rotation and reuse detection), every outcome audited. An
+ * HTTP layer reads the form (`parseTokenForm`), calls {@link TokenEndpoint.handle} and answers
+ * the outcome with `tokenAnswer` or, for a failure, the error table's `errorAnswerFor`.
+ * @example
+ * const endpoint = createTokenEndpoint({
+ *   users: store, refreshTokens: store, audit: store.audit, // your adapters of the store ports
+ *   hasher, tokens, scopes, clock: systemClock, refreshPolicy: defaultRefreshPolicy,
+ *   throttle: createLoginThrottle({ store, clock: systemClock }),
+ * });
+ * const outcome = await endpoint.handle(
+ *   { grantType: "password", username: "johndoe", password: "secret" },
+ *   { clientAddress: "203.0.113.7" },
+ * );
+ * if (outcome.ok) console.log(outcome.tokens.token, outcome.tokens.refreshToken);
+ * else console.log(outcome.error.code); // e.g. invalid_credentials, throttled
+ */
+export function createTokenEndpoint(deps: TokenEndpointDeps): TokenEndpoint {
+  // Built once: the password grant starts each login's refresh token family from the same ports.
+  const passwordDeps: PasswordGrantDeps = { ...deps, refresh: deps };
+  const parseScope = (raw: string | undefined): readonly Scope[] | undefined =>
+    raw === undefined ? undefined : deps.scopes.parse(raw);
+
+  const logIn = async (
+    request: PasswordTokenRequest,
+    facts: TokenRequestFacts,
+  ): Promise<TokenOutcome> => {
+    let outcome: TokenOutcome;
+    try {
+      const tokens = await passwordGrant(passwordDeps, {
+        username: request.username,
+        password: request.password,
+        scopes: parseScope(request.scope),
+        clientAddress: facts.clientAddress ?? undefined,
+        clientId: request.clientId,
+      });
+      outcome = { ok: true, tokens };
+    } catch (error) {
+      if (!isAuthError(error)) throw error;
+      outcome = { ok: false, error };
+    }
+    const failure = outcome.ok ? undefined : outcome.error.code;
+    deps.onLogin?.(failure ?? "succeeded");
+    // A username outside the username rules may be a mistyped password: it is never recorded.
+    const subject = isValidUsername(request.username) ? request.username : null;
+    await deps.audit.record({
+      type: failure === undefined ? "login.succeeded" : "login.failed",
+      actor: subject,
+      subject,
+      clientAddress: facts.clientAddress ?? null,
+      requestId: facts.requestId ?? null,
+      reason: failure ?? null,
+      details: {},
+    });
+    return outcome;
+  };
+
+  const refresh = async (
+    request: RefreshTokenRequest,
+    facts: TokenRequestFacts,
+  ): Promise<TokenOutcome> => {
+    let exchange: RefreshExchange;
+    try {
+      const scopes = parseScope(request.scope);
+      exchange = await exchangeRefreshToken(deps, { refreshToken: request.refreshToken, scopes });
+    } catch (error) {
+      if (!isAuthError(error)) throw error;
+      exchange = { ok: false, error, username: null, reuseDetected: false };
+    }
+    await deps.audit.record({
+      type: exchange.ok
+        ? "token.refreshed"
+        : exchange.reuseDetected
+          ? "token.reuse_detected"
+          : "token.refresh_failed",
+      actor: exchange.username,
+      subject: exchange.username,
+      clientAddress: facts.clientAddress ?? null,
+      requestId: facts.requestId ?? null,
+      reason: exchange.ok ? null : exchange.error.code,
+      details: exchange.ok ? { retried: exchange.retried } : {},
+    });
+    return exchange.ok
+      ? { ok: true, tokens: exchange.tokens }
+      : { ok: false, error: exchange.error };
+  };
+
+  return {
+    handle(request, facts = {}) {
+      return request.grantType === "password" ? logIn(request, facts) : refresh(request, facts);
+    },
+  };
+}
