@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
 import { readdirSync, readFileSync, statSync } from "node:fs";
-import { mkdir, mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { basename, delimiter, dirname, join } from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -410,6 +410,15 @@ describe("the packed packages installed in a project of their own", { skip: skip
       await writeFile(join(project, "core.ts"), coreConsumer);
       await writeFile(join(project, "guard.ts"), guardConsumer);
       await writeFile(join(project, "service.ts"), serviceConsumer);
+      // Every TypeScript example of the installed READMEs is type-checked with the consumers.
+      for (const { name } of workspaces) {
+        const readme = await readFile(join(project, "node_modules", name, "README.md"), "utf8");
+        const examples = [...readme.matchAll(/^```ts\n([\s\S]*?)^```$/gm)].map((m) => m[1] ?? "");
+        assert.ok(examples.length > 0, `${name}'s README has a TypeScript example`);
+        for (const [index, example] of examples.entries()) {
+          await writeFile(join(project, `readme-${name}-${index}.ts`), example);
+        }
+      }
     },
     { timeout: 300_000 },
   );
@@ -446,7 +455,7 @@ describe("the packed packages installed in a project of their own", { skip: skip
     }
   });
 
-  it("type-checks a strict consumer of each package against the installed types", async () => {
+  it("type-checks a strict consumer of each package and the README examples against the installed types", async () => {
     const tsc = join(root, "node_modules", "typescript", "bin", "tsc");
 
     const output = await succeed(process.execPath, [tsc, "-p", "tsconfig.json"], {
