@@ -1,10 +1,11 @@
 // An Express service that accepts Gatehouse tokens: GET /items needs the `items` scope.
-// Run: GATEHOUSE_URL=http://127.0.0.1:8000 GATEHOUSE_ISSUER=http://127.0.0.1:8000 \
-//   NODE_OPTIONS=--conditions=gatehouse-source node_modules/.bin/node examples/express/server.ts
-// In your own project, import from "gatehouse-auth-guard" and "gatehouse-auth-guard/express".
+// In a project of your own (package.json with "type": "module"; Node.js 24 runs TypeScript as is):
+//   npm install gatehouse-auth-guard express
+//   GATEHOUSE_URL=http://127.0.0.1:8000 GATEHOUSE_ISSUER=http://127.0.0.1:8000 node server.ts
+// The Gatehouse it trusts signs with EdDSA or ES256 and has GATEHOUSE_ISSUER set to that issuer.
 import express from "express";
+import { createRemoteVerifier } from "gatehouse-auth-guard";
 import { createExpressGuard } from "gatehouse-auth-guard/express";
-import { createRemoteVerifier } from "gatehouse-auth-guard/remote-verifier";
 
 const gatehouse = process.env["GATEHOUSE_URL"] ?? "http://127.0.0.1:8000";
 const guard = createExpressGuard(

@@ -1,10 +1,11 @@
 // A Fastify service that accepts Gatehouse tokens: GET /items needs the `items` scope.
-// Run: GATEHOUSE_URL=http://127.0.0.1:8000 GATEHOUSE_ISSUER=http://127.0.0.1:8000 \
-//   NODE_OPTIONS=--conditions=gatehouse-source node_modules/.bin/node examples/fastify/server.ts
-// In your own project, import from "gatehouse-auth-guard" and "gatehouse-auth-guard/fastify".
+// In a project of your own (package.json with "type": "module"; Node.js 24 runs TypeScript as is):
+//   npm install gatehouse-auth-guard fastify
+//   GATEHOUSE_URL=http://127.0.0.1:8000 GATEHOUSE_ISSUER=http://127.0.0.1:8000 node server.ts
+// The Gatehouse it trusts signs with EdDSA or ES256 and has GATEHOUSE_ISSUER set to that issuer.
 import Fastify from "fastify";
+import { createRemoteVerifier } from "gatehouse-auth-guard";
 import { createFastifyGuard } from "gatehouse-auth-guard/fastify";
-import { createRemoteVerifier } from "gatehouse-auth-guard/remote-verifier";
 
 const gatehouse = process.env["GATEHOUSE_URL"] ?? "http://127.0.0.1:8000";
 const guard = createFastifyGuard(

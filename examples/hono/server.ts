@@ -1,11 +1,12 @@
 // A Hono service that accepts Gatehouse tokens: GET /items needs the `items` scope.
-// Run: GATEHOUSE_URL=http://127.0.0.1:8000 GATEHOUSE_ISSUER=http://127.0.0.1:8000 \
-//   NODE_OPTIONS=--conditions=gatehouse-source node_modules/.bin/node examples/hono/server.ts
-// In your own project, import from "gatehouse-auth-guard" and "gatehouse-auth-guard/hono".
+// In a project of your own (package.json with "type": "module"; Node.js 24 runs TypeScript as is):
+//   npm install gatehouse-auth-guard hono @hono/node-server
+//   GATEHOUSE_URL=http://127.0.0.1:8000 GATEHOUSE_ISSUER=http://127.0.0.1:8000 node server.ts
+// The Gatehouse it trusts signs with EdDSA or ES256 and has GATEHOUSE_ISSUER set to that issuer.
 import { serve } from "@hono/node-server";
+import { createRemoteVerifier } from "gatehouse-auth-guard";
 import type { GatehouseEnv } from "gatehouse-auth-guard/hono";
 import { requireGatehouseToken } from "gatehouse-auth-guard/hono";
-import { createRemoteVerifier } from "gatehouse-auth-guard/remote-verifier";
 import { Hono } from "hono";
 
 const gatehouse = process.env["GATEHOUSE_URL"] ?? "http://127.0.0.1:8000";

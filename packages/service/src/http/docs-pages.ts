@@ -1,12 +1,13 @@
-// /docs (Swagger UI) and /redoc (ReDoc), served from the installed packages — never from a CDN.
+// /docs (Swagger UI) and /redoc (ReDoc), served from local files — never from a CDN.
 import { readFileSync } from "node:fs";
-import { createRequire } from "node:module";
-import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 import type { OpenApiApp } from "./openapi.ts";
 
-const require = createRequire(import.meta.url);
-const swaggerDir = dirname(require.resolve("swagger-ui-dist/package.json"));
-const redocBundle = require.resolve("redoc/bundles/redoc.standalone.js");
+// `#docs-assets/…` (package.json `imports`) is the bundles copied into dist/ by the build, or, with
+// the sources, the same files in the pinned `swagger-ui-dist` and `redoc` dev dependencies.
+const swaggerFile = (name: string): string =>
+  fileURLToPath(import.meta.resolve(`#docs-assets/swagger-ui/${name}`));
+const redocBundle = fileURLToPath(import.meta.resolve("#docs-assets/redoc/redoc.standalone.js"));
 
 interface Asset {
   readonly body: Buffer;
@@ -63,13 +64,10 @@ const redocInit = `Redoc.init("/openapi.json", {}, document.getElementById("redo
 /** Mounts the interactive docs pages and their assets. */
 export function mountDocsPages(app: OpenApiApp): void {
   const assets: Record<string, Asset> = {
-    "/docs/swagger-ui.css": asset(join(swaggerDir, "swagger-ui.css"), "text/css"),
-    "/docs/swagger-ui-bundle.js": asset(
-      join(swaggerDir, "swagger-ui-bundle.js"),
-      "text/javascript",
-    ),
-    "/docs/oauth2-redirect.js": asset(join(swaggerDir, "oauth2-redirect.js"), "text/javascript"),
-    "/docs/favicon-32x32.png": asset(join(swaggerDir, "favicon-32x32.png"), "image/png"),
+    "/docs/swagger-ui.css": asset(swaggerFile("swagger-ui.css"), "text/css"),
+    "/docs/swagger-ui-bundle.js": asset(swaggerFile("swagger-ui-bundle.js"), "text/javascript"),
+    "/docs/oauth2-redirect.js": asset(swaggerFile("oauth2-redirect.js"), "text/javascript"),
+    "/docs/favicon-32x32.png": asset(swaggerFile("favicon-32x32.png"), "image/png"),
     "/docs/swagger-init.js": { body: Buffer.from(swaggerInit), type: "text/javascript" },
     "/redoc/redoc.standalone.js": {
       body: Buffer.from(withoutCdnLogo(readFileSync(redocBundle, "utf8"))),
