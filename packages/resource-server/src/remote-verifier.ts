@@ -5,7 +5,7 @@ import type { Clock } from "gatehouse-auth-core/clock";
 import { systemClock } from "gatehouse-auth-core/clock";
 import { AuthError } from "gatehouse-auth-core/errors";
 import { peekKeyId } from "gatehouse-auth-core/keys/token-keys";
-import { maxTokenLength } from "gatehouse-auth-core/tokens/tokens";
+import { maxTokenLength } from "gatehouse-auth-core/tokens/token-verifier";
 import { z } from "zod";
 
 /** The asymmetric algorithms a remote verifier accepts; never a shared-secret one. */
