@@ -4,8 +4,9 @@ import { AuthError } from "./errors.ts";
 import type { Scope } from "./scopes.ts";
 import { missingScopes } from "./scopes.ts";
 import type { AccessTokenDenylist } from "./tokens/denylist.ts";
-import type { TokenService, VerifiedAccessToken } from "./tokens/tokens.ts";
-import { verifyWithKeyRefresh } from "./tokens/tokens.ts";
+import { verifyWithKeyRefresh } from "./tokens/token-verifier.ts";
+import type { TokenService } from "./tokens/tokens.ts";
+import type { VerifiedAccessToken } from "./tokens/verified-access-token.ts";
 import type { User, UserRecord, UserStore } from "./users/user.ts";
 import { toUser } from "./users/user.ts";
 

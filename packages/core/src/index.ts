@@ -72,7 +72,7 @@ export type {
 } from "./keys/signing-keys.ts";
 export { signingAlgorithms, signingKeyStatus } from "./keys/signing-keys.ts";
 export type { KeyPair, SigningKey, TokenKey, TokenKeySet } from "./keys/token-keys.ts";
-export { deriveKeyId } from "./keys/token-keys.ts";
+export { deriveKeyId, staticKeySet } from "./keys/token-keys.ts";
 export type { Argon2Hasher, Argon2HasherOptions } from "./passwords/argon2-hasher.ts";
 export { createArgon2Hasher, owaspArgon2Params } from "./passwords/argon2-hasher.ts";
 export type { PasswordCheck, PasswordHash, PasswordHasher } from "./passwords/hasher.ts";
@@ -93,9 +93,14 @@ export {
   seedScopeDescriptions,
 } from "./scopes.ts";
 export type { PasswordTokenRequest, RefreshTokenRequest, TokenRequest } from "./token-request.ts";
+export type { AccessTokenClaims, TokenForm } from "./tokens/claims.ts";
+export { accessTokenClaimsSchema, grantedScopeNames } from "./tokens/claims.ts";
 export type { AccessTokenDenylist } from "./tokens/denylist.ts";
 export type { ActiveToken, IntrospectDeps, Introspection } from "./tokens/introspect.ts";
 export { introspectToken } from "./tokens/introspect.ts";
+export type { KeySource } from "./tokens/key-source.ts";
+export type { LegacyKeySource, LegacyKeySourceOptions } from "./tokens/legacy-key-source.ts";
+export { createLegacyKeySource } from "./tokens/legacy-key-source.ts";
 export type {
   MintedRefreshToken,
   NewRefreshFamily,
@@ -117,19 +122,26 @@ export {
 export type { RevocationOutcome, RevokeDeps } from "./tokens/revoke.ts";
 export { revokeToken } from "./tokens/revoke.ts";
 export type {
+  CheckedToken,
+  RequirableClaim,
+  TokenVerifier,
+  TokenVerifierOptions,
+} from "./tokens/token-verifier.ts";
+export {
+  createTokenVerifier,
+  maxTokenLength,
+  verifyWithKeyRefresh,
+} from "./tokens/token-verifier.ts";
+export type {
   AccessToken,
   IssuedAccessToken,
   IssueOptions,
   TokenService,
   TokenServiceOptions,
-  VerifiedAccessToken,
 } from "./tokens/tokens.ts";
-export {
-  createTokenService,
-  defaultTokenLifetimeSeconds,
-  maxTokenLength,
-  verifyWithKeyRefresh,
-} from "./tokens/tokens.ts";
+export { createTokenService, defaultTokenLifetimeSeconds } from "./tokens/tokens.ts";
+export type { VerifiedAccessToken } from "./tokens/verified-access-token.ts";
+export { readVerifiedAccessToken } from "./tokens/verified-access-token.ts";
 export type { AuthenticateDeps } from "./users/authenticate.ts";
 export { authenticate } from "./users/authenticate.ts";
 export type { Item, ItemStore } from "./users/items.ts";

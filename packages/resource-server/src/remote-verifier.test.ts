@@ -175,6 +175,25 @@ describe("createRemoteVerifier", () => {
     await assert.rejects(t.verifier.verify(token), { name: "AuthError", code: "token_expired" });
   });
 
+  it("accepts a token without jti or iat: a resource server neither revokes nor cuts off", async () => {
+    const t = setup();
+    const { iat: _, ...noIssuedAt } = claims();
+
+    assert.equal((await t.verifier.verify(signRaw(t.first, {}, noIssuedAt))).subject, "johndoe");
+  });
+
+  it("hands every request of a cached token the same frozen principal", async () => {
+    const t = setup();
+    const token = t.issue();
+
+    const first = await t.verifier.verify(token);
+
+    assert.equal(await t.verifier.verify(token), first);
+    assert.ok(
+      Object.isFrozen(first) && Object.isFrozen(first.claims) && Object.isFrozen(first.scopes),
+    );
+  });
+
   it("refuses a token whose nbf is in the future", async () => {
     const t = setup();
 

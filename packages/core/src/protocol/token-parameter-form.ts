@@ -1,5 +1,5 @@
 // Reading the `token` form of /revoke (RFC 7009 §2.1) and /introspect (RFC 7662 §2.1).
-import { maxTokenLength } from "../tokens/tokens.ts";
+import { maxTokenLength } from "../tokens/token-verifier.ts";
 
 /** The outcome of reading a `token` form: the token, or why the request is malformed. */
 export type TokenParameterForm =

@@ -7,7 +7,8 @@ import { generateSigningKey, toTokenKey } from "../keys/key-material.ts";
 import type { SigningAlgorithm } from "../keys/signing-keys.ts";
 import { type KeyPair, peekKeyId, type TokenKey, type TokenKeySet } from "../keys/token-keys.ts";
 import { createScopeCatalogue, type Scope, seedScopeDescriptions } from "../scopes.ts";
-import { createTokenService, maxTokenLength } from "./tokens.ts";
+import { maxTokenLength } from "./token-verifier.ts";
+import { createTokenService } from "./tokens.ts";
 
 const start = Date.UTC(2025, 0, 1);
 const startSeconds = start / 1000;

@@ -5,8 +5,8 @@ import { isAuthError } from "../errors.ts";
 import type { AccessTokenDenylist } from "./denylist.ts";
 import type { RefreshTokenStore } from "./refresh-tokens.ts";
 import { hashRefreshToken, isRefreshTokenShaped } from "./refresh-tokens.ts";
+import { verifyWithKeyRefresh } from "./token-verifier.ts";
 import type { TokenService } from "./tokens.ts";
-import { verifyWithKeyRefresh } from "./tokens.ts";
 
 /** What {@link revokeToken} needs. */
 export interface RevokeDeps {

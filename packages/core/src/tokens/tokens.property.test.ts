@@ -6,8 +6,9 @@ import { createSigner } from "fast-jwt";
 import { createFixedClock } from "../clock.ts";
 import { AuthError } from "../errors.ts";
 import { createScopeCatalogue, seedScopeDescriptions } from "../scopes.ts";
-import type { TokenServiceOptions, VerifiedAccessToken } from "./tokens.ts";
+import type { TokenServiceOptions } from "./tokens.ts";
 import { createTokenService } from "./tokens.ts";
+import type { VerifiedAccessToken } from "./verified-access-token.ts";
 
 const scopes = createScopeCatalogue(seedScopeDescriptions);
 const secret = Buffer.alloc(32, 9);

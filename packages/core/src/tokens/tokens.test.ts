@@ -7,10 +7,10 @@ import { items, me, seedScopes } from "../../../../test/fixtures/seed-scopes.ts"
 import { createFixedClock } from "../clock.ts";
 import { isAuthError } from "../errors.ts";
 import { deriveKeyId, type SigningKey } from "../keys/token-keys.ts";
+import { maxTokenLength } from "./token-verifier.ts";
 import {
   createTokenService,
   defaultTokenLifetimeSeconds,
-  maxTokenLength,
   type TokenServiceOptions,
 } from "./tokens.ts";
 

@@ -1,37 +1,18 @@
-// Access tokens: issuing and verifying RFC 9068 JWTs with a pinned algorithm and key.
+// Access tokens: issuing RFC 9068 JWTs with a pinned algorithm and key, and verifying them.
 
 import { randomUUID } from "node:crypto";
-import type { Awaitable } from "../awaitable.ts";
 import type { Checked } from "../brand.ts";
 import type { Clock } from "../clock.ts";
-import { AuthError, isAuthError } from "../errors.ts";
-import type { CompiledKey, TokenKey, TokenKeySet } from "../keys/token-keys.ts";
-import { compileKey, peekKeyId, staticKeySet } from "../keys/token-keys.ts";
+import type { TokenKey, TokenKeySet } from "../keys/token-keys.ts";
+import { compileSigner, staticKeySet } from "../keys/token-keys.ts";
 import type { Scope, ScopeCatalogue } from "../scopes.ts";
 import { formatScopes } from "../scopes.ts";
-import { claimsSchema, hasAudience, headerSchema, issuedAtMillis } from "./claims.ts";
-import { createVerifiedTokenCache } from "./verified-token-cache.ts";
+import type { LegacyKeySource } from "./legacy-key-source.ts";
+import { createTokenVerifier, type TokenVerifier } from "./token-verifier.ts";
+import { readVerifiedAccessToken, type VerifiedAccessToken } from "./verified-access-token.ts";
 
 /** A signed access token; made only by {@link TokenService.issue}. */
 export type AccessToken = Checked<string, "AccessToken">;
-
-/** The claims of a token that passed every check. */
-export interface VerifiedAccessToken {
-  readonly subject: string;
-  /** Granted scopes that are still in the catalogue. */
-  readonly scopes: readonly Scope[];
-  readonly tokenId: string;
-  /** Seconds since the epoch, as on the wire. */
-  readonly issuedAt: number;
-  /**
-   * Milliseconds since the epoch, from the private `iat_ms` claim (so a per-user cut-off set in
-   * the same second as a login can tell before from after); `issuedAt * 1000` when absent.
-   */
-  readonly issuedAtMs: number;
-  readonly expiresAt: number;
-  /** RFC 9068 `client_id`, present when the token request named a client. */
-  readonly clientId?: string;
-}
 
 /** What {@link TokenService.issue} returns: the token plus what the token response reports. */
 export interface IssuedAccessToken {
@@ -48,24 +29,13 @@ export interface IssueOptions {
   readonly clientId?: string | undefined;
 }
 
-/** Issues and verifies access tokens. */
-export interface TokenService {
+/**
+ * Issues access tokens, and verifies them with the one token verifier over its key set (plus the
+ * FastAPI app's key while a migration window is open).
+ */
+export interface TokenService extends TokenVerifier<VerifiedAccessToken> {
   /** Signs a token for `subject` carrying `scopes`, with the key set's current signer. */
   issue(subject: string, scopes: readonly Scope[], options?: IssueOptions): IssuedAccessToken;
-  /**
-   * Verifies signature, algorithm, `typ`, `kid`, time claims and shape, synchronously (no thread
-   * pool, so verification never queues behind password hashing).
-   * @throws {AuthError} token_invalid for anything malformed, forged, not yet valid, or signed by
-   * a key that is unknown or retired
-   * @throws {AuthError} token_expired when `exp` is now or in the past
-   */
-  verify(token: string): VerifiedAccessToken;
-  /**
-   * When `token` names a key this service does not know, asks the key set to re-read its keys
-   * (rate-limited) and tells whether the key is known now — so a token signed by a key rotated
-   * in on another instance verifies. Never throws.
-   */
-  refreshKeysFor(token: string): Promise<boolean>;
 }
 
 /** Options of {@link createTokenService}: exactly one of `key` and `keys`. */
@@ -89,20 +59,12 @@ export interface TokenServiceOptions {
   readonly scopesArrayClaim?: boolean;
   /** Size of the verified-token cache (signature checks skipped on a hit); 0 turns it off. */
   readonly cacheSize?: number;
+  /** Also accept the replaced FastAPI app's tokens while its migration window is open. */
+  readonly legacy?: LegacyKeySource | undefined;
 }
 
 /** The seed's access token lifetime: 30 minutes. */
 export const defaultTokenLifetimeSeconds = 30 * 60;
-
-/** Tokens longer than this are refused unread: a real one is a few hundred bytes. */
-export const maxTokenLength = 4096;
-
-/** What the verified-token cache keeps: the claims, the key that verified them, and `nbf`. */
-interface CheckedToken {
-  readonly verified: VerifiedAccessToken;
-  readonly kid: string;
-  readonly notBefore: number | undefined;
-}
 
 /**
  * Creates the token service for a key (or a changing key set). The algorithm is pinned by each
@@ -125,65 +87,28 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
   if (!Number.isInteger(lifetime) || lifetime < 1) {
     throw new RangeError("token lifetime must be a positive whole number of seconds");
   }
-  // Keyed by the key object: when a key set drops a key, its verifier goes with it.
-  const compiled = new WeakMap<TokenKey, CompiledKey>();
-  const compiledFor = (key: TokenKey): CompiledKey => {
-    let entry = compiled.get(key);
-    if (entry === undefined) {
-      entry = compileKey(key);
-      compiled.set(key, entry);
-    }
-    return entry;
+  // Keyed by the key object: when a key set drops a key, its signer goes with it.
+  const signers = new WeakMap<TokenKey, ReturnType<typeof compileSigner>>();
+  const signerFor = (key: TokenKey): ReturnType<typeof compileSigner> => {
+    if (!signers.has(key)) signers.set(key, compileSigner(key));
+    return signers.get(key);
   };
-  // Keyed by the token string itself: a hit skips hashing, signature and schema work entirely
-  // (the verifier's share of the per-request profile in the benchmarks).
-  const cache = createVerifiedTokenCache<CheckedToken>(options.cacheSize ?? 1000);
-
-  function checkToken(token: string): CheckedToken {
-    const kid = peekKeyId(token);
-    const key = kid === undefined ? undefined : keys.find(kid);
-    if (key === undefined) {
-      throw new AuthError("token_invalid", "token names no signing key this service accepts");
-    }
-    let decoded: { header: unknown; payload: unknown };
-    try {
-      decoded = compiledFor(key).check(token);
-    } catch (cause) {
-      throw new AuthError("token_invalid", "token failed signature or format checks", { cause });
-    }
-    const header = headerSchema.safeParse(decoded.header);
-    if (!header.success || header.data.alg !== key.algorithm || header.data.kid !== key.kid) {
-      throw new AuthError("token_invalid", "token header is not one this service issues");
-    }
-    const parsed = claimsSchema.safeParse(decoded.payload);
-    if (!parsed.success) {
-      throw new AuthError("token_invalid", "token claims are missing or of the wrong type");
-    }
-    const claims = parsed.data;
-    if (options.issuer !== undefined && claims.iss !== options.issuer) {
-      throw new AuthError("token_invalid", "token issuer does not match");
-    }
-    if (options.audience !== undefined && !hasAudience(claims.aud, options.audience)) {
-      throw new AuthError("token_invalid", "token audience does not match");
-    }
-    const verified: VerifiedAccessToken = Object.freeze({
-      subject: claims.sub,
-      scopes: Object.freeze((claims.scope ?? "").split(" ").filter((name) => scopes.has(name))),
-      tokenId: claims.jti,
-      issuedAt: claims.iat,
-      issuedAtMs: issuedAtMillis(claims.iat, claims.iat_ms),
-      expiresAt: claims.exp,
-      ...(claims.client_id === undefined ? {} : { clientId: claims.client_id }),
-    });
-    return { verified, kid: key.kid, notBefore: claims.nbf };
-  }
   // Fails at construction, not at the first login, when the signer is unusable.
-  compiledFor(keys.signer());
+  signerFor(keys.signer());
+  const verifier = createTokenVerifier({
+    keys,
+    legacy: options.legacy,
+    clock,
+    issuer: options.issuer,
+    audience: options.audience,
+    ...(options.cacheSize === undefined ? {} : { cacheSize: options.cacheSize }),
+    read: (checked) => readVerifiedAccessToken(checked, scopes),
+  });
 
   return {
     issue(subject, granted, issueOptions = {}) {
       const key = keys.signer();
-      const sign = compiledFor(key).sign;
+      const sign = signerFor(key);
       if (sign === undefined) throw new TypeError(`signing key ${key.kid} has no private key`);
       const issuedAtMs = clock.now();
       const issuedAt = Math.floor(issuedAtMs / 1000);
@@ -205,71 +130,7 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
       return { token, scopes: granted, expiresIn: lifetime, tokenId };
     },
 
-    verify(token) {
-      if (token.length === 0 || token.length > maxTokenLength) {
-        throw new AuthError("token_invalid", "token is empty or too long");
-      }
-      let checked = cache.get(token);
-      if (checked === undefined) {
-        checked = checkToken(token);
-        cache.set(token, checked);
-      } else if (keys.find(checked.kid) === undefined) {
-        // A key retired since the token was cached is refused on a cache hit too.
-        throw new AuthError("token_invalid", "token names no signing key this service accepts");
-      }
-      const now = clock.now() / 1000;
-      if (checked.notBefore !== undefined && checked.notBefore > now) {
-        throw new AuthError("token_invalid", "token is not valid yet");
-      }
-      // RFC 7519 §4.1.4: the token must not be accepted on or after its expiration time.
-      if (checked.verified.expiresAt <= now) {
-        throw new AuthError("token_expired", "token has expired");
-      }
-      return checked.verified;
-    },
-
-    async refreshKeysFor(token) {
-      const kid = token.length > maxTokenLength ? undefined : peekKeyId(token);
-      if (kid === undefined || keys.reload === undefined || keys.find(kid) !== undefined) {
-        return false;
-      }
-      try {
-        await keys.reload(kid);
-      } catch {
-        // The key set reports its own failures; an unreadable store leaves the token refused.
-        return false;
-      }
-      return keys.find(kid) !== undefined;
-    },
+    verify: verifier.verify,
+    refreshKeysFor: verifier.refreshKeysFor,
   };
-}
-
-/**
- * {@link TokenService.verify}, except that a token naming a key this instance does not know yet
- * makes it re-read the key set once (rate-limited) and try again — for the paths (`authorize`,
- * introspection, revocation) that must honour a key rotated in on another instance. A token that
- * verifies is answered at once; only a failing one gets a promise, and can pay for a key-set read.
- * It never throws: a refused token is a rejected promise.
- * @throws {AuthError} as {@link TokenService.verify}, through the promise
- */
-export function verifyWithKeyRefresh(
-  tokens: TokenService,
-  token: string,
-): Awaitable<VerifiedAccessToken> {
-  try {
-    return tokens.verify(token);
-  } catch (error) {
-    return retryWithFreshKeys(tokens, token, error);
-  }
-}
-
-async function retryWithFreshKeys(
-  tokens: TokenService,
-  token: string,
-  error: unknown,
-): Promise<VerifiedAccessToken> {
-  if (isAuthError(error, "token_invalid") && (await tokens.refreshKeysFor(token))) {
-    return tokens.verify(token);
-  }
-  throw error;
 }

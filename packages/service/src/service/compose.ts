@@ -8,14 +8,13 @@ import type { PublishedJwk } from "gatehouse-auth-core/keys/key-material";
 import { generateSigningKey } from "gatehouse-auth-core/keys/key-material";
 import { createKeyRing } from "gatehouse-auth-core/keys/key-ring";
 import type { TokenKeySet } from "gatehouse-auth-core/keys/token-keys";
-import { deriveKeyId } from "gatehouse-auth-core/keys/token-keys";
+import { deriveKeyId, staticKeySet } from "gatehouse-auth-core/keys/token-keys";
 import { type Argon2Hasher, createArgon2Hasher } from "gatehouse-auth-core/passwords/argon2-hasher";
 import type { PasswordHasher } from "gatehouse-auth-core/passwords/hasher";
 import type { Store } from "gatehouse-auth-core/ports";
 import type { ScopeCatalogue } from "gatehouse-auth-core/scopes";
 import { createScopeCatalogue, gatehouseScopeDescriptions } from "gatehouse-auth-core/scopes";
-import { createLegacyTokenVerifier } from "gatehouse-auth-core/tokens/legacy-verifier";
-import { createMigratingTokenService } from "gatehouse-auth-core/tokens/migrating-token-service";
+import { createLegacyKeySource } from "gatehouse-auth-core/tokens/legacy-key-source";
 import type { RefreshPolicy } from "gatehouse-auth-core/tokens/refresh-tokens";
 import type { TokenService } from "gatehouse-auth-core/tokens/tokens";
 import { createTokenService } from "gatehouse-auth-core/tokens/tokens";
@@ -85,27 +84,26 @@ export async function composeServices(
   const keys = await loadSigningKeys(settings, store, clock, logger);
   // Computed now, so the first login for an unknown user costs what every other login costs.
   await hasher.dummyHash();
-  const ownTokens = createTokenService({
-    keys: keys.set,
-    scopes,
-    clock,
-    lifetimeSeconds: settings.accessTokenLifetimeSeconds,
-    scopesArrayClaim: settings.fastapiCompatClaims,
-    ...(settings.issuer === undefined ? {} : { issuer: settings.issuer }),
-    ...(settings.audience === undefined ? {} : { audience: settings.audience }),
-  });
   const tokens = countTokenVerifications(
-    settings.legacyTokensUntil === undefined || settings.jwtSecret === undefined
-      ? ownTokens
-      : createMigratingTokenService(
-          ownTokens,
-          createLegacyTokenVerifier({
-            secret: Buffer.from(settings.jwtSecret, "utf8"),
-            scopes,
-            clock,
-            acceptUntil: settings.legacyTokensUntil,
+    createTokenService({
+      keys: keys.set,
+      scopes,
+      clock,
+      lifetimeSeconds: settings.accessTokenLifetimeSeconds,
+      scopesArrayClaim: settings.fastapiCompatClaims,
+      ...(settings.issuer === undefined ? {} : { issuer: settings.issuer }),
+      ...(settings.audience === undefined ? {} : { audience: settings.audience }),
+      // The FastAPI app's tokens are accepted while the migration window is open.
+      ...(settings.legacyTokensUntil === undefined || settings.jwtSecret === undefined
+        ? {}
+        : {
+            legacy: createLegacyKeySource({
+              secret: Buffer.from(settings.jwtSecret, "utf8"),
+              clock,
+              acceptUntil: settings.legacyTokensUntil,
+            }),
           }),
-        ),
+    }),
     metrics,
   );
   if (settings.demo) {
@@ -200,7 +198,7 @@ async function loadSigningKeys(
     const secret = Buffer.from(settings.jwtSecret, "utf8");
     const key = { kid: deriveKeyId(secret), algorithm: "HS256", secret } as const;
     return {
-      set: { signer: () => key, find: (kid) => (kid === key.kid ? key : undefined) },
+      set: staticKeySet(key),
       publicKeys: async () => [],
     };
   }

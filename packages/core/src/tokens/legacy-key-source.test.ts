@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
+import { randomBytes } from "node:crypto";
 import { describe, it } from "node:test";
 import { SignJWT } from "jose";
 import { createFixedClock } from "../clock.ts";
 import { createScopeCatalogue, seedScopeDescriptions } from "../scopes.ts";
-import { createLegacyTokenVerifier } from "./legacy-verifier.ts";
-import { createMigratingTokenService } from "./migrating-token-service.ts";
+import { createLegacyKeySource } from "./legacy-key-source.ts";
 import { createTokenService } from "./tokens.ts";
 
 const secret = Buffer.from("a FastAPI SECRET_KEY that is long enough", "utf8");
@@ -13,9 +13,17 @@ const now = Date.UTC(2026, 0, 1);
 const nowSeconds = now / 1000;
 const scopes = createScopeCatalogue(seedScopeDescriptions);
 
+/** A token service of its own key that also accepts the FastAPI app's tokens until `acceptUntil`. */
 function setup(acceptUntil = now + 86_400_000) {
   const clock = createFixedClock(now);
-  return { clock, legacy: createLegacyTokenVerifier({ secret, scopes, clock, acceptUntil }) };
+  const source = createLegacyKeySource({ secret, clock, acceptUntil });
+  const legacy = createTokenService({
+    key: { kid: "own", algorithm: "HS256", secret: randomBytes(32) },
+    scopes,
+    clock,
+    legacy: source,
+  });
+  return { clock, source, legacy };
 }
 
 /** Signs like python-jose / PyJWT in the seed: HS256, typ JWT, sub + exp (+ scopes). */
@@ -29,7 +37,7 @@ function fastapiToken(
     .sign(key);
 }
 
-describe("createLegacyTokenVerifier", () => {
+describe("createLegacyKeySource: the FastAPI form of the token verifier", () => {
   it("accepts a seed token with a scopes list, keeping only catalogue scopes", async () => {
     const { legacy } = setup();
 
@@ -57,11 +65,11 @@ describe("createLegacyTokenVerifier", () => {
   });
 
   it("refuses every token once the window has closed", async () => {
-    const { legacy, clock } = setup(now + 1000);
+    const { legacy, source, clock } = setup(now + 1000);
     const token = await fastapiToken({ scopes: ["me"] });
     clock.advance(1000);
 
-    assert.equal(legacy.isOpen(), false);
+    assert.equal(source.isOpen(), false);
     assert.throws(() => legacy.verify(token), { code: "token_invalid" });
   });
 
@@ -102,9 +110,8 @@ describe("createLegacyTokenVerifier", () => {
   it("refuses a secret shorter than 32 bytes", () => {
     assert.throws(
       () =>
-        createLegacyTokenVerifier({
+        createLegacyKeySource({
           secret: Buffer.alloc(16),
-          scopes,
           clock: createFixedClock(now),
           acceptUntil: now,
         }),
@@ -113,16 +120,16 @@ describe("createLegacyTokenVerifier", () => {
   });
 });
 
-describe("createMigratingTokenService", () => {
+describe("a token service with a legacy key source", () => {
   const build = (acceptUntil: number) => {
     const clock = createFixedClock(now);
-    const primary = createTokenService({
+    const service = createTokenService({
       key: { kid: "k", algorithm: "HS256", secret },
       scopes,
       clock,
+      legacy: createLegacyKeySource({ secret, clock, acceptUntil }),
     });
-    const legacy = createLegacyTokenVerifier({ secret, scopes, clock, acceptUntil });
-    return { clock, service: createMigratingTokenService(primary, legacy) };
+    return { clock, service };
   };
 
   it("verifies its own at+jwt tokens with the primary service, window open or not", () => {
@@ -150,5 +157,35 @@ describe("createMigratingTokenService", () => {
     const { service } = build(now + 1000);
 
     assert.throws(() => service.verify("bm90IGpzb24.e30.c2ln"), { code: "token_invalid" });
+  });
+
+  it("refuses a FastAPI token it verified before once the window has closed (cache)", async () => {
+    const { service, clock } = build(now + 1000);
+    const token = await fastapiToken({ scopes: ["me"] });
+    service.verify(token);
+
+    clock.advance(1000);
+
+    assert.throws(() => service.verify(token), { code: "token_invalid" });
+  });
+
+  it("does not hold a FastAPI token to the issuer and audience of its own tokens", async () => {
+    const clock = createFixedClock(now);
+    const service = createTokenService({
+      key: { kid: "k", algorithm: "HS256", secret: otherSecret },
+      scopes,
+      clock,
+      issuer: "https://gatehouse.test",
+      audience: "api",
+      legacy: createLegacyKeySource({ secret, clock, acceptUntil: now + 1000 }),
+    });
+
+    assert.equal(service.verify(await fastapiToken({ scopes: ["me"] })).subject, "johndoe");
+  });
+
+  it("reads a scope named twice in the list once", async () => {
+    const { service } = build(now + 1000);
+
+    assert.deepEqual(service.verify(await fastapiToken({ scopes: ["me", "me"] })).scopes, ["me"]);
   });
 });
