@@ -77,7 +77,7 @@ describe("the logger", () => {
     assert.equal(out.lines.length, 1);
     assert.throws(() => JSON.parse(out.lines[0] ?? ""));
     assert.match(out.lines[0] ?? "", /INFO.*listening/);
-    assert.match(out.lines[0] ?? "", /port: 8000/);
+    assert.match(out.lines[0] ?? "", /\{"port":8000\}\n$/);
   });
 
   it("adds fixed fields to every line of a derived logger", () => {

@@ -60,7 +60,8 @@ function standardOutput(): LogOutput {
 }
 
 function prettyDestination(write: (line: string) => void): DestinationStream {
-  const prettify = prettyFactory({ translateTime: "SYS:HH:MM:ss.l", ignore: "pid,hostname" });
+  // One line per entry, fields after the message, so a request is one line on a terminal too.
+  const prettify = prettyFactory({ translateTime: "SYS:HH:MM:ss.l", singleLine: true });
   return { write: (line) => write(prettify(line)) };
 }
 
