@@ -153,7 +153,7 @@ describe("a process that cannot start", () => {
     );
 
     const line = oneLineFailure(exit);
-    assert.match(line, /^gatehouse: cannot use PostgreSQL at .*127\.0\.0\.1:1\/gatehouse: /);
+    assert.match(line, /^gatehouse: cannot connect to PostgreSQL at 127\.0\.0\.1:1\/gatehouse: /);
     assert.match(line, /connection refused.*GATEHOUSE_DATABASE_URL$/);
     assert.doesNotMatch(line, /hunter2/);
   });
@@ -173,7 +173,7 @@ describe("a process that cannot start", () => {
 
     assert.match(
       oneLineFailure(exit),
-      /^gatehouse: cannot use PostgreSQL at .*\/gatehouse_no_such_database: the database does not exist.*GATEHOUSE_DATABASE_URL$/,
+      /^gatehouse: cannot connect to PostgreSQL at .*\/gatehouse_no_such_database: the database does not exist .*; check GATEHOUSE_DATABASE_URL$/,
     );
   });
 

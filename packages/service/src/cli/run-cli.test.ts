@@ -121,7 +121,7 @@ describe("runCli", () => {
       assert.equal(run.status, 1);
       assert.match(
         run.stderr,
-        /^gatehouse: cannot use PostgreSQL at postgres:\/\/gatehouse:\*\*\*@127\.0\.0\.1:1\/gatehouse: connection refused.*GATEHOUSE_DATABASE_URL\n$/,
+        /^gatehouse: cannot connect to PostgreSQL at 127\.0\.0\.1:1\/gatehouse: connection refused .*; check GATEHOUSE_DATABASE_URL\n$/,
       );
       assert.doesNotMatch(run.stderr, /hunter2/);
     });

@@ -13,16 +13,16 @@ const postgres = loadSettings({
 const sqlite = loadSettings({ GATEHOUSE_DATABASE_URL: "sqlite:/srv/data/gatehouse.db" }).database;
 
 describe("database failures", () => {
-  it("names the server without its password, and the setting, when PostgreSQL refuses", () => {
+  it("names the server without user or password, and the setting, when PostgreSQL refuses", () => {
     const wrapped = new Error("cannot connect", { cause: systemError("ECONNREFUSED") });
 
     const message = explainDatabaseFailure(wrapped, postgres)?.message ?? "";
 
     assert.match(
       message,
-      /^cannot use PostgreSQL at postgres:\/\/gatehouse:\*\*\*@db\.internal:5432\/auth: connection refused.*check GATEHOUSE_DATABASE_URL$/,
+      /^cannot connect to PostgreSQL at db\.internal:5432\/auth: connection refused .*; check GATEHOUSE_DATABASE_URL$/,
     );
-    assert.doesNotMatch(message, /hunter2/);
+    assert.doesNotMatch(message, /hunter2|gatehouse@/);
   });
 
   for (const [code, reason] of [
@@ -30,7 +30,7 @@ describe("database failures", () => {
     ["28P01", /password authentication failed/],
     ["28000", /refused this user/],
     ["ENOTFOUND", /does not resolve/],
-    ["25006", /read-only/],
+    ["25006", /^cannot write to PostgreSQL at .*read-only/],
   ] as const) {
     it(`says why for PostgreSQL's ${code}`, () => {
       assert.match(explainDatabaseFailure(systemError(code), postgres)?.message ?? "", reason);

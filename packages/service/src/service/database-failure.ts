@@ -1,7 +1,6 @@
 // Why the database could not be opened or written at start-up, told in terms of
 // GATEHOUSE_DATABASE_URL and without its password.
 import type { Settings } from "./config.ts";
-import { describeDatabase } from "./config.ts";
 import { errorCode, StartupError } from "./startup-error.ts";
 
 type DatabaseLocation = Settings["database"];
@@ -31,21 +30,25 @@ const fileReasons: Readonly<Record<string, string>> = {
   ENOENT: "the folder does not exist",
 };
 
-// pg's connection errors (Node's codes) and PostgreSQL's SQLSTATEs.
-const postgresReasons: Readonly<Record<string, string>> = {
-  ECONNREFUSED: "connection refused; is the server running, and on that host and port?",
+// pg's connection errors (Node's codes) and PostgreSQL's SQLSTATEs met while connecting.
+const connectReasons: Readonly<Record<string, string>> = {
+  ECONNREFUSED: "connection refused (is the server running, on that host and port?)",
   ENOTFOUND: "the host name does not resolve",
   EAI_AGAIN: "the host name could not be resolved",
   ETIMEDOUT: "the connection timed out",
   EHOSTUNREACH: "the host is unreachable",
   ECONNRESET: "the server closed the connection",
-  "3D000": "the database does not exist; create it (createdb) or name another",
+  "3D000": "the database does not exist (create it, or name another)",
   "28P01": "password authentication failed",
   "28000": "the server refused this user (unknown role, or no pg_hba.conf entry)",
-  "42501": "the user lacks a privilege the service needs",
-  "25006": "the server is read-only (a standby?)",
   "57P03": "the server is starting up or shutting down",
   "53300": "the server has too many connections",
+};
+
+// SQLSTATEs of a connected server that will not take the service's writes.
+const writeReasons: Readonly<Record<string, string>> = {
+  "42501": "the user lacks a privilege the service needs",
+  "25006": "the server is read-only (a standby?)",
 };
 
 function own<T>(table: Readonly<Record<string | number, T>>, key: string | number): T | undefined {
@@ -67,41 +70,55 @@ function sqliteReason(error: unknown): string | undefined {
   return fileCode === undefined ? undefined : own(fileReasons, fileCode);
 }
 
-// A message of pg that names no code: its connection timeout.
-function postgresReason(error: unknown): string | undefined {
+/** Why PostgreSQL failed and whether it was while connecting, when the cause is known. */
+function postgresReason(
+  error: unknown,
+): { readonly reason: string; readonly connecting: boolean } | undefined {
   const code = errorCode(error);
-  const known = code === undefined ? undefined : own(postgresReasons, code);
-  if (known !== undefined) return known;
+  if (code !== undefined) {
+    const connect = own(connectReasons, code);
+    if (connect !== undefined) return { reason: connect, connecting: true };
+    const write = own(writeReasons, code);
+    if (write !== undefined) return { reason: write, connecting: false };
+  }
+  // pg's own connection timeout carries no code, only its message.
   const text = error instanceof Error ? `${error.message} ${String(error.cause)}` : "";
   return /timeout expired|connection timeout/i.test(text)
-    ? "the connection timed out; is the server reachable?"
+    ? { reason: "the connection timed out (is the server reachable?)", connecting: true }
     : undefined;
 }
 
+/** The server and database of a PostgreSQL URL, without user or password. */
+function serverOf(url: string): string {
+  const parsed = new URL(url);
+  return `${parsed.hostname || "localhost"}:${parsed.port || "5432"}${parsed.pathname}`;
+}
+
 /**
- * A {@link StartupError} naming the database (a PostgreSQL URL with its password masked) and
- * GATEHOUSE_DATABASE_URL, for a failure to open, migrate or write it whose cause is known: the
- * server refusing or missing, the database or role unknown, the SQLite folder missing or not
- * writable, the file read-only. `undefined` for anything else.
+ * A {@link StartupError} naming the database (the SQLite path, or the PostgreSQL server and
+ * database without user or password) and GATEHOUSE_DATABASE_URL, for a failure to open, migrate
+ * or write it whose cause is known: the server refusing or missing, the database or role
+ * unknown, the SQLite folder missing or not writable, the file read-only. `undefined` for
+ * anything else.
  */
 export function explainDatabaseFailure(
   error: unknown,
   location: DatabaseLocation,
 ): StartupError | undefined {
-  const where = describeDatabase(location);
   if (location.kind === "sqlite") {
     const reason = sqliteReason(error);
     return reason === undefined
       ? undefined
       : new StartupError(
-          `cannot use the SQLite database ${where}: ${reason}; set ${setting} to a path this process can write`,
+          `cannot use the SQLite database ${location.path}: ${reason}; set ${setting} to a path this process can write`,
           { cause: error },
         );
   }
-  const reason = postgresReason(error);
-  return reason === undefined
-    ? undefined
-    : new StartupError(`cannot use PostgreSQL at ${where}: ${reason}; check ${setting}`, {
-        cause: error,
-      });
+  const known = postgresReason(error);
+  if (known === undefined) return undefined;
+  const verb = known.connecting ? "cannot connect to" : "cannot write to";
+  return new StartupError(
+    `${verb} PostgreSQL at ${serverOf(location.url)}: ${known.reason}; check ${setting}`,
+    { cause: error },
+  );
 }
