@@ -87,8 +87,8 @@ export async function composeServices(
       composeOnStore(settings, { store, hasher, logger, clock, metrics }),
     );
   } catch (error) {
-    // Nothing half-made outlives a failed start: hashing threads would keep the process alive.
-    // A hasher handed in stays its owner's to close.
+    // Nothing half-made outlives a failed start (a caller may retry, or a CLI run end cleanly);
+    // a hasher handed in stays its owner's to close.
     if (options.hasher === undefined) await hasher.close();
     await store.close();
     throw error;
