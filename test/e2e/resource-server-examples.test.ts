@@ -6,7 +6,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { type RunningServer, startServer } from "gatehouse-auth/server/main";
+import { type RunningServer, startServer } from "gatehouse-auth/server/start-server";
 import { loadSettings } from "gatehouse-auth/service/config";
 import { silentLogger } from "gatehouse-auth/telemetry/logger";
 import { createFixedClock } from "gatehouse-auth-core/clock";

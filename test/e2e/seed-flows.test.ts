@@ -28,7 +28,7 @@ async function startServer(env: Record<string, string>): Promise<Server> {
   const url = await new Promise<string>((resolve, reject) => {
     child.stdout.on("data", (chunk: Buffer) => {
       out += chunk.toString();
-      const match = /"msg":"listening","url":"([^"]+)"/.exec(out);
+      const match = /"url":"([^"]+)"[^\n]*"msg":"listening"/.exec(out);
       if (match?.[1] !== undefined) resolve(match[1]);
     });
     child.once("exit", (code) => reject(new Error(`server exited with ${code}: ${out}`)));

@@ -13,6 +13,8 @@ export interface CliIo {
    * @throws {AuthError} invalid_request when the entries differ or entry is cancelled
    */
   readPassword(prompt: string, options?: { readonly confirm?: boolean }): Promise<string>;
+  /** Whether standard output is a terminal, where logs are written as text rather than JSON. */
+  readonly stdoutIsTerminal?: boolean;
 }
 
 /** The standard input a {@link CliIo} reads from: a terminal has `isTTY` and `setRawMode`. */
@@ -29,7 +31,7 @@ interface PasswordInput extends AsyncIterable<string | Buffer> {
 /** The process streams a {@link CliIo} is built on; `process` itself by default. */
 export interface ProcessStreams {
   readonly stdin: PasswordInput;
-  readonly stdout: { write(text: string): unknown };
+  readonly stdout: { write(text: string): unknown; readonly isTTY?: boolean };
   readonly stderr: { write(text: string): unknown };
 }
 
@@ -46,6 +48,7 @@ export function createProcessIo(streams: ProcessStreams = process): CliIo {
     stdout(text) {
       streams.stdout.write(text);
     },
+    stdoutIsTerminal: streams.stdout.isTTY === true,
     stderr: write,
     async readPassword(prompt, options = {}) {
       const { stdin } = streams;

@@ -2,7 +2,9 @@
 export const usage = `Usage: gatehouse <command> [options]
 
 Commands:
-  serve [--workers <n>]             start the HTTP service (n processes sharing the port)
+  serve [--host <host>] [--port <port>] [--workers <n>]
+                                    start the HTTP service (n processes sharing the port);
+                                    --host and --port override HOST and PORT
   users add <username>              create a user; the password is read from the terminal or stdin
         [--email <email>] [--full-name <name>] [--scopes "<scope> ..."] [--disabled]
   users list [--json]               list every user
@@ -24,13 +26,14 @@ Commands:
   keys rotate [--algorithm <alg>]   make a new signing key (EdDSA, ES256 or HS256) the signer; the
                                     previous ones verify until their tokens have expired
   help                              show this text
+  --version                         print the version
 
 Passwords are never taken from the command line. On a terminal they are typed without echo;
 otherwise the first line of standard input is the password.
 
 Configuration comes from the environment: GATEHOUSE_DATABASE_URL, GATEHOUSE_JWT_SECRET,
 GATEHOUSE_SIGNING_ALGORITHM, HOST, PORT, GATEHOUSE_LOG_LEVEL and the other GATEHOUSE_*
-variables.
+variables, and from a .env file in the current directory (variables already set win).
 
 Exit status: 0 success, 1 the operation failed, 2 the command line or configuration is invalid.
 `;

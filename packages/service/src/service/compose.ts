@@ -29,6 +29,7 @@ import {
   type Metrics,
 } from "../telemetry/metrics.ts";
 import type { Settings } from "./config.ts";
+import { explainDatabaseFailure } from "./database-failure.ts";
 import { seedDemoData } from "./demo-data.ts";
 
 /** Everything a Gatehouse process runs on. */
@@ -67,7 +68,7 @@ export async function composeServices(
 ): Promise<Services> {
   const logger = options.logger ?? silentLogger;
   const clock = options.clock ?? systemClock;
-  const { store, database } = await openStore(settings, clock);
+  const { store, database } = await explainedFailure(settings, () => openStore(settings, clock));
   const hasher =
     options.hasher ??
     createArgon2Hasher({
@@ -80,6 +81,40 @@ export async function composeServices(
     ...(hasPoolStats(hasher) ? { hashPool: hasher.stats } : {}),
     database,
   });
+  try {
+    return await explainedFailure(settings, () =>
+      composeOnStore(settings, { store, hasher, logger, clock, metrics }),
+    );
+  } catch (error) {
+    // Nothing half-made outlives a failed start (a caller may retry, or a CLI run end cleanly);
+    // a hasher handed in stays its owner's to close.
+    if (options.hasher === undefined) await hasher.close();
+    await store.close();
+    throw error;
+  }
+}
+
+/** Turns a database failure of known cause into a {@link StartupError} naming the setting. */
+async function explainedFailure<T>(settings: Settings, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    throw explainDatabaseFailure(error, settings.database) ?? error;
+  }
+}
+
+/** What {@link composeOnStore} builds on: the open store and the parts made before it. */
+interface Parts {
+  readonly store: Store;
+  readonly hasher: PasswordHasher;
+  readonly logger: Logger;
+  readonly clock: Clock;
+  readonly metrics: Metrics;
+}
+
+// Everything that reads or writes the store at start: keys, the dummy hash, demo data.
+async function composeOnStore(settings: Settings, parts: Parts): Promise<Services> {
+  const { store, hasher, logger, clock, metrics } = parts;
   const scopes = createScopeCatalogue(gatehouseScopeDescriptions);
   const keys = await loadSigningKeys(settings, store, clock, logger);
   // Computed now, so the first login for an unknown user costs what every other login costs.

@@ -90,6 +90,11 @@ export const environmentSchema = z.object({
   GATEHOUSE_SHUTDOWN_TIMEOUT_MS: int(0, 600_000).default(10_000),
 });
 
+/** Every variable the settings are read from (HOST, PORT and the GATEHOUSE_* names). */
+export const knownSettingNames: readonly string[] = Object.freeze(
+  Object.keys(environmentSchema.shape),
+);
+
 /** Where the data lives: an SQLite file (or `:memory:`), or a PostgreSQL database. */
 type DatabaseLocation =
   | { readonly kind: "sqlite"; readonly path: string }

@@ -398,6 +398,19 @@ describe("PostgreSQL store", { skip }, () => {
       rmSync(directory, { recursive: true, force: true });
       await store.close();
     });
+
+    it("is not ready when the database answers reads but refuses writes", async () => {
+      const url = await fresh();
+      await (await createPostgresStore({ url })).close();
+      const readOnly = new URL(url);
+      readOnly.searchParams.set("options", "-c default_transaction_read_only=on");
+
+      const readiness = await withPool(readOnly.href, (db) =>
+        createPostgresReadiness(db).checkReady(),
+      );
+
+      assert.deepEqual(readiness, { ok: false, detail: "database not writable" });
+    });
   });
 
   describe("signing keys from before migration 003", () => {

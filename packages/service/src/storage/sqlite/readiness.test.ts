@@ -39,4 +39,27 @@ describe("SQLite readiness", () => {
     assert.deepEqual(readiness, { ok: false, detail: "database unreachable" });
     db.close();
   });
+
+  it("is not ready when the database answers reads but refuses writes", async () => {
+    const db = new DatabaseSync(":memory:");
+    migrateSqlite(db);
+    db.exec("PRAGMA query_only = ON");
+
+    const readiness = await createSqliteReadiness(db).checkReady();
+
+    assert.deepEqual(readiness, { ok: false, detail: "database not writable" });
+    db.close();
+  });
+
+  it("is ready on a migrated, writable database, and its probe changes nothing", async () => {
+    const db = new DatabaseSync(":memory:");
+    migrateSqlite(db);
+    const before = db.prepare("SELECT total_changes() AS changes").get();
+
+    const readiness = await createSqliteReadiness(db).checkReady();
+
+    assert.deepEqual(readiness, { ok: true, detail: "ready" });
+    assert.deepEqual(db.prepare("SELECT total_changes() AS changes").get(), before);
+    db.close();
+  });
 });

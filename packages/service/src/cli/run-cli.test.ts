@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { existsSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { AuthError, authErrorCodes } from "gatehouse-auth-core/errors";
@@ -119,7 +119,10 @@ describe("runCli", () => {
       });
 
       assert.equal(run.status, 1);
-      assert.match(run.stderr, /cannot connect to PostgreSQL at 127\.0\.0\.1:1\/gatehouse/);
+      assert.match(
+        run.stderr,
+        /^gatehouse: cannot connect to PostgreSQL at 127\.0\.0\.1:1\/gatehouse: connection refused .*; check GATEHOUSE_DATABASE_URL\n$/,
+      );
       assert.doesNotMatch(run.stderr, /hunter2/);
     });
   });
@@ -136,7 +139,7 @@ describe("runCli", () => {
       });
     }
 
-    it("exits 1 when the database cannot be opened", async () => {
+    it("exits 1 naming the path and the setting when the database cannot be created", async () => {
       const blocker = join(dirname(cli.databasePath), "a-file");
       writeFileSync(blocker, "");
 
@@ -145,16 +148,32 @@ describe("runCli", () => {
       });
 
       assert.equal(run.status, 1);
-      assert.match(run.stderr, /^gatehouse: unexpected error: /);
+      assert.equal(
+        run.stderr,
+        `gatehouse: cannot use the SQLite database ${blocker}/gatehouse.db: a part of the path is a file, not a folder; set GATEHOUSE_DATABASE_URL to a path this process can write\n`,
+      );
     });
 
-    it("maps an unexpected error to exit 1 with its message", async () => {
+    it("maps an unexpected error to exit 1 with its message and a hint to rerun at debug", async () => {
       const run = await cli.run(["serve"], {
         options: { startServer: throwing(new Error("boom")) },
       });
 
       assert.equal(run.status, 1);
-      assert.equal(run.stderr, "gatehouse: unexpected error: boom\n");
+      assert.equal(
+        run.stderr,
+        "gatehouse: unexpected error: boom (rerun with GATEHOUSE_LOG_LEVEL=debug for the stack)\n",
+      );
+    });
+
+    it("adds the stack of an unexpected error at the debug level", async () => {
+      const run = await cli.run(["serve"], {
+        env: { GATEHOUSE_LOG_LEVEL: "debug" },
+        options: { startServer: throwing(new Error("boom")) },
+      });
+
+      assert.equal(run.status, 1);
+      assert.match(run.stderr, /^gatehouse: unexpected error: boom\nError: boom\n {4}at /);
     });
   });
 
@@ -207,7 +226,73 @@ describe("runCli", () => {
     });
   });
 
+  describe("version", () => {
+    for (const argv of [["--version"], ["-V"], ["version"]]) {
+      it(`prints the service package's version and exits 0 for ${argv.join(" ")}`, async () => {
+        const pkg = JSON.parse(
+          readFileSync(new URL("../../package.json", import.meta.url), "utf8"),
+        ) as { version: string };
+
+        const run = await cli.run(argv);
+
+        assert.equal(run.status, 0);
+        assert.equal(run.stdout, `${pkg.version}\n`);
+        assert.equal(run.stderr, "");
+      });
+    }
+  });
+
+  describe("unknown settings", () => {
+    it("warns once on stderr of a GATEHOUSE_* variable that is no setting, naming the nearest", async () => {
+      const run = await cli.run(["users", "list"], {
+        env: { GATEHOUSE_LOG_LEVEL: "info", GATEHOUSE_DATABSE_URL: "sqlite:elsewhere.db" },
+      });
+
+      assert.equal(run.status, 0, run.stderr);
+      assert.equal(
+        run.stderr,
+        "gatehouse: warning: GATEHOUSE_DATABSE_URL is not a Gatehouse setting and is ignored; did you mean GATEHOUSE_DATABASE_URL?\n",
+      );
+    });
+
+    it("keeps quiet about them at the error and silent log levels", async () => {
+      const run = await cli.run(["users", "list"], {
+        env: { GATEHOUSE_LOG_LEVEL: "error", GATEHOUSE_WORKER: "2" },
+      });
+
+      assert.equal(run.stderr, "");
+    });
+  });
+
   describe("serve", () => {
+    it("listens where --host and --port say, over HOST and PORT", async () => {
+      let listen = "";
+      const startServer: StartServer = async (settings) => {
+        listen = `${settings.host}:${settings.port}`;
+        return { port: settings.port, close: async () => {} };
+      };
+
+      const run = await cli.run(["serve", "--host", "0.0.0.0", "--port", "9123"], {
+        env: { HOST: "127.0.0.1", PORT: "8000" },
+        options: { startServer, waitForShutdown: async () => {} },
+      });
+
+      assert.equal(run.status, 0, run.stderr);
+      assert.equal(listen, "0.0.0.0:9123");
+    });
+
+    it("exits 2 for a --port that is not a whole number from 0 to 65535, or an empty --host", async () => {
+      for (const args of [
+        ["--port", "65536"],
+        ["--port", "http"],
+        ["--host", ""],
+      ]) {
+        const run = await cli.run(["serve", ...args]);
+
+        assert.equal(run.status, 2, args.join(" "));
+      }
+    });
+
     it("starts the server with the settings and closes it on shutdown", async () => {
       const events: string[] = [];
       const startServer: StartServer = async (settings) => {
