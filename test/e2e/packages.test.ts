@@ -536,9 +536,7 @@ describe("the packed packages installed in a project of their own", { skip: skip
     assert.equal(code, 0);
   });
 
-  it("prints the service package's version for gatehouse --version", {
-    todo: "`gatehouse --version` is being added on another branch; drop this todo once merged",
-  }, async () => {
+  it("prints the service package's version for gatehouse --version", async () => {
     const bin = join(project, "node_modules", ".bin", "gatehouse");
 
     const output = await succeed(bin, ["--version"], { cwd: project, timeoutMs: 15_000 });
