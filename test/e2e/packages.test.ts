@@ -278,7 +278,7 @@ server.close();
 `;
 
 const serviceConsumer = `// The service embedded in a program of one's own: settings, start, a health check, stop.
-import { startServer } from "gatehouse-auth/server/main";
+import { startServer } from "gatehouse-auth/server/start-server";
 import { loadSettings } from "gatehouse-auth/service/config";
 import { silentLogger } from "gatehouse-auth/telemetry/logger";
 
@@ -334,13 +334,15 @@ async function startGatehouse(project: string): Promise<Gatehouse> {
   });
   let out = "";
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(
-      () => reject(new Error(`gatehouse serve did not start: ${out}`)),
-      20_000,
-    );
+    const timer = setTimeout(() => {
+      // Never leave a server behind: it would keep the test runner alive.
+      child.kill("SIGKILL");
+      reject(new Error(`gatehouse serve did not start: ${out}`));
+    }, 20_000);
     const onData = (chunk: Buffer): void => {
       out += chunk.toString();
-      const match = /"msg":"listening","url":"(http:\/\/127\.0\.0\.1:\d+)"/.exec(out);
+      // A JSON log line (stdout is a pipe), whatever the order of its fields.
+      const match = /"url":"(http:\/\/127\.0\.0\.1:\d+)"[^\n]*"msg":"listening"/.exec(out);
       if (match?.[1] !== undefined) {
         clearTimeout(timer);
         resolve(match[1]);
