@@ -66,53 +66,6 @@ describe("a server killed with SIGKILL", () => {
     return database.url;
   };
 
-  it("half-way through seeding on PostgreSQL leaves none of the demo data, and a restart seeds all of it", {
-    skip,
-  }, async () => {
-    const url = await freshDatabase();
-    await (await createPostgresStore({ url })).close();
-    // An uncommitted row for alice, the second demo user: the server's seeding transaction inserts
-    // johndoe, then waits on this row — so it is killed with a write done and no commit.
-    const blocker = new Client({ connectionString: url });
-    await blocker.connect();
-    await blocker.query("BEGIN");
-    await blocker.query(
-      "INSERT INTO users (username, password_hash, created_at, updated_at) VALUES ('alice', 'h', 0, 0)",
-    );
-    const server = launchServerProcess({ GATEHOUSE_DEMO: "true", GATEHOUSE_DATABASE_URL: url });
-
-    await waitUntil("the seeding transaction has written and waits", async () => {
-      const n = await countOf(
-        url,
-        "SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'gatehouse' AND wait_event_type = 'Lock' AND backend_xid IS NOT NULL",
-      );
-      return n === 1;
-    });
-    await stopServerProcess(server, "SIGKILL");
-    await blocker.query("ROLLBACK");
-    await blocker.end();
-    await waitUntil("the killed server's sessions are gone", async () => {
-      return (await countOf(url, gatehouseBackends)) === 0;
-    });
-
-    const left = await queryDatabase(
-      url,
-      "SELECT (SELECT count(*)::int FROM users) AS users, (SELECT count(*)::int FROM items) AS items",
-    );
-    const restarted = await startServerProcess({
-      GATEHOUSE_DEMO: "true",
-      GATEHOUSE_DATABASE_URL: url,
-    });
-    const seeded = await queryDatabase(
-      url,
-      "SELECT (SELECT count(*)::int FROM users) AS users, (SELECT count(*)::int FROM items) AS items",
-    );
-    await stopServerProcess(restarted);
-
-    assert.deepEqual(left, [{ users: 0, items: 0 }]);
-    assert.deepEqual(seeded, [{ users: 2, items: 1 }]);
-  });
-
   const engines = {
     postgres: async () => {
       const url = await freshDatabase();
@@ -142,10 +95,10 @@ describe("a server killed with SIGKILL", () => {
     },
   } as const;
 
-  for (const [engine, prepare] of Object.entries(engines)) {
-    it(`in the middle of refresh token rotations on ${engine} leaves every family whole`, {
-      skip: engine === "postgres" ? skip : false,
-    }, async () => {
+  /** The kills both engines go through: mid refresh token rotations and mid hash upgrades. */
+  function killsMidWrite(engine: keyof typeof engines): void {
+    const prepare = engines[engine];
+    it("in the middle of refresh token rotations leaves every family whole", async () => {
       const { url, rows } = await prepare();
       const server = await startServerProcess({
         GATEHOUSE_DEMO: "true",
@@ -217,12 +170,7 @@ describe("a server killed with SIGKILL", () => {
       // The kill did land in the middle of the rotations.
       assert.ok(rotations >= 30 && rotations < families * 40, `rotations answered: ${rotations}`);
     });
-  }
-
-  for (const [engine, prepare] of Object.entries(engines)) {
-    it(`in a burst of logins that upgrade hashes on ${engine} keeps every committed upgrade and tears none`, {
-      skip: engine === "postgres" ? skip : false,
-    }, async () => {
+    it("in a burst of logins that upgrade hashes keeps every committed upgrade and tears none", async () => {
       const { url, open } = await prepare();
       const hasher = createFastHasher();
       const users = Array.from({ length: 24 }, (_, i) => ({
@@ -291,4 +239,57 @@ describe("a server killed with SIGKILL", () => {
       );
     });
   }
+
+  // One skip line for every PostgreSQL case when no server answers (in CI that fails instead).
+  describe("on PostgreSQL", { skip }, () => {
+    it("half-way through seeding leaves none of the demo data, and a restart seeds all of it", async () => {
+      const url = await freshDatabase();
+      await (await createPostgresStore({ url })).close();
+      // An uncommitted row for alice, the second demo user: the server's seeding transaction inserts
+      // johndoe, then waits on this row — so it is killed with a write done and no commit.
+      const blocker = new Client({ connectionString: url });
+      await blocker.connect();
+      await blocker.query("BEGIN");
+      await blocker.query(
+        "INSERT INTO users (username, password_hash, created_at, updated_at) VALUES ('alice', 'h', 0, 0)",
+      );
+      const server = launchServerProcess({ GATEHOUSE_DEMO: "true", GATEHOUSE_DATABASE_URL: url });
+
+      await waitUntil("the seeding transaction has written and waits", async () => {
+        const n = await countOf(
+          url,
+          "SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'gatehouse' AND wait_event_type = 'Lock' AND backend_xid IS NOT NULL",
+        );
+        return n === 1;
+      });
+      await stopServerProcess(server, "SIGKILL");
+      await blocker.query("ROLLBACK");
+      await blocker.end();
+      await waitUntil("the killed server's sessions are gone", async () => {
+        return (await countOf(url, gatehouseBackends)) === 0;
+      });
+
+      const left = await queryDatabase(
+        url,
+        "SELECT (SELECT count(*)::int FROM users) AS users, (SELECT count(*)::int FROM items) AS items",
+      );
+      const restarted = await startServerProcess({
+        GATEHOUSE_DEMO: "true",
+        GATEHOUSE_DATABASE_URL: url,
+      });
+      const seeded = await queryDatabase(
+        url,
+        "SELECT (SELECT count(*)::int FROM users) AS users, (SELECT count(*)::int FROM items) AS items",
+      );
+      await stopServerProcess(restarted);
+
+      assert.deepEqual(left, [{ users: 0, items: 0 }]);
+      assert.deepEqual(seeded, [{ users: 2, items: 1 }]);
+    });
+    killsMidWrite("postgres");
+  });
+
+  describe("on SQLite", () => {
+    killsMidWrite("sqlite");
+  });
 });

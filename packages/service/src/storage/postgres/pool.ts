@@ -18,7 +18,10 @@ export interface PostgresPool extends Queryable {
   transaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T>;
   /** The pool's connections now: open, idle, and callers waiting for one. */
   stats(): PostgresPoolStats;
-  /** Closes every connection; later calls reject. Closing twice is harmless. */
+  /**
+   * Closes every connection and resolves once each one is closed, so the server has ended its
+   * sessions (waiting at most the connect timeout); later calls reject. Closing twice is harmless.
+   */
   close(): Promise<void>;
 }
 
@@ -64,6 +67,22 @@ function queryable(target: Pool | PoolClient): Queryable {
 }
 
 /**
+ * Resolves when every connection in `ends` has closed, or after `limitMs` when a server does not
+ * answer the goodbye. The timer also keeps the process alive meanwhile: idle connections do not
+ * (`allowExitOnIdle`), so without it a process could exit before its sessions have ended.
+ */
+async function allEnded(ends: readonly Promise<void>[], limitMs: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([
+    Promise.all(ends),
+    new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, limitMs);
+    }),
+  ]);
+  clearTimeout(timer);
+}
+
+/**
  * Opens a pool on `options.url` and checks that the server answers, so a wrong URL or a server
  * that is down fails at startup (after at most `connectTimeoutMs`) instead of at the first request.
  *
@@ -82,6 +101,15 @@ export async function connectPostgres(options: PostgresPoolOptions): Promise<Pos
   // An idle connection the server dropped (a restart, a failover) is discarded by the pool and the
   // next statement opens a new one; without a listener the event would crash the process.
   pool.on("error", () => {});
+  // pg's pool.end() resolves once it has asked every connection to end, not once they have: the
+  // sockets (and the server's sessions) may still be open. Each open connection's end is kept here,
+  // so close() can wait until the last one has really gone.
+  const ends = new Set<Promise<void>>();
+  pool.on("connect", (client) => {
+    const end = new Promise<void>((resolve) => client.once("end", () => resolve()));
+    ends.add(end);
+    void end.then(() => ends.delete(end));
+  });
   try {
     await pool.query("SELECT 1");
   } catch (error) {
@@ -132,6 +160,7 @@ export async function connectPostgres(options: PostgresPoolOptions): Promise<Pos
       if (closed) return;
       closed = true;
       await pool.end();
+      await allEnded([...ends], options.connectTimeoutMs);
     },
   };
 }
