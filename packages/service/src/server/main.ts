@@ -3,13 +3,13 @@ import cluster from "node:cluster";
 import { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { serve } from "@hono/node-server";
+import { createApp } from "../http/app.ts";
 import { EnvelopeResponse } from "../http/envelope-response.ts";
 import { startAuditRetention } from "../service/audit-retention.ts";
 import type { ComposeOptions } from "../service/compose.ts";
 import { composeServices } from "../service/compose.ts";
 import type { Settings } from "../service/config.ts";
 import { loadSettings } from "../service/config.ts";
-import { createServiceApp } from "../service/service-app.ts";
 import type { Logger } from "../telemetry/logger.ts";
 import { createLogger, withFields } from "../telemetry/logger.ts";
 import type { RunningCluster } from "./cluster.ts";
@@ -58,7 +58,7 @@ export async function startServer(
   tuneHeapForService();
   const services = await composeServices(settings, { logger, ...options.compose });
   let draining = false;
-  const app = createServiceApp(services, { draining: () => draining });
+  const app = createApp(services, { draining: () => draining });
   const retention = startAuditRetention({
     audit: services.store.audit,
     clock: services.clock,
