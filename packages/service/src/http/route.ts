@@ -28,11 +28,17 @@ export interface FormPart<Form> {
   readonly read: (body: string, contentType: string | undefined) => Form | undefined;
 }
 
+/** A request part's schema, or `undefined` when the route does not read that part. */
+type Part<Schema extends z.ZodType> = Schema | undefined;
+
+/** What a part parses to: its schema's output, or `undefined` for a part not declared. */
+type Parsed<Schema> = Schema extends z.ZodType ? z.output<Schema> : undefined;
+
 /** The parts of a request a route reads; each part given is documented and checked. */
 export interface RouteRequest<
-  Params extends z.ZodObject,
-  Query extends z.ZodObject,
-  Body extends z.ZodType,
+  Params extends Part<z.ZodObject>,
+  Query extends Part<z.ZodObject>,
+  Body extends Part<z.ZodType>,
   Form,
 > {
   readonly params?: Params;
@@ -45,9 +51,9 @@ export interface RouteRequest<
 
 /** A route, declared once: method, path, guard, request schemas and documentation. */
 export interface RouteDeclaration<
-  Params extends z.ZodObject = z.ZodObject,
-  Query extends z.ZodObject = z.ZodObject,
-  Body extends z.ZodType = z.ZodUnknown,
+  Params extends Part<z.ZodObject> = undefined,
+  Query extends Part<z.ZodObject> = undefined,
+  Body extends Part<z.ZodType> = undefined,
   Form = undefined,
 > {
   readonly method: Method;
@@ -93,16 +99,16 @@ export function sendAnswer(c: Context<AppEnv>, answer: ErrorAnswer): Response {
  *   responses }, (c) => c.json(present(c.var.principal.user), 200));
  */
 export function route<
-  Params extends z.ZodObject = z.ZodObject,
-  Query extends z.ZodObject = z.ZodObject,
-  Body extends z.ZodType = z.ZodUnknown,
+  Params extends Part<z.ZodObject> = undefined,
+  Query extends Part<z.ZodObject> = undefined,
+  Body extends Part<z.ZodType> = undefined,
   Form = undefined,
 >(
   app: OpenApiApp,
   declaration: RouteDeclaration<Params, Query, Body, Form>,
   handler: (
     c: Context<AppEnv>,
-    input: RouteInput<z.output<Params>, z.output<Query>, z.output<Body>, Form>,
+    input: RouteInput<Parsed<Params>, Parsed<Query>, Parsed<Body>, Form>,
   ) => Response | Promise<Response>,
 ): void {
   const { guard, method } = declaration;
@@ -131,7 +137,7 @@ export function route<
     query: undefined,
     body: undefined,
     form: undefined,
-  } as RouteInput<z.output<Params>, z.output<Query>, z.output<Body>, Form>;
+  } as RouteInput<Parsed<Params>, Parsed<Query>, Parsed<Body>, Form>;
   // A route that reads nothing answers without a promise when its guard does (the hot path).
   const answer = reads
     ? (c: Context<AppEnv>): Promise<Response> =>
@@ -149,9 +155,9 @@ export function route<
 }
 
 function document<
-  Params extends z.ZodObject,
-  Query extends z.ZodObject,
-  Body extends z.ZodType,
+  Params extends Part<z.ZodObject>,
+  Query extends Part<z.ZodObject>,
+  Body extends Part<z.ZodType>,
   Form,
 >(app: OpenApiApp, declaration: RouteDeclaration<Params, Query, Body, Form>): void {
   const request = declaration.request ?? {};
@@ -184,25 +190,25 @@ function document<
 }
 
 async function readInput<
-  Params extends z.ZodObject,
-  Query extends z.ZodObject,
-  Body extends z.ZodType,
+  Params extends Part<z.ZodObject>,
+  Query extends Part<z.ZodObject>,
+  Body extends Part<z.ZodType>,
   Form,
 >(
   c: Context<AppEnv>,
   request: RouteRequest<Params, Query, Body, Form>,
-): Promise<Outcome<RouteInput<z.output<Params>, z.output<Query>, z.output<Body>, Form>>> {
+): Promise<Outcome<RouteInput<Parsed<Params>, Parsed<Query>, Parsed<Body>, Form>>> {
   let form: Form | undefined;
   if (request.form !== undefined) {
     form = request.form.read(await c.req.text(), requestHeader(c, "content-type"));
     if (form === undefined) return { ok: false, answer: errorAnswer("invalid_request", "token") };
   }
   const issues: ValidationIssue[] = [];
-  const check = <S extends z.ZodType>(
+  const check = (
     part: "path" | "query" | "body",
-    schema: S | undefined,
+    schema: z.ZodType | undefined,
     data: () => unknown,
-  ): z.output<S> | undefined => {
+  ): unknown => {
     if (schema === undefined) return undefined;
     const result = validatePart(part, schema, data());
     if (result.ok) return result.value;
@@ -211,18 +217,19 @@ async function readInput<
   };
   const params = check("path", request.params, () => c.req.param());
   const query = check("query", request.query, () => c.req.query());
-  let body: z.output<Body> | undefined;
+  let body: unknown;
   if (request.body !== undefined) {
     const json = parseJsonBody(await c.req.text());
     if (json.ok) body = check("body", request.body, () => json.value);
     else issues.push(...json.issues);
   }
   if (issues.length > 0) return { ok: false, answer: validationAnswer(issues) };
-  // Every declared part passed just above; an undeclared one is undefined by design.
+  // Each declared part is its schema's output, having passed it just above; an undeclared one is
+  // undefined, as Parsed says.
   const input = { params, query, body, form } as RouteInput<
-    z.output<Params>,
-    z.output<Query>,
-    z.output<Body>,
+    Parsed<Params>,
+    Parsed<Query>,
+    Parsed<Body>,
     Form
   >;
   return { ok: true, input };
