@@ -31,7 +31,14 @@ describe("account administration", () => {
   beforeEach(() => {
     const clock = createFixedClock(Date.UTC(2026, 0, 1));
     store = createMemoryStore({ clock });
-    deps = { users: store, hasher, audit: store.audit, scopes, refreshTokens: store, clock };
+    deps = {
+      users: store.users,
+      hasher,
+      audit: store.audit,
+      scopes,
+      refreshTokens: store.refreshTokens,
+      clock,
+    };
   });
   after(() => hasher.close());
 
@@ -71,7 +78,7 @@ describe("account administration", () => {
       { code: "invalid_request" },
     );
 
-    assert.equal(await store.countUsers(), 0);
+    assert.equal(await store.users.countUsers(), 0);
     assert.deepEqual(await types(), []);
   });
 
@@ -111,7 +118,7 @@ describe("account administration", () => {
       passwordHash: importedPasswordHash(bcrypt),
     });
 
-    assert.equal((await store.findByUsername("old"))?.passwordHash, bcrypt);
+    assert.equal((await store.users.findByUsername("old"))?.passwordHash, bcrypt);
     const [event] = (await store.audit.list({ limit: 1 })).events;
     assert.deepEqual(event?.details, {
       scopes: "",

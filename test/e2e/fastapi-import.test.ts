@@ -7,9 +7,9 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { hashSync as argon2Hash } from "@node-rs/argon2";
 import { hashSync as bcryptHash } from "@node-rs/bcrypt";
+import { createApp } from "gatehouse-auth/http/app";
 import type { OpenApiApp } from "gatehouse-auth/http/openapi";
 import type { Services } from "gatehouse-auth/service/compose";
-import { createServiceApp } from "gatehouse-auth/service/service-app";
 import { type CliHarness, createCliHarness } from "../fixtures/cli-harness.ts";
 
 // The seed's johndoe: passlib bcrypt of "secret", cost 12, exactly as the tutorial prints it.
@@ -67,7 +67,7 @@ describe("gatehouse users import", () => {
     const jsonRun = await cli.run(["users", "import", json, "--format", "json"]);
     assert.equal(jsonRun.status, 0, jsonRun.stderr);
     services = await cli.openServices();
-    app = createServiceApp(services);
+    app = createApp(services);
   });
   after(async () => {
     await services.close();
@@ -98,14 +98,14 @@ describe("gatehouse users import", () => {
   });
 
   it("keeps the fields of imported rows and leaves invalid rows out entirely", async () => {
-    const bcuser = await services.store.findByUsername("bcuser");
+    const bcuser = await services.store.users.findByUsername("bcuser");
 
     assert.equal(bcuser?.fullName, "Doe, Jane");
     assert.equal(bcuser?.email, "bc@example.com");
     assert.deepEqual(bcuser?.scopes, ["me", "items"]);
-    assert.equal((await services.store.findByUsername("a2user"))?.email, null);
+    assert.equal((await services.store.users.findByUsername("a2user"))?.email, null);
     for (const name of ["plain", "mailer", "scoper", "weakpbkdf"]) {
-      assert.equal(await services.store.findByUsername(name), undefined);
+      assert.equal(await services.store.users.findByUsername(name), undefined);
     }
   });
 
@@ -125,7 +125,7 @@ describe("gatehouse users import", () => {
 
   for (const [username, password] of Object.entries(passwords)) {
     it(`logs ${username} in over HTTP with the old password and upgrades the hash to argon2id`, async () => {
-      const before = (await services.store.findByUsername(username))?.passwordHash;
+      const before = (await services.store.users.findByUsername(username))?.passwordHash;
 
       const response = await app.request("/token", {
         method: "POST",
@@ -133,7 +133,7 @@ describe("gatehouse users import", () => {
       });
 
       assert.equal(response.status, 200);
-      const after = (await services.store.findByUsername(username))?.passwordHash;
+      const after = (await services.store.users.findByUsername(username))?.passwordHash;
       assert.notEqual(after, before);
       assert.match(after ?? "", /^\$argon2id\$v=19\$m=8,t=1,p=1\$/);
     });

@@ -1,10 +1,10 @@
 // HS256 interop with a FastAPI app that follows the seed, proven with jose — not Gatehouse's JWT library.
 import assert from "node:assert/strict";
 import { after, describe, it } from "node:test";
+import { createApp } from "gatehouse-auth/http/app";
 import type { OpenApiApp } from "gatehouse-auth/http/openapi";
 import { composeServices, type Services } from "gatehouse-auth/service/compose";
 import { loadSettings } from "gatehouse-auth/service/config";
-import { createServiceApp } from "gatehouse-auth/service/service-app";
 import { createFixedClock } from "gatehouse-auth-core/clock";
 import { jwtVerify, SignJWT } from "jose";
 import { createFastHasher } from "../fixtures/fast-hasher.ts";
@@ -36,7 +36,7 @@ async function gatehouse(env: Record<string, string>): Promise<Running> {
   });
   const services = await composeServices(settings, { clock, hasher: createFastHasher() });
   opened.push(services);
-  const app = createServiceApp(services);
+  const app = createApp(services);
   return { app, services, clock };
 }
 

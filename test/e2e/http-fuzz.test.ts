@@ -8,10 +8,10 @@ import { connect } from "node:net";
 import { after, before, describe, it } from "node:test";
 import { serve } from "@hono/node-server";
 import fc from "fast-check";
+import { createApp } from "gatehouse-auth/http/app";
 import type { Services } from "gatehouse-auth/service/compose";
 import { composeServices } from "gatehouse-auth/service/compose";
 import { loadSettings } from "gatehouse-auth/service/config";
-import { createServiceApp } from "gatehouse-auth/service/service-app";
 import { createFastHasher } from "../fixtures/fast-hasher.ts";
 
 const seed = Number(process.env["FUZZ_SEED"] ?? Math.floor(Math.random() * 2 ** 31));
@@ -173,7 +173,7 @@ describe(`the HTTP fuzz pass (seed ${seed})`, { timeout: 60_000 }, () => {
       loadSettings({ GATEHOUSE_DATABASE_URL: ":memory:", GATEHOUSE_DEMO: "true" }),
       { hasher: createFastHasher() },
     );
-    const app = createServiceApp(services);
+    const app = createApp(services);
     server = await new Promise<Server>((resolve) => {
       const s = serve({ fetch: app.fetch, hostname: "127.0.0.1", port: 0 }, () => resolve(s));
     });

@@ -5,10 +5,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { createSigner } from "fast-jwt";
+import { createApp } from "gatehouse-auth/http/app";
 import type { OpenApiApp } from "gatehouse-auth/http/openapi";
 import { composeServices, type Services } from "gatehouse-auth/service/compose";
 import { loadSettings } from "gatehouse-auth/service/config";
-import { createServiceApp } from "gatehouse-auth/service/service-app";
 import { createLogger } from "gatehouse-auth/telemetry/logger";
 import { createFixedClock } from "gatehouse-auth-core/clock";
 import { rotateSigningKey } from "gatehouse-auth-core/keys/key-rotation";
@@ -45,7 +45,7 @@ describe("key rotation across instances sharing a database", () => {
       hasher: createFastHasher(),
       logger,
     });
-    const app = createServiceApp(services);
+    const app = createApp(services);
     return { services, app };
   };
   const login = async (instance: Instance): Promise<string> => {
@@ -83,9 +83,9 @@ describe("key rotation across instances sharing a database", () => {
 
   it("honours on B a key rotated in elsewhere, while A's older tokens keep working", async () => {
     const old = await login(a);
-    const [first] = await a.services.store.listSigningKeys();
+    const [first] = await a.services.store.signingKeys.listSigningKeys();
     const { key, previousRetireAt } = await rotateSigningKey(
-      { store: a.services.store, clock },
+      { store: a.services.store.signingKeys, clock },
       { algorithm: "EdDSA", tokenLifetimeSeconds: lifetimeSeconds },
     );
     clock.advance(1000);
@@ -101,7 +101,7 @@ describe("key rotation across instances sharing a database", () => {
   });
 
   it("refuses, once retired, even a token the old private key signs with a far exp", async () => {
-    const keys = await a.services.store.listSigningKeys();
+    const keys = await a.services.store.signingKeys.listSigningKeys();
     const retiring = keys.find((key) => key.retiresAt !== null);
     assert.ok(retiring !== undefined && retiring.retiresAt !== null);
     const now = Math.floor(clock.now() / 1000);
@@ -137,7 +137,7 @@ describe("key rotation across instances sharing a database", () => {
   });
 
   it("never wrote key material to the log", async () => {
-    const keys = await a.services.store.listSigningKeys();
+    const keys = await a.services.store.signingKeys.listSigningKeys();
 
     assert.ok(log.includes('"msg":"request"'), "the log did record the requests");
     assert.doesNotMatch(log, /PRIVATE KEY/);

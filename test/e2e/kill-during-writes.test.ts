@@ -180,7 +180,7 @@ describe("a server killed with SIGKILL", () => {
       const store = await open();
       // Cheap hashes the server's policy finds too weak, so each successful login rewrites one.
       for (const user of users) {
-        await store.createUser({
+        await store.users.createUser({
           username: user.username,
           passwordHash: await hasher.hash(user.password),
         });
@@ -200,7 +200,7 @@ describe("a server killed with SIGKILL", () => {
 
       const reopened = await open();
       const records = await Promise.all(
-        users.map((user) => reopened.findByUsername(user.username)),
+        users.map((user) => reopened.users.findByUsername(user.username)),
       );
       await reopened.close();
       const checks = await Promise.all(

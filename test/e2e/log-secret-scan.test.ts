@@ -63,12 +63,12 @@ describe("the log of a full flow", () => {
     base = `http://127.0.0.1:${server.port}`;
     // The first admin, made beside the running server as the CLI would make it.
     const side = await composeServices(settings, { hasher: createFastHasher() });
-    await side.store.createUser({
+    await side.store.users.createUser({
       username: "root",
       scopes: ["users:read", "users:write", "audit:read"],
       passwordHash: await side.hasher.hash(adminPassword),
     });
-    johndoeHash = (await side.store.findByUsername("johndoe"))?.passwordHash ?? "";
+    johndoeHash = (await side.store.users.findByUsername("johndoe"))?.passwordHash ?? "";
     await side.close();
 
     accessToken = ((await (await login("johndoe", "secret")).json()) as { access_token: string })

@@ -60,7 +60,7 @@ describe("refresh rotation on SQLite", () => {
     const states = [];
     for (const result of results) {
       const hash = hashRefreshToken(String(result.body["refresh_token"]));
-      states.push((await t.store.findRefreshToken(hash))?.state);
+      states.push((await t.store.refreshTokens.findRefreshToken(hash))?.state);
     }
 
     await t.close();
@@ -81,7 +81,9 @@ describe("refresh rotation on SQLite", () => {
     const results = await Promise.all(
       Array.from({ length: 3 }, () => refresh(t.app, login.refreshToken)),
     );
-    const record = await t.store.findRefreshToken(hashRefreshToken(login.refreshToken));
+    const record = await t.store.refreshTokens.findRefreshToken(
+      hashRefreshToken(login.refreshToken),
+    );
 
     await t.close();
     assert.deepEqual(results.map((result) => result.status).sort(), [200, 200, 400]);

@@ -94,11 +94,6 @@ export interface AuditLog {
   purgeBefore(time: number): Promise<number>;
 }
 
-/** The part of the Store that holds the audit trail. */
-export interface AuditStore {
-  readonly audit: AuditLog;
-}
-
 /** Checks a page size for {@link AuditLog.list}; adapters call it first. */
 export function assertAuditPageSize(limit: number): void {
   if (!Number.isSafeInteger(limit) || limit < 1 || limit > maxAuditPageSize) {

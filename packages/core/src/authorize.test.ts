@@ -6,8 +6,7 @@ import { createSqliteStore } from "gatehouse-auth/storage/sqlite/store";
 import { createFastHasher } from "../../../test/fixtures/fast-hasher.ts";
 import { items, me, seedScopes } from "../../../test/fixtures/seed-scopes.ts";
 import type { AuthorizeDeps, Principal } from "./authorize.ts";
-import { authorize, authorizeNow } from "./authorize.ts";
-import { isPending } from "./awaitable.ts";
+import { authorize } from "./authorize.ts";
 import { createFixedClock } from "./clock.ts";
 import { deriveKeyId } from "./keys/token-keys.ts";
 import type { PasswordHash } from "./passwords/hasher.ts";
@@ -31,8 +30,8 @@ describe("authorize", () => {
     const key = { kid: deriveKeyId(secret), algorithm: "HS256", secret } as const;
     const tokens = createTokenService({ key, scopes, clock, lifetimeSeconds: 60 });
     const store = createMemoryStore({ clock });
-    for (const user of users) await store.createUser({ passwordHash, ...user });
-    return { clock, tokens, store, deps: { users: store, tokens, denylist: store } };
+    for (const user of users) await store.users.createUser({ passwordHash, ...user });
+    return { clock, tokens, store, deps: { users: store.users, tokens, denylist: store.denylist } };
   }
 
   it("turns a valid token into a principal with the user, the token's scopes and its claims", async () => {
@@ -68,17 +67,17 @@ describe("authorize", () => {
     });
     // The user read answers only once the denylist was asked: one after the other never finishes.
     const users = {
-      ...store,
+      ...store.users,
       findByUsername: async (username: string) => {
         await asked;
-        return store.findByUsername(username);
+        return store.users.findByUsername(username);
       },
     };
     const denylist = {
-      ...store,
+      ...store.denylist,
       isAccessTokenDenied: (tokenId: string) => {
         denylistAsked();
-        return store.isAccessTokenDenied(tokenId);
+        return store.denylist.isAccessTokenDenied(tokenId);
       },
     };
 
@@ -108,7 +107,7 @@ describe("authorize", () => {
   it("refuses a malformed token as token_invalid", async () => {
     const { deps } = await setup({ username: "johndoe" });
 
-    await assert.rejects(authorize(deps, "not-a-token", []), {
+    await assert.rejects(async () => authorize(deps, "not-a-token", []), {
       name: "AuthError",
       code: "token_invalid",
     });
@@ -118,7 +117,7 @@ describe("authorize", () => {
     const { tokens, deps } = await setup({ username: "johndoe" });
     const { token } = tokens.issue("ghost", [me]);
 
-    await assert.rejects(authorize(deps, token, [me]), {
+    await assert.rejects(async () => authorize(deps, token, [me]), {
       name: "AuthError",
       code: "token_invalid",
     });
@@ -127,9 +126,9 @@ describe("authorize", () => {
   it("refuses a token for a user who was deleted after it was issued as token_invalid", async () => {
     const { tokens, store, deps } = await setup({ username: "johndoe" });
     const { token } = tokens.issue("johndoe", [me]);
-    await store.deleteUser("johndoe");
+    await store.users.deleteUser("johndoe");
 
-    await assert.rejects(authorize(deps, token, [me]), {
+    await assert.rejects(async () => authorize(deps, token, [me]), {
       name: "AuthError",
       code: "token_invalid",
     });
@@ -139,7 +138,7 @@ describe("authorize", () => {
     const { tokens, deps } = await setup({ username: "johndoe" });
     const { token } = tokens.issue("johndoe", [me]);
 
-    await assert.rejects(authorize(deps, token, [me, items]), {
+    await assert.rejects(async () => authorize(deps, token, [me, items]), {
       name: "AuthError",
       code: "insufficient_scope",
     });
@@ -148,9 +147,9 @@ describe("authorize", () => {
   it("refuses a token for a user who was disabled after it was issued as inactive_user", async () => {
     const { tokens, store, deps } = await setup({ username: "johndoe" });
     const { token } = tokens.issue("johndoe", [me]);
-    await store.updateUser("johndoe", { disabled: true });
+    await store.users.updateUser("johndoe", { disabled: true });
 
-    await assert.rejects(authorize(deps, token, [me]), {
+    await assert.rejects(async () => authorize(deps, token, [me]), {
       name: "AuthError",
       code: "inactive_user",
     });
@@ -160,7 +159,7 @@ describe("authorize", () => {
     const { tokens, deps } = await setup({ username: "alice", disabled: true });
     const { token } = tokens.issue("alice", [me]);
 
-    await assert.rejects(authorize(deps, token, [items]), {
+    await assert.rejects(async () => authorize(deps, token, [items]), {
       name: "AuthError",
       code: "insufficient_scope",
     });
@@ -170,7 +169,7 @@ describe("authorize", () => {
     const { tokens, deps } = await setup();
     const { token } = tokens.issue("ghost", []);
 
-    await assert.rejects(authorize(deps, token, [me]), {
+    await assert.rejects(async () => authorize(deps, token, [me]), {
       name: "AuthError",
       code: "token_invalid",
     });
@@ -181,7 +180,7 @@ describe("authorize", () => {
     const { token } = tokens.issue("johndoe", [me]);
     clock.advance(60_000);
 
-    await assert.rejects(authorize(deps, token, [me]), {
+    await assert.rejects(async () => authorize(deps, token, [me]), {
       name: "AuthError",
       code: "token_expired",
     });
@@ -190,7 +189,7 @@ describe("authorize", () => {
   it("uses the user as stored now, not as when the token was issued", async () => {
     const { tokens, store, deps } = await setup({ username: "johndoe", fullName: "John Doe" });
     const { token } = tokens.issue("johndoe", [me]);
-    await store.updateUser("johndoe", { fullName: "Johnny Doe" });
+    await store.users.updateUser("johndoe", { fullName: "Johnny Doe" });
 
     const principal = await authorize(deps, token, [me]);
 
@@ -198,7 +197,7 @@ describe("authorize", () => {
   });
 });
 
-describe("authorizeNow", () => {
+describe("authorize, answering at once where it can", () => {
   const hasher = createFastHasher();
   after(() => hasher.close());
 
@@ -211,23 +210,26 @@ describe("authorizeNow", () => {
     const tokens = createTokenService({ key, scopes, clock, lifetimeSeconds: 60 });
     const store = createSqliteStore({ path: ":memory:", clock });
     const passwordHash = await hasher.hash("secret");
-    await store.createUser({ username: "johndoe", passwordHash, scopes: ["me"] });
-    await store.createUser({ username: "alice", passwordHash, disabled: true });
+    await store.users.createUser({ username: "johndoe", passwordHash, scopes: ["me"] });
+    await store.users.createUser({ username: "alice", passwordHash, disabled: true });
     const later: AuthorizeDeps = {
       tokens,
-      users: { ...store, findByUsername: async (name) => store.findByUsername(name) },
-      denylist: { ...store, isAccessTokenDenied: async (id) => store.isAccessTokenDenied(id) },
+      users: { ...store.users, findByUsername: async (name) => store.users.findByUsername(name) },
+      denylist: {
+        ...store.denylist,
+        isAccessTokenDenied: async (id) => store.denylist.isAccessTokenDenied(id),
+      },
     };
-    return { tokens, store, now: { users: store, tokens, denylist: store }, later };
+    return { tokens, store, now: { users: store.users, tokens, denylist: store.denylist }, later };
   }
 
   it("answers at once, with no promise, when the token verifies and the stores answer at once", async () => {
     const { tokens, store, now } = await setup();
     const { token } = tokens.issue("johndoe", [me]);
 
-    const principal = authorizeNow(now, token, [me]);
+    const principal = authorize(now, token, [me]);
 
-    assert.equal(isPending(principal), false);
+    assert.equal(principal instanceof Promise, false);
     assert.equal((principal as Principal).user.username, "johndoe");
     await store.close();
   });
@@ -237,10 +239,10 @@ describe("authorizeNow", () => {
     const alice = tokens.issue("alice", [me]).token;
     const narrow = tokens.issue("johndoe", []).token;
 
-    assert.throws(() => authorizeNow(now, alice, [me]), { code: "inactive_user" });
-    assert.throws(() => authorizeNow(now, narrow, [me]), { code: "insufficient_scope" });
-    await assert.rejects(async () => authorizeNow(later, alice, [me]), { code: "inactive_user" });
-    await assert.rejects(async () => authorizeNow(later, narrow, [me]), {
+    assert.throws(() => authorize(now, alice, [me]), { code: "inactive_user" });
+    assert.throws(() => authorize(now, narrow, [me]), { code: "insufficient_scope" });
+    await assert.rejects(async () => authorize(later, alice, [me]), { code: "inactive_user" });
+    await assert.rejects(async () => authorize(later, narrow, [me]), {
       code: "insufficient_scope",
     });
     await store.close();
@@ -250,11 +252,11 @@ describe("authorizeNow", () => {
     const { tokens, store, now, later } = await setup();
     const issued = tokens.issue("johndoe", [me]);
     // Accepted first, so the store's read memo holds the answer the revocation must replace.
-    assert.equal((authorizeNow(now, issued.token, [me]) as Principal).user.username, "johndoe");
-    await store.denyAccessToken(issued.tokenId, start + issued.expiresIn * 1000, start);
+    assert.equal((authorize(now, issued.token, [me]) as Principal).user.username, "johndoe");
+    await store.denylist.denyAccessToken(issued.tokenId, start + issued.expiresIn * 1000, start);
 
-    assert.throws(() => authorizeNow(now, issued.token, [me]), { code: "token_invalid" });
-    await assert.rejects(async () => authorizeNow(later, issued.token, [me]), {
+    assert.throws(() => authorize(now, issued.token, [me]), { code: "token_invalid" });
+    await assert.rejects(async () => authorize(later, issued.token, [me]), {
       code: "token_invalid",
     });
     await store.close();
@@ -264,19 +266,19 @@ describe("authorizeNow", () => {
     const { tokens, store, now, later } = await setup();
     const { token } = tokens.issue("johndoe", [me]);
 
-    const pending = authorizeNow(later, token, [me]);
+    const pending = authorize(later, token, [me]);
 
-    assert.equal(isPending(pending), true);
-    assert.deepEqual(await pending, authorizeNow(now, token, [me]));
+    assert.equal(pending instanceof Promise, true);
+    assert.deepEqual(await pending, authorize(now, token, [me]));
     await store.close();
   });
 
   it("gives a rejected promise, never a throw, for a token that does not verify", async () => {
     const { store, now } = await setup();
 
-    const refused = authorizeNow(now, "not-a-token", []);
+    const refused = authorize(now, "not-a-token", []);
 
-    assert.ok(isPending(refused));
+    assert.ok(refused instanceof Promise);
     await assert.rejects(refused, { code: "token_invalid" });
     await store.close();
   });

@@ -44,30 +44,20 @@ export function isIssuedBeforeCutoff(token: VerifiedAccessToken, user: UserRecor
  * whether the user is active — with the revocation checks on top: the token's `jti` must not be
  * on the denylist (read together with the user) and the token must not predate the user's cut-off
  * (last, so a disabled user still reads the seed's "Inactive user").
+ *
+ * Answers at once when it can: a token signed with a known key, checked against stores that
+ * answer synchronously (SQLite), gives the principal — or throws — with no promise in between, so
+ * a route guard costs its request no turn of the microtask queue; anything else gives a promise.
+ * `await` the result (inside a `try` to catch a refusal either way).
  * @throws {AuthError} token_invalid when the token is bad, revoked, issued before the user's
  * cut-off, or its subject no longer exists
  * @throws {AuthError} token_expired
  * @throws {AuthError} insufficient_scope when the token lacks a required scope
  * @throws {AuthError} inactive_user when the user was disabled after the token was issued
  * @example
- * const principal = await authorize({ users: store, tokens, denylist: store }, token, scopes.check(["me"]));
+ * const principal = await authorize({ users, tokens, denylist }, token, scopes.check(["me"]));
  */
-export async function authorize(
-  deps: AuthorizeDeps,
-  token: string,
-  required: readonly Scope[],
-): Promise<Principal> {
-  return authorizeNow(deps, token, required);
-}
-
-/**
- * {@link authorize}, answering at once when it can: a token signed with a known key, checked
- * against stores that answer synchronously (SQLite), gives the principal — or throws — with no
- * promise in between; anything else gives a promise. For the route guards, where every promise a
- * request waits on costs it a turn of the microtask queue and a protected route's throughput.
- * @throws {AuthError} as {@link authorize}, at once or through the promise
- */
-export function authorizeNow(
+export function authorize(
   deps: AuthorizeDeps,
   token: string,
   required: readonly Scope[],

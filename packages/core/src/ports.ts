@@ -1,4 +1,4 @@
-import type { AuditStore } from "./audit-log.ts";
+import type { AuditLog } from "./audit-log.ts";
 import type { ThrottleStore } from "./grants/throttle-store.ts";
 import type { SigningKeyStore } from "./keys/signing-keys.ts";
 import type { ReadinessCheck } from "./readiness.ts";
@@ -9,18 +9,23 @@ import type { SeedStore } from "./users/seed.ts";
 import type { UserStore } from "./users/user.ts";
 import type { UserDirectory } from "./users/user-directory.ts";
 
-/** Everything Gatehouse keeps, as one adapter provides it. */
-export interface Store
-  extends UserStore,
-    ItemStore,
-    SigningKeyStore,
-    SeedStore,
-    UserDirectory,
-    AuditStore,
-    RefreshTokenStore,
-    AccessTokenDenylist,
-    ThrottleStore,
-    ReadinessCheck {
+/**
+ * Everything Gatehouse keeps, as one adapter provides it: a record of named ports, so each
+ * consumer takes the port it needs by name (`store.users`, `store.denylist`) and nothing more.
+ * The ports of one store share its database; every adapter passes the same contract suites.
+ */
+export interface Store {
+  readonly users: UserStore;
+  readonly items: ItemStore;
+  readonly seed: SeedStore;
+  readonly directory: UserDirectory;
+  readonly signingKeys: SigningKeyStore;
+  readonly refreshTokens: RefreshTokenStore;
+  readonly denylist: AccessTokenDenylist;
+  readonly throttle: ThrottleStore;
+  readonly audit: AuditLog;
+  /** Answers `/readyz`. */
+  readonly readiness: ReadinessCheck;
   /** Releases connections and files. */
   close(): Promise<void>;
 }

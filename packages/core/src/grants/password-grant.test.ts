@@ -26,7 +26,7 @@ describe("passwordGrant", () => {
     const secret = randomBytes(32);
     const key = { kid: deriveKeyId(secret), algorithm: "HS256", secret } as const;
     const tokens = createTokenService({ key, scopes, clock });
-    const users = createMemoryStore({ clock });
+    const { users } = createMemoryStore({ clock });
     await users.createUser({ username: "johndoe", passwordHash, scopes: allowed });
     return { tokens, deps: { users, hasher, tokens, scopes } };
   }

@@ -18,14 +18,14 @@ async function setup() {
   const key = { kid: deriveKeyId(secret), algorithm: "HS256", secret } as const;
   const tokens = createTokenService({ key, scopes: seedScopes, clock });
   const store = createMemoryStore({ clock });
-  await store.createUser({
+  await store.users.createUser({
     username: "johndoe",
     passwordHash: "unused" as PasswordHash,
     scopes: ["me"],
   });
   const deps = {
-    users: store,
-    refreshTokens: store,
+    users: store.users,
+    refreshTokens: store.refreshTokens,
     tokens,
     scopes: seedScopes,
     clock,
@@ -64,9 +64,9 @@ describe("exchangeRefreshToken", () => {
     const racing = {
       ...deps,
       refreshTokens: {
-        ...store,
+        ...store.refreshTokens,
         findRefreshToken: async (hash: string) =>
-          reads++ === 0 ? store.findRefreshToken(hash) : undefined,
+          reads++ === 0 ? store.refreshTokens.findRefreshToken(hash) : undefined,
         rotateRefreshToken: async () => false,
       },
     };
@@ -88,7 +88,7 @@ describe("exchangeRefreshToken", () => {
     const failing = {
       ...deps,
       refreshTokens: {
-        ...store,
+        ...store.refreshTokens,
         findRefreshToken: async () => {
           throw new Error("database down");
         },

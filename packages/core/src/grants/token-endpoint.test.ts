@@ -33,11 +33,11 @@ describe("createTokenEndpoint (the toolkit's token endpoint, no HTTP)", () => {
     const key = { kid: deriveKeyId(secret), algorithm: "HS256", secret } as const;
     const tokens = createTokenService({ key, scopes: seedScopes, clock });
     const store = createMemoryStore({ clock });
-    await store.createUser({ username: "johndoe", passwordHash, scopes: ["me", "items"] });
+    await store.users.createUser({ username: "johndoe", passwordHash, scopes: ["me", "items"] });
     const logins: LoginOutcome[] = [];
     const endpoint = createTokenEndpoint({
-      users: store,
-      refreshTokens: store,
+      users: store.users,
+      refreshTokens: store.refreshTokens,
       audit: store.audit,
       hasher,
       tokens,
@@ -48,7 +48,11 @@ describe("createTokenEndpoint (the toolkit's token endpoint, no HTTP)", () => {
         idleLifetimeSeconds: 3600,
         reuseGraceSeconds: 10,
       },
-      throttle: createLoginThrottle({ store, clock, policy: { account: rule, address: rule } }),
+      throttle: createLoginThrottle({
+        store: store.throttle,
+        clock,
+        policy: { account: rule, address: rule },
+      }),
       onLogin: (outcome) => logins.push(outcome),
     });
     const lastEvent = async (): Promise<AuditEvent | undefined> =>
@@ -182,7 +186,7 @@ describe("createTokenEndpoint (the toolkit's token endpoint, no HTTP)", () => {
   it("audits a refresh by a disabled user as token.refresh_failed inactive_user, naming them", async () => {
     const { store, logIn, refresh, lastEvent } = await setup();
     const login = refreshTokenOf(await logIn());
-    await store.updateUser("johndoe", { disabled: true });
+    await store.users.updateUser("johndoe", { disabled: true });
 
     const outcome = await refresh(login);
 
@@ -230,7 +234,10 @@ describe("createTokenEndpoint (the toolkit's token endpoint, no HTTP)", () => {
     assert.equal(event?.type, "token.reuse_detected");
     assert.equal(event?.reason, "refresh_token_invalid");
     assert.equal(event?.subject, "johndoe");
-    assert.equal((await store.findRefreshToken(hashRefreshToken(next)))?.familyRevoked, true);
+    assert.equal(
+      (await store.refreshTokens.findRefreshToken(hashRefreshToken(next)))?.familyRevoked,
+      true,
+    );
     const descendant = await refresh(next);
     assert.equal(descendant.ok, false);
     assert.equal((await lastEvent())?.type, "token.refresh_failed");

@@ -2,7 +2,12 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { authErrorCodes } from "../errors.ts";
 import { createScopeCatalogue, seedScopeDescriptions } from "../scopes.ts";
-import { errorAnswer } from "./error-responses.ts";
+import {
+  errorAnswer,
+  frameworkErrorAnswer,
+  notReadyAnswer,
+  requestErrorAnswer,
+} from "./error-responses.ts";
 
 const scopes = createScopeCatalogue(seedScopeDescriptions);
 
@@ -51,5 +56,49 @@ describe("errorAnswer", () => {
         assert.ok((status >= 400 && status < 500) || status === 503, `${code} ${endpoint}`);
       }
     }
+  });
+});
+
+describe("requestErrorAnswer", () => {
+  it("answers an unknown path and an oversized body with FastAPI's detail bodies", () => {
+    assert.deepEqual(requestErrorAnswer("not_found"), {
+      status: 404,
+      body: { detail: "Not Found" },
+      headers: {},
+    });
+    assert.deepEqual(requestErrorAnswer("body_too_large"), {
+      status: 413,
+      body: { detail: "Request body too large" },
+      headers: {},
+    });
+  });
+});
+
+describe("frameworkErrorAnswer", () => {
+  it("keeps the framework's client error status and message", () => {
+    assert.deepEqual(frameworkErrorAnswer(415, "Unsupported Media Type"), {
+      status: 415,
+      body: { detail: "Unsupported Media Type" },
+      headers: {},
+    });
+  });
+
+  it("answers 400 Bad Request for an empty message or a status outside the client errors it knows", () => {
+    assert.deepEqual(frameworkErrorAnswer(418, ""), {
+      status: 400,
+      body: { detail: "Bad Request" },
+      headers: {},
+    });
+    assert.equal(frameworkErrorAnswer(503, "busy").status, 400);
+  });
+});
+
+describe("notReadyAnswer", () => {
+  it("answers 503 with the health document's shape and the reason", () => {
+    assert.deepEqual(notReadyAnswer("shutting down"), {
+      status: 503,
+      body: { status: "unavailable", detail: "shutting down" },
+      headers: {},
+    });
   });
 });

@@ -4,9 +4,19 @@ import type { AuthError, AuthErrorCode } from "../errors.ts";
 /** Where an error happened: the token endpoint answers RFC 6749 §5.2, resources RFC 6750 §3. */
 export type ErrorEndpoint = "token" | "resource";
 
+/** The statuses Gatehouse refuses a request with. */
+const errorStatuses = [
+  400, 401, 403, 404, 405, 408, 409, 413, 415, 422, 429, 431, 500, 503,
+] as const;
+type ErrorStatus = (typeof errorStatuses)[number];
+
+function isErrorStatus(status: number): status is ErrorStatus {
+  return (errorStatuses as readonly number[]).includes(status);
+}
+
 /** A ready HTTP answer: status, JSON body and headers. */
 export interface ErrorAnswer {
-  readonly status: 400 | 401 | 403 | 404 | 409 | 422 | 429 | 500 | 503;
+  readonly status: ErrorStatus;
   readonly body: Readonly<Record<string, unknown>>;
   readonly headers: Readonly<Record<string, string>>;
 }
@@ -128,6 +138,44 @@ export interface ValidationIssue {
 /** A FastAPI-style 422 answer. */
 export function validationAnswer(issues: readonly ValidationIssue[]): ErrorAnswer {
   return { status: 422, body: { detail: issues }, headers: {} };
+}
+
+// Refusals of the request itself rather than of a credential: no AuthError carries these.
+const requestTable = {
+  not_found: { status: 404, detail: "Not Found" },
+  body_too_large: { status: 413, detail: "Request body too large" },
+} as const satisfies Record<
+  string,
+  { readonly status: ErrorAnswer["status"]; readonly detail: string }
+>;
+
+/** A refusal of the request itself: an unknown path, or a body over its route's cap. */
+export type RequestErrorCode = keyof typeof requestTable;
+
+/** The answer for a refused request: FastAPI's `{"detail": …}` body with the code's status. */
+export function requestErrorAnswer(code: RequestErrorCode): ErrorAnswer {
+  const entry = requestTable[code];
+  return { status: entry.status, body: { detail: entry.detail }, headers: {} };
+}
+
+/**
+ * The answer for a client error the web framework raised itself (a 4xx it decided), keeping its
+ * status and message, which the framework writes for clients; `Bad Request` when it gave none.
+ */
+export function frameworkErrorAnswer(status: number, message: string): ErrorAnswer {
+  return {
+    status: isErrorStatus(status) && status < 500 ? status : 400,
+    body: { detail: message === "" ? "Bad Request" : message },
+    headers: {},
+  };
+}
+
+/**
+ * `/readyz` refusing traffic: 503 with the health document's shape, and why — `detail` comes from
+ * the readiness check, which names no path or host.
+ */
+export function notReadyAnswer(detail: string): ErrorAnswer {
+  return { status: 503, body: { status: "unavailable", detail }, headers: {} };
 }
 
 /** The fixed answer for anything unexpected: no message, no stack, nothing from the error. */

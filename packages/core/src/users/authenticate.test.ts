@@ -22,8 +22,8 @@ describe("authenticate", () => {
 
   async function storeWith(...users: ReadonlyArray<Partial<NewUser> & { username: string }>) {
     const store = createMemoryStore();
-    for (const user of users) await store.createUser({ passwordHash: secretHash, ...user });
-    return store;
+    for (const user of users) await store.users.createUser({ passwordHash: secretHash, ...user });
+    return store.users;
   }
 
   describe("outcomes", () => {

@@ -121,13 +121,13 @@ describe("every response", () => {
   });
 
   it("carries the security headers and a request id on error answers too (issue 6)", async () => {
-    const original = t.store.findByUsername;
+    const original = t.store.users.findByUsername;
     const token = await t.login("johndoe", "secret");
-    t.store.findByUsername = () => Promise.reject(new Error("boom"));
+    t.store.users.findByUsername = () => Promise.reject(new Error("boom"));
     const failed = await t.app.request("/users/me/", {
       headers: { authorization: `Bearer ${token}` },
     });
-    t.store.findByUsername = original;
+    t.store.users.findByUsername = original;
     const answers = [
       await t.app.request("/nope"),
       await t.app.request("/users/me/"),
@@ -164,14 +164,14 @@ describe("every response", () => {
 
   it("answers an unexpected failure with a fixed 500 body that leaks nothing", async () => {
     const token = await t.login("johndoe", "secret");
-    const original = t.store.findByUsername;
-    t.store.findByUsername = () => Promise.reject(new Error("database password is hunter2"));
+    const original = t.store.users.findByUsername;
+    t.store.users.findByUsername = () => Promise.reject(new Error("database password is hunter2"));
 
     const response = await t.app.request("/users/me/", {
       headers: { authorization: `Bearer ${token}` },
     });
 
-    t.store.findByUsername = original;
+    t.store.users.findByUsername = original;
     assert.equal(response.status, 500);
     assert.deepEqual(await response.json(), { detail: "Internal Server Error" });
   });

@@ -1,31 +1,32 @@
 // createApp: the HTTP face of Gatehouse — routes mounted, errors mapped, OpenAPI attached.
 import { OpenAPIHono } from "@hono/zod-openapi";
-import type { AuditLog } from "gatehouse-auth-core/audit-log";
 import type { Clock } from "gatehouse-auth-core/clock";
 import { isAuthError } from "gatehouse-auth-core/errors";
 import type { LoginThrottle } from "gatehouse-auth-core/grants/throttle";
 import type { PublishedJwk } from "gatehouse-auth-core/keys/key-material";
 import type { PasswordHasher } from "gatehouse-auth-core/passwords/hasher";
-import type { ClientAddressResolver } from "gatehouse-auth-core/protocol/client-address";
+import type { Store } from "gatehouse-auth-core/ports";
 import { createClientAddressResolver } from "gatehouse-auth-core/protocol/client-address";
-import { errorAnswer, internalErrorAnswer } from "gatehouse-auth-core/protocol/error-responses";
-import type { ReadinessCheck } from "gatehouse-auth-core/readiness";
+import {
+  errorAnswer,
+  frameworkErrorAnswer,
+  internalErrorAnswer,
+  requestErrorAnswer,
+} from "gatehouse-auth-core/protocol/error-responses";
 import type { Scope, ScopeCatalogue } from "gatehouse-auth-core/scopes";
-import type { AccessTokenDenylist } from "gatehouse-auth-core/tokens/denylist";
-import type { RefreshPolicy, RefreshTokenStore } from "gatehouse-auth-core/tokens/refresh-tokens";
+import type { RefreshPolicy } from "gatehouse-auth-core/tokens/refresh-tokens";
 import type { TokenService } from "gatehouse-auth-core/tokens/tokens";
-import type { ItemStore } from "gatehouse-auth-core/users/items";
-import type { UserStore } from "gatehouse-auth-core/users/user";
-import type { UserDirectory } from "gatehouse-auth-core/users/user-directory";
 import { HTTPException } from "hono/http-exception";
 import type { Logger } from "../telemetry/logger.ts";
 import type { Metrics } from "../telemetry/metrics.ts";
 import type { AppEnv } from "./app-env.ts";
+import type { GuardDeps } from "./bearer.ts";
 import { limitBody } from "./body-limit.ts";
 import { mountDocsPages } from "./docs-pages.ts";
 import type { OpenApiApp } from "./openapi.ts";
 import { mountOpenApi } from "./openapi.ts";
 import { addRequestEnvelope, requestId } from "./request-envelope.ts";
+import { sendAnswer } from "./route.ts";
 import { mountAdminAuditRoutes } from "./routes/admin-audit-routes.ts";
 import { mountAdminRoutes } from "./routes/admin-routes.ts";
 import { mountHealthRoutes } from "./routes/health-routes.ts";
@@ -38,36 +39,42 @@ import { mountRevokeRoute } from "./routes/revoke-route.ts";
 import { mountTokenRoute } from "./routes/token-route.ts";
 import { mountUserRoutes } from "./routes/user-routes.ts";
 
-/** What the HTTP layer is given; it picks no adapter itself. */
-export interface AppDeps {
-  readonly users: UserStore;
-  readonly items: ItemStore;
+/** The settings the HTTP layer reads; the service's settings carry them under these names. */
+export interface AppSettings {
+  /** Require `grant_type=password` at `/token` instead of accepting its absence. */
+  readonly strictGrantType: boolean;
+  /** The bearer token `/metrics` requires; the route is open when unset. */
+  readonly metricsToken: string | undefined;
+  /** The configured issuer for the metadata; the request origin when unset. */
+  readonly issuer: string | undefined;
+  /** Peers whose `X-Forwarded-For` is believed when finding a request's client address. */
+  readonly trustedProxies: readonly string[];
+}
+
+/**
+ * What the HTTP layer is given — the composed services, as the composition root makes them; it
+ * picks no adapter itself, and each route takes the ports it needs from `store` by name.
+ */
+export interface AppServices {
+  readonly settings: AppSettings;
+  readonly store: Store;
   readonly hasher: PasswordHasher;
   readonly tokens: TokenService;
   readonly scopes: ScopeCatalogue;
-  readonly strictGrantType: boolean;
-  readonly logger: Logger;
-  readonly audit: AuditLog;
-  readonly directory: UserDirectory;
-  readonly metrics: Metrics;
-  /** The bearer token `/metrics` requires; the route is open when unset. */
-  readonly metricsToken?: string | undefined;
-  readonly refreshTokens: RefreshTokenStore;
   readonly refreshPolicy: RefreshPolicy;
-  readonly denylist: AccessTokenDenylist;
-  readonly clock: Clock;
   /** Brute-force protection at `/token` (RFC 6749 §4.3.2). */
   readonly throttle: LoginThrottle;
-  /** Answers `/readyz`; normally the store. */
-  readonly readiness: ReadinessCheck;
-  /** Finds a request's client address; the socket peer, trusting no proxy, by default. */
-  readonly clientAddress?: ClientAddressResolver;
+  /** The public signing keys served at `/.well-known/jwks.json`. */
+  publicKeys(): Promise<readonly PublishedJwk[]>;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly metrics: Metrics;
+}
+
+/** How one app differs from another on the same services. */
+export interface AppOptions {
   /** True once shutdown began: `/readyz` then answers 503. */
   readonly draining?: () => boolean;
-  /** The public signing keys served at `/.well-known/jwks.json`; none when absent. */
-  readonly publicKeys?: (() => Promise<readonly PublishedJwk[]>) | undefined;
-  /** The configured issuer for the metadata; the request origin when absent. */
-  readonly issuer?: string | undefined;
 }
 
 /** The largest request body any route reads; `/token` has its own, smaller cap. */
@@ -84,54 +91,84 @@ const bodyLimitPath = "*";
  * `/redoc`.
  * `/users/me` and `/users/me/` are the same route.
  * @example
- * const app = createApp(deps);
+ * const app = createApp(await composeServices(settings));
  * const res = await app.request("/users/me/", { headers: { authorization: `Bearer ${token}` } });
  */
-export function createApp(deps: AppDeps): OpenApiApp {
+export function createApp(services: AppServices, options: AppOptions = {}): OpenApiApp {
   const app: OpenApiApp = new OpenAPIHono<AppEnv>({ strict: false });
-  const { logger } = deps;
+  const { logger, metrics, settings, store } = services;
+  const { clock, hasher, scopes, tokens } = services;
+  const guard: GuardDeps = { users: store.users, tokens, denylist: store.denylist, scopes };
 
   const capBody = limitBody({
     maxSize: maxBodyBytes,
-    onError: (c) => c.json({ detail: "Request body too large" }, 413),
+    onError: (c) => sendAnswer(c, requestErrorAnswer("body_too_large")),
   });
   // Only methods that carry a body get the cap: for GET, asking for the body makes the Node
   // adapter build a full WHATWG Request, and the extra layer costs a chain of promises.
   app.on(bodyMethods, bodyLimitPath, capBody);
 
-  mountTokenRoute(app, deps);
-  mountRevokeRoute(app, deps);
-  mountIntrospectRoute(app, deps);
-  mountHealthRoutes(app, deps);
-  mountUserRoutes(app, deps);
-  mountAdminRoutes(app, deps);
-  mountAdminAuditRoutes(app, deps);
-  mountMetricsRoute(app, { metrics: deps.metrics, metricsToken: deps.metricsToken });
-  mountLogoutAllRoute(app, deps);
-  mountJwksRoute(app, deps);
-  mountMetadataRoute(app, deps);
-  mountOpenApi(app, deps.scopes, "/token");
+  // Each route is given the ports it needs, by name: this is the one mapping from services.
+  mountTokenRoute(app, {
+    users: store.users,
+    hasher,
+    tokens,
+    scopes,
+    throttle: services.throttle,
+    refreshTokens: store.refreshTokens,
+    refreshPolicy: services.refreshPolicy,
+    clock,
+    audit: store.audit,
+    metrics,
+    strictGrantType: settings.strictGrantType,
+  });
+  mountRevokeRoute(app, {
+    tokens,
+    refreshTokens: store.refreshTokens,
+    denylist: store.denylist,
+    clock,
+  });
+  mountIntrospectRoute(app, { guard, refreshTokens: store.refreshTokens, clock });
+  mountHealthRoutes(app, {
+    readiness: store.readiness,
+    ...(options.draining === undefined ? {} : { draining: options.draining }),
+  });
+  mountUserRoutes(app, { guard, items: store.items });
+  mountAdminRoutes(app, {
+    guard,
+    users: store.users,
+    refreshTokens: store.refreshTokens,
+    directory: store.directory,
+    audit: store.audit,
+    hasher,
+    clock,
+  });
+  mountAdminAuditRoutes(app, { guard, audit: store.audit });
+  mountMetricsRoute(app, { metrics, metricsToken: settings.metricsToken });
+  mountLogoutAllRoute(app, { guard, refreshTokens: store.refreshTokens, clock });
+  mountJwksRoute(app, { publicKeys: services.publicKeys });
+  mountMetadataRoute(app, { scopes, issuer: settings.issuer });
+  mountOpenApi(app, scopes, "/token");
   mountDocsPages(app);
 
-  app.notFound((c) => c.json({ detail: "Not Found" }, 404));
+  app.notFound((c) => sendAnswer(c, requestErrorAnswer("not_found")));
   addRequestEnvelope(app, {
     logger,
-    metrics: deps.metrics,
-    resolveClient: deps.clientAddress ?? createClientAddressResolver([]),
+    metrics,
+    resolveClient: createClientAddressResolver(settings.trustedProxies),
     catchAllPaths: [bodyLimitPath],
   });
   app.onError((error, c) => {
     if (isAuthError(error)) {
       // A guard names the scopes it required; other routes have none to name.
       const required = (c.get("requiredScopes") as readonly Scope[] | undefined) ?? [];
-      const answer = errorAnswer(error.code, "resource", required);
-      return c.json(answer.body, answer.status, answer.headers);
+      return sendAnswer(c, errorAnswer(error.code, "resource", required));
     }
     if (error instanceof HTTPException && error.status < 500) {
-      return c.json({ detail: error.message || "Bad Request" }, error.status);
+      return sendAnswer(c, frameworkErrorAnswer(error.status, error.message));
     }
     logger.error("unhandled error", { requestId: requestId(c), error: describe(error) });
-    return c.json(internalErrorAnswer.body, internalErrorAnswer.status);
+    return sendAnswer(c, internalErrorAnswer);
   });
   return app;
 }

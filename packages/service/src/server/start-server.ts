@@ -3,6 +3,7 @@ import cluster from "node:cluster";
 import { Server } from "node:http";
 import { type AddressInfo, createServer } from "node:net";
 import { serve } from "@hono/node-server";
+import { createApp } from "../http/app.ts";
 import { EnvelopeResponse } from "../http/envelope-response.ts";
 import type { OpenApiApp } from "../http/openapi.ts";
 import { startAuditRetention } from "../service/audit-retention.ts";
@@ -12,7 +13,6 @@ import type { Settings } from "../service/config.ts";
 import { loadSettings } from "../service/config.ts";
 import { loadDotEnv } from "../service/env-file.ts";
 import { explainListenFailure } from "../service/listen-failure.ts";
-import { createServiceApp } from "../service/service-app.ts";
 import { describeStartupFailure } from "../service/startup-error.ts";
 import { describeUnknownSetting, findUnknownSettings } from "../service/unknown-settings.ts";
 import type { Logger } from "../telemetry/logger.ts";
@@ -83,7 +83,7 @@ export async function startServer(
   tuneHeapForService();
   const services = await composeServices(settings, { logger, ...options.compose });
   let draining = false;
-  const app = createServiceApp(services, { draining: () => draining });
+  const app = createApp(services, { draining: () => draining });
   const retention = startAuditRetention({
     audit: services.store.audit,
     clock: services.clock,

@@ -56,10 +56,16 @@ export interface ComposeOptions {
   readonly logger?: Logger;
   readonly clock?: Clock;
   readonly hasher?: PasswordHasher;
+  /**
+   * Opens the store instead of the settings' database (the tests' memory store); it is
+   * migrated, seeded and closed like any other.
+   */
+  readonly store?: (clock: Clock) => Store;
 }
 
 /**
- * Builds the services for `settings`: opens and migrates the store, starts the hasher, loads or
+ * Builds the services for `settings` — the composition root, the one place that picks concrete
+ * adapters; the server, the CLI and the tests all build through it. Opens and migrates the store, starts the hasher, loads or
  * creates the signing keys, and seeds the demo data when demo mode is on and the store is empty.
  */
 export async function composeServices(
@@ -68,7 +74,10 @@ export async function composeServices(
 ): Promise<Services> {
   const logger = options.logger ?? silentLogger;
   const clock = options.clock ?? systemClock;
-  const { store, database } = await explainedFailure(settings, () => openStore(settings, clock));
+  const { store, database } =
+    options.store === undefined
+      ? await explainedFailure(settings, () => openStore(settings, clock))
+      : { store: options.store(clock), database: undefined };
   const hasher =
     options.hasher ??
     createArgon2Hasher({
@@ -79,7 +88,7 @@ export async function composeServices(
     });
   const metrics = createMetrics({
     ...(hasPoolStats(hasher) ? { hashPool: hasher.stats } : {}),
-    database,
+    ...(database === undefined ? {} : { database }),
   });
   try {
     return await explainedFailure(settings, () =>
@@ -156,7 +165,7 @@ async function composeOnStore(settings: Settings, parts: Parts): Promise<Service
     scopes,
     tokens,
     refreshPolicy: settings.refreshTokens,
-    throttle: createLoginThrottle({ store, clock, policy: settings.throttle }),
+    throttle: createLoginThrottle({ store: store.throttle, clock, policy: settings.throttle }),
     publicKeys: keys.publicKeys,
     clock,
     logger,
@@ -171,7 +180,7 @@ async function composeOnStore(settings: Settings, parts: Parts): Promise<Service
 interface OpenedStore {
   readonly store: Store;
   /** The connections the store holds, for the `gatehouse_db_connections` gauges. */
-  readonly database: () => DatabasePoolState;
+  readonly database: (() => DatabasePoolState) | undefined;
 }
 
 async function openStore(settings: Settings, clock: Clock): Promise<OpenedStore> {
@@ -239,7 +248,7 @@ async function loadSigningKeys(
   }
   // No secret configured: generate a key on first start and keep it in the database, so
   // restarts and every instance sharing the database sign and verify with the same keys.
-  const active = await store.ensureSigningKey(
+  const active = await store.signingKeys.ensureSigningKey(
     generateSigningKey(settings.signingAlgorithm, clock.now()),
   );
   if (active.algorithm !== settings.signingAlgorithm) {
@@ -251,7 +260,7 @@ async function loadSigningKeys(
     });
   }
   const ring = await createKeyRing({
-    store,
+    store: store.signingKeys,
     clock,
     onRefreshError: (error) =>
       logger.error("reading the signing keys failed; keeping the last ones", {

@@ -11,10 +11,13 @@ import type { Store } from "gatehouse-auth-core/ports";
  * The seed's bcrypt hashes are not copied: both users get fresh argon2id hashes, so a wrong
  * password for disabled alice costs exactly what it costs for an unknown user.
  */
-export async function seedDemoData(store: Store, hasher: PasswordHasher): Promise<boolean> {
+export async function seedDemoData(
+  store: Pick<Store, "users" | "seed">,
+  hasher: PasswordHasher,
+): Promise<boolean> {
   // Skips the hashing work on every start after the first.
-  if ((await store.countUsers()) > 0) return false;
-  return store.seedIfEmpty({
+  if ((await store.users.countUsers()) > 0) return false;
+  return store.seed.seedIfEmpty({
     users: [
       {
         username: "johndoe",

@@ -25,7 +25,7 @@ describe("the composed service's metrics on PostgreSQL", { skip }, () => {
       loadSettings({ GATEHOUSE_DATABASE_URL: database.url, GATEHOUSE_DATABASE_POOL_SIZE: "3" }),
       { hasher: createFastHasher() },
     );
-    await Promise.all(Array.from({ length: 6 }, () => services.store.countUsers()));
+    await Promise.all(Array.from({ length: 6 }, () => services.store.users.countUsers()));
 
     const text = await services.metrics.render();
     await services.close();

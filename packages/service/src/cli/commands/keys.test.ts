@@ -73,7 +73,7 @@ describe("gatehouse keys", () => {
     await cli.run(["keys", "rotate", "--algorithm", "ES256"]);
     await cli.run(["keys", "rotate", "--algorithm", "HS256"]);
     const services = await cli.openServices();
-    const secrets = (await services.store.listSigningKeys()).map((key) => key.secret);
+    const secrets = (await services.store.signingKeys.listSigningKeys()).map((key) => key.secret);
     await services.close();
 
     const table = await cli.run(["keys", "list"]);

@@ -33,7 +33,9 @@ const listKeys: Command = async (args, io, deps) => {
   const { values } = parseCommandArgs(args, { json: { type: "boolean" } }, none);
   const services = await deps.services();
   const now = services.clock.now();
-  const keys = (await services.store.listSigningKeys()).map((key) => describeKey(key, now));
+  const keys = (await services.store.signingKeys.listSigningKeys()).map((key) =>
+    describeKey(key, now),
+  );
   io.stdout(values.json === true ? `${JSON.stringify(keys, null, 2)}\n` : formatTable(keys));
   if (services.settings.jwtSecret !== undefined) {
     io.stderr("note: GATEHOUSE_JWT_SECRET is set, so tokens are signed with it, not these keys\n");
@@ -58,10 +60,13 @@ const rotateKeys: Command = async (args, io, deps) => {
     throw new UsageError(`--algorithm must be one of ${signingAlgorithms.join(", ")}`);
   }
   const services = await deps.services();
-  const rotation = await rotateSigningKey(services, {
-    algorithm,
-    tokenLifetimeSeconds: settings.accessTokenLifetimeSeconds,
-  });
+  const rotation = await rotateSigningKey(
+    { store: services.store.signingKeys, clock: services.clock },
+    {
+      algorithm,
+      tokenLifetimeSeconds: settings.accessTokenLifetimeSeconds,
+    },
+  );
   const until = new Date(rotation.previousRetireAt).toISOString();
   io.stdout(
     `new signing key ${rotation.key.kid} (${rotation.key.algorithm}) is active; ` +

@@ -33,7 +33,7 @@ describe("gatehouse users import, file handling", () => {
     assert.equal(run.status, 0, run.stderr);
     assert.match(run.stdout, /row 1 ann: imported \(bcrypt hash/);
     const services = await cli.openServices();
-    const ann = await services.store.findByUsername("ann");
+    const ann = await services.store.users.findByUsername("ann");
     await services.close();
     assert.equal(ann?.disabled, true);
     assert.deepEqual(ann?.scopes, ["me"]);

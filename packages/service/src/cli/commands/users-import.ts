@@ -97,9 +97,9 @@ async function importRowOf(
     await importAccount(
       {
         ...services,
-        users: services.store,
+        users: services.store.users,
         audit: services.store.audit,
-        refreshTokens: services.store,
+        refreshTokens: services.store.refreshTokens,
       },
       context,
       {

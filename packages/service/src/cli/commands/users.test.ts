@@ -237,7 +237,7 @@ describe("gatehouse users", () => {
     assert.equal(run.status, 0);
     const services = await cli.openServices();
     try {
-      const record = await services.store.findByUsername(username);
+      const record = await services.store.users.findByUsername(username);
       assert.ok(record);
       assert.equal((await services.hasher.verify(record.passwordHash, "new secret")).matches, true);
       assert.equal((await services.hasher.verify(record.passwordHash, password)).matches, false);
@@ -252,7 +252,7 @@ describe("gatehouse users", () => {
     try {
       const refresh = await startRefreshFamily(
         {
-          refreshTokens: services.store,
+          refreshTokens: services.store.refreshTokens,
           clock: services.clock,
           refreshPolicy: services.refreshPolicy,
         },
@@ -273,15 +273,15 @@ describe("gatehouse users", () => {
   }): Promise<{ accessAccepted: boolean; familyRevoked: boolean | undefined }> => {
     const services = await cli.openServices();
     try {
-      const accessAccepted = await authorize(
-        { users: services.store, tokens: services.tokens, denylist: services.store },
-        tokens.access,
-        [],
-      ).then(
+      const { store } = services;
+      const deps = { users: store.users, tokens: services.tokens, denylist: store.denylist };
+      const accessAccepted = await (async () => authorize(deps, tokens.access, []))().then(
         () => true,
         () => false,
       );
-      const record = await services.store.findRefreshToken(hashRefreshToken(tokens.refresh));
+      const record = await services.store.refreshTokens.findRefreshToken(
+        hashRefreshToken(tokens.refresh),
+      );
       return { accessAccepted, familyRevoked: record?.familyRevoked };
     } finally {
       await services.close();

@@ -30,9 +30,9 @@ const cliContext: AuditContext = { actor: "cli", clientAddress: null, requestId:
 function adminDeps(services: Services): UserAdminDeps {
   return {
     ...services,
-    users: services.store,
+    users: services.store.users,
     audit: services.store.audit,
-    refreshTokens: services.store,
+    refreshTokens: services.store.refreshTokens,
   };
 }
 
@@ -63,7 +63,7 @@ function checkedScopes(catalogue: ScopeCatalogue, words: readonly string[]): rea
 }
 
 async function existingUser(services: Services, username: string): Promise<UserRecord> {
-  const record = await services.store.findByUsername(username);
+  const record = await services.store.users.findByUsername(username);
   if (record === undefined) throw new AuthError("user_not_found", `no user named ${username}`);
   return record;
 }
@@ -112,7 +112,7 @@ const addUser: Command = async (args, io, deps) => {
   const services = await deps.services();
   const scopes = checkedScopes(services.scopes, values.scopes === undefined ? [] : [values.scopes]);
   // Fails before the password prompt, so the operator does not type a password for nothing.
-  if ((await services.store.findByUsername(username)) !== undefined) {
+  if ((await services.store.users.findByUsername(username)) !== undefined) {
     throw new AuthError("username_taken", `a user named ${username} exists`);
   }
   const password = await readNewPassword(io, `Password for ${username}: `);
@@ -130,7 +130,7 @@ const addUser: Command = async (args, io, deps) => {
 
 const listUsers: Command = async (args, io, deps) => {
   const { values } = parseCommandArgs(args, { json: { type: "boolean" } }, { min: 0, max: 0 });
-  const records = await (await deps.services()).store.listUsers();
+  const records = await (await deps.services()).store.users.listUsers();
   io.stdout(
     values.json === true
       ? `${JSON.stringify(records.map(toUser), null, 2)}\n`

@@ -39,7 +39,7 @@ describe("login events and GET /admin/audit", () => {
 
   before(async () => {
     t = await makeTestApp();
-    await t.store.createUser({
+    await t.store.users.createUser({
       username: "auditor",
       scopes: ["audit:read"],
       passwordHash: await t.hasher.hash("auditor password"),

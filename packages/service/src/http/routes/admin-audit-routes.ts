@@ -2,16 +2,16 @@
 import { z } from "@hono/zod-openapi";
 import type { AuditEvent, AuditLog } from "gatehouse-auth-core/audit-log";
 import { auditEventTypes, maxAuditPageSize } from "gatehouse-auth-core/audit-log";
-import type { AuthorizeDeps } from "gatehouse-auth-core/authorize";
-import type { ScopeCatalogue } from "gatehouse-auth-core/scopes";
-import { defineGuard, mountSecured } from "../bearer.ts";
+import type { GuardDeps } from "../bearer.ts";
+import { defineGuard } from "../bearer.ts";
 import type { OpenApiApp } from "../openapi.ts";
 import { errorSchema, validationErrorSchema } from "../openapi.ts";
+import { route } from "../route.ts";
 
 /** What the audit route needs. */
-export interface AdminAuditRouteDeps extends AuthorizeDeps {
+export interface AdminAuditRouteDeps {
+  readonly guard: GuardDeps;
   readonly audit: AuditLog;
-  readonly scopes: ScopeCatalogue;
 }
 
 const json = (schema: z.ZodType, description: string) => ({
@@ -62,13 +62,12 @@ function present(event: AuditEvent): z.infer<typeof auditEventSchema> {
 
 /** Mounts `GET /admin/audit`. */
 export function mountAdminAuditRoutes(app: OpenApiApp, deps: AdminAuditRouteDeps): void {
-  mountSecured(
+  route(
     app,
-    deps,
     {
       method: "get",
       path: "/admin/audit",
-      guard: defineGuard(deps.scopes, ["audit:read"]),
+      guard: defineGuard(deps.guard, ["audit:read"]),
       summary: "Read the audit trail, newest first",
       tags: ["admin"],
       request: { query: auditQuery },

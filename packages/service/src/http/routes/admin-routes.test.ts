@@ -45,7 +45,7 @@ describe("the admin API", () => {
 
   before(async () => {
     t = await makeTestApp();
-    await t.store.createUser({
+    await t.store.users.createUser({
       username: "root",
       scopes: ["users:read", "users:write", "audit:read"],
       passwordHash: await t.hasher.hash(adminPassword),
@@ -395,7 +395,7 @@ describe("the admin API", () => {
     const response = await call("DELETE", `/admin/users/${username}`, admin);
 
     assert.equal(response.status, 204);
-    assert.equal(await t.store.findByUsername(username), undefined);
+    assert.equal(await t.store.users.findByUsername(username), undefined);
     const [event] = await lastEvents(1);
     assert.deepEqual(
       [event?.type, event?.actor, event?.subject],

@@ -1,14 +1,15 @@
 // The user administration API under /admin/users, guarded by users:read and users:write.
 import { z } from "@hono/zod-openapi";
 import type { AuditLog } from "gatehouse-auth-core/audit-log";
-import type { AuthorizeDeps } from "gatehouse-auth-core/authorize";
+import type { Clock } from "gatehouse-auth-core/clock";
 import {
   isAcceptablePassword,
   maxPasswordBytes,
   type PasswordHasher,
 } from "gatehouse-auth-core/passwords/hasher";
-import type { ScopeCatalogue } from "gatehouse-auth-core/scopes";
-import { isValidUsername, type UserRecord } from "gatehouse-auth-core/users/user";
+import { errorAnswer } from "gatehouse-auth-core/protocol/error-responses";
+import type { RefreshTokenStore } from "gatehouse-auth-core/tokens/refresh-tokens";
+import { isValidUsername, type UserRecord, type UserStore } from "gatehouse-auth-core/users/user";
 import {
   type AuditContext,
   changeAccount,
@@ -20,20 +21,24 @@ import {
 } from "gatehouse-auth-core/users/user-admin";
 import type { UserDirectory } from "gatehouse-auth-core/users/user-directory";
 import { maxUserPageSize } from "gatehouse-auth-core/users/user-directory";
-import type { UserLifecycleDeps } from "gatehouse-auth-core/users/user-lifecycle";
 import type { Context } from "hono";
 import type { AppEnv } from "../app-env.ts";
-import { defineGuard, mountSecured } from "../bearer.ts";
+import type { GuardDeps } from "../bearer.ts";
+import { defineGuard } from "../bearer.ts";
 import type { OpenApiApp } from "../openapi.ts";
 import { errorSchema, validationErrorSchema } from "../openapi.ts";
 import { clientAddress, requestId } from "../request-envelope.ts";
+import { route, sendAnswer } from "../route.ts";
 
 /** What the admin routes need. */
-export interface AdminRouteDeps extends AuthorizeDeps, UserLifecycleDeps {
-  readonly hasher: PasswordHasher;
-  readonly audit: AuditLog;
-  readonly scopes: ScopeCatalogue;
+export interface AdminRouteDeps {
+  readonly guard: GuardDeps;
+  readonly users: UserStore;
+  readonly refreshTokens: RefreshTokenStore;
   readonly directory: UserDirectory;
+  readonly audit: AuditLog;
+  readonly hasher: PasswordHasher;
+  readonly clock: Clock;
 }
 
 const json = (schema: z.ZodType, description: string) => ({
@@ -123,13 +128,21 @@ function auditContext(c: Context<AppEnv>): AuditContext {
 
 /** Mounts the user administration routes, each declared once with its guard. */
 export function mountAdminRoutes(app: OpenApiApp, deps: AdminRouteDeps): void {
-  const read = defineGuard(deps.scopes, ["users:read"]);
-  const write = defineGuard(deps.scopes, ["users:write"]);
-  const admin: UserAdminDeps = deps;
+  const { scopes } = deps.guard;
+  const read = defineGuard(deps.guard, ["users:read"]);
+  const write = defineGuard(deps.guard, ["users:write"]);
+  const admin: UserAdminDeps = {
+    users: deps.users,
+    refreshTokens: deps.refreshTokens,
+    audit: deps.audit,
+    hasher: deps.hasher,
+    clock: deps.clock,
+    scopes,
+  };
   const scopeList = z
     .array(
-      z.string().refine((name) => deps.scopes.has(name), {
-        message: `Unknown scope; the catalogue declares ${deps.scopes.all.join(", ")}`,
+      z.string().refine((name) => scopes.has(name), {
+        message: `Unknown scope; the catalogue declares ${scopes.all.join(", ")}`,
       }),
     )
     .max(64);
@@ -137,9 +150,8 @@ export function mountAdminRoutes(app: OpenApiApp, deps: AdminRouteDeps): void {
   const fullNameSchema = z.string().max(256).nullable();
   const tags = ["admin"];
 
-  mountSecured(
+  route(
     app,
-    deps,
     {
       method: "get",
       path: "/admin/users",
@@ -164,9 +176,8 @@ export function mountAdminRoutes(app: OpenApiApp, deps: AdminRouteDeps): void {
     },
   );
 
-  mountSecured(
+  route(
     app,
-    deps,
     {
       method: "get",
       path: "/admin/users/{username}",
@@ -182,14 +193,13 @@ export function mountAdminRoutes(app: OpenApiApp, deps: AdminRouteDeps): void {
     },
     async (c, { params }) => {
       const record = await deps.users.findByUsername(params.username);
-      if (record === undefined) return c.json({ detail: "User not found" }, 404);
+      if (record === undefined) return sendAnswer(c, errorAnswer("user_not_found", "resource"));
       return c.json(present(record), 200, noStore);
     },
   );
 
-  mountSecured(
+  route(
     app,
-    deps,
     {
       method: "post",
       path: "/admin/users",
@@ -227,9 +237,8 @@ export function mountAdminRoutes(app: OpenApiApp, deps: AdminRouteDeps): void {
     },
   );
 
-  mountSecured(
+  route(
     app,
-    deps,
     {
       method: "patch",
       path: "/admin/users/{username}",
@@ -264,9 +273,8 @@ export function mountAdminRoutes(app: OpenApiApp, deps: AdminRouteDeps): void {
     },
   );
 
-  mountSecured(
+  route(
     app,
-    deps,
     {
       method: "put",
       path: "/admin/users/{username}/password",
@@ -289,9 +297,8 @@ export function mountAdminRoutes(app: OpenApiApp, deps: AdminRouteDeps): void {
     },
   );
 
-  mountSecured(
+  route(
     app,
-    deps,
     {
       method: "delete",
       path: "/admin/users/{username}",
@@ -311,9 +318,8 @@ export function mountAdminRoutes(app: OpenApiApp, deps: AdminRouteDeps): void {
     },
   );
 
-  mountSecured(
+  route(
     app,
-    deps,
     {
       method: "post",
       path: "/admin/users/{username}/revoke-tokens",

@@ -1,7 +1,9 @@
 // GET /healthz (the process answers) and GET /readyz (this instance may take traffic).
 import { z } from "@hono/zod-openapi";
+import { notReadyAnswer } from "gatehouse-auth-core/protocol/error-responses";
 import type { ReadinessCheck } from "gatehouse-auth-core/readiness";
 import type { OpenApiApp } from "../openapi.ts";
+import { route, sendAnswer } from "../route.ts";
 
 /** What the health routes need. */
 export interface HealthRouteDeps {
@@ -21,29 +23,32 @@ const json = (description: string) => ({
 
 /** Mounts `/healthz` (always 200 while the process serves) and `/readyz` (200 or 503). */
 export function mountHealthRoutes(app: OpenApiApp, deps: HealthRouteDeps): void {
-  app.openAPIRegistry.registerPath({
-    method: "get",
-    path: "/healthz",
-    summary: "Liveness: the process is up",
-    tags: ["system"],
-    responses: { 200: json("Alive") },
-  });
-  app.openAPIRegistry.registerPath({
-    method: "get",
-    path: "/readyz",
-    summary: "Readiness: the database is reachable and its schema current",
-    tags: ["system"],
-    responses: { 200: json("Ready"), 503: json("Not ready, or shutting down") },
-  });
-
-  app.get("/healthz", (c) => c.json({ status: "ok" }, 200));
-  app.get("/readyz", async (c) => {
-    if (deps.draining?.() === true) {
-      return c.json({ status: "unavailable", detail: "shutting down" }, 503);
-    }
-    const readiness = await deps.readiness.checkReady();
-    return readiness.ok
-      ? c.json({ status: "ready" }, 200)
-      : c.json({ status: "unavailable", detail: readiness.detail }, 503);
-  });
+  route(
+    app,
+    {
+      method: "get",
+      path: "/healthz",
+      summary: "Liveness: the process is up",
+      tags: ["system"],
+      responses: { 200: json("Alive") },
+    },
+    (c) => c.json({ status: "ok" }, 200),
+  );
+  route(
+    app,
+    {
+      method: "get",
+      path: "/readyz",
+      summary: "Readiness: the database is reachable and its schema current",
+      tags: ["system"],
+      responses: { 200: json("Ready"), 503: json("Not ready, or shutting down") },
+    },
+    async (c) => {
+      if (deps.draining?.() === true) return sendAnswer(c, notReadyAnswer("shutting down"));
+      const readiness = await deps.readiness.checkReady();
+      return readiness.ok
+        ? c.json({ status: "ready" }, 200)
+        : sendAnswer(c, notReadyAnswer(readiness.detail));
+    },
+  );
 }

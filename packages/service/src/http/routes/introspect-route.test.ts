@@ -17,14 +17,14 @@ describe("POST /introspect", () => {
   let login: TokenPair;
   before(async () => {
     t = await makeTestApp();
-    await t.store.createUser({
+    await t.store.users.createUser({
       username: "resource-server",
       scopes: ["introspect"],
       passwordHash: await t.hasher.hash("rs-secret"),
     });
   });
   beforeEach(async () => {
-    await t.store.updateUser("johndoe", { disabled: false, scopes: ["me", "items"] });
+    await t.store.users.updateUser("johndoe", { disabled: false, scopes: ["me", "items"] });
     t.clock.advance(1000);
     caller = (await loginForPair(t.app, "resource-server", "rs-secret")).accessToken;
     login = await loginForPair(t.app, "johndoe", "secret");
@@ -85,7 +85,7 @@ describe("POST /introspect", () => {
       async () => {
         t.clock.advance(1);
         await logoutEverywhere(
-          { users: t.store, refreshTokens: t.store, clock: t.clock },
+          { users: t.store.users, refreshTokens: t.store.refreshTokens, clock: t.clock },
           "johndoe",
         );
         return login.accessToken;
@@ -94,14 +94,14 @@ describe("POST /introspect", () => {
     [
       "an access token of a disabled user",
       async () => {
-        await t.store.updateUser("johndoe", { disabled: true });
+        await t.store.users.updateUser("johndoe", { disabled: true });
         return login.accessToken;
       },
     ],
     [
       "a refresh token of a disabled user",
       async () => {
-        await t.store.updateUser("johndoe", { disabled: true });
+        await t.store.users.updateUser("johndoe", { disabled: true });
         return login.refreshToken;
       },
     ],

@@ -1,15 +1,23 @@
 // POST /introspect: token introspection (RFC 7662) for resource servers holding the `introspect` scope.
 import { z } from "@hono/zod-openapi";
-import { errorAnswer } from "gatehouse-auth-core/protocol/error-responses";
-import { parseTokenParameterForm } from "gatehouse-auth-core/protocol/token-parameter-form";
+import type { Clock } from "gatehouse-auth-core/clock";
 import { formatScopes } from "gatehouse-auth-core/scopes";
-import type { IntrospectDeps, Introspection } from "gatehouse-auth-core/tokens/introspect";
+import type { Introspection } from "gatehouse-auth-core/tokens/introspect";
 import { introspectToken } from "gatehouse-auth-core/tokens/introspect";
-import { bodyLimit } from "hono/body-limit";
-import { defineGuard, mountSecuredRoute } from "../bearer.ts";
+import type { RefreshTokenStore } from "gatehouse-auth-core/tokens/refresh-tokens";
+import type { GuardDeps } from "../bearer.ts";
+import { defineGuard } from "../bearer.ts";
 import type { OpenApiApp } from "../openapi.ts";
 import { errorSchema, oauthErrorSchema } from "../openapi.ts";
-import { tokenParameterSchema } from "../token-parameter-schema.ts";
+import { route } from "../route.ts";
+import { tokenParameterForm } from "../token-parameter-schema.ts";
+
+/** What the introspection route needs. */
+export interface IntrospectRouteDeps {
+  readonly guard: GuardDeps;
+  readonly refreshTokens: RefreshTokenStore;
+  readonly clock: Clock;
+}
 
 const maxBodyBytes = 16 * 1024;
 
@@ -57,29 +65,18 @@ const json = (schema: z.ZodType, description: string) => ({
  * Mounts `POST /introspect`, guarded by the `introspect` scope (RFC 7662 §2.1: the endpoint must
  * be protected, or anyone could scan for valid tokens).
  */
-export function mountIntrospectRoute(app: OpenApiApp, deps: IntrospectDeps): void {
-  app.use(
-    "/introspect",
-    bodyLimit({
-      maxSize: maxBodyBytes,
-      onError: (c) => c.json({ detail: "Request body too large" }, 413),
-    }),
-  );
-  mountSecuredRoute(
+export function mountIntrospectRoute(app: OpenApiApp, deps: IntrospectRouteDeps): void {
+  const introspection = { ...deps.guard, refreshTokens: deps.refreshTokens, clock: deps.clock };
+  route(
     app,
-    deps,
     {
       method: "post",
       path: "/introspect",
-      guard: defineGuard(deps.scopes, ["introspect"]),
+      guard: defineGuard(deps.guard, ["introspect"]),
       summary: "Introspect a token (RFC 7662)",
       tags: ["auth"],
-      request: {
-        body: {
-          required: true,
-          content: { "application/x-www-form-urlencoded": { schema: tokenParameterSchema } },
-        },
-      },
+      request: { form: tokenParameterForm },
+      maxBodyBytes,
       responses: {
         200: json(introspectionSchema, "Whether the token is active, and its claims if so"),
         400: json(oauthErrorSchema, "Missing or repeated token parameter, or inactive caller"),
@@ -88,13 +85,8 @@ export function mountIntrospectRoute(app: OpenApiApp, deps: IntrospectDeps): voi
         413: json(errorSchema, "Body too large"),
       },
     },
-    async (c) => {
-      const form = parseTokenParameterForm(await c.req.text(), c.req.header("content-type"));
-      if (form.kind === "invalid") {
-        const answer = errorAnswer("invalid_request", "token");
-        return c.json(answer.body, answer.status, answer.headers);
-      }
-      const answer = await introspectToken(deps, form.token);
+    async (c, { form: token }) => {
+      const answer = await introspectToken(introspection, token);
       return c.json(toWire(answer), 200, { "Cache-Control": "no-store" });
     },
   );

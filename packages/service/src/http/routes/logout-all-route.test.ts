@@ -9,7 +9,11 @@ import {
   logoutEverywhere,
 } from "gatehouse-auth-core/users/user-lifecycle";
 import type { TestApp } from "../../../../../test/fixtures/test-app.ts";
-import { makeTestApp } from "../../../../../test/fixtures/test-app.ts";
+import {
+  makeTestApp,
+  testKeyId,
+  testSigningSecret,
+} from "../../../../../test/fixtures/test-app.ts";
 import { loginForPair, refresh, statusOfMe } from "../../../../../test/fixtures/token-client.ts";
 
 const logoutAll = (t: TestApp, token: string): Promise<Response> =>
@@ -77,7 +81,7 @@ describe("the per-user cut-off", () => {
   let lifecycle: UserLifecycleDeps;
   beforeEach(async () => {
     t = await makeTestApp();
-    lifecycle = { users: t.store, refreshTokens: t.store, clock: t.clock };
+    lifecycle = { users: t.store.users, refreshTokens: t.store.refreshTokens, clock: t.clock };
   });
   afterEach(() => t.close());
 
@@ -112,7 +116,7 @@ describe("the per-user cut-off", () => {
     const before = await loginForPair(t.app, "johndoe", "secret");
     t.clock.advance(1);
     await disableUser(lifecycle, "johndoe");
-    await t.store.updateUser("johndoe", { disabled: false });
+    await t.store.users.updateUser("johndoe", { disabled: false });
 
     assert.equal(await statusOfMe(t.app, before.accessToken), 401);
     assert.equal((await refresh(t.app, before.refreshToken)).status, 400);
@@ -132,7 +136,7 @@ describe("the per-user cut-off", () => {
 
     await logoutEverywhere(lifecycle, "johndoe");
 
-    const record = await t.store.findByUsername("johndoe");
+    const record = await t.store.users.findByUsername("johndoe");
     assert.equal(record?.tokensValidAfter, t.tokens.verify(same.accessToken).issuedAtMs);
     assert.equal(await statusOfMe(t.app, same.accessToken), 200);
   });
@@ -144,9 +148,9 @@ describe("the per-user cut-off", () => {
     it(`reads a token ${name} as issued at the start of its second`, async () => {
       const iat = Math.floor(t.clock.now() / 1000);
       const sign = createSigner({
-        key: Buffer.alloc(32, 7),
+        key: Buffer.from(testSigningSecret, "utf8"),
         algorithm: "HS256",
-        kid: "test-key",
+        kid: testKeyId,
         header: { alg: "HS256", typ: "at+jwt" },
       });
       const token = sign({

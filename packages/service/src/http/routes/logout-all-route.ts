@@ -1,15 +1,19 @@
 // POST /users/me/logout-all: "log out everywhere" for the calling user.
 
-import type { AuthorizeDeps } from "gatehouse-auth-core/authorize";
-import type { ScopeCatalogue } from "gatehouse-auth-core/scopes";
-import { logoutEverywhere, type UserLifecycleDeps } from "gatehouse-auth-core/users/user-lifecycle";
-import { defineGuard, mountSecuredRoute } from "../bearer.ts";
+import type { Clock } from "gatehouse-auth-core/clock";
+import type { RefreshTokenStore } from "gatehouse-auth-core/tokens/refresh-tokens";
+import { logoutEverywhere } from "gatehouse-auth-core/users/user-lifecycle";
+import type { GuardDeps } from "../bearer.ts";
+import { defineGuard } from "../bearer.ts";
 import type { OpenApiApp } from "../openapi.ts";
 import { errorSchema } from "../openapi.ts";
+import { route } from "../route.ts";
 
 /** What the route needs. */
-export interface LogoutAllRouteDeps extends AuthorizeDeps, UserLifecycleDeps {
-  readonly scopes: ScopeCatalogue;
+export interface LogoutAllRouteDeps {
+  readonly guard: GuardDeps;
+  readonly refreshTokens: RefreshTokenStore;
+  readonly clock: Clock;
 }
 
 const json = (description: string) => ({
@@ -22,13 +26,12 @@ const json = (description: string) => ({
  * issued until now (the one calling included) and every refresh token family stop working.
  */
 export function mountLogoutAllRoute(app: OpenApiApp, deps: LogoutAllRouteDeps): void {
-  mountSecuredRoute(
+  route(
     app,
-    deps,
     {
       method: "post",
       path: "/users/me/logout-all",
-      guard: defineGuard(deps.scopes, ["me"]),
+      guard: defineGuard(deps.guard, ["me"]),
       summary: "Log out everywhere: revoke every token of the current user",
       tags: ["users"],
       responses: {
@@ -39,7 +42,12 @@ export function mountLogoutAllRoute(app: OpenApiApp, deps: LogoutAllRouteDeps): 
       },
     },
     async (c) => {
-      await logoutEverywhere(deps, c.var.principal.user.username);
+      const lifecycle = {
+        users: deps.guard.users,
+        refreshTokens: deps.refreshTokens,
+        clock: deps.clock,
+      };
+      await logoutEverywhere(lifecycle, c.var.principal.user.username);
       return c.body(null, 204);
     },
   );

@@ -2,6 +2,7 @@
 import { z } from "@hono/zod-openapi";
 import type { ScopeCatalogue } from "gatehouse-auth-core/scopes";
 import type { OpenApiApp } from "../openapi.ts";
+import { route } from "../route.ts";
 import { jwksPath } from "./jwks-route.ts";
 
 /** Where the metadata is served (RFC 8414 §3). */
@@ -42,35 +43,38 @@ const metadataSchema = z
 
 /** Mounts `GET /.well-known/oauth-authorization-server`. */
 export function mountMetadataRoute(app: OpenApiApp, deps: MetadataRouteDeps): void {
-  app.openAPIRegistry.registerPath({
-    method: "get",
-    path: metadataPath,
-    summary: "Authorization server metadata (RFC 8414)",
-    tags: ["discovery"],
-    responses: {
-      200: {
-        description: "Issuer, endpoints, grant types and scopes",
-        content: { "application/json": { schema: metadataSchema } },
+  route(
+    app,
+    {
+      method: "get",
+      path: metadataPath,
+      summary: "Authorization server metadata (RFC 8414)",
+      tags: ["discovery"],
+      responses: {
+        200: {
+          description: "Issuer, endpoints, grant types and scopes",
+          content: { "application/json": { schema: metadataSchema } },
+        },
       },
     },
-  });
-  app.get(metadataPath, (c) => {
-    const issuer = deps.issuer ?? new URL(c.req.url).origin;
-    const at = (path: string): string => `${issuer.replace(/\/+$/, "")}${path}`;
-    const metadata: z.infer<typeof metadataSchema> = {
-      issuer,
-      token_endpoint: at(endpointPaths.token),
-      revocation_endpoint: at(endpointPaths.revocation),
-      introspection_endpoint: at(endpointPaths.introspection),
-      jwks_uri: at(endpointPaths.jwks),
-      grant_types_supported: ["password", "refresh_token"],
-      // RFC 8414 §2 requires the member; there is no authorization endpoint, so no response type.
-      response_types_supported: [],
-      scopes_supported: [...deps.scopes.all],
-      // Public clients: a client_id may be named, no client authenticates (RFC 8414 §2).
-      token_endpoint_auth_methods_supported: ["none"],
-      service_documentation: at("/docs"),
-    };
-    return c.json(metadata, 200, { "Cache-Control": "public, max-age=300" });
-  });
+    (c) => {
+      const issuer = deps.issuer ?? new URL(c.req.url).origin;
+      const at = (path: string): string => `${issuer.replace(/\/+$/, "")}${path}`;
+      const metadata: z.infer<typeof metadataSchema> = {
+        issuer,
+        token_endpoint: at(endpointPaths.token),
+        revocation_endpoint: at(endpointPaths.revocation),
+        introspection_endpoint: at(endpointPaths.introspection),
+        jwks_uri: at(endpointPaths.jwks),
+        grant_types_supported: ["password", "refresh_token"],
+        // RFC 8414 §2 requires the member; there is no authorization endpoint, so no response type.
+        response_types_supported: [],
+        scopes_supported: [...deps.scopes.all],
+        // Public clients: a client_id may be named, no client authenticates (RFC 8414 §2).
+        token_endpoint_auth_methods_supported: ["none"],
+        service_documentation: at("/docs"),
+      };
+      return c.json(metadata, 200, { "Cache-Control": "public, max-age=300" });
+    },
+  );
 }

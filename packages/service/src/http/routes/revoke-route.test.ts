@@ -56,7 +56,7 @@ describe("POST /revoke", () => {
     const fresh = await loginForPair(t.app, "johndoe", "secret");
     await revoke(t.app, { token: fresh.accessToken });
 
-    assert.equal(await t.store.isAccessTokenDenied(tokenId), false);
+    assert.equal(await t.store.denylist.isAccessTokenDenied(tokenId), false);
   });
 
   it("answers 200 for an unknown refresh token", async () => {

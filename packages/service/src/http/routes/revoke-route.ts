@@ -1,13 +1,11 @@
 // POST /revoke: token revocation (RFC 7009), for access and refresh tokens alike.
 
-import { errorAnswer } from "gatehouse-auth-core/protocol/error-responses";
-import { parseTokenParameterForm } from "gatehouse-auth-core/protocol/token-parameter-form";
 import type { RevokeDeps } from "gatehouse-auth-core/tokens/revoke";
 import { revokeToken } from "gatehouse-auth-core/tokens/revoke";
-import { bodyLimit } from "hono/body-limit";
 import type { OpenApiApp } from "../openapi.ts";
 import { errorSchema, oauthErrorSchema } from "../openapi.ts";
-import { tokenParameterSchema } from "../token-parameter-schema.ts";
+import { route } from "../route.ts";
+import { tokenParameterForm } from "../token-parameter-schema.ts";
 
 const maxBodyBytes = 16 * 1024;
 
@@ -20,45 +18,31 @@ const noStore = { "Cache-Control": "no-store", Pragma: "no-cache" } as const;
  * test which tokens exist.
  */
 export function mountRevokeRoute(app: OpenApiApp, deps: RevokeDeps): void {
-  app.openAPIRegistry.registerPath({
-    method: "post",
-    path: "/revoke",
-    summary: "Revoke an access token or a refresh token (RFC 7009)",
-    description:
-      "A refresh token revokes its whole family; an access token is refused until it expires. Unknown or invalid tokens are answered 200 as well. No client authentication: possession of the token is the authorization.",
-    tags: ["auth"],
-    request: {
-      body: {
-        required: true,
-        content: { "application/x-www-form-urlencoded": { schema: tokenParameterSchema } },
+  route(
+    app,
+    {
+      method: "post",
+      path: "/revoke",
+      summary: "Revoke an access token or a refresh token (RFC 7009)",
+      description:
+        "A refresh token revokes its whole family; an access token is refused until it expires. Unknown or invalid tokens are answered 200 as well. No client authentication: possession of the token is the authorization.",
+      tags: ["auth"],
+      request: { form: tokenParameterForm },
+      maxBodyBytes,
+      responses: {
+        200: { description: "Revoked, or nothing to revoke" },
+        400: {
+          description: "Missing or repeated token parameter",
+          content: { "application/json": { schema: oauthErrorSchema } },
+        },
+        413: {
+          description: "Body too large",
+          content: { "application/json": { schema: errorSchema } },
+        },
       },
     },
-    responses: {
-      200: { description: "Revoked, or nothing to revoke" },
-      400: {
-        description: "Missing or repeated token parameter",
-        content: { "application/json": { schema: oauthErrorSchema } },
-      },
-      413: {
-        description: "Body too large",
-        content: { "application/json": { schema: errorSchema } },
-      },
-    },
-  });
-
-  app.post(
-    "/revoke",
-    bodyLimit({
-      maxSize: maxBodyBytes,
-      onError: (c) => c.json({ detail: "Request body too large" }, 413),
-    }),
-    async (c) => {
-      const form = parseTokenParameterForm(await c.req.text(), c.req.header("content-type"));
-      if (form.kind === "invalid") {
-        const answer = errorAnswer("invalid_request", "token");
-        return c.json(answer.body, answer.status, answer.headers);
-      }
-      await revokeToken(deps, form.token);
+    async (c, { form: token }) => {
+      await revokeToken(deps, token);
       return c.body(null, 200, noStore);
     },
   );

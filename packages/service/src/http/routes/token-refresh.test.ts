@@ -35,12 +35,14 @@ describe("POST /token with grant_type=refresh_token", () => {
   afterEach(() => t.close());
 
   it("gives the password grant a 256-bit opaque refresh token, stored only as its hash", async () => {
-    const record = await t.store.findRefreshToken(hashRefreshToken(login.refreshToken));
+    const record = await t.store.refreshTokens.findRefreshToken(
+      hashRefreshToken(login.refreshToken),
+    );
 
     assert.match(login.refreshToken, /^[A-Za-z0-9_-]{43}$/);
     assert.equal(Buffer.from(login.refreshToken, "base64url").length, 32);
     assert.equal(record?.state, "active");
-    assert.equal(await t.store.findRefreshToken(login.refreshToken), undefined);
+    assert.equal(await t.store.refreshTokens.findRefreshToken(login.refreshToken), undefined);
   });
 
   it("answers a new access token and a new refresh token, with no-store", async () => {
@@ -89,8 +91,10 @@ describe("POST /token with grant_type=refresh_token", () => {
 
     assert.equal(retry.status, 200);
     const retried = String(retry.body["refresh_token"]);
-    const before = await t.store.findRefreshToken(hashRefreshToken(login.refreshToken));
-    const after = await t.store.findRefreshToken(hashRefreshToken(retried));
+    const before = await t.store.refreshTokens.findRefreshToken(
+      hashRefreshToken(login.refreshToken),
+    );
+    const after = await t.store.refreshTokens.findRefreshToken(hashRefreshToken(retried));
     assert.equal(after?.familyId, before?.familyId);
     assert.equal((await refresh(t.app, retried)).status, 200);
     // The successor the retry replaced was never delivered; presenting it counts as reuse.
@@ -112,7 +116,7 @@ describe("POST /token with grant_type=refresh_token", () => {
     await refreshForPair(t.app, login.refreshToken);
     t.clock.advance(1);
     // Set directly, without revoking the family, to prove the cut-off holds on its own.
-    await t.store.updateUser("johndoe", { tokensValidAfter: t.clock.now() });
+    await t.store.users.updateUser("johndoe", { tokensValidAfter: t.clock.now() });
 
     const retry = await refresh(t.app, login.refreshToken);
 
@@ -121,7 +125,7 @@ describe("POST /token with grant_type=refresh_token", () => {
 
   it("refuses an active refresh token of a family older than the user's cut-off", async () => {
     t.clock.advance(1);
-    await t.store.updateUser("johndoe", { tokensValidAfter: t.clock.now() });
+    await t.store.users.updateUser("johndoe", { tokensValidAfter: t.clock.now() });
 
     assert.deepEqual((await refresh(t.app, login.refreshToken)).body, invalidGrant);
   });
@@ -175,7 +179,7 @@ describe("POST /token with grant_type=refresh_token", () => {
   });
 
   it("drops a scope the user lost since the login", async () => {
-    await t.store.updateUser("johndoe", { scopes: ["me"] });
+    await t.store.users.updateUser("johndoe", { scopes: ["me"] });
 
     const response = await refresh(t.app, login.refreshToken);
 
@@ -208,7 +212,7 @@ describe("POST /token with grant_type=refresh_token", () => {
   });
 
   it("refuses the refresh token of a disabled user with Inactive user", async () => {
-    await t.store.updateUser("johndoe", { disabled: true });
+    await t.store.users.updateUser("johndoe", { disabled: true });
 
     const response = await refresh(t.app, login.refreshToken);
 
@@ -218,24 +222,26 @@ describe("POST /token with grant_type=refresh_token", () => {
   });
 
   it("refuses the refresh token of a deleted user", async () => {
-    await t.store.deleteUser("johndoe");
+    await t.store.users.deleteUser("johndoe");
 
     assert.deepEqual((await refresh(t.app, login.refreshToken)).body, invalidGrant);
   });
 
   it("refuses a refresh token of a deleted user's namesake created later", async () => {
-    const record = await t.store.findRefreshToken(hashRefreshToken(login.refreshToken));
-    const user = await t.store.findByUsername("johndoe");
+    const record = await t.store.refreshTokens.findRefreshToken(
+      hashRefreshToken(login.refreshToken),
+    );
+    const user = await t.store.users.findByUsername("johndoe");
     assert.ok(record && user);
     // Memory store: drop and recreate the user without dropping the family, as a foreign
     // adapter without cascading deletes would.
-    const original = t.store.findByUsername;
-    t.store.findByUsername = async (name) =>
+    const original = t.store.users.findByUsername;
+    t.store.users.findByUsername = async (name) =>
       name === "johndoe" ? { ...user, createdAt: record.familyCreatedAt + 1 } : original(name);
 
     const response = await refresh(t.app, login.refreshToken);
 
-    t.store.findByUsername = original;
+    t.store.users.findByUsername = original;
     assert.deepEqual(response.body, invalidGrant);
   });
 
@@ -305,7 +311,10 @@ describe("POST /token with grant_type=refresh_token", () => {
     // With the grace window on, the loser counts as a retry: both answer, one family head remains.
     const tokens = results.map((result) => String(result.body["refresh_token"]));
     const states = await Promise.all(
-      tokens.map(async (token) => (await t.store.findRefreshToken(hashRefreshToken(token)))?.state),
+      tokens.map(
+        async (token) =>
+          (await t.store.refreshTokens.findRefreshToken(hashRefreshToken(token)))?.state,
+      ),
     );
     assert.deepEqual(states.sort(), ["active", "discarded"]);
   });

@@ -2,11 +2,8 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { AuthError } from "gatehouse-auth-core/errors";
 import type { PasswordHasher } from "gatehouse-auth-core/passwords/hasher";
-import { createScopeCatalogue, gatehouseScopeDescriptions } from "gatehouse-auth-core/scopes";
-import { defaultRefreshPolicy } from "gatehouse-auth-core/tokens/refresh-tokens";
 import type { TestApp } from "../../../../../test/fixtures/test-app.ts";
-import { makeTestApp } from "../../../../../test/fixtures/test-app.ts";
-import { silentLogger } from "../../telemetry/logger.ts";
+import { makeTestApp, testKeyId } from "../../../../../test/fixtures/test-app.ts";
 import { createApp } from "../app.ts";
 
 const form = (fields: Record<string, string>): URLSearchParams => new URLSearchParams(fields);
@@ -51,17 +48,17 @@ describe("POST /token", () => {
     assert.equal(claims["scope"], "me");
     assert.equal(typeof claims["jti"], "string");
     assert.equal(claims["exp"], (claims["iat"] as number) + 1800);
-    assert.deepEqual(header, { alg: "HS256", typ: "at+jwt", kid: "test-key" });
+    assert.deepEqual(header, { alg: "HS256", typ: "at+jwt", kid: testKeyId });
   });
 
   it("grants only the requested scopes the user is allowed", async () => {
-    await t.store.updateUser("johndoe", { scopes: ["me"] });
+    await t.store.users.updateUser("johndoe", { scopes: ["me"] });
 
     const response = await post(
       form({ username: "johndoe", password: "secret", scope: "me items" }),
     );
 
-    await t.store.updateUser("johndoe", { scopes: ["me", "items"] });
+    await t.store.users.updateUser("johndoe", { scopes: ["me", "items"] });
     assert.equal(response.status, 200);
     assert.equal(((await response.json()) as { scope: string }).scope, "me");
   });
@@ -225,24 +222,7 @@ describe("POST /token under a login storm", () => {
       ...t.hasher,
       verify: () => Promise.reject(new AuthError("hasher_busy", "queue full")),
     };
-    const storm = createApp({
-      users: t.store,
-      items: t.store,
-      hasher: busy,
-      tokens: t.tokens,
-      scopes: createScopeCatalogue(gatehouseScopeDescriptions),
-      strictGrantType: false,
-      logger: silentLogger,
-      audit: t.store.audit,
-      directory: t.store,
-      metrics: t.metrics,
-      refreshTokens: t.store,
-      refreshPolicy: defaultRefreshPolicy,
-      denylist: t.store,
-      clock: t.clock,
-      throttle: t.throttle,
-      readiness: t.store,
-    });
+    const storm = createApp({ ...t.services, hasher: busy });
 
     const response = await storm.request("/token", {
       method: "POST",

@@ -43,7 +43,7 @@ for (const route of routes) {
       t = await makeTestApp();
     });
     beforeEach(async () => {
-      await t.store.updateUser("johndoe", { disabled: false });
+      await t.store.users.updateUser("johndoe", { disabled: false });
       token = await t.login("johndoe", "secret");
     });
     after(() => t.close());
@@ -153,7 +153,7 @@ for (const route of routes) {
     });
 
     it("refuses the token of a user disabled since it was issued with Inactive user", async () => {
-      await t.store.updateUser("johndoe", { disabled: true });
+      await t.store.users.updateUser("johndoe", { disabled: true });
 
       const response = await get({ authorization: `Bearer ${token}` });
 
@@ -174,7 +174,7 @@ describe("a token whose user was deleted", () => {
   it("is refused with invalid_token", async () => {
     const t = await makeTestApp();
     const token = await t.login("johndoe", "secret");
-    await t.store.deleteUser("johndoe");
+    await t.store.users.deleteUser("johndoe");
 
     const response = await t.app.request("/users/me/", {
       headers: { authorization: `Bearer ${token}` },

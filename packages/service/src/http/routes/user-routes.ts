@@ -1,17 +1,16 @@
 // The seed's protected routes: /users/me/, /users/me/items/, /status/.
 import { z } from "@hono/zod-openapi";
-import type { AuthorizeDeps } from "gatehouse-auth-core/authorize";
-import type { ScopeCatalogue } from "gatehouse-auth-core/scopes";
 import type { ItemStore } from "gatehouse-auth-core/users/items";
-import type { Guard } from "../bearer.ts";
-import { defineGuard, mountSecuredGet } from "../bearer.ts";
+import type { Guard, GuardDeps } from "../bearer.ts";
+import { defineGuard } from "../bearer.ts";
 import type { OpenApiApp } from "../openapi.ts";
 import { errorSchema } from "../openapi.ts";
+import { route } from "../route.ts";
 
 /** What the user routes need. */
-export interface UserRouteDeps extends AuthorizeDeps {
+export interface UserRouteDeps {
+  readonly guard: GuardDeps;
   readonly items: ItemStore;
-  readonly scopes: ScopeCatalogue;
 }
 
 const userSchema = z
@@ -44,20 +43,20 @@ interface SeedGuards {
 }
 
 /** The seed's guard chain: `/users/me/` needs `me`; own items need `items` on top of `me`. */
-function defineSeedGuards(scopes: ScopeCatalogue): SeedGuards {
-  const currentUser = defineGuard(scopes, []);
-  const me = defineGuard(scopes, ["me"], currentUser);
-  return { currentUser, me, ownItems: defineGuard(scopes, ["items"], me) };
+function defineSeedGuards(deps: GuardDeps): SeedGuards {
+  const currentUser = defineGuard(deps, []);
+  const me = defineGuard(deps, ["me"], currentUser);
+  return { currentUser, me, ownItems: defineGuard(deps, ["items"], me) };
 }
 
 /** Mounts the seed's user routes, each declared once with its guard. */
 export function mountUserRoutes(app: OpenApiApp, deps: UserRouteDeps): void {
-  const guards = defineSeedGuards(deps.scopes);
+  const guards = defineSeedGuards(deps.guard);
 
-  mountSecuredGet(
+  route(
     app,
-    deps,
     {
+      method: "get",
       path: "/users/me/",
       guard: guards.me,
       summary: "Read the current user",
@@ -76,10 +75,10 @@ export function mountUserRoutes(app: OpenApiApp, deps: UserRouteDeps): void {
     },
   );
 
-  mountSecuredGet(
+  route(
     app,
-    deps,
     {
+      method: "get",
       path: "/users/me/items/",
       guard: guards.ownItems,
       summary: "Read the current user's items",
@@ -93,10 +92,10 @@ export function mountUserRoutes(app: OpenApiApp, deps: UserRouteDeps): void {
     },
   );
 
-  mountSecuredGet(
+  route(
     app,
-    deps,
     {
+      method: "get",
       path: "/status/",
       guard: guards.currentUser,
       summary: "Read the system status",

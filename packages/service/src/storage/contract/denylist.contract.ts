@@ -26,39 +26,39 @@ export function describeAccessTokenDenylistContract(
     });
 
     it("denies an id until it is purged", async () => {
-      await store.denyAccessToken("jti-1", start + 1000, start);
+      await store.denylist.denyAccessToken("jti-1", start + 1000, start);
 
-      assert.equal(await store.isAccessTokenDenied("jti-1"), true);
+      assert.equal(await store.denylist.isAccessTokenDenied("jti-1"), true);
     });
 
     it("does not deny an id it was never given", async () => {
-      await store.denyAccessToken("jti-1", start + 1000, start);
+      await store.denylist.denyAccessToken("jti-1", start + 1000, start);
 
-      assert.equal(await store.isAccessTokenDenied("jti-2"), false);
+      assert.equal(await store.denylist.isAccessTokenDenied("jti-2"), false);
     });
 
     it("purges entries whose expiry has passed when another is added", async () => {
-      await store.denyAccessToken("jti-1", start + 1000, start);
+      await store.denylist.denyAccessToken("jti-1", start + 1000, start);
 
-      await store.denyAccessToken("jti-2", start + 5000, start + 1000);
+      await store.denylist.denyAccessToken("jti-2", start + 5000, start + 1000);
 
-      assert.equal(await store.isAccessTokenDenied("jti-1"), false);
-      assert.equal(await store.isAccessTokenDenied("jti-2"), true);
+      assert.equal(await store.denylist.isAccessTokenDenied("jti-1"), false);
+      assert.equal(await store.denylist.isAccessTokenDenied("jti-2"), true);
     });
 
     it("does not record a token that has already expired", async () => {
-      await store.denyAccessToken("jti-1", start, start);
+      await store.denylist.denyAccessToken("jti-1", start, start);
 
-      assert.equal(await store.isAccessTokenDenied("jti-1"), false);
+      assert.equal(await store.denylist.isAccessTokenDenied("jti-1"), false);
     });
 
     it("keeps the later expiry when an id is denied twice", async () => {
-      await store.denyAccessToken("jti-1", start + 5000, start);
-      await store.denyAccessToken("jti-1", start + 1000, start);
+      await store.denylist.denyAccessToken("jti-1", start + 5000, start);
+      await store.denylist.denyAccessToken("jti-1", start + 1000, start);
 
-      await store.denyAccessToken("jti-2", start + 9000, start + 2000);
+      await store.denylist.denyAccessToken("jti-2", start + 9000, start + 2000);
 
-      assert.equal(await store.isAccessTokenDenied("jti-1"), true);
+      assert.equal(await store.denylist.isAccessTokenDenied("jti-1"), true);
     });
   });
 }

@@ -9,7 +9,7 @@ export function describeReadinessContract(name: string, makeStore: () => Promise
     it("is ready once open and migrated", async () => {
       const store = await makeStore();
 
-      assert.deepEqual(await store.checkReady(), { ok: true, detail: "ready" });
+      assert.deepEqual(await store.readiness.checkReady(), { ok: true, detail: "ready" });
       await store.close();
     });
 
@@ -17,7 +17,7 @@ export function describeReadinessContract(name: string, makeStore: () => Promise
       const store = await makeStore();
       await store.close();
 
-      const readiness = await store.checkReady();
+      const readiness = await store.readiness.checkReady();
 
       assert.equal(readiness.ok, false);
       assert.equal(typeof readiness.detail, "string");

@@ -38,7 +38,10 @@ export function describeRefreshTokenStoreContract(
     beforeEach(async () => {
       store = await makeStore(createFixedClock(start));
       for (const username of ["alice", "bob"]) {
-        await store.createUser({ username, passwordHash: `hash-${username}` as PasswordHash });
+        await store.users.createUser({
+          username,
+          passwordHash: `hash-${username}` as PasswordHash,
+        });
       }
     });
 
@@ -47,9 +50,9 @@ export function describeRefreshTokenStoreContract(
     });
 
     it("finds the first token of a new family as active, joined with its family", async () => {
-      await store.createRefreshFamily(family("f1", "alice", token("t1")));
+      await store.refreshTokens.createRefreshFamily(family("f1", "alice", token("t1")));
 
-      assert.deepEqual(await store.findRefreshToken("t1"), {
+      assert.deepEqual(await store.refreshTokens.findRefreshToken("t1"), {
         tokenHash: "t1",
         familyId: "f1",
         username: "alice",
@@ -66,162 +69,199 @@ export function describeRefreshTokenStoreContract(
     });
 
     it("returns undefined for an unknown token hash", async () => {
-      assert.equal(await store.findRefreshToken("nope"), undefined);
+      assert.equal(await store.refreshTokens.findRefreshToken("nope"), undefined);
     });
 
     it("refuses a family for an unknown user with user_not_found", async () => {
-      await assert.rejects(store.createRefreshFamily(family("f1", "ghost", token("t1"))), {
-        name: "AuthError",
-        code: "user_not_found",
-      });
+      await assert.rejects(
+        store.refreshTokens.createRefreshFamily(family("f1", "ghost", token("t1"))),
+        {
+          name: "AuthError",
+          code: "user_not_found",
+        },
+      );
     });
 
     it("rotates an active token: it is spent, pointing at its successor, which is active", async () => {
-      await store.createRefreshFamily(family("f1", "alice", token("t1")));
+      await store.refreshTokens.createRefreshFamily(family("f1", "alice", token("t1")));
 
-      const rotated = await store.rotateRefreshToken("t1", token("t2", start + 5), start + 5);
+      const rotated = await store.refreshTokens.rotateRefreshToken(
+        "t1",
+        token("t2", start + 5),
+        start + 5,
+      );
 
       assert.equal(rotated, true);
-      const spent = await store.findRefreshToken("t1");
+      const spent = await store.refreshTokens.findRefreshToken("t1");
       assert.equal(spent?.state, "rotated");
       assert.equal(spent?.spentAt, start + 5);
       assert.equal(spent?.successorHash, "t2");
-      const next = await store.findRefreshToken("t2");
+      const next = await store.refreshTokens.findRefreshToken("t2");
       assert.equal(next?.state, "active");
       assert.equal(next?.familyId, "f1");
       assert.equal(next?.issuedAt, start + 5);
     });
 
     it("rotates a token only once", async () => {
-      await store.createRefreshFamily(family("f1", "alice", token("t1")));
-      await store.rotateRefreshToken("t1", token("t2"), start);
+      await store.refreshTokens.createRefreshFamily(family("f1", "alice", token("t1")));
+      await store.refreshTokens.rotateRefreshToken("t1", token("t2"), start);
 
-      const again = await store.rotateRefreshToken("t1", token("t3"), start);
+      const again = await store.refreshTokens.rotateRefreshToken("t1", token("t3"), start);
 
       assert.equal(again, false);
-      assert.equal(await store.findRefreshToken("t3"), undefined);
+      assert.equal(await store.refreshTokens.findRefreshToken("t3"), undefined);
     });
 
     it("lets exactly one of two concurrent rotations of the same token win", async () => {
-      await store.createRefreshFamily(family("f1", "alice", token("t1")));
+      await store.refreshTokens.createRefreshFamily(family("f1", "alice", token("t1")));
 
       const results = await Promise.all([
-        store.rotateRefreshToken("t1", token("a"), start),
-        store.rotateRefreshToken("t1", token("b"), start),
+        store.refreshTokens.rotateRefreshToken("t1", token("a"), start),
+        store.refreshTokens.rotateRefreshToken("t1", token("b"), start),
       ]);
 
       assert.deepEqual(results.filter(Boolean).length, 1);
-      const found = [await store.findRefreshToken("a"), await store.findRefreshToken("b")];
+      const found = [
+        await store.refreshTokens.findRefreshToken("a"),
+        await store.refreshTokens.findRefreshToken("b"),
+      ];
       assert.equal(found.filter((record) => record !== undefined).length, 1);
     });
 
     it("refuses to rotate an expired token", async () => {
-      await store.createRefreshFamily(family("f1", "alice", token("t1", start, start + 10)));
+      await store.refreshTokens.createRefreshFamily(
+        family("f1", "alice", token("t1", start, start + 10)),
+      );
 
-      assert.equal(await store.rotateRefreshToken("t1", token("t2"), start + 10), false);
-      assert.equal((await store.findRefreshToken("t1"))?.state, "active");
+      assert.equal(
+        await store.refreshTokens.rotateRefreshToken("t1", token("t2"), start + 10),
+        false,
+      );
+      assert.equal((await store.refreshTokens.findRefreshToken("t1"))?.state, "active");
     });
 
     it("refuses to rotate a token of a family past its absolute lifetime", async () => {
       const first = token("t1", start, start + 60 * day);
-      await store.createRefreshFamily(family("f1", "alice", first));
+      await store.refreshTokens.createRefreshFamily(family("f1", "alice", first));
 
-      assert.equal(await store.rotateRefreshToken("t1", token("t2"), start + 30 * day), false);
+      assert.equal(
+        await store.refreshTokens.rotateRefreshToken("t1", token("t2"), start + 30 * day),
+        false,
+      );
     });
 
     it("refuses to rotate a token of a revoked family", async () => {
-      await store.createRefreshFamily(family("f1", "alice", token("t1")));
-      await store.revokeRefreshFamily("f1", start);
+      await store.refreshTokens.createRefreshFamily(family("f1", "alice", token("t1")));
+      await store.refreshTokens.revokeRefreshFamily("f1", start);
 
-      assert.equal(await store.rotateRefreshToken("t1", token("t2"), start), false);
-      assert.equal((await store.findRefreshToken("t1"))?.familyRevoked, true);
+      assert.equal(await store.refreshTokens.rotateRefreshToken("t1", token("t2"), start), false);
+      assert.equal((await store.refreshTokens.findRefreshToken("t1"))?.familyRevoked, true);
     });
 
     it("retries a rotated token once: its unused successor is discarded for a new one", async () => {
-      await store.createRefreshFamily(family("f1", "alice", token("t1")));
-      await store.rotateRefreshToken("t1", token("t2"), start + 100);
+      await store.refreshTokens.createRefreshFamily(family("f1", "alice", token("t1")));
+      await store.refreshTokens.rotateRefreshToken("t1", token("t2"), start + 100);
 
-      const retried = await store.retryRefreshToken("t1", token("t3"), start + 200, start + 50);
-      const twice = await store.retryRefreshToken("t1", token("t4"), start + 300, start + 50);
+      const retried = await store.refreshTokens.retryRefreshToken(
+        "t1",
+        token("t3"),
+        start + 200,
+        start + 50,
+      );
+      const twice = await store.refreshTokens.retryRefreshToken(
+        "t1",
+        token("t4"),
+        start + 300,
+        start + 50,
+      );
 
       assert.equal(retried, true);
       assert.equal(twice, false);
-      assert.equal((await store.findRefreshToken("t1"))?.state, "retried");
-      assert.equal((await store.findRefreshToken("t1"))?.successorHash, "t3");
-      assert.equal((await store.findRefreshToken("t2"))?.state, "discarded");
-      assert.equal((await store.findRefreshToken("t3"))?.state, "active");
-      assert.equal(await store.findRefreshToken("t4"), undefined);
+      assert.equal((await store.refreshTokens.findRefreshToken("t1"))?.state, "retried");
+      assert.equal((await store.refreshTokens.findRefreshToken("t1"))?.successorHash, "t3");
+      assert.equal((await store.refreshTokens.findRefreshToken("t2"))?.state, "discarded");
+      assert.equal((await store.refreshTokens.findRefreshToken("t3"))?.state, "active");
+      assert.equal(await store.refreshTokens.findRefreshToken("t4"), undefined);
     });
 
     it("refuses a retry when the token was spent before the window", async () => {
-      await store.createRefreshFamily(family("f1", "alice", token("t1")));
-      await store.rotateRefreshToken("t1", token("t2"), start + 100);
+      await store.refreshTokens.createRefreshFamily(family("f1", "alice", token("t1")));
+      await store.refreshTokens.rotateRefreshToken("t1", token("t2"), start + 100);
 
       assert.equal(
-        await store.retryRefreshToken("t1", token("t3"), start + 200, start + 101),
+        await store.refreshTokens.retryRefreshToken("t1", token("t3"), start + 200, start + 101),
         false,
       );
-      assert.equal((await store.findRefreshToken("t2"))?.state, "active");
+      assert.equal((await store.refreshTokens.findRefreshToken("t2"))?.state, "active");
     });
 
     it("refuses a retry once the successor was itself used", async () => {
-      await store.createRefreshFamily(family("f1", "alice", token("t1")));
-      await store.rotateRefreshToken("t1", token("t2"), start);
-      await store.rotateRefreshToken("t2", token("t3"), start);
+      await store.refreshTokens.createRefreshFamily(family("f1", "alice", token("t1")));
+      await store.refreshTokens.rotateRefreshToken("t1", token("t2"), start);
+      await store.refreshTokens.rotateRefreshToken("t2", token("t3"), start);
 
-      assert.equal(await store.retryRefreshToken("t1", token("t4"), start, start), false);
-      assert.equal((await store.findRefreshToken("t3"))?.state, "active");
+      assert.equal(
+        await store.refreshTokens.retryRefreshToken("t1", token("t4"), start, start),
+        false,
+      );
+      assert.equal((await store.refreshTokens.findRefreshToken("t3"))?.state, "active");
     });
 
     it("refuses a retry of a token that was never rotated", async () => {
-      await store.createRefreshFamily(family("f1", "alice", token("t1")));
+      await store.refreshTokens.createRefreshFamily(family("f1", "alice", token("t1")));
 
-      assert.equal(await store.retryRefreshToken("t1", token("t2"), start, start), false);
+      assert.equal(
+        await store.refreshTokens.retryRefreshToken("t1", token("t2"), start, start),
+        false,
+      );
     });
 
     it("refuses a retry in a revoked family", async () => {
-      await store.createRefreshFamily(family("f1", "alice", token("t1")));
-      await store.rotateRefreshToken("t1", token("t2"), start);
-      await store.revokeRefreshFamily("f1", start);
+      await store.refreshTokens.createRefreshFamily(family("f1", "alice", token("t1")));
+      await store.refreshTokens.rotateRefreshToken("t1", token("t2"), start);
+      await store.refreshTokens.revokeRefreshFamily("f1", start);
 
-      assert.equal(await store.retryRefreshToken("t1", token("t3"), start, start), false);
+      assert.equal(
+        await store.refreshTokens.retryRefreshToken("t1", token("t3"), start, start),
+        false,
+      );
     });
 
     it("revokes every unrevoked family of one user and counts them", async () => {
-      await store.createRefreshFamily(family("f1", "alice", token("t1")));
-      await store.createRefreshFamily(family("f2", "alice", token("t2")));
-      await store.createRefreshFamily(family("f3", "bob", token("t3")));
-      await store.revokeRefreshFamily("f2", start);
+      await store.refreshTokens.createRefreshFamily(family("f1", "alice", token("t1")));
+      await store.refreshTokens.createRefreshFamily(family("f2", "alice", token("t2")));
+      await store.refreshTokens.createRefreshFamily(family("f3", "bob", token("t3")));
+      await store.refreshTokens.revokeRefreshFamily("f2", start);
 
-      const revoked = await store.revokeRefreshFamiliesOf("alice", start);
+      const revoked = await store.refreshTokens.revokeRefreshFamiliesOf("alice", start);
 
       assert.equal(revoked, 1);
-      assert.equal((await store.findRefreshToken("t1"))?.familyRevoked, true);
-      assert.equal((await store.findRefreshToken("t3"))?.familyRevoked, false);
+      assert.equal((await store.refreshTokens.findRefreshToken("t1"))?.familyRevoked, true);
+      assert.equal((await store.refreshTokens.findRefreshToken("t3"))?.familyRevoked, false);
     });
 
     it("purges the families past their absolute lifetime with all their tokens", async () => {
-      await store.createRefreshFamily(family("f1", "alice", token("t1")));
-      await store.rotateRefreshToken("t1", token("t2"), start);
-      await store.createRefreshFamily({
+      await store.refreshTokens.createRefreshFamily(family("f1", "alice", token("t1")));
+      await store.refreshTokens.rotateRefreshToken("t1", token("t2"), start);
+      await store.refreshTokens.createRefreshFamily({
         ...family("f2", "bob", token("t3")),
         expiresAt: start + 31 * day,
       });
 
-      const purged = await store.purgeRefreshFamilies(start + 30 * day);
+      const purged = await store.refreshTokens.purgeRefreshFamilies(start + 30 * day);
 
       assert.equal(purged, 1);
-      assert.equal(await store.findRefreshToken("t1"), undefined);
-      assert.equal(await store.findRefreshToken("t2"), undefined);
-      assert.equal((await store.findRefreshToken("t3"))?.state, "active");
+      assert.equal(await store.refreshTokens.findRefreshToken("t1"), undefined);
+      assert.equal(await store.refreshTokens.findRefreshToken("t2"), undefined);
+      assert.equal((await store.refreshTokens.findRefreshToken("t3"))?.state, "active");
     });
 
     it("deletes a user's families with the user", async () => {
-      await store.createRefreshFamily(family("f1", "alice", token("t1")));
+      await store.refreshTokens.createRefreshFamily(family("f1", "alice", token("t1")));
 
-      await store.deleteUser("alice");
+      await store.users.deleteUser("alice");
 
-      assert.equal(await store.findRefreshToken("t1"), undefined);
+      assert.equal(await store.refreshTokens.findRefreshToken("t1"), undefined);
     });
   });
 }

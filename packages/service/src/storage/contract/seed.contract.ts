@@ -47,41 +47,41 @@ export function describeSeedStoreContract(
     });
 
     it("stores every user and item of the seed into an empty store and reports that it did", async () => {
-      const seeded = await store.seedIfEmpty(demoSeed);
+      const seeded = await store.seed.seedIfEmpty(demoSeed);
 
       assert.equal(seeded, true);
       assert.deepEqual(
-        (await store.listUsers()).map((user) => [user.username, user.disabled, user.scopes]),
+        (await store.users.listUsers()).map((user) => [user.username, user.disabled, user.scopes]),
         [
           ["alice", true, []],
           ["johndoe", false, ["me", "items"]],
         ],
       );
-      assert.deepEqual(await store.listItems("johndoe"), [
+      assert.deepEqual(await store.items.listItems("johndoe"), [
         { itemId: "Bar", owner: "johndoe" },
         { itemId: "Foo", owner: "johndoe" },
       ]);
-      assert.equal((await store.findByUsername("johndoe"))?.createdAt, start);
+      assert.equal((await store.users.findByUsername("johndoe"))?.createdAt, start);
     });
 
     it("leaves a store that holds a user alone and reports that it did not seed", async () => {
-      await store.createUser({ username: "carol", passwordHash: hash });
+      await store.users.createUser({ username: "carol", passwordHash: hash });
 
-      const seeded = await store.seedIfEmpty(demoSeed);
+      const seeded = await store.seed.seedIfEmpty(demoSeed);
 
       assert.equal(seeded, false);
       assert.deepEqual(
-        (await store.listUsers()).map((user) => user.username),
+        (await store.users.listUsers()).map((user) => user.username),
         ["carol"],
       );
     });
 
     it("seeds once when called twice", async () => {
-      const first = await store.seedIfEmpty(demoSeed);
-      const second = await store.seedIfEmpty(demoSeed);
+      const first = await store.seed.seedIfEmpty(demoSeed);
+      const second = await store.seed.seedIfEmpty(demoSeed);
 
       assert.deepEqual([first, second], [true, false]);
-      assert.equal(await store.countUsers(), 2);
+      assert.equal(await store.users.countUsers(), 2);
     });
 
     it("stores nothing when the seed names a user twice", async () => {
@@ -90,9 +90,12 @@ export function describeSeedStoreContract(
         items: [],
       };
 
-      await assert.rejects(store.seedIfEmpty(twice), { name: "AuthError", code: "username_taken" });
+      await assert.rejects(store.seed.seedIfEmpty(twice), {
+        name: "AuthError",
+        code: "username_taken",
+      });
 
-      assert.equal(await store.countUsers(), 0);
+      assert.equal(await store.users.countUsers(), 0);
     });
 
     it("stores nothing when an item's owner is not in the seed", async () => {
@@ -101,13 +104,13 @@ export function describeSeedStoreContract(
         items: [...demoSeed.items, { owner: "nobody", itemId: "X" }],
       };
 
-      await assert.rejects(store.seedIfEmpty(orphan), {
+      await assert.rejects(store.seed.seedIfEmpty(orphan), {
         name: "AuthError",
         code: "user_not_found",
       });
 
-      assert.equal(await store.countUsers(), 0);
-      assert.deepEqual(await store.listItems("johndoe"), []);
+      assert.equal(await store.users.countUsers(), 0);
+      assert.deepEqual(await store.items.listItems("johndoe"), []);
     });
   });
 }

@@ -23,15 +23,16 @@ export function describeUserDirectoryContract(
         ["a%b", false],
         ["annex", false],
       ] as const) {
-        await store.createUser({ username, disabled, passwordHash: hash });
+        await store.users.createUser({ username, disabled, passwordHash: hash });
       }
     });
     afterEach(async () => {
       await store.close();
     });
 
-    const names = async (query: Parameters<Store["queryUsers"]>[0]): Promise<string[]> =>
-      (await store.queryUsers(query)).map((user) => user.username);
+    const names = async (
+      query: Parameters<Store["directory"]["queryUsers"]>[0],
+    ): Promise<string[]> => (await store.directory.queryUsers(query)).map((user) => user.username);
 
     it("lists users ordered by username, a page at a time after a given name", async () => {
       assert.deepEqual(await names({ limit: 2 }), ["a%b", "ann"]);
@@ -54,9 +55,9 @@ export function describeUserDirectoryContract(
     });
 
     it("never returns more than the page size and refuses sizes outside 1 to 200", async () => {
-      assert.equal((await store.queryUsers({ limit: 1 })).length, 1);
-      await assert.rejects(store.queryUsers({ limit: 0 }), RangeError);
-      await assert.rejects(store.queryUsers({ limit: 201 }), RangeError);
+      assert.equal((await store.directory.queryUsers({ limit: 1 })).length, 1);
+      await assert.rejects(store.directory.queryUsers({ limit: 0 }), RangeError);
+      await assert.rejects(store.directory.queryUsers({ limit: 201 }), RangeError);
     });
   });
 }

@@ -54,7 +54,7 @@ export function describeStoreContract(
 
     describe("users", () => {
       it("finds a created user with every field as given", async () => {
-        await store.createUser(
+        await store.users.createUser(
           newUser("johndoe", {
             email: "johndoe@example.com",
             fullName: "John Doe",
@@ -63,7 +63,7 @@ export function describeStoreContract(
           }),
         );
 
-        const found = await store.findByUsername("johndoe");
+        const found = await store.users.findByUsername("johndoe");
 
         assert.deepEqual(found, {
           username: "johndoe",
@@ -79,17 +79,17 @@ export function describeStoreContract(
       });
 
       it("returns from createUser the record it stored", async () => {
-        const created = await store.createUser(newUser("alice", { scopes: ["me"] }));
+        const created = await store.users.createUser(newUser("alice", { scopes: ["me"] }));
 
-        assert.deepEqual(await store.findByUsername("alice"), created);
+        assert.deepEqual(await store.users.findByUsername("alice"), created);
       });
 
       it("returns undefined for an unknown username", async () => {
-        assert.equal(await store.findByUsername("nobody"), undefined);
+        assert.equal(await store.users.findByUsername("nobody"), undefined);
       });
 
       it("gives a new user no email, no full name, no scopes, and leaves them enabled", async () => {
-        const created = await store.createUser(newUser("alice"));
+        const created = await store.users.createUser(newUser("alice"));
 
         assert.equal(created.email, null);
         assert.equal(created.fullName, null);
@@ -98,92 +98,102 @@ export function describeStoreContract(
       });
 
       it("round-trips an explicitly null email and full name", async () => {
-        await store.createUser(newUser("alice", { email: null, fullName: null }));
+        await store.users.createUser(newUser("alice", { email: null, fullName: null }));
 
-        const found = await store.findByUsername("alice");
+        const found = await store.users.findByUsername("alice");
 
         assert.equal(found?.email, null);
         assert.equal(found?.fullName, null);
       });
 
       it("round-trips scopes as an array in the order given", async () => {
-        await store.createUser(newUser("alice", { scopes: ["items", "me", "admin:write"] }));
+        await store.users.createUser(newUser("alice", { scopes: ["items", "me", "admin:write"] }));
 
-        const found = await store.findByUsername("alice");
+        const found = await store.users.findByUsername("alice");
 
         assert.deepEqual(found?.scopes, ["items", "me", "admin:write"]);
       });
 
       it("refuses a second user with the same username with username_taken", async () => {
-        await store.createUser(newUser("alice"));
+        await store.users.createUser(newUser("alice"));
 
-        await assert.rejects(store.createUser(newUser("alice", { email: "other@example.com" })), {
-          name: "AuthError",
-          code: "username_taken",
-        });
+        await assert.rejects(
+          store.users.createUser(newUser("alice", { email: "other@example.com" })),
+          {
+            name: "AuthError",
+            code: "username_taken",
+          },
+        );
       });
 
       it("keeps the first user when a duplicate is refused", async () => {
-        await store.createUser(newUser("alice", { email: "alice@example.com" }));
+        await store.users.createUser(newUser("alice", { email: "alice@example.com" }));
 
-        await assert.rejects(store.createUser(newUser("alice", { email: "other@example.com" })));
+        await assert.rejects(
+          store.users.createUser(newUser("alice", { email: "other@example.com" })),
+        );
 
-        assert.equal((await store.findByUsername("alice"))?.email, "alice@example.com");
+        assert.equal((await store.users.findByUsername("alice"))?.email, "alice@example.com");
       });
 
       it("updates only the fields a patch names", async () => {
-        await store.createUser(
+        await store.users.createUser(
           newUser("alice", { email: "alice@example.com", fullName: "Alice", scopes: ["me"] }),
         );
 
-        const updated = await store.updateUser("alice", { disabled: true, scopes: ["items"] });
+        const updated = await store.users.updateUser("alice", {
+          disabled: true,
+          scopes: ["items"],
+        });
 
         assert.equal(updated.email, "alice@example.com");
         assert.equal(updated.fullName, "Alice");
         assert.equal(updated.disabled, true);
         assert.deepEqual(updated.scopes, ["items"]);
         assert.equal(updated.passwordHash, hashOf("alice"));
-        assert.deepEqual(await store.findByUsername("alice"), updated);
+        assert.deepEqual(await store.users.findByUsername("alice"), updated);
       });
 
       it("replaces the password hash when a patch carries one", async () => {
-        await store.createUser(newUser("alice"));
+        await store.users.createUser(newUser("alice"));
 
-        await store.updateUser("alice", { passwordHash: hashOf("rehashed") });
+        await store.users.updateUser("alice", { passwordHash: hashOf("rehashed") });
 
-        assert.equal((await store.findByUsername("alice"))?.passwordHash, hashOf("rehashed"));
+        assert.equal((await store.users.findByUsername("alice"))?.passwordHash, hashOf("rehashed"));
       });
 
       it("sets email and full name back to null", async () => {
-        await store.createUser(newUser("alice", { email: "alice@example.com", fullName: "Alice" }));
+        await store.users.createUser(
+          newUser("alice", { email: "alice@example.com", fullName: "Alice" }),
+        );
 
-        const updated = await store.updateUser("alice", { email: null, fullName: null });
+        const updated = await store.users.updateUser("alice", { email: null, fullName: null });
 
         assert.equal(updated.email, null);
         assert.equal(updated.fullName, null);
       });
 
       it("clears scopes with an empty list", async () => {
-        await store.createUser(newUser("alice", { scopes: ["me"] }));
+        await store.users.createUser(newUser("alice", { scopes: ["me"] }));
 
-        await store.updateUser("alice", { scopes: [] });
+        await store.users.updateUser("alice", { scopes: [] });
 
-        assert.deepEqual((await store.findByUsername("alice"))?.scopes, []);
+        assert.deepEqual((await store.users.findByUsername("alice"))?.scopes, []);
       });
 
       it("refuses to update an unknown user with user_not_found", async () => {
-        await assert.rejects(store.updateUser("nobody", { disabled: true }), {
+        await assert.rejects(store.users.updateUser("nobody", { disabled: true }), {
           name: "AuthError",
           code: "user_not_found",
         });
       });
 
       it("sets the token cut-off, keeps it through other patches, and clears it", async () => {
-        await store.createUser(newUser("alice"));
+        await store.users.createUser(newUser("alice"));
 
-        const set = await store.updateUser("alice", { tokensValidAfter: start + 1234 });
-        const kept = await store.updateUser("alice", { email: "alice@example.com" });
-        const cleared = await store.updateUser("alice", { tokensValidAfter: null });
+        const set = await store.users.updateUser("alice", { tokensValidAfter: start + 1234 });
+        const kept = await store.users.updateUser("alice", { email: "alice@example.com" });
+        const cleared = await store.users.updateUser("alice", { tokensValidAfter: null });
 
         assert.equal(set.tokensValidAfter, start + 1234);
         assert.equal(kept.tokensValidAfter, start + 1234);
@@ -191,32 +201,33 @@ export function describeStoreContract(
       });
 
       it("stamps createdAt and updatedAt from the injected clock", async () => {
-        await store.createUser(newUser("alice"));
+        await store.users.createUser(newUser("alice"));
         clock.advance(60_000);
 
-        const updated = await store.updateUser("alice", { disabled: true });
+        const updated = await store.users.updateUser("alice", { disabled: true });
 
         assert.equal(updated.createdAt, start);
         assert.equal(updated.updatedAt, start + 60_000);
       });
 
       it("deletes a user and reports that it did", async () => {
-        await store.createUser(newUser("alice"));
+        await store.users.createUser(newUser("alice"));
 
-        const deleted = await store.deleteUser("alice");
+        const deleted = await store.users.deleteUser("alice");
 
         assert.equal(deleted, true);
-        assert.equal(await store.findByUsername("alice"), undefined);
+        assert.equal(await store.users.findByUsername("alice"), undefined);
       });
 
       it("reports deleting an unknown user as nothing deleted", async () => {
-        assert.equal(await store.deleteUser("nobody"), false);
+        assert.equal(await store.users.deleteUser("nobody"), false);
       });
 
       it("lists users ordered by username", async () => {
-        for (const username of ["carol", "alice", "bob"]) await store.createUser(newUser(username));
+        for (const username of ["carol", "alice", "bob"])
+          await store.users.createUser(newUser(username));
 
-        const users = await store.listUsers();
+        const users = await store.users.listUsers();
 
         assert.deepEqual(
           users.map((user) => user.username),
@@ -225,60 +236,64 @@ export function describeStoreContract(
       });
 
       it("counts no users in a new store", async () => {
-        assert.equal(await store.countUsers(), 0);
+        assert.equal(await store.users.countUsers(), 0);
       });
 
       it("counts every user created and not deleted", async () => {
-        for (const username of ["alice", "bob", "carol"]) await store.createUser(newUser(username));
-        await store.deleteUser("bob");
+        for (const username of ["alice", "bob", "carol"])
+          await store.users.createUser(newUser(username));
+        await store.users.deleteUser("bob");
 
-        assert.equal(await store.countUsers(), 2);
+        assert.equal(await store.users.countUsers(), 2);
       });
     });
 
     describe("copies", () => {
       it("does not change the store when a found record is mutated", async () => {
-        await store.createUser(newUser("alice", { email: "alice@example.com", scopes: ["me"] }));
-        const found = await store.findByUsername("alice");
+        await store.users.createUser(
+          newUser("alice", { email: "alice@example.com", scopes: ["me"] }),
+        );
+        const found = await store.users.findByUsername("alice");
         assert.ok(found);
 
         Reflect.set(found, "email", "mallory@example.com");
         Reflect.set(found.scopes, found.scopes.length, "admin");
 
-        const again = await store.findByUsername("alice");
+        const again = await store.users.findByUsername("alice");
         assert.equal(again?.email, "alice@example.com");
         assert.deepEqual(again?.scopes, ["me"]);
       });
 
       it("does not change the store when the created or listed record is mutated", async () => {
-        const created = await store.createUser(newUser("alice", { scopes: ["me"] }));
-        const [listed] = await store.listUsers();
+        const created = await store.users.createUser(newUser("alice", { scopes: ["me"] }));
+        const [listed] = await store.users.listUsers();
         assert.ok(listed);
 
         Reflect.set(created.scopes, created.scopes.length, "admin");
         Reflect.set(listed, "disabled", true);
 
-        const again = await store.findByUsername("alice");
+        const again = await store.users.findByUsername("alice");
         assert.deepEqual(again?.scopes, ["me"]);
         assert.equal(again?.disabled, false);
       });
 
       it("does not change the store when the caller's scope array is mutated later", async () => {
         const scopes = ["me"];
-        await store.createUser(newUser("alice", { scopes }));
+        await store.users.createUser(newUser("alice", { scopes }));
 
         scopes.push("admin");
 
-        assert.deepEqual((await store.findByUsername("alice"))?.scopes, ["me"]);
+        assert.deepEqual((await store.users.findByUsername("alice"))?.scopes, ["me"]);
       });
     });
 
     describe("items", () => {
       it("lists a user's items ordered by id", async () => {
-        await store.createUser(newUser("alice"));
-        for (const itemId of ["portal-gun", "foo", "bar"]) await store.addItem("alice", itemId);
+        await store.users.createUser(newUser("alice"));
+        for (const itemId of ["portal-gun", "foo", "bar"])
+          await store.items.addItem("alice", itemId);
 
-        const items = await store.listItems("alice");
+        const items = await store.items.listItems("alice");
 
         assert.deepEqual(items, [
           { itemId: "bar", owner: "alice" },
@@ -288,39 +303,39 @@ export function describeStoreContract(
       });
 
       it("lists only the owner's items", async () => {
-        await store.createUser(newUser("alice"));
-        await store.createUser(newUser("bob"));
-        await store.addItem("alice", "foo");
+        await store.users.createUser(newUser("alice"));
+        await store.users.createUser(newUser("bob"));
+        await store.items.addItem("alice", "foo");
 
-        assert.deepEqual(await store.listItems("bob"), []);
+        assert.deepEqual(await store.items.listItems("bob"), []);
       });
 
       it("adds the same item twice as one item", async () => {
-        await store.createUser(newUser("alice"));
+        await store.users.createUser(newUser("alice"));
 
-        const first = await store.addItem("alice", "foo");
-        const second = await store.addItem("alice", "foo");
+        const first = await store.items.addItem("alice", "foo");
+        const second = await store.items.addItem("alice", "foo");
 
         assert.deepEqual(first, { itemId: "foo", owner: "alice" });
         assert.deepEqual(second, first);
-        assert.deepEqual(await store.listItems("alice"), [first]);
+        assert.deepEqual(await store.items.listItems("alice"), [first]);
       });
 
       it("refuses an item for an unknown owner with user_not_found", async () => {
-        await assert.rejects(store.addItem("nobody", "foo"), {
+        await assert.rejects(store.items.addItem("nobody", "foo"), {
           name: "AuthError",
           code: "user_not_found",
         });
       });
 
       it("deletes a user's items with the user", async () => {
-        await store.createUser(newUser("alice"));
-        await store.addItem("alice", "foo");
+        await store.users.createUser(newUser("alice"));
+        await store.items.addItem("alice", "foo");
 
-        await store.deleteUser("alice");
-        await store.createUser(newUser("alice"));
+        await store.users.deleteUser("alice");
+        await store.users.createUser(newUser("alice"));
 
-        assert.deepEqual(await store.listItems("alice"), []);
+        assert.deepEqual(await store.items.listItems("alice"), []);
       });
     });
 
@@ -328,14 +343,14 @@ export function describeStoreContract(
       it("stores the first candidate and returns it field for field", async () => {
         const candidate = signingKey("k1", start);
 
-        assert.deepEqual(await store.ensureSigningKey(candidate), candidate);
+        assert.deepEqual(await store.signingKeys.ensureSigningKey(candidate), candidate);
       });
 
       it("keeps the first key when called twice with different candidates", async () => {
         const first = signingKey("k1", start);
-        await store.ensureSigningKey(first);
+        await store.signingKeys.ensureSigningKey(first);
 
-        const kept = await store.ensureSigningKey(signingKey("k2", start - 1));
+        const kept = await store.signingKeys.ensureSigningKey(signingKey("k2", start - 1));
 
         assert.deepEqual(kept, first);
       });

@@ -22,7 +22,7 @@ describeAccessTokenDenylistContract("memory access token denylist", async (clock
 );
 describeThrottleStoreContract("memory throttle store", async () => {
   const store = createMemoryStore();
-  return { store, close: () => store.close() };
+  return { store: store.throttle, close: () => store.close() };
 });
 describeReadinessContract("memory store readiness", async () => createMemoryStore());
 describeSigningKeyStoreContract("memory store: signing keys", async (clock) =>

@@ -53,8 +53,9 @@ function checkSeed(seed: Seed): void {
  * Returns an empty {@link Store} held in memory, with the same behaviour as the SQL adapters
  * (it passes the same contract suite). Records going in and coming out are copies.
  *
- * @throws {AuthError} username_taken from `createUser` when the username exists
- * @throws {AuthError} user_not_found from `updateUser` and `addItem` when the user does not exist
+ * @throws {AuthError} username_taken from `users.createUser` when the username exists
+ * @throws {AuthError} user_not_found from `users.updateUser` and `items.addItem` when the user
+ * does not exist
  * @example
  * const store = createMemoryStore({ clock: createFixedClock(Date.UTC(2025, 0, 1)) });
  */
@@ -75,83 +76,92 @@ export function createMemoryStore(options: { clock?: Clock } = {}): Store {
 
   const sortedUsers = async (): Promise<readonly UserRecord[]> =>
     [...users.values()].sort((a, b) => byString(a.username, b.username)).map(copyUser);
-  const { forgetUser, clear: clearRefreshTokens, ...refreshTokenPart } = refreshTokens;
-  const { clear: clearDenylist, ...denylistPart } = denylist;
+  const { forgetUser, clear: clearRefreshTokens, ...refreshTokenPort } = refreshTokens;
+  const { clear: clearDenylist, ...denylistPort } = denylist;
 
   return {
-    ...createMemoryUserDirectory(sortedUsers),
+    users: {
+      async findByUsername(username: string): Promise<UserRecord | undefined> {
+        const record = users.get(username);
+        return record === undefined ? undefined : copyUser(record);
+      },
+
+      async createUser(user: NewUser): Promise<UserRecord> {
+        if (users.has(user.username)) {
+          throw new AuthError("username_taken", "a user with this username exists");
+        }
+        const record = newRecord(user, clock.now());
+        users.set(record.username, record);
+        return copyUser(record);
+      },
+
+      async updateUser(username: string, patch: UserPatch): Promise<UserRecord> {
+        const current = requireUser(username);
+        const record: UserRecord = {
+          ...current,
+          email: patch.email === undefined ? current.email : patch.email,
+          fullName: patch.fullName === undefined ? current.fullName : patch.fullName,
+          disabled: patch.disabled ?? current.disabled,
+          scopes: [...(patch.scopes ?? current.scopes)],
+          passwordHash: patch.passwordHash ?? current.passwordHash,
+          tokensValidAfter:
+            patch.tokensValidAfter === undefined
+              ? current.tokensValidAfter
+              : patch.tokensValidAfter,
+          updatedAt: clock.now(),
+        };
+        users.set(username, record);
+        return copyUser(record);
+      },
+
+      async deleteUser(username: string): Promise<boolean> {
+        items.delete(username);
+        forgetUser(username);
+        return users.delete(username);
+      },
+
+      listUsers: sortedUsers,
+
+      async countUsers(): Promise<number> {
+        return users.size;
+      },
+    },
+
+    items: {
+      async listItems(owner: string): Promise<readonly Item[]> {
+        const ids = [...(items.get(owner) ?? [])].sort(byString);
+        return ids.map((itemId) => ({ itemId, owner }));
+      },
+
+      async addItem(owner: string, itemId: string): Promise<Item> {
+        requireUser(owner);
+        const owned = items.get(owner) ?? new Set<string>();
+        owned.add(itemId);
+        items.set(owner, owned);
+        return { itemId, owner };
+      },
+    },
+
+    seed: {
+      async seedIfEmpty(seed: Seed): Promise<boolean> {
+        if (users.size > 0) return false;
+        checkSeed(seed);
+        const now = clock.now();
+        for (const user of seed.users) users.set(user.username, newRecord(user, now));
+        for (const item of seed.items) {
+          items.set(item.owner, (items.get(item.owner) ?? new Set<string>()).add(item.itemId));
+        }
+        return true;
+      },
+    },
+
+    directory: createMemoryUserDirectory(sortedUsers),
+    signingKeys,
+    refreshTokens: refreshTokenPort,
+    denylist: denylistPort,
+    throttle: createMemoryThrottleStore(),
     audit: createMemoryAuditLog(clock),
-    ...refreshTokenPart,
-    ...denylistPart,
-    ...createMemoryThrottleStore(),
-    ...createMemoryReadiness(() => open),
-    ...signingKeys,
-    async findByUsername(username: string): Promise<UserRecord | undefined> {
-      const record = users.get(username);
-      return record === undefined ? undefined : copyUser(record);
-    },
-
-    async createUser(user: NewUser): Promise<UserRecord> {
-      if (users.has(user.username)) {
-        throw new AuthError("username_taken", "a user with this username exists");
-      }
-      const record = newRecord(user, clock.now());
-      users.set(record.username, record);
-      return copyUser(record);
-    },
-
-    async updateUser(username: string, patch: UserPatch): Promise<UserRecord> {
-      const current = requireUser(username);
-      const record: UserRecord = {
-        ...current,
-        email: patch.email === undefined ? current.email : patch.email,
-        fullName: patch.fullName === undefined ? current.fullName : patch.fullName,
-        disabled: patch.disabled ?? current.disabled,
-        scopes: [...(patch.scopes ?? current.scopes)],
-        passwordHash: patch.passwordHash ?? current.passwordHash,
-        tokensValidAfter:
-          patch.tokensValidAfter === undefined ? current.tokensValidAfter : patch.tokensValidAfter,
-        updatedAt: clock.now(),
-      };
-      users.set(username, record);
-      return copyUser(record);
-    },
-
-    async deleteUser(username: string): Promise<boolean> {
-      items.delete(username);
-      forgetUser(username);
-      return users.delete(username);
-    },
-
-    listUsers: sortedUsers,
-
-    async countUsers(): Promise<number> {
-      return users.size;
-    },
-
-    async listItems(owner: string): Promise<readonly Item[]> {
-      const ids = [...(items.get(owner) ?? [])].sort(byString);
-      return ids.map((itemId) => ({ itemId, owner }));
-    },
-
-    async addItem(owner: string, itemId: string): Promise<Item> {
-      requireUser(owner);
-      const owned = items.get(owner) ?? new Set<string>();
-      owned.add(itemId);
-      items.set(owner, owned);
-      return { itemId, owner };
-    },
-
-    async seedIfEmpty(seed: Seed): Promise<boolean> {
-      if (users.size > 0) return false;
-      checkSeed(seed);
-      const now = clock.now();
-      for (const user of seed.users) users.set(user.username, newRecord(user, now));
-      for (const item of seed.items) {
-        items.set(item.owner, (items.get(item.owner) ?? new Set<string>()).add(item.itemId));
-      }
-      return true;
-    },
+    readiness: createMemoryReadiness(() => open),
 
     async close(): Promise<void> {
       users.clear();

@@ -106,7 +106,7 @@ describe("PostgreSQL store", { skip }, () => {
   describeReadinessContract("readiness contract", () => emptyStore(createFixedClock(start)));
   describeThrottleStoreContract("throttle contract", async () => {
     const store = await emptyStore(createFixedClock(start));
-    return { store, close: () => store.close() };
+    return { store: store.throttle, close: () => store.close() };
   });
 
   describe("on its own database", () => {
@@ -133,7 +133,7 @@ describe("PostgreSQL store", { skip }, () => {
       const kids = await Promise.all(
         ["k1", "k2", "k3", "k4"].map(async (kid) => {
           const store = await createPostgresStore({ url, poolSize: 1 });
-          const key = await store.ensureSigningKey(signingKey(kid));
+          const key = await store.signingKeys.ensureSigningKey(signingKey(kid));
           await store.close();
           return key.kid;
         }),
@@ -157,7 +157,7 @@ describe("PostgreSQL store", { skip }, () => {
       const seeded = await Promise.all(
         [1, 2, 3].map(async () => {
           const store = await createPostgresStore({ url, poolSize: 1 });
-          const result = await store.seedIfEmpty(seed);
+          const result = await store.seed.seedIfEmpty(seed);
           await store.close();
           return result;
         }),
@@ -172,20 +172,25 @@ describe("PostgreSQL store", { skip }, () => {
     it("keeps users, items and the signing key across close and reconnect", async () => {
       const url = await fresh();
       const first = await createPostgresStore({ url, clock: createFixedClock(start) });
-      const user = await first.createUser({
+      const user = await first.users.createUser({
         username: "alice",
         scopes: ["me"],
         passwordHash: hash,
       });
-      await first.addItem("alice", "foo");
-      await first.ensureSigningKey(signingKey("k1"));
+      await first.items.addItem("alice", "foo");
+      await first.signingKeys.ensureSigningKey(signingKey("k1"));
       await first.close();
 
       const reopened = await createPostgresStore({ url });
 
-      assert.deepEqual(await reopened.findByUsername("alice"), user);
-      assert.deepEqual(await reopened.listItems("alice"), [{ itemId: "foo", owner: "alice" }]);
-      assert.deepEqual(await reopened.ensureSigningKey(signingKey("k2")), signingKey("k1"));
+      assert.deepEqual(await reopened.users.findByUsername("alice"), user);
+      assert.deepEqual(await reopened.items.listItems("alice"), [
+        { itemId: "foo", owner: "alice" },
+      ]);
+      assert.deepEqual(
+        await reopened.signingKeys.ensureSigningKey(signingKey("k2")),
+        signingKey("k1"),
+      );
       await reopened.close();
     });
 
@@ -200,7 +205,7 @@ describe("PostgreSQL store", { skip }, () => {
           )
         )[0]?.["n"];
 
-      await Promise.all(Array.from({ length: 20 }, () => store.findByUsername("nobody")));
+      await Promise.all(Array.from({ length: 20 }, () => store.users.findByUsername("nobody")));
       const open = await connections();
       await store.close();
 
@@ -212,7 +217,7 @@ describe("PostgreSQL store", { skip }, () => {
       const store = await createPostgresStore({ url: await fresh() });
       await store.close();
 
-      await assert.rejects(async () => store.findByUsername("alice"));
+      await assert.rejects(async () => store.users.findByUsername("alice"));
       await store.close();
     });
   });
@@ -226,7 +231,7 @@ describe("PostgreSQL store", { skip }, () => {
       url = await fresh();
       a = await createPostgresStore({ url, poolSize: 4 });
       b = await createPostgresStore({ url, poolSize: 4 });
-      await a.createUser({ username: "alice", passwordHash: hash });
+      await a.users.createUser({ username: "alice", passwordHash: hash });
     });
     after(async () => {
       await a.close();
@@ -234,7 +239,7 @@ describe("PostgreSQL store", { skip }, () => {
     });
 
     it("lets exactly one of many simultaneous uses of a refresh token rotate it", async () => {
-      await a.createRefreshFamily({
+      await a.refreshTokens.createRefreshFamily({
         familyId: "race",
         username: "alice",
         scopes: ["me"],
@@ -245,7 +250,7 @@ describe("PostgreSQL store", { skip }, () => {
 
       const outcomes = await Promise.all(
         Array.from({ length: 10 }, (_, i) =>
-          (i % 2 === 0 ? a : b).rotateRefreshToken(
+          (i % 2 === 0 ? a : b).refreshTokens.rotateRefreshToken(
             "race-0",
             { tokenHash: `race-next-${i}`, issuedAt: start + 1, expiresAt: start + 7 * day },
             start + 1,
@@ -265,7 +270,7 @@ describe("PostgreSQL store", { skip }, () => {
     });
 
     it("refuses a rotation that waited on a revocation of the same family", async () => {
-      await a.createRefreshFamily({
+      await a.refreshTokens.createRefreshFamily({
         familyId: "revoked",
         username: "alice",
         scopes: ["me"],
@@ -275,19 +280,19 @@ describe("PostgreSQL store", { skip }, () => {
       });
 
       const [, rotated] = await Promise.all([
-        a.revokeRefreshFamily("revoked", start + 1),
-        b.rotateRefreshToken(
+        a.refreshTokens.revokeRefreshFamily("revoked", start + 1),
+        b.refreshTokens.rotateRefreshToken(
           "revoked-0",
           { tokenHash: "revoked-1", issuedAt: start + 1, expiresAt: start + 7 * day },
           start + 2,
         ),
       ]);
-      const survivor = await b.findRefreshToken(rotated ? "revoked-1" : "revoked-0");
+      const survivor = await b.refreshTokens.findRefreshToken(rotated ? "revoked-1" : "revoked-0");
 
       // Whichever ran first, the family ends revoked: nothing of it is accepted any more.
       assert.equal(survivor?.familyRevoked, true);
       assert.equal(
-        await a.rotateRefreshToken(
+        await a.refreshTokens.rotateRefreshToken(
           rotated ? "revoked-1" : "revoked-0",
           { tokenHash: "revoked-2", issuedAt: start + 3, expiresAt: start + 7 * day },
           start + 3,
@@ -300,7 +305,9 @@ describe("PostgreSQL store", { skip }, () => {
       const rule = { freeFailures: 5, baseDelayMs: 1000, maxDelayMs: 60_000, windowMs: 3_600_000 };
 
       const decisions = await Promise.all(
-        Array.from({ length: 50 }, (_, i) => (i % 2 === 0 ? a : b).countAttempt("k", rule, start)),
+        Array.from({ length: 50 }, (_, i) =>
+          (i % 2 === 0 ? a : b).throttle.countAttempt("k", rule, start),
+        ),
       );
 
       assert.equal(decisions.filter((decision) => decision.allowed).length, 5);
@@ -311,25 +318,27 @@ describe("PostgreSQL store", { skip }, () => {
     });
 
     it("ends with one active key when several instances rotate at once", async () => {
-      await a.ensureSigningKey(signingKey("first"));
+      await a.signingKeys.ensureSigningKey(signingKey("first"));
 
       await Promise.all(
         ["r1", "r2", "r3", "r4"].map((kid, i) =>
-          (i % 2 === 0 ? a : b).rotateSigningKey(
+          (i % 2 === 0 ? a : b).signingKeys.rotateSigningKey(
             { ...signingKey(kid), activatedAt: start + i + 1 },
             start + 60_000,
           ),
         ),
       );
 
-      const active = (await b.listSigningKeys()).filter((key) => key.retiresAt === null);
+      const active = (await b.signingKeys.listSigningKeys()).filter(
+        (key) => key.retiresAt === null,
+      );
       assert.equal(active.length, 1);
-      assert.equal((await a.ensureSigningKey(signingKey("late"))).kid, active[0]?.kid);
+      assert.equal((await a.signingKeys.ensureSigningKey(signingKey("late"))).kid, active[0]?.kid);
     });
 
     it("reports the pool's connections", async () => {
       const store = await createPostgresStore({ url, poolSize: 3 });
-      await Promise.all(Array.from({ length: 6 }, () => store.countUsers()));
+      await Promise.all(Array.from({ length: 6 }, () => store.users.countUsers()));
 
       const stats = store.poolStats();
 
@@ -431,10 +440,10 @@ describe("PostgreSQL store", { skip }, () => {
 
       const store = await createPostgresStore({ url });
 
-      assert.deepEqual(await store.listSigningKeys(), [
+      assert.deepEqual(await store.signingKeys.listSigningKeys(), [
         { ...signingKey("old"), secret: "c2VjcmV0" },
       ]);
-      assert.equal((await store.ensureSigningKey(signingKey("new"))).kid, "old");
+      assert.equal((await store.signingKeys.ensureSigningKey(signingKey("new"))).kid, "old");
       await store.close();
     });
   });
@@ -442,7 +451,7 @@ describe("PostgreSQL store", { skip }, () => {
   describe("edge cases", () => {
     it("keeps the driver's error as the cause of username_taken and user_not_found", async () => {
       const store = await createPostgresStore({ url: await fresh() });
-      await store.createUser({ username: "alice", passwordHash: hash });
+      await store.users.createUser({ username: "alice", passwordHash: hash });
 
       const causeCode =
         (code: string) =>
@@ -452,11 +461,11 @@ describe("PostgreSQL store", { skip }, () => {
         };
 
       await assert.rejects(
-        store.createUser({ username: "alice", passwordHash: hash }),
+        store.users.createUser({ username: "alice", passwordHash: hash }),
         (error: Error) => causeCode("23505")(error) && isAuthError(error, "username_taken"),
       );
       await assert.rejects(
-        store.addItem("nobody", "foo"),
+        store.items.addItem("nobody", "foo"),
         (error: Error) => causeCode("23503")(error) && isAuthError(error, "user_not_found"),
       );
       await store.close();
@@ -465,10 +474,10 @@ describe("PostgreSQL store", { skip }, () => {
     it("sorts usernames by code unit whatever the database's locale", async () => {
       const store = await createPostgresStore({ url: await fresh() });
       for (const username of ["bob", "Zed", "alice", "_x", "Alice"]) {
-        await store.createUser({ username, passwordHash: hash });
+        await store.users.createUser({ username, passwordHash: hash });
       }
 
-      const names = (await store.listUsers()).map((user) => user.username);
+      const names = (await store.users.listUsers()).map((user) => user.username);
 
       assert.deepEqual(names, ["Alice", "Zed", "_x", "alice", "bob"]);
       await store.close();
@@ -482,7 +491,7 @@ describe("PostgreSQL store", { skip }, () => {
         "INSERT INTO users (username, password_hash, created_at, updated_at) VALUES ('big', 'h', 9007199254740993, 0)",
       );
 
-      await assert.rejects(async () => store.findByUsername("big"), TypeError);
+      await assert.rejects(async () => store.users.findByUsername("big"), TypeError);
       await store.close();
     });
 
@@ -490,9 +499,14 @@ describe("PostgreSQL store", { skip }, () => {
       const store = await createPostgresStore({ url: await fresh() });
 
       // BIGINT refuses a fractional millisecond.
-      await assert.rejects(store.ensureSigningKey({ ...signingKey("k1"), createdAt: start + 0.5 }));
+      await assert.rejects(
+        store.signingKeys.ensureSigningKey({ ...signingKey("k1"), createdAt: start + 0.5 }),
+      );
 
-      assert.deepEqual(await store.ensureSigningKey(signingKey("k2")), signingKey("k2"));
+      assert.deepEqual(
+        await store.signingKeys.ensureSigningKey(signingKey("k2")),
+        signingKey("k2"),
+      );
       await store.close();
     });
 

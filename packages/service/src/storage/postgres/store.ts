@@ -42,8 +42,9 @@ export interface PostgresStore extends Store {
  *
  * @throws {Error} when the server cannot be reached within `connectTimeoutMs` (the message names
  * host, port and database, never the password)
- * @throws {AuthError} username_taken from `createUser` when the username exists
- * @throws {AuthError} user_not_found from `updateUser` and `addItem` when the user does not exist
+ * @throws {AuthError} username_taken from `users.createUser` when the username exists
+ * @throws {AuthError} user_not_found from `users.updateUser` and `items.addItem` when the user
+ * does not exist
  * @example
  * const store = await createPostgresStore({ url: "postgres://gatehouse@127.0.0.1:5432/gatehouse" });
  */
@@ -61,16 +62,16 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
     throw error;
   }
   return {
-    ...createPostgresUsers(db, clock),
-    ...createPostgresItems(db),
-    ...createPostgresSigningKeys(db),
-    ...createPostgresSeeding(db, clock),
-    ...createPostgresUserDirectory(db),
+    users: createPostgresUsers(db, clock),
+    items: createPostgresItems(db),
+    seed: createPostgresSeeding(db, clock),
+    directory: createPostgresUserDirectory(db),
+    signingKeys: createPostgresSigningKeys(db),
+    refreshTokens: createPostgresRefreshTokenStore(db),
+    denylist: createPostgresAccessTokenDenylist(db),
+    throttle: createPostgresThrottleStore(db),
     audit: createPostgresAuditLog(db, clock),
-    ...createPostgresRefreshTokenStore(db),
-    ...createPostgresAccessTokenDenylist(db),
-    ...createPostgresThrottleStore(db),
-    ...createPostgresReadiness(db),
+    readiness: createPostgresReadiness(db),
     poolStats: () => db.stats(),
     close: () => db.close(),
   };

@@ -28,7 +28,7 @@ async function twoStores() {
   const path = freshPath();
   const server = createSqliteStore({ path });
   const other = createSqliteStore({ path });
-  await server.createUser({ username: "johndoe", scopes: ["me"], passwordHash: hash });
+  await server.users.createUser({ username: "johndoe", scopes: ["me"], passwordHash: hash });
   return {
     server,
     other,
@@ -175,52 +175,52 @@ describe("SQLite read memo", () => {
 describe("SQLite store reads through the memo", () => {
   it("sees a user disabled by another connection on the very next read", async () => {
     const stores = await twoStores();
-    assert.equal((await stores.server.findByUsername("johndoe"))?.disabled, false);
+    assert.equal((await stores.server.users.findByUsername("johndoe"))?.disabled, false);
 
-    await stores.other.updateUser("johndoe", { disabled: true });
+    await stores.other.users.updateUser("johndoe", { disabled: true });
 
-    assert.equal((await stores.server.findByUsername("johndoe"))?.disabled, true);
+    assert.equal((await stores.server.users.findByUsername("johndoe"))?.disabled, true);
     await stores.close();
   });
 
   it("sees a user deleted by another connection on the very next read", async () => {
     const stores = await twoStores();
-    await stores.server.findByUsername("johndoe");
+    await stores.server.users.findByUsername("johndoe");
 
-    await stores.other.deleteUser("johndoe");
+    await stores.other.users.deleteUser("johndoe");
 
-    assert.equal(await stores.server.findByUsername("johndoe"), undefined);
+    assert.equal(await stores.server.users.findByUsername("johndoe"), undefined);
     await stores.close();
   });
 
   it("sees a user created by another connection after it was missing", async () => {
     const stores = await twoStores();
-    assert.equal(await stores.server.findByUsername("alice"), undefined);
+    assert.equal(await stores.server.users.findByUsername("alice"), undefined);
 
-    await stores.other.createUser({ username: "alice", passwordHash: hash });
+    await stores.other.users.createUser({ username: "alice", passwordHash: hash });
 
-    assert.equal((await stores.server.findByUsername("alice"))?.username, "alice");
+    assert.equal((await stores.server.users.findByUsername("alice"))?.username, "alice");
     await stores.close();
   });
 
   it("sees its own change to a user on the very next read", async () => {
     const stores = await twoStores();
-    await stores.server.findByUsername("johndoe");
+    await stores.server.users.findByUsername("johndoe");
 
-    await stores.server.updateUser("johndoe", { tokensValidAfter: 1234 });
+    await stores.server.users.updateUser("johndoe", { tokensValidAfter: 1234 });
 
-    assert.equal((await stores.server.findByUsername("johndoe"))?.tokensValidAfter, 1234);
+    assert.equal((await stores.server.users.findByUsername("johndoe"))?.tokensValidAfter, 1234);
     await stores.close();
   });
 
   it("sees its own change to a user within the same run of code", async () => {
     const stores = await twoStores();
-    await stores.server.findByUsername("johndoe");
+    await stores.server.users.findByUsername("johndoe");
 
     // No await between the three calls: node:sqlite runs each statement at the call.
-    const before = stores.server.findByUsername("johndoe");
-    const patched = stores.server.updateUser("johndoe", { disabled: true });
-    const after = stores.server.findByUsername("johndoe");
+    const before = stores.server.users.findByUsername("johndoe");
+    const patched = stores.server.users.updateUser("johndoe", { disabled: true });
+    const after = stores.server.users.findByUsername("johndoe");
 
     assert.equal((await before)?.disabled, false);
     await patched;
@@ -230,13 +230,13 @@ describe("SQLite store reads through the memo", () => {
 
   it("sees a user it created or deleted itself within the same run of code", async () => {
     const stores = await twoStores();
-    await stores.server.findByUsername("alice");
+    await stores.server.users.findByUsername("alice");
 
-    const missing = stores.server.findByUsername("alice");
-    const created = stores.server.createUser({ username: "alice", passwordHash: hash });
-    const found = stores.server.findByUsername("alice");
-    const deleted = stores.server.deleteUser("alice");
-    const gone = stores.server.findByUsername("alice");
+    const missing = stores.server.users.findByUsername("alice");
+    const created = stores.server.users.createUser({ username: "alice", passwordHash: hash });
+    const found = stores.server.users.findByUsername("alice");
+    const deleted = stores.server.users.deleteUser("alice");
+    const gone = stores.server.users.findByUsername("alice");
 
     assert.equal(await missing, undefined);
     await created;
@@ -248,11 +248,11 @@ describe("SQLite store reads through the memo", () => {
 
   it("refuses a token it denied itself within the same run of code", async () => {
     const stores = await twoStores();
-    await stores.server.isAccessTokenDenied("jti-3");
+    await stores.server.denylist.isAccessTokenDenied("jti-3");
 
-    const before = stores.server.isAccessTokenDenied("jti-3");
-    const denied = stores.server.denyAccessToken("jti-3", later, Date.now());
-    const after = stores.server.isAccessTokenDenied("jti-3");
+    const before = stores.server.denylist.isAccessTokenDenied("jti-3");
+    const denied = stores.server.denylist.denyAccessToken("jti-3", later, Date.now());
+    const after = stores.server.denylist.isAccessTokenDenied("jti-3");
 
     assert.equal(await before, false);
     await denied;
@@ -262,36 +262,36 @@ describe("SQLite store reads through the memo", () => {
 
   it("refuses a token denied by another connection on the very next probe", async () => {
     const stores = await twoStores();
-    assert.equal(await stores.server.isAccessTokenDenied("jti-1"), false);
+    assert.equal(await stores.server.denylist.isAccessTokenDenied("jti-1"), false);
 
-    await stores.other.denyAccessToken("jti-1", later, Date.now());
+    await stores.other.denylist.denyAccessToken("jti-1", later, Date.now());
 
-    assert.equal(await stores.server.isAccessTokenDenied("jti-1"), true);
+    assert.equal(await stores.server.denylist.isAccessTokenDenied("jti-1"), true);
     await stores.close();
   });
 
   it("refuses a token it denied itself on the very next probe", async () => {
     const stores = await twoStores();
-    assert.equal(await stores.server.isAccessTokenDenied("jti-2"), false);
+    assert.equal(await stores.server.denylist.isAccessTokenDenied("jti-2"), false);
 
-    await stores.server.denyAccessToken("jti-2", later, Date.now());
+    await stores.server.denylist.denyAccessToken("jti-2", later, Date.now());
 
-    assert.equal(await stores.server.isAccessTokenDenied("jti-2"), true);
+    assert.equal(await stores.server.denylist.isAccessTokenDenied("jti-2"), true);
     await stores.close();
   });
 
   it("keeps a user and a token id of the same text apart", async () => {
     const stores = await twoStores();
-    await stores.server.denyAccessToken("johndoe", later, Date.now());
+    await stores.server.denylist.denyAccessToken("johndoe", later, Date.now());
 
-    assert.equal((await stores.server.findByUsername("johndoe"))?.username, "johndoe");
-    assert.equal(await stores.server.isAccessTokenDenied("johndoe"), true);
+    assert.equal((await stores.server.users.findByUsername("johndoe"))?.username, "johndoe");
+    assert.equal(await stores.server.denylist.isAccessTokenDenied("johndoe"), true);
     await stores.close();
   });
 
   it("hands out frozen records, so one caller cannot change what the next one reads", async () => {
     const stores = await twoStores();
-    const record = await stores.server.findByUsername("johndoe");
+    const record = await stores.server.users.findByUsername("johndoe");
 
     assert.equal(Object.isFrozen(record), true);
     assert.equal(Object.isFrozen(record?.scopes), true);

@@ -60,7 +60,7 @@ describeAccessTokenDenylistContract("SQLite access token denylist (:memory:)", a
 
 describeThrottleStoreContract("SQLite throttle store (:memory:)", async () => {
   const store = createSqliteStore({ path: ":memory:" });
-  return { store, close: () => store.close() };
+  return { store: store.throttle, close: () => store.close() };
 });
 
 describeReadinessContract("SQLite store readiness", async () =>
@@ -129,16 +129,23 @@ describe("SQLite store on a file", () => {
   it("keeps users, items and the signing key across close and reopen", async () => {
     const path = freshPath();
     const first = createSqliteStore({ path, clock: createFixedClock(start) });
-    const user = await first.createUser({ username: "alice", scopes: ["me"], passwordHash: hash });
-    await first.addItem("alice", "foo");
-    await first.ensureSigningKey(signingKey("k1"));
+    const user = await first.users.createUser({
+      username: "alice",
+      scopes: ["me"],
+      passwordHash: hash,
+    });
+    await first.items.addItem("alice", "foo");
+    await first.signingKeys.ensureSigningKey(signingKey("k1"));
     await first.close();
 
     const reopened = createSqliteStore({ path });
 
-    assert.deepEqual(await reopened.findByUsername("alice"), user);
-    assert.deepEqual(await reopened.listItems("alice"), [{ itemId: "foo", owner: "alice" }]);
-    assert.deepEqual(await reopened.ensureSigningKey(signingKey("k2")), signingKey("k1"));
+    assert.deepEqual(await reopened.users.findByUsername("alice"), user);
+    assert.deepEqual(await reopened.items.listItems("alice"), [{ itemId: "foo", owner: "alice" }]);
+    assert.deepEqual(
+      await reopened.signingKeys.ensureSigningKey(signingKey("k2")),
+      signingKey("k1"),
+    );
     await reopened.close();
   });
 
@@ -173,8 +180,8 @@ describe("SQLite store on a file", () => {
     const one = createSqliteStore({ path });
     const two = createSqliteStore({ path });
 
-    const fromOne = await one.ensureSigningKey(signingKey("k1"));
-    const fromTwo = await two.ensureSigningKey(signingKey("k2"));
+    const fromOne = await one.signingKeys.ensureSigningKey(signingKey("k1"));
+    const fromTwo = await two.signingKeys.ensureSigningKey(signingKey("k2"));
 
     assert.deepEqual(fromOne, signingKey("k1"));
     assert.deepEqual(fromTwo, fromOne);
@@ -188,7 +195,7 @@ describe("SQLite store on a file", () => {
       const { parentPort, workerData } = require("node:worker_threads");
       import(workerData.storeModule).then(async ({ createSqliteStore }) => {
         const store = createSqliteStore({ path: workerData.path });
-        const key = await store.ensureSigningKey(workerData.candidate);
+        const key = await store.signingKeys.ensureSigningKey(workerData.candidate);
         await store.close();
         parentPort.postMessage(key.kid);
       });`;
@@ -231,8 +238,10 @@ describe("SQLite signing keys from before migration 003", () => {
 
     const store = createSqliteStore({ path });
 
-    assert.deepEqual(await store.listSigningKeys(), [{ ...signingKey("old"), secret: "c2VjcmV0" }]);
-    assert.equal((await store.ensureSigningKey(signingKey("new"))).kid, "old");
+    assert.deepEqual(await store.signingKeys.listSigningKeys(), [
+      { ...signingKey("old"), secret: "c2VjcmV0" },
+    ]);
+    assert.equal((await store.signingKeys.ensureSigningKey(signingKey("new"))).kid, "old");
     await store.close();
   });
 
@@ -245,7 +254,7 @@ describe("SQLite signing keys from before migration 003", () => {
     ).run("k", "RS256", "top-secret-material", start, start);
     db.close();
 
-    await assert.rejects(store.listSigningKeys(), (error: unknown) => {
+    await assert.rejects(store.signingKeys.listSigningKeys(), (error: unknown) => {
       assert.ok(error instanceof TypeError);
       assert.equal(String(error.message).includes("top-secret-material"), false);
       return true;
@@ -259,10 +268,10 @@ describe("SQLite store edge cases", () => {
     const store = createSqliteStore({ path: ":memory:" });
 
     await assert.rejects(
-      store.createUser({ username: "alice", scopes: ["me items"], passwordHash: hash }),
+      store.users.createUser({ username: "alice", scopes: ["me items"], passwordHash: hash }),
       TypeError,
     );
-    assert.equal(await store.countUsers(), 0);
+    assert.equal(await store.users.countUsers(), 0);
     await store.close();
   });
 
@@ -270,10 +279,12 @@ describe("SQLite store edge cases", () => {
     const store = createSqliteStore({ path: ":memory:" });
 
     // STRICT tables refuse a fractional millisecond in an INTEGER column.
-    await assert.rejects(store.ensureSigningKey({ ...signingKey("k1"), createdAt: start + 0.5 }));
-    assert.deepEqual(await store.listSigningKeys(), []);
+    await assert.rejects(
+      store.signingKeys.ensureSigningKey({ ...signingKey("k1"), createdAt: start + 0.5 }),
+    );
+    assert.deepEqual(await store.signingKeys.listSigningKeys(), []);
 
-    assert.deepEqual(await store.ensureSigningKey(signingKey("k2")), signingKey("k2"));
+    assert.deepEqual(await store.signingKeys.ensureSigningKey(signingKey("k2")), signingKey("k2"));
     await store.close();
   });
 
@@ -281,7 +292,7 @@ describe("SQLite store edge cases", () => {
     const store = createSqliteStore({ path: ":memory:" });
     await store.close();
 
-    await assert.rejects(store.addItem("alice", "foo"));
+    await assert.rejects(store.items.addItem("alice", "foo"));
     await store.close();
   });
 });

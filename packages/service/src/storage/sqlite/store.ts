@@ -75,11 +75,12 @@ function openDatabase(path: string): DatabaseSync {
  * database. Turns on WAL (for files), foreign keys and a 5 s busy timeout, then applies pending
  * migrations. Statements are prepared once. The user lookup and the denylist probe that every
  * authorized request makes answer from a memo while the database is unchanged (see
- * {@link createSqliteReadMemo}), so the records `findByUsername` returns are frozen and may be
- * shared; every other method returns fresh objects.
+ * {@link createSqliteReadMemo}), so the records `users.findByUsername` returns are frozen and may
+ * be shared; every other method returns fresh objects.
  *
- * @throws {AuthError} username_taken from `createUser` when the username exists
- * @throws {AuthError} user_not_found from `updateUser` and `addItem` when the user does not exist
+ * @throws {AuthError} username_taken from `users.createUser` when the username exists
+ * @throws {AuthError} user_not_found from `users.updateUser` and `items.addItem` when the user
+ * does not exist
  * @example
  * const store = createSqliteStore({ path: "data/gatehouse.db" });
  */
@@ -159,81 +160,89 @@ export function createSqliteStore(options: { path: string; clock?: Clock }): Sto
   };
 
   return {
-    ...createSqliteUserDirectory(db, readSqliteUserRow),
+    users: {
+      findByUsername(username: string): UserRecord | undefined {
+        return memo.read("user", username, () => loadUser(username));
+      },
+
+      async createUser(user: NewUser): Promise<UserRecord> {
+        return insertUserRow(user, clock.now());
+      },
+
+      async updateUser(username: string, patch: UserPatch): Promise<UserRecord> {
+        memo.forget();
+        const row = patchUser.get({
+          username,
+          updatedAt: clock.now(),
+          setEmail: patch.email === undefined ? 0 : 1,
+          email: patch.email ?? null,
+          setFullName: patch.fullName === undefined ? 0 : 1,
+          fullName: patch.fullName ?? null,
+          setDisabled: patch.disabled === undefined ? 0 : 1,
+          disabled: patch.disabled === true ? 1 : 0,
+          setScopes: patch.scopes === undefined ? 0 : 1,
+          scopes: patch.scopes === undefined ? null : formatStoredScopes(patch.scopes),
+          setPasswordHash: patch.passwordHash === undefined ? 0 : 1,
+          passwordHash: patch.passwordHash ?? null,
+          setCutoff: patch.tokensValidAfter === undefined ? 0 : 1,
+          cutoff: patch.tokensValidAfter ?? null,
+        });
+        if (row === undefined) throw new AuthError("user_not_found", "no user with this username");
+        return readSqliteUserRow(row);
+      },
+
+      async deleteUser(username: string): Promise<boolean> {
+        // Items go with the user: items.owner is ON DELETE CASCADE.
+        memo.forget();
+        return deleteUser.run(username).changes > 0;
+      },
+
+      async listUsers(): Promise<readonly UserRecord[]> {
+        return listUsers.all().map(readSqliteUserRow);
+      },
+
+      async countUsers(): Promise<number> {
+        return parseRow(countRow, countUsers.get(), "users").count;
+      },
+    },
+
+    items: {
+      async listItems(owner: string): Promise<readonly Item[]> {
+        return listItems.all(owner).map((row) => {
+          const item = parseRow(itemRow, row, "items");
+          return { itemId: item.item_id, owner: item.owner };
+        });
+      },
+
+      async addItem(owner: string, itemId: string): Promise<Item> {
+        insertItemRow(owner, itemId);
+        return { itemId, owner };
+      },
+    },
+
+    seed: {
+      async seedIfEmpty(seed: Seed): Promise<boolean> {
+        // Under the write lock, so of several instances starting at once exactly one seeds.
+        return inWriteTransaction(db, () => {
+          const seeded = parseRow(countRow, countUsers.get(), "users").count === 0;
+          if (seeded) {
+            const now = clock.now();
+            for (const user of seed.users) insertUserRow(user, now);
+            for (const item of seed.items) insertItemRow(item.owner, item.itemId);
+          }
+          return seeded;
+        });
+      },
+    },
+
+    directory: createSqliteUserDirectory(db, readSqliteUserRow),
+    signingKeys: createSqliteSigningKeys(db),
+    refreshTokens: createSqliteRefreshTokenStore(db),
+    // Shares the memo with `users`: one change stamp a request answers both of its reads.
+    denylist: createSqliteAccessTokenDenylist(db, memo),
+    throttle: createSqliteThrottleStore(db),
     audit: createSqliteAuditLog(db, clock),
-    ...createSqliteRefreshTokenStore(db),
-    ...createSqliteAccessTokenDenylist(db, memo),
-    ...createSqliteThrottleStore(db),
-    ...createSqliteReadiness(db),
-    ...createSqliteSigningKeys(db),
-    findByUsername(username: string): UserRecord | undefined {
-      return memo.read("user", username, () => loadUser(username));
-    },
-
-    async createUser(user: NewUser): Promise<UserRecord> {
-      return insertUserRow(user, clock.now());
-    },
-
-    async updateUser(username: string, patch: UserPatch): Promise<UserRecord> {
-      memo.forget();
-      const row = patchUser.get({
-        username,
-        updatedAt: clock.now(),
-        setEmail: patch.email === undefined ? 0 : 1,
-        email: patch.email ?? null,
-        setFullName: patch.fullName === undefined ? 0 : 1,
-        fullName: patch.fullName ?? null,
-        setDisabled: patch.disabled === undefined ? 0 : 1,
-        disabled: patch.disabled === true ? 1 : 0,
-        setScopes: patch.scopes === undefined ? 0 : 1,
-        scopes: patch.scopes === undefined ? null : formatStoredScopes(patch.scopes),
-        setPasswordHash: patch.passwordHash === undefined ? 0 : 1,
-        passwordHash: patch.passwordHash ?? null,
-        setCutoff: patch.tokensValidAfter === undefined ? 0 : 1,
-        cutoff: patch.tokensValidAfter ?? null,
-      });
-      if (row === undefined) throw new AuthError("user_not_found", "no user with this username");
-      return readSqliteUserRow(row);
-    },
-
-    async deleteUser(username: string): Promise<boolean> {
-      // Items go with the user: items.owner is ON DELETE CASCADE.
-      memo.forget();
-      return deleteUser.run(username).changes > 0;
-    },
-
-    async listUsers(): Promise<readonly UserRecord[]> {
-      return listUsers.all().map(readSqliteUserRow);
-    },
-
-    async countUsers(): Promise<number> {
-      return parseRow(countRow, countUsers.get(), "users").count;
-    },
-
-    async listItems(owner: string): Promise<readonly Item[]> {
-      return listItems.all(owner).map((row) => {
-        const item = parseRow(itemRow, row, "items");
-        return { itemId: item.item_id, owner: item.owner };
-      });
-    },
-
-    async addItem(owner: string, itemId: string): Promise<Item> {
-      insertItemRow(owner, itemId);
-      return { itemId, owner };
-    },
-
-    async seedIfEmpty(seed: Seed): Promise<boolean> {
-      // Under the write lock, so of several instances starting at once exactly one seeds.
-      return inWriteTransaction(db, () => {
-        const seeded = parseRow(countRow, countUsers.get(), "users").count === 0;
-        if (seeded) {
-          const now = clock.now();
-          for (const user of seed.users) insertUserRow(user, now);
-          for (const item of seed.items) insertItemRow(item.owner, item.itemId);
-        }
-        return seeded;
-      });
-    },
+    readiness: createSqliteReadiness(db),
 
     async close(): Promise<void> {
       if (db.isOpen) db.close();

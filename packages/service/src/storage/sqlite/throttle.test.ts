@@ -28,7 +28,7 @@ describe("SQLite throttle counters shared by several connections", () => {
         const store = createSqliteStore({ path: workerData.path });
         let allowed = 0;
         for (let i = 0; i < 25; i++) {
-          const decision = await store.countAttempt("account:x", workerData.rule, workerData.now);
+          const decision = await store.throttle.countAttempt("account:x", workerData.rule, workerData.now);
           if (decision.allowed) allowed++;
         }
         await store.close();
@@ -63,7 +63,7 @@ describe("SQLite throttle runs", () => {
     const store = createSqliteStore({ path: join(root, "run-rollback", "gatehouse.db") });
     try {
       await assert.rejects(
-        store.countAttempts(
+        store.throttle.countAttempts(
           [
             { key: "address:a", rule },
             { key: "account:b", rule: broken },
@@ -72,7 +72,7 @@ describe("SQLite throttle runs", () => {
         ),
       );
 
-      assert.deepEqual(await store.countAttempt("address:a", rule, now), {
+      assert.deepEqual(await store.throttle.countAttempt("address:a", rule, now), {
         allowed: true,
         failures: 1,
       });
@@ -85,19 +85,19 @@ describe("SQLite throttle runs", () => {
     const store = createSqliteStore({ path: join(root, "settle-rollback", "gatehouse.db") });
     const db = new DatabaseSync(join(root, "settle-rollback", "gatehouse.db"));
     try {
-      await store.countAttempt("account:b", rule, now);
-      await store.countAttempt("address:a", rule, now);
+      await store.throttle.countAttempt("account:b", rule, now);
+      await store.throttle.countAttempt("address:a", rule, now);
       // A trigger stands in for any failure of the second step.
       db.exec(`CREATE TRIGGER fail_forgive BEFORE UPDATE ON login_throttle
         BEGIN SELECT RAISE(ABORT, 'forgive failed'); END`);
 
       await assert.rejects(
-        store.settleSucceeded("account:b", { key: "address:a", rule }, now),
+        store.throttle.settleSucceeded("account:b", { key: "address:a", rule }, now),
         /forgive failed/,
       );
 
       db.exec("DROP TRIGGER fail_forgive");
-      assert.deepEqual(await store.countAttempt("account:b", rule, now), {
+      assert.deepEqual(await store.throttle.countAttempt("account:b", rule, now), {
         allowed: true,
         failures: 2,
       });
