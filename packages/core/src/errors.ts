@@ -8,6 +8,10 @@ export const authErrorCodes = [
   /** A malformed request: duplicate parameters, a field that breaks a rule. */
   "invalid_request",
   "unsupported_grant_type",
+  /** Client authentication failed: unknown or disabled client, wrong secret, malformed Basic. */
+  "invalid_client",
+  /** An authenticated client asked for a grant it may not use (RFC 6749 §5.2). */
+  "unauthorized_client",
   "token_missing",
   /** Malformed, bad signature, wrong algorithm or type, unknown subject. */
   "token_invalid",

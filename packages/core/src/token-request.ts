@@ -8,8 +8,10 @@ export interface PasswordTokenRequest {
   readonly password: string;
   /** The raw `scope` parameter; absent asks for every scope the user is allowed. */
   readonly scope?: string | undefined;
-  /** The `client_id` the client named, written into the token (RFC 9068 §2.2). */
+  /** The `client_id` form parameter (RFC 6749 §2.3.1 `client_secret_post`, or a public client). */
   readonly clientId?: string | undefined;
+  /** The `client_secret` form parameter; present only when sent and not empty. */
+  readonly clientSecret?: string | undefined;
 }
 
 /** A refresh token grant request (RFC 6749 §6) whose form passed every syntactic rule. */
@@ -18,7 +20,21 @@ export interface RefreshTokenRequest {
   readonly refreshToken: string;
   /** The raw `scope` parameter; absent asks for the scopes of the token's login. */
   readonly scope?: string | undefined;
+  readonly clientId?: string | undefined;
+  readonly clientSecret?: string | undefined;
+}
+
+/** A client credentials grant request (RFC 6749 §4.4.2): the client asks for itself. */
+export interface ClientCredentialsTokenRequest {
+  readonly grantType: "client_credentials";
+  /** The raw `scope` parameter; absent asks for every scope the client is allowed. */
+  readonly scope?: string | undefined;
+  readonly clientId?: string | undefined;
+  readonly clientSecret?: string | undefined;
 }
 
 /** A token request, its grant type decided: what the token endpoint runs. */
-export type TokenRequest = PasswordTokenRequest | RefreshTokenRequest;
+export type TokenRequest =
+  | PasswordTokenRequest
+  | RefreshTokenRequest
+  | ClientCredentialsTokenRequest;

@@ -33,8 +33,10 @@ export interface PasswordGrantRequest {
   readonly scopes: readonly Scope[] | undefined;
   /** The client's address, for the per-address counter; `undefined` when unknown. */
   readonly clientAddress?: string | undefined;
-  /** The `client_id` the request named, written into the token; none when absent. */
+  /** The authenticated client, written as `client_id`; the service's default when absent. */
   readonly clientId?: string | undefined;
+  /** The client's own audiences for `aud`; the service's audience when absent or empty. */
+  readonly audiences?: readonly string[] | undefined;
 }
 
 /**
@@ -59,7 +61,10 @@ export async function passwordGrant(
   await attempt?.succeeded();
   const requested = request.scopes ?? deps.scopes.all;
   const granted = intersectScopes(requested, user.scopes);
-  const issued = deps.tokens.issue(user.username, granted, { clientId: request.clientId });
+  const issued = deps.tokens.issue(user.username, granted, {
+    clientId: request.clientId,
+    audiences: request.audiences,
+  });
   if (deps.refresh === undefined) return issued;
   return {
     ...issued,

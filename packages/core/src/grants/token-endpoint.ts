@@ -1,11 +1,20 @@
 // The token endpoint (RFC 6749 §3.2) without HTTP: runs the grant a request names, throttles the
 // password grant and writes every outcome of every grant to the audit trail.
 import type { AuditLog } from "../audit-log.ts";
-import type { AuthError, AuthErrorCode } from "../errors.ts";
-import { isAuthError } from "../errors.ts";
+import type { AuthenticatedClient, ClientLookup } from "../clients/client-authentication.ts";
+import { authenticateClient, clientSubject } from "../clients/client-authentication.ts";
+import type { AuthErrorCode } from "../errors.ts";
+import { AuthError, isAuthError } from "../errors.ts";
+import { readPresentedClient } from "../protocol/client-credentials.ts";
 import type { Scope } from "../scopes.ts";
-import type { PasswordTokenRequest, RefreshTokenRequest, TokenRequest } from "../token-request.ts";
+import type {
+  ClientCredentialsTokenRequest,
+  PasswordTokenRequest,
+  RefreshTokenRequest,
+  TokenRequest,
+} from "../token-request.ts";
 import { isValidUsername } from "../users/user.ts";
+import { clientCredentialsGrant } from "./client-credentials-grant.ts";
 import type { IssuedTokens, PasswordGrantDeps } from "./password-grant.ts";
 import { passwordGrant } from "./password-grant.ts";
 import type { RefreshExchange, RefreshGrantDeps } from "./refresh-grant.ts";
@@ -18,6 +27,8 @@ export interface TokenRequestFacts {
   readonly clientAddress?: string | null;
   /** The id the request is logged under (`X-Request-Id`); absent or `null` when there is none. */
   readonly requestId?: string | null;
+  /** The `Authorization` header, where a client may authenticate with Basic (RFC 6749 §2.3.1). */
+  readonly authorization?: string | undefined;
 }
 
 /** How a password grant ended: `succeeded`, or the failure's code. */
@@ -30,6 +41,13 @@ export interface TokenEndpointDeps extends Omit<PasswordGrantDeps, "refresh">, R
   readonly audit: AuditLog;
   /** Told how every password grant ended, before the audit write; e.g. to count logins. */
   readonly onLogin?: (outcome: LoginOutcome) => void;
+  /** The registered clients; without it no client can authenticate (the seed's client-less mode). */
+  readonly clients?: ClientLookup;
+  /**
+   * Refuse the password grant without a registered client (RFC 9700 §2.4). Off by default: the
+   * seed's client-less login keeps working. A presented client is checked either way.
+   */
+  readonly passwordGrantRequiresClient?: boolean;
 }
 
 /** How a token request ended: tokens to answer (RFC 6749 §5.1), or the error to answer (§5.2). */
@@ -73,18 +91,38 @@ export function createTokenEndpoint(deps: TokenEndpointDeps): TokenEndpoint {
   const parseScope = (raw: string | undefined): readonly Scope[] | undefined =>
     raw === undefined ? undefined : deps.scopes.parse(raw);
 
+  const clientDeps = {
+    clients: deps.clients ?? noClients,
+    clock: deps.clock,
+    throttle: deps.throttle,
+  };
+  const requiresClient = deps.passwordGrantRequiresClient === true;
+  // The client the request presents, authenticated; `undefined` when it presents none.
+  const clientOf = (
+    request: TokenRequest,
+    facts: TokenRequestFacts,
+    unknownIdMeansNoClient: boolean,
+  ): Promise<AuthenticatedClient | undefined> =>
+    authenticateClient(clientDeps, readPresentedClient(facts.authorization, request), {
+      address: facts.clientAddress ?? undefined,
+      unknownIdMeansNoClient,
+    });
+
   const logIn = async (
     request: PasswordTokenRequest,
     facts: TokenRequestFacts,
   ): Promise<TokenOutcome> => {
     let outcome: TokenOutcome;
     try {
+      const authenticated = await clientOf(request, facts, !requiresClient);
+      checkPasswordClient(authenticated, requiresClient);
       const tokens = await passwordGrant(passwordDeps, {
         username: request.username,
         password: request.password,
         scopes: parseScope(request.scope),
         clientAddress: facts.clientAddress ?? undefined,
-        clientId: request.clientId,
+        clientId: authenticated?.client.clientId,
+        audiences: authenticated?.client.audiences,
       });
       outcome = { ok: true, tokens };
     } catch (error) {
@@ -113,6 +151,8 @@ export function createTokenEndpoint(deps: TokenEndpointDeps): TokenEndpoint {
   ): Promise<TokenOutcome> => {
     let exchange: RefreshExchange;
     try {
+      // A client that presents itself must authenticate; refresh families are not bound to one.
+      await clientOf(request, facts, true);
       const scopes = parseScope(request.scope);
       exchange = await exchangeRefreshToken(deps, { refreshToken: request.refreshToken, scopes });
     } catch (error) {
@@ -137,9 +177,68 @@ export function createTokenEndpoint(deps: TokenEndpointDeps): TokenEndpoint {
       : { ok: false, error: exchange.error };
   };
 
+  const clientCredentials = async (
+    request: ClientCredentialsTokenRequest,
+    facts: TokenRequestFacts,
+  ): Promise<TokenOutcome> => {
+    let outcome: TokenOutcome;
+    let subject: string | null = null;
+    try {
+      const authenticated = await clientOf(request, facts, false);
+      if (authenticated !== undefined) subject = clientSubject(authenticated.client.clientId);
+      const tokens = clientCredentialsGrant(deps, authenticated, parseScope(request.scope));
+      outcome = { ok: true, tokens };
+    } catch (error) {
+      if (!isAuthError(error)) throw error;
+      outcome = { ok: false, error };
+    }
+    await deps.audit.record({
+      type: outcome.ok ? "login.succeeded" : "login.failed",
+      actor: subject,
+      subject,
+      clientAddress: facts.clientAddress ?? null,
+      requestId: facts.requestId ?? null,
+      reason: outcome.ok ? null : outcome.error.code,
+      details: { grant: "client_credentials" },
+    });
+    return outcome;
+  };
+
   return {
     handle(request, facts = {}) {
-      return request.grantType === "password" ? logIn(request, facts) : refresh(request, facts);
+      switch (request.grantType) {
+        case "password":
+          return logIn(request, facts);
+        case "refresh_token":
+          return refresh(request, facts);
+        case "client_credentials":
+          return clientCredentials(request, facts);
+        default: {
+          const unreachable: never = request;
+          throw new TypeError(`unhandled grant ${String(unreachable)}`);
+        }
+      }
     },
   };
+}
+
+/** The registry when none is configured: no client is registered. */
+const noClients: ClientLookup = { findClient: () => Promise.resolve(undefined) };
+
+/**
+ * RFC 9700 §2.4: only a first-party client allowed the password grant may use it, and with
+ * `requiresClient` the grant needs a client at all.
+ */
+function checkPasswordClient(
+  authenticated: AuthenticatedClient | undefined,
+  requiresClient: boolean,
+): void {
+  if (authenticated === undefined) {
+    if (requiresClient) throw new AuthError("invalid_client", "the password grant needs a client");
+    return;
+  }
+  const { client } = authenticated;
+  if (!client.firstParty || !client.grantTypes.includes("password")) {
+    throw new AuthError("unauthorized_client", "the client may not use the password grant");
+  }
 }

@@ -50,6 +50,18 @@ const table = {
     detail: "Unsupported grant type",
     oauthError: "unsupported_grant_type",
   },
+  // RFC 6749 §5.2: 401 invalid_client; the route adds `WWW-Authenticate: Basic` when Basic was
+  // used. One answer for every reason (unknown, disabled, wrong secret), so ids cannot be probed.
+  invalid_client: {
+    status: 401,
+    detail: "Client authentication failed",
+    oauthError: "invalid_client",
+  },
+  unauthorized_client: {
+    status: 400,
+    detail: "The client may not use this grant",
+    oauthError: "unauthorized_client",
+  },
   // RFC 6750 §3.1: a request without credentials gets a bare challenge — no error attribute.
   token_missing: { status: 401, detail: "Not authenticated", challengeError: null },
   // token_invalid and token_expired answer alike, so a client cannot probe which check failed.
@@ -118,6 +130,17 @@ export function errorAnswerFor(
   return {
     ...answer,
     headers: { ...answer.headers, "Retry-After": String(error.retryAfterSeconds) },
+  };
+}
+
+/**
+ * `answer` with RFC 6749 §5.2's `WWW-Authenticate: Basic` challenge, for an `invalid_client`
+ * refusal of a client that authenticated with the Authorization header.
+ */
+export function withBasicChallenge(answer: ErrorAnswer): ErrorAnswer {
+  return {
+    ...answer,
+    headers: { ...answer.headers, "WWW-Authenticate": 'Basic realm="gatehouse", charset="UTF-8"' },
   };
 }
 

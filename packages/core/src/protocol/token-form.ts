@@ -27,7 +27,7 @@ function isFormContentType(contentType: string | undefined): boolean {
 
 /**
  * Reads a token request body and decides its grant: `grant_type=refresh_token` is the refresh
- * token grant; `password`, or no grant type unless `strictGrantType`, the password grant. Any
+ * token grant; `client_credentials` the client credentials grant; `password`, or no grant type unless `strictGrantType`, the password grant. Any
  * other grant type is unsupported once the password grant's fields pass, so a client hears about
  * missing fields first, as before grant types were told apart. Anything but a URL-encoded form is
  * answered like FastAPI answers a JSON body at a form route: the required fields are reported
@@ -50,17 +50,40 @@ export function parseTokenForm(
     return value === null || value === "" ? undefined : value;
   };
   const grantType = read("grant_type");
+  const issues: ValidationIssue[] = [];
+  const clientId = read("client_id");
+  if (clientId !== undefined && !clientIdPattern.test(clientId)) {
+    issues.push({
+      type: "string_invalid",
+      loc: ["body", "client_id"],
+      msg: "client_id must be 1 to 128 visible ASCII characters",
+      input: null,
+    });
+  }
+  const clientSecret = read("client_secret");
+  // Present only when sent, so a request without client parameters reads as before clients.
+  const client = {
+    ...(clientId === undefined ? {} : { clientId }),
+    ...(clientSecret === undefined ? {} : { clientSecret }),
+  };
   if (grantType === "refresh_token") {
     const refreshToken = read("refresh_token");
-    if (refreshToken === undefined) return { kind: "invalid", issues: [missing("refresh_token")] };
+    if (refreshToken === undefined) issues.push(missing("refresh_token"));
+    if (refreshToken === undefined || issues.length > 0) return { kind: "invalid", issues };
     return {
       kind: "request",
-      request: { grantType: "refresh_token", refreshToken, scope: read("scope") },
+      request: { grantType: "refresh_token", refreshToken, scope: read("scope"), ...client },
+    };
+  }
+  if (grantType === "client_credentials") {
+    if (issues.length > 0) return { kind: "invalid", issues };
+    return {
+      kind: "request",
+      request: { grantType: "client_credentials", scope: read("scope"), ...client },
     };
   }
   const username = read("username");
   const password = read("password");
-  const issues: ValidationIssue[] = [];
   if (options.strictGrantType && grantType === undefined) issues.push(missing("grant_type"));
   if (username === undefined) issues.push(missing("username"));
   if (password === undefined) issues.push(missing("password"));
@@ -72,22 +95,20 @@ export function parseTokenForm(
       input: null,
     });
   }
-  const clientId = read("client_id");
-  if (clientId !== undefined && !clientIdPattern.test(clientId)) {
-    issues.push({
-      type: "string_invalid",
-      loc: ["body", "client_id"],
-      msg: "client_id must be 1 to 128 visible ASCII characters",
-      input: null,
-    });
-  }
   if (username === undefined || password === undefined || issues.length > 0) {
     return { kind: "invalid", issues };
   }
   if (grantType !== undefined && grantType !== "password") return { kind: "unsupported" };
   return {
     kind: "request",
-    request: { grantType: "password", username, password, scope: read("scope"), clientId },
+    request: {
+      grantType: "password",
+      username,
+      password,
+      scope: read("scope"),
+      clientId,
+      ...(clientSecret === undefined ? {} : { clientSecret }),
+    },
   };
 }
 

@@ -3,7 +3,13 @@ import { maxTokenLength } from "../tokens/token-verifier.ts";
 
 /** The outcome of reading a `token` form: the token, or why the request is malformed. */
 export type TokenParameterForm =
-  | { readonly kind: "token"; readonly token: string }
+  | {
+      readonly kind: "token";
+      readonly token: string;
+      /** `client_id` and `client_secret` (RFC 6749 §2.3.1), present only when sent and not empty. */
+      readonly clientId?: string;
+      readonly clientSecret?: string;
+    }
   /** Missing `token`, a parameter sent twice, or a value no token of ours could have. */
   | { readonly kind: "invalid" };
 
@@ -21,5 +27,12 @@ export function parseTokenParameterForm(
   if (new Set(names).size !== names.length) return { kind: "invalid" };
   const token = params.get("token");
   if (token === null || token === "" || token.length > maxTokenLength) return { kind: "invalid" };
-  return { kind: "token", token };
+  const clientId = params.get("client_id") ?? "";
+  const clientSecret = params.get("client_secret") ?? "";
+  return {
+    kind: "token",
+    token,
+    ...(clientId === "" ? {} : { clientId }),
+    ...(clientSecret === "" ? {} : { clientSecret }),
+  };
 }

@@ -19,18 +19,31 @@ export interface RevokeDeps {
 /** What {@link revokeToken} did; the HTTP answer is the same either way (RFC 7009 §2.2). */
 export type RevocationOutcome = "refresh_family_revoked" | "access_token_denied" | "nothing";
 
+/** Who asks for a revocation, when a confidential client authenticated (RFC 7009 §2.1). */
+export interface RevocationRequester {
+  /** Only access tokens whose `client_id` is this one are revoked. */
+  readonly clientId: string;
+}
+
 /**
  * Revokes `token`, whichever kind it is. A refresh token revokes its whole family; a valid
  * access token's `jti` is denied until the token's `exp`. Unknown, malformed and already
  * expired tokens change nothing and are not an error (RFC 7009 §2.2). Possession of the token is
- * the authorization: whoever holds it could use it, so may also give it up.
+ * the authorization: whoever holds it could use it, so may also give it up. With a `requester`
+ * (a confidential client that authenticated), an access token is revoked only when its
+ * `client_id` names that client; refresh token families are not bound to a client, so a refresh
+ * token is revoked by whoever presents it.
  *
  * The two kinds have disjoint shapes (a JWT has dots, a refresh token never does), so no
  * `token_type_hint` is needed to find the right one.
  * @example
  * await revokeToken({ tokens, refreshTokens: store, denylist: store, clock }, presented);
  */
-export async function revokeToken(deps: RevokeDeps, token: string): Promise<RevocationOutcome> {
+export async function revokeToken(
+  deps: RevokeDeps,
+  token: string,
+  requester?: RevocationRequester,
+): Promise<RevocationOutcome> {
   const now = deps.clock.now();
   if (isRefreshTokenShaped(token)) {
     const record = await deps.refreshTokens.findRefreshToken(hashRefreshToken(token));
@@ -40,13 +53,17 @@ export async function revokeToken(deps: RevokeDeps, token: string): Promise<Revo
   }
   let expiresAt: number;
   let tokenId: string;
+  let clientId: string | undefined;
   try {
     // A key rotated in on another instance is honoured here too.
-    ({ expiresAt, tokenId } = await verifyWithKeyRefresh(deps.tokens, token));
+    ({ expiresAt, tokenId, clientId } = await verifyWithKeyRefresh(deps.tokens, token));
   } catch (error) {
     if (isAuthError(error)) return "nothing";
     throw error;
   }
+  // RFC 7009 §2.1: an authenticated client reaches only tokens issued to it; another client's
+  // token is left alone, answered like an unknown one so it cannot be probed.
+  if (requester !== undefined && clientId !== requester.clientId) return "nothing";
   await deps.denylist.denyAccessToken(tokenId, expiresAt * 1000, now);
   return "access_token_denied";
 }

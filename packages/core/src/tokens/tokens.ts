@@ -27,6 +27,11 @@ export interface IssuedAccessToken {
 export interface IssueOptions {
   /** The `client_id` the token request named; written as the RFC 9068 `client_id` claim. */
   readonly clientId?: string | undefined;
+  /**
+   * The `aud` for this token (a client's own audiences, RFC 9068 §3); empty or absent: the
+   * service's configured audience.
+   */
+  readonly audiences?: readonly string[] | undefined;
 }
 
 /**
@@ -50,8 +55,13 @@ export interface TokenServiceOptions {
   readonly lifetimeSeconds?: number;
   /** Written as `iss` and required on verify when set. */
   readonly issuer?: string;
-  /** Written as `aud` and required on verify when set. */
+  /** Written as `aud` (unless a client has its own) and required on verify when set. */
   readonly audience?: string;
+  /**
+   * Written as `client_id` when a token request had no client (RFC 9068 §2.2 requires the
+   * claim); e.g. `passwordLoginClientId`. None by default.
+   */
+  readonly defaultClientId?: string;
   /**
    * Also write the granted scopes as a `scopes` JSON array, the claim FastAPI's scopes tutorial
    * reads (`payload.get("scopes", [])`), so apps built on it accept Gatehouse tokens.
@@ -122,8 +132,8 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
         scope: formatScopes(granted),
         ...(options.scopesArrayClaim === true ? { scopes: [...granted] } : {}),
         ...(options.issuer === undefined ? {} : { iss: options.issuer }),
-        ...(options.audience === undefined ? {} : { aud: options.audience }),
-        ...(issueOptions.clientId === undefined ? {} : { client_id: issueOptions.clientId }),
+        ...audienceClaim(issueOptions.audiences, options.audience),
+        ...clientIdClaim(issueOptions.clientId ?? options.defaultClientId),
       };
       // The one place an AccessToken is made: the string fast-jwt just signed.
       const token = sign(claims) as AccessToken;
@@ -133,4 +143,18 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
     verify: verifier.verify,
     refreshKeysFor: verifier.refreshKeysFor,
   };
+}
+
+// One audience is written as a string, several as an array (RFC 7519 §4.1.3).
+function audienceClaim(
+  own: readonly string[] | undefined,
+  configured: string | undefined,
+): { aud?: string | string[] } {
+  const [first, ...rest] = own ?? [];
+  if (first !== undefined) return { aud: rest.length === 0 ? first : [first, ...rest] };
+  return configured === undefined ? {} : { aud: configured };
+}
+
+function clientIdClaim(clientId: string | undefined): { client_id?: string } {
+  return clientId === undefined ? {} : { client_id: clientId };
 }

@@ -1,5 +1,6 @@
 // createApp: the HTTP face of Gatehouse — routes mounted, errors mapped, OpenAPI attached.
 import { OpenAPIHono } from "@hono/zod-openapi";
+import type { ClientLookup } from "gatehouse-auth-core/clients/client-authentication";
 import type { Clock } from "gatehouse-auth-core/clock";
 import { isAuthError } from "gatehouse-auth-core/errors";
 import type { LoginThrottle } from "gatehouse-auth-core/grants/throttle";
@@ -45,8 +46,10 @@ export interface AppSettings {
   readonly strictGrantType: boolean;
   /** The bearer token `/metrics` requires; the route is open when unset. */
   readonly metricsToken: string | undefined;
-  /** The configured issuer for the metadata; the request origin when unset. */
-  readonly issuer: string | undefined;
+  /** The issuer the metadata names: the tokens' `iss`. */
+  readonly issuer: string;
+  /** Refuse the password grant unless a registered first-party client presents itself. */
+  readonly passwordGrantRequiresClient: boolean;
   /** Peers whose `X-Forwarded-For` is believed when finding a request's client address. */
   readonly trustedProxies: readonly string[];
 }
@@ -64,6 +67,8 @@ export interface AppServices {
   readonly refreshPolicy: RefreshPolicy;
   /** Brute-force protection at `/token` (RFC 6749 §4.3.2). */
   readonly throttle: LoginThrottle;
+  /** The registered clients, which authenticate at `/token`, `/revoke` and `/introspect`. */
+  readonly clients: ClientLookup;
   /** The public signing keys served at `/.well-known/jwks.json`. */
   publicKeys(): Promise<readonly PublishedJwk[]>;
   readonly clock: Clock;
@@ -121,14 +126,21 @@ export function createApp(services: AppServices, options: AppOptions = {}): Open
     audit: store.audit,
     metrics,
     strictGrantType: settings.strictGrantType,
+    clients: services.clients,
+    passwordGrantRequiresClient: settings.passwordGrantRequiresClient,
   });
+  const clientAuthentication = { clients: services.clients, clock, throttle: services.throttle };
   mountRevokeRoute(app, {
     tokens,
     refreshTokens: store.refreshTokens,
     denylist: store.denylist,
-    clock,
+    ...clientAuthentication,
   });
-  mountIntrospectRoute(app, { guard, refreshTokens: store.refreshTokens, clock });
+  mountIntrospectRoute(app, {
+    guard,
+    refreshTokens: store.refreshTokens,
+    ...clientAuthentication,
+  });
   mountHealthRoutes(app, {
     readiness: store.readiness,
     ...(options.draining === undefined ? {} : { draining: options.draining }),

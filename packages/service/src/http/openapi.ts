@@ -30,15 +30,27 @@ export const validationErrorSchema = z
   })
   .openapi("HTTPValidationError");
 
+/** The HTTP Basic scheme a confidential client authenticates with at `/revoke` and `/introspect`. */
+export const clientSecuritySchemeName = "ClientSecretBasic";
+
 /**
- * Registers the `OAuth2PasswordBearer` scheme (password flow, scopes from the catalogue) and
- * serves the OpenAPI 3.1 document at `/openapi.json`.
+ * Registers the `OAuth2PasswordBearer` scheme (the password flow and the client credentials
+ * flow, scopes from the catalogue) and the `ClientSecretBasic` scheme, and serves the OpenAPI
+ * 3.1 document at `/openapi.json`.
  */
 export function mountOpenApi(app: OpenApiApp, scopes: ScopeCatalogue, tokenUrl: string): void {
   app.openAPIRegistry.registerComponent("securitySchemes", securitySchemeName, {
     type: "oauth2",
     // The refresh grant is served by the same endpoint (RFC 6749 §6).
-    flows: { password: { tokenUrl, refreshUrl: tokenUrl, scopes: { ...scopes.descriptions } } },
+    flows: {
+      password: { tokenUrl, refreshUrl: tokenUrl, scopes: { ...scopes.descriptions } },
+      clientCredentials: { tokenUrl, scopes: { ...scopes.descriptions } },
+    },
+  });
+  app.openAPIRegistry.registerComponent("securitySchemes", clientSecuritySchemeName, {
+    type: "http",
+    scheme: "basic",
+    description: "A confidential client's id and secret, each form-encoded (RFC 6749 §2.3.1)",
   });
   app.doc31("/openapi.json", {
     openapi: "3.1.0",
@@ -46,7 +58,7 @@ export function mountOpenApi(app: OpenApiApp, scopes: ScopeCatalogue, tokenUrl: 
       title: "Gatehouse",
       version: "0.1.0",
       description:
-        "OAuth2 password grant, Bearer JWT access tokens and scopes. Use **Authorize** with a username and password, tick the scopes, then try the routes.",
+        "OAuth2 password and client credentials grants, Bearer JWT access tokens and scopes. Use **Authorize** with a username and password (or a confidential client's id and secret), tick the scopes, then try the routes.",
     },
   });
 }

@@ -64,6 +64,11 @@ export interface RouteDeclaration<
   readonly tags: readonly string[];
   /** The scopes the route requires, enforced before any input is read; none for an open route. */
   readonly guard?: Guard;
+  /**
+   * The OpenAPI security requirements of a route that checks credentials itself (client
+   * authentication at `/revoke` and `/introspect`); a `guard` writes its own.
+   */
+  readonly security?: readonly Readonly<Record<string, readonly string[]>>[];
   readonly request?: RouteRequest<Params, Query, Body, Form>;
   readonly responses: RouteConfig["responses"];
   /** A body cap below the app-wide one; a larger body is answered 413. */
@@ -181,12 +186,25 @@ function document<
     summary: declaration.summary,
     ...(declaration.description === undefined ? {} : { description: declaration.description }),
     tags: [...declaration.tags],
-    ...(declaration.guard === undefined
-      ? {}
-      : { security: [{ [securitySchemeName]: [...declaration.guard.scopes] }] }),
+    ...securityOf(declaration),
     ...(Object.keys(documented).length === 0 ? {} : { request: documented }),
     responses: declaration.responses,
   });
+}
+
+function securityOf(declaration: {
+  readonly guard?: Guard;
+  readonly security?: readonly Readonly<Record<string, readonly string[]>>[];
+}): { security?: Record<string, string[]>[] } {
+  if (declaration.guard !== undefined) {
+    return { security: [{ [securitySchemeName]: [...declaration.guard.scopes] }] };
+  }
+  if (declaration.security === undefined) return {};
+  return {
+    security: declaration.security.map((requirement) =>
+      Object.fromEntries(Object.entries(requirement).map(([name, scopes]) => [name, [...scopes]])),
+    ),
+  };
 }
 
 async function readInput<

@@ -11,17 +11,30 @@ const tokenParameterSchema = z
       .enum(["access_token", "refresh_token"])
       .optional()
       .openapi({ description: "Accepted and not needed: the two kinds are told apart by shape" }),
+    client_id: z.string().optional().openapi({
+      description: "With client_secret: a confidential client authenticating (client_secret_post)",
+    }),
+    client_secret: z.string().optional().openapi({ format: "password" }),
   })
   .openapi("TokenParameterRequest");
 
+/** The form as a route receives it: the token, and the client parameters when sent. */
+export interface TokenParameters {
+  readonly token: string;
+  readonly clientId?: string;
+  readonly clientSecret?: string;
+}
+
 /**
  * The `token` form: documented by its schema, read by the protocol's reader (one `token`, no
- * parameter sent twice); a route declaring it receives the token.
+ * parameter sent twice); a route declaring it receives the token and any client parameters.
  */
-export const tokenParameterForm: FormPart<string> = {
+export const tokenParameterForm: FormPart<TokenParameters> = {
   schema: tokenParameterSchema,
   read(body, contentType) {
     const form = parseTokenParameterForm(body, contentType);
-    return form.kind === "token" ? form.token : undefined;
+    if (form.kind !== "token") return undefined;
+    const { kind: _, ...parameters } = form;
+    return parameters;
   },
 };

@@ -1,5 +1,7 @@
 // The composition root: the one place that picks concrete adapters for the settings.
 
+import type { ClientLookup } from "gatehouse-auth-core/clients/client-authentication";
+import { passwordLoginClientId } from "gatehouse-auth-core/clients/client-authentication";
 import type { Clock } from "gatehouse-auth-core/clock";
 import { systemClock } from "gatehouse-auth-core/clock";
 import type { LoginThrottle } from "gatehouse-auth-core/grants/throttle";
@@ -42,6 +44,8 @@ export interface Services {
   readonly refreshPolicy: RefreshPolicy;
   /** Brute-force counters for `/token`, kept in the store so every instance shares them. */
   readonly throttle: LoginThrottle;
+  /** The registered OAuth clients, read by client authentication. */
+  readonly clients: ClientLookup;
   /** The public signing keys for `/.well-known/jwks.json`: fresh from the store, never secrets. */
   publicKeys(): Promise<readonly PublishedJwk[]>;
   readonly clock: Clock;
@@ -61,6 +65,11 @@ export interface ComposeOptions {
    * migrated, seeded and closed like any other.
    */
   readonly store?: (clock: Clock) => Store;
+  /**
+   * The client registry client authentication reads. Until the store has a clients port, none
+   * is registered unless one is handed in here (the tests' registry).
+   */
+  readonly clients?: ClientLookup;
 }
 
 /**
@@ -92,7 +101,14 @@ export async function composeServices(
   });
   try {
     return await explainedFailure(settings, () =>
-      composeOnStore(settings, { store, hasher, logger, clock, metrics }),
+      composeOnStore(settings, {
+        store,
+        hasher,
+        logger,
+        clock,
+        metrics,
+        clients: options.clients ?? noClients,
+      }),
     );
   } catch (error) {
     // Nothing half-made outlives a failed start (a caller may retry, or a CLI run end cleanly);
@@ -119,7 +135,11 @@ interface Parts {
   readonly logger: Logger;
   readonly clock: Clock;
   readonly metrics: Metrics;
+  readonly clients: ClientLookup;
 }
+
+/** No registered clients: every client_id is unknown. */
+const noClients: ClientLookup = { findClient: () => Promise.resolve(undefined) };
 
 // Everything that reads or writes the store at start: keys, the dummy hash, demo data.
 async function composeOnStore(settings: Settings, parts: Parts): Promise<Services> {
@@ -135,8 +155,9 @@ async function composeOnStore(settings: Settings, parts: Parts): Promise<Service
       clock,
       lifetimeSeconds: settings.accessTokenLifetimeSeconds,
       scopesArrayClaim: settings.fastapiCompatClaims,
-      ...(settings.issuer === undefined ? {} : { issuer: settings.issuer }),
+      issuer: settings.issuer,
       ...(settings.audience === undefined ? {} : { audience: settings.audience }),
+      defaultClientId: passwordLoginClientId,
       // The FastAPI app's tokens are accepted while the migration window is open.
       ...(settings.legacyTokensUntil === undefined || settings.jwtSecret === undefined
         ? {}
@@ -166,6 +187,7 @@ async function composeOnStore(settings: Settings, parts: Parts): Promise<Service
     tokens,
     refreshPolicy: settings.refreshTokens,
     throttle: createLoginThrottle({ store: store.throttle, clock, policy: settings.throttle }),
+    clients: parts.clients,
     publicKeys: keys.publicKeys,
     clock,
     logger,

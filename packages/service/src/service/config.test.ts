@@ -28,14 +28,31 @@ describe("loadSettings", () => {
       assert.equal(settings.accessTokenLifetimeSeconds, 1800);
     });
 
-    it("defaults to no demo, no configured secret, issuer or audience, and a lenient grant_type", () => {
+    it("defaults to no demo or secret, the base URL as issuer and audience, and lenient grants", () => {
       const settings = loadSettings({});
 
       assert.equal(settings.demo, false);
       assert.equal(settings.jwtSecret, undefined);
-      assert.equal(settings.issuer, undefined);
-      assert.equal(settings.audience, undefined);
+      assert.equal(settings.issuer, "http://127.0.0.1:8000");
+      assert.equal(settings.audience, "http://127.0.0.1:8000");
       assert.equal(settings.strictGrantType, false);
+      assert.equal(settings.passwordGrantRequiresClient, false);
+    });
+
+    it("derives the issuer from HOST and PORT, an IPv6 host in brackets", () => {
+      assert.equal(loadSettings({ HOST: "::1", PORT: "9000" }).issuer, "http://[::1]:9000");
+    });
+
+    it("writes no default audience with FastAPI-compatible claims (PyJWT refuses an unexpected aud)", () => {
+      const settings = loadSettings({ GATEHOUSE_FASTAPI_COMPAT_CLAIMS: "true" });
+
+      assert.equal(settings.audience, undefined);
+    });
+
+    it("reads GATEHOUSE_PASSWORD_GRANT_REQUIRES_CLIENT", () => {
+      const settings = loadSettings({ GATEHOUSE_PASSWORD_GRANT_REQUIRES_CLIENT: "true" });
+
+      assert.equal(settings.passwordGrantRequiresClient, true);
     });
 
     it("defaults the hash pool to one worker fewer than the machine's parallelism, queue 256", () => {

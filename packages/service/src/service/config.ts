@@ -42,6 +42,7 @@ export const environmentSchema = z.object({
   GATEHOUSE_ISSUER: z.string().min(1).optional(),
   GATEHOUSE_AUDIENCE: z.string().min(1).optional(),
   GATEHOUSE_STRICT_GRANT_TYPE: flag.default(false),
+  GATEHOUSE_PASSWORD_GRANT_REQUIRES_CLIENT: flag.default(false),
   GATEHOUSE_REFRESH_ABSOLUTE_LIFETIME: int(60, 366 * 86_400).default(30 * 86_400),
   GATEHOUSE_REFRESH_IDLE_LIFETIME: int(60, 366 * 86_400).default(7 * 86_400),
   GATEHOUSE_REFRESH_REUSE_GRACE_SECONDS: int(0, 300).default(10),
@@ -116,10 +117,17 @@ export interface Settings {
    */
   readonly signingAlgorithm: SigningAlgorithm;
   readonly accessTokenLifetimeSeconds: number;
-  readonly issuer: string | undefined;
+  /** `iss` of every token and the metadata's issuer: configured, else `http://HOST:PORT`. */
+  readonly issuer: string;
+  /**
+   * `aud` of tokens whose client has no audiences of its own: configured, else the issuer —
+   * except with FastAPI-compatible claims, where PyJWT would refuse an `aud` it does not expect.
+   */
   readonly audience: string | undefined;
   /** Require `grant_type=password` at `/token` instead of accepting its absence. */
   readonly strictGrantType: boolean;
+  /** Refuse the password grant unless a registered first-party client presents itself. */
+  readonly passwordGrantRequiresClient: boolean;
   /** Refresh token lifetimes and the reuse grace window, in seconds. */
   readonly refreshTokens: {
     readonly absoluteLifetimeSeconds: number;
@@ -213,6 +221,7 @@ export function loadSettings(env: Readonly<Record<string, string | undefined>>):
       "invalid configuration: GATEHOUSE_JWT_SECRET is an HS256 secret; unset it to sign with GATEHOUSE_SIGNING_ALGORITHM",
     );
   }
+  const issuer = e.GATEHOUSE_ISSUER ?? baseUrl(e.HOST, e.PORT);
   return Object.freeze({
     host: e.HOST,
     port: e.PORT,
@@ -222,9 +231,10 @@ export function loadSettings(env: Readonly<Record<string, string | undefined>>):
     jwtSecret: secret,
     signingAlgorithm: secret === undefined ? (e.GATEHOUSE_SIGNING_ALGORITHM ?? "EdDSA") : "HS256",
     accessTokenLifetimeSeconds: e.GATEHOUSE_ACCESS_TOKEN_LIFETIME,
-    issuer: e.GATEHOUSE_ISSUER,
-    audience: e.GATEHOUSE_AUDIENCE,
+    issuer,
+    audience: e.GATEHOUSE_AUDIENCE ?? (e.GATEHOUSE_FASTAPI_COMPAT_CLAIMS ? undefined : issuer),
     strictGrantType: e.GATEHOUSE_STRICT_GRANT_TYPE,
+    passwordGrantRequiresClient: e.GATEHOUSE_PASSWORD_GRANT_REQUIRES_CLIENT,
     refreshTokens: Object.freeze({
       absoluteLifetimeSeconds: e.GATEHOUSE_REFRESH_ABSOLUTE_LIFETIME,
       idleLifetimeSeconds: e.GATEHOUSE_REFRESH_IDLE_LIFETIME,
@@ -249,6 +259,11 @@ export function loadSettings(env: Readonly<Record<string, string | undefined>>):
     maxHeaderBytes: e.GATEHOUSE_MAX_HEADER_BYTES,
     shutdownTimeoutMs: e.GATEHOUSE_SHUTDOWN_TIMEOUT_MS,
   });
+}
+
+/** The service's own base URL from where it listens (an IPv6 address in brackets). */
+function baseUrl(host: string, port: number): string {
+  return `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
 }
 
 /**

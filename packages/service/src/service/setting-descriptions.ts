@@ -43,12 +43,17 @@ export const settingDescriptions: Readonly<
   },
   GATEHOUSE_ISSUER: {
     description:
-      "Written as `iss` into every token and required on verification; also the issuer in the server metadata, which otherwise names the origin the request came to. Set it to the public URL in production.",
-    unset: "unset: no `iss`",
+      "Written as `iss` into every token (RFC 9068 §2.2) and required on verification; also the issuer in the server metadata. Set it to the public URL in production: the default is where the process listens.",
+    unset: "`http://HOST:PORT`",
   },
   GATEHOUSE_AUDIENCE: {
     description:
-      "Written as `aud` into every token and required on verification. Leave unset while FastAPI apps read the tokens (PyJWT refuses an `aud` it does not expect).",
+      "Written as `aud` into every token whose client has no audiences of its own, and required on verification. With `GATEHOUSE_FASTAPI_COMPAT_CLAIMS` and no audience set, tokens carry no `aud`, because PyJWT refuses an `aud` it does not expect.",
+    unset: "the issuer (none with `GATEHOUSE_FASTAPI_COMPAT_CLAIMS`)",
+  },
+  GATEHOUSE_PASSWORD_GRANT_REQUIRES_CLIENT: {
+    description:
+      "Refuse the password grant (401 `invalid_client`) unless a registered client presents itself; that client must be first-party and allowed the `password` grant (RFC 9700 §2.4) — which is checked whenever a client is presented. Off: the seed's client-less login keeps working, and its tokens carry `client_id: gatehouse-password-login`.",
   },
   GATEHOUSE_STRICT_GRANT_TYPE: {
     description:

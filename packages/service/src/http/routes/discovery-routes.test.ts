@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { OpenAPIHono } from "@hono/zod-openapi";
+import { passwordLoginClientId } from "gatehouse-auth-core/clients/client-authentication";
 import type { PublishedJwk } from "gatehouse-auth-core/keys/key-material";
 import { rotateSigningKey } from "gatehouse-auth-core/keys/key-rotation";
 import { peekKeyId } from "gatehouse-auth-core/keys/token-keys";
@@ -106,13 +107,22 @@ describe("tokens from /token", () => {
     assert.equal(header["typ"], "at+jwt");
   });
 
-  it("carry client_id when the request named a client (RFC 9068 §2.2)", async () => {
+  it("carry the password login's client_id when the named client_id is not registered", async () => {
     const form = new URLSearchParams({ username: "johndoe", password: "secret", client_id: "spa" });
 
     const response = await t.app.request("/token", { method: "POST", body: form });
 
     const body = (await response.json()) as { access_token: string };
-    assert.equal(decode(body.access_token, 1)["client_id"], "spa");
+    assert.equal(decode(body.access_token, 1)["client_id"], passwordLoginClientId);
+  });
+
+  it("carry iss, aud and typ at+jwt by default (RFC 9068 §2.2)", async () => {
+    const token = await t.login("johndoe", "secret");
+
+    const claims = decode(token, 1);
+    assert.equal(claims["iss"], "http://127.0.0.1:8000");
+    assert.equal(claims["aud"], "http://127.0.0.1:8000");
+    assert.equal(decode(token, 0)["typ"], "at+jwt");
   });
 
   it("are issued to the docs page's Authorize form, as Swagger UI posts it", async () => {
@@ -128,13 +138,13 @@ describe("tokens from /token", () => {
     assert.equal(response.status, 200);
     const body = (await response.json()) as { access_token: string; scope: string };
     assert.equal(body.scope, "me items");
-    assert.equal("client_id" in decode(body.access_token, 1), false);
+    assert.equal(decode(body.access_token, 1)["client_id"], passwordLoginClientId);
   });
 
-  it("carry no client_id when none was named", async () => {
+  it("carry the password login's client_id when none was named", async () => {
     const token = await t.login("johndoe", "secret");
 
-    assert.equal("client_id" in decode(token, 1), false);
+    assert.equal(decode(token, 1)["client_id"], passwordLoginClientId);
   });
 
   for (const clientId of ["has space", "x".repeat(129), "tab\there", "é"]) {
@@ -179,22 +189,28 @@ describe("GET /.well-known/oauth-authorization-server", () => {
   });
   after(() => t.close());
 
-  it("derives the issuer from the request origin when none is configured", () => {
-    assert.equal(metadata.issuer, "http://auth.example.test:8443");
+  it("names the service's base URL as the issuer when none is configured, as tokens do", () => {
+    assert.equal(metadata.issuer, "http://127.0.0.1:8000");
   });
 
   it("lists the endpoints, grant types, scopes and auth methods", () => {
     assert.deepEqual(metadata, {
-      issuer: "http://auth.example.test:8443",
-      token_endpoint: "http://auth.example.test:8443/token",
-      revocation_endpoint: "http://auth.example.test:8443/revoke",
-      introspection_endpoint: "http://auth.example.test:8443/introspect",
-      jwks_uri: "http://auth.example.test:8443/.well-known/jwks.json",
-      grant_types_supported: ["password", "refresh_token"],
+      issuer: "http://127.0.0.1:8000",
+      token_endpoint: "http://127.0.0.1:8000/token",
+      revocation_endpoint: "http://127.0.0.1:8000/revoke",
+      introspection_endpoint: "http://127.0.0.1:8000/introspect",
+      jwks_uri: "http://127.0.0.1:8000/.well-known/jwks.json",
+      grant_types_supported: ["password", "refresh_token", "client_credentials"],
       response_types_supported: [],
       scopes_supported: ["me", "items", "introspect", "users:read", "users:write", "audit:read"],
-      token_endpoint_auth_methods_supported: ["none"],
-      service_documentation: "http://auth.example.test:8443/docs",
+      token_endpoint_auth_methods_supported: ["client_secret_basic", "client_secret_post", "none"],
+      revocation_endpoint_auth_methods_supported: [
+        "client_secret_basic",
+        "client_secret_post",
+        "none",
+      ],
+      introspection_endpoint_auth_methods_supported: ["client_secret_basic", "client_secret_post"],
+      service_documentation: "http://127.0.0.1:8000/docs",
     });
   });
 
@@ -259,7 +275,7 @@ describe("GET /.well-known/oauth-authorization-server", () => {
 });
 
 describe("the OpenAPI document with the discovery routes", () => {
-  it("documents both well-known routes and keeps the password flow for Authorize", async () => {
+  it("documents both well-known routes and offers the password and client credentials flows", async () => {
     const t = await makeTestApp({ signingAlgorithm: "EdDSA" });
 
     const doc = (await (await t.app.request("/openapi.json")).json()) as {
@@ -275,6 +291,7 @@ describe("the OpenAPI document with the discovery routes", () => {
         refreshUrl: "/token",
         scopes: { ...gatehouseScopeDescriptions },
       },
+      clientCredentials: { tokenUrl: "/token", scopes: { ...gatehouseScopeDescriptions } },
     });
     await t.close();
   });

@@ -159,6 +159,8 @@ describe("the per-user cut-off", () => {
         exp: iat + 60,
         jti: "legacy",
         scope: "me",
+        iss: t.services.settings.issuer,
+        aud: t.services.settings.audience,
         ...extra,
       });
       t.clock.advance(500);

@@ -19,6 +19,9 @@ export const endpointPaths = {
   jwks: jwksPath,
 } as const;
 
+const secretAuthMethods = ["client_secret_basic", "client_secret_post"] as const;
+const clientAuthMethods = [...secretAuthMethods, "none"] as const;
+
 /** What the metadata route needs. */
 export interface MetadataRouteDeps {
   readonly scopes: ScopeCatalogue;
@@ -37,6 +40,8 @@ const metadataSchema = z
     response_types_supported: z.array(z.string()),
     scopes_supported: z.array(z.string()),
     token_endpoint_auth_methods_supported: z.array(z.string()),
+    revocation_endpoint_auth_methods_supported: z.array(z.string()),
+    introspection_endpoint_auth_methods_supported: z.array(z.string()),
     service_documentation: z.string(),
   })
   .openapi("AuthorizationServerMetadata");
@@ -66,12 +71,14 @@ export function mountMetadataRoute(app: OpenApiApp, deps: MetadataRouteDeps): vo
         revocation_endpoint: at(endpointPaths.revocation),
         introspection_endpoint: at(endpointPaths.introspection),
         jwks_uri: at(endpointPaths.jwks),
-        grant_types_supported: ["password", "refresh_token"],
+        grant_types_supported: ["password", "refresh_token", "client_credentials"],
         // RFC 8414 §2 requires the member; there is no authorization endpoint, so no response type.
         response_types_supported: [],
         scopes_supported: [...deps.scopes.all],
-        // Public clients: a client_id may be named, no client authenticates (RFC 8414 §2).
-        token_endpoint_auth_methods_supported: ["none"],
+        // RFC 8414 §2: confidential clients by Basic or form secret; public clients by id alone.
+        token_endpoint_auth_methods_supported: [...clientAuthMethods],
+        revocation_endpoint_auth_methods_supported: [...clientAuthMethods],
+        introspection_endpoint_auth_methods_supported: [...secretAuthMethods],
         service_documentation: at("/docs"),
       };
       return c.json(metadata, 200, { "Cache-Control": "public, max-age=300" });

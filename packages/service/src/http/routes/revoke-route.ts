@@ -1,23 +1,28 @@
 // POST /revoke: token revocation (RFC 7009), for access and refresh tokens alike.
 
+import type { ClientAuthenticationDeps } from "gatehouse-auth-core/clients/client-authentication";
 import type { RevokeDeps } from "gatehouse-auth-core/tokens/revoke";
 import { revokeToken } from "gatehouse-auth-core/tokens/revoke";
 import type { OpenApiApp } from "../openapi.ts";
-import { errorSchema, oauthErrorSchema } from "../openapi.ts";
-import { route } from "../route.ts";
+import { clientSecuritySchemeName, errorSchema, oauthErrorSchema } from "../openapi.ts";
+import { requestClient } from "../request-client.ts";
+import { route, sendAnswer } from "../route.ts";
 import { tokenParameterForm } from "../token-parameter-schema.ts";
 
 const maxBodyBytes = 16 * 1024;
 
 const noStore = { "Cache-Control": "no-store", Pragma: "no-cache" } as const;
 
+/** What the revocation route needs: the revocation's ports and client authentication's. */
+export interface RevokeRouteDeps extends RevokeDeps, ClientAuthenticationDeps {}
+
 /**
- * Mounts `POST /revoke`. It takes no client authentication: Gatehouse's clients are public
- * (RFC 6749 §2.1), so holding the token is the authorization to give it up. It answers 200 with
- * an empty body whether or not the token was known (RFC 7009 §2.2), so it cannot be used to
- * test which tokens exist.
+ * Mounts `POST /revoke`. A confidential client must authenticate (Basic or form secret) and
+ * reaches only access tokens issued to it (RFC 7009 §2.1); for a public client, or none, holding
+ * the token is the authorization to give it up. It answers 200 with an empty body whether or not
+ * the token was known or revoked (RFC 7009 §2.2), so it cannot be used to test which tokens exist.
  */
-export function mountRevokeRoute(app: OpenApiApp, deps: RevokeDeps): void {
+export function mountRevokeRoute(app: OpenApiApp, deps: RevokeRouteDeps): void {
   route(
     app,
     {
@@ -25,14 +30,19 @@ export function mountRevokeRoute(app: OpenApiApp, deps: RevokeDeps): void {
       path: "/revoke",
       summary: "Revoke an access token or a refresh token (RFC 7009)",
       description:
-        "A refresh token revokes its whole family; an access token is refused until it expires. Unknown or invalid tokens are answered 200 as well. No client authentication: possession of the token is the authorization.",
+        "A refresh token revokes its whole family; an access token is refused until it expires. Unknown or invalid tokens are answered 200 as well. A confidential client authenticates (HTTP Basic or client_id and client_secret) and reaches only access tokens issued to it; for a public client, possession of the token is the authorization.",
+      security: [{}, { [clientSecuritySchemeName]: [] }],
       tags: ["auth"],
       request: { form: tokenParameterForm },
       maxBodyBytes,
       responses: {
         200: { description: "Revoked, or nothing to revoke" },
         400: {
-          description: "Missing or repeated token parameter",
+          description: "Missing or repeated token parameter, or two client authentication methods",
+          content: { "application/json": { schema: oauthErrorSchema } },
+        },
+        401: {
+          description: "Client authentication failed",
           content: { "application/json": { schema: oauthErrorSchema } },
         },
         413: {
@@ -41,8 +51,15 @@ export function mountRevokeRoute(app: OpenApiApp, deps: RevokeDeps): void {
         },
       },
     },
-    async (c, { form: token }) => {
-      await revokeToken(deps, token);
+    async (c, { form }) => {
+      const who = await requestClient(c, deps, form);
+      if (!who.ok) return sendAnswer(c, who.answer);
+      const confidential = who.client !== undefined && who.client.method !== "none";
+      await revokeToken(
+        deps,
+        form.token,
+        confidential ? { clientId: who.client.client.clientId } : undefined,
+      );
       return c.body(null, 200, noStore);
     },
   );

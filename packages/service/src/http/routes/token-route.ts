@@ -1,12 +1,16 @@
-// POST /token: the token endpoint (RFC 6749 §3.2) over HTTP — the password and refresh token grants.
+// POST /token: the token endpoint (RFC 6749 §3.2) over HTTP — the password, refresh token and
+// client credentials grants.
 import { z } from "@hono/zod-openapi";
+import type { AuthError } from "gatehouse-auth-core/errors";
 import type { TokenEndpointDeps } from "gatehouse-auth-core/grants/token-endpoint";
 import { createTokenEndpoint } from "gatehouse-auth-core/grants/token-endpoint";
+import { usesBasicScheme } from "gatehouse-auth-core/protocol/client-credentials";
 import type { ErrorAnswer } from "gatehouse-auth-core/protocol/error-responses";
 import {
   errorAnswer,
   errorAnswerFor,
   validationAnswer,
+  withBasicChallenge,
 } from "gatehouse-auth-core/protocol/error-responses";
 import type { TokenAnswer } from "gatehouse-auth-core/protocol/token-answer";
 import { tokenAnswer } from "gatehouse-auth-core/protocol/token-answer";
@@ -32,9 +36,11 @@ const tokenFormSchema = z
   .object({
     grant_type: z
       .string()
-      .regex(/^(password|refresh_token)$/)
+      .regex(/^(password|refresh_token|client_credentials)$/)
       .optional()
-      .openapi({ description: "`password` (the default) or `refresh_token`" }),
+      .openapi({
+        description: "`password` (the default), `refresh_token` or `client_credentials`",
+      }),
     username: z.string().optional().openapi({ description: "Required for the password grant" }),
     password: z
       .string()
@@ -48,7 +54,10 @@ const tokenFormSchema = z
       description:
         "Space-separated scopes; on refresh, may narrow the login's scopes but never widen them",
     }),
-    client_id: z.string().optional(),
+    client_id: z.string().optional().openapi({
+      description:
+        "A public client's id, or with client_secret a confidential client's (client_secret_post); or use HTTP Basic (client_secret_basic), never both",
+    }),
     client_secret: z.string().optional().openapi({ format: "password" }),
   })
   .openapi("TokenRequest");
@@ -64,6 +73,14 @@ const tokenResponseSchema = z
     }),
   })
   .openapi("TokenResponse");
+
+/** The error table's answer, with RFC 6749 §5.2's Basic challenge when Basic authentication failed. */
+export function refusal(error: AuthError, authorization: string | undefined): ErrorAnswer {
+  const answer = errorAnswerFor(error, "token");
+  return error.code === "invalid_client" && usesBasicScheme(authorization)
+    ? withBasicChallenge(answer)
+    : answer;
+}
 
 /**
  * Mounts `POST /token` and documents it as a form body. The route reads the form and answers;
@@ -94,7 +111,13 @@ export function mountTokenRoute(app: OpenApiApp, deps: TokenRouteDeps): void {
         content: { "application/json": { schema: tokenResponseSchema } },
       },
       400: {
-        description: "Bad credentials or refresh token, inactive user, invalid scope or grant type",
+        description:
+          "Bad credentials or refresh token, inactive user, invalid scope or grant type, a grant the client may not use, two client authentication methods",
+        content: { "application/json": { schema: oauthErrorSchema } },
+      },
+      401: {
+        description:
+          "Client authentication failed (invalid_client); with WWW-Authenticate: Basic when Basic was used",
         content: { "application/json": { schema: oauthErrorSchema } },
       },
       413: {
@@ -127,13 +150,13 @@ export function mountTokenRoute(app: OpenApiApp, deps: TokenRouteDeps): void {
       let answer: TokenAnswer | ErrorAnswer;
       switch (parsed.kind) {
         case "request": {
+          const authorization = requestHeader(c, "authorization");
           const outcome = await endpoint.handle(parsed.request, {
             clientAddress: clientAddress(c),
             requestId: requestId(c),
+            authorization,
           });
-          answer = outcome.ok
-            ? tokenAnswer(outcome.tokens)
-            : errorAnswerFor(outcome.error, "token");
+          answer = outcome.ok ? tokenAnswer(outcome.tokens) : refusal(outcome.error, authorization);
           break;
         }
         case "invalid":

@@ -1,0 +1,127 @@
+// Authenticating a client at the token, revocation and introspection endpoints (RFC 6749 §2.3):
+// its secret checked in constant time, failures throttled like passwords.
+import { createHash, timingSafeEqual } from "node:crypto";
+import type { Clock } from "../clock.ts";
+import { AuthError } from "../errors.ts";
+import type { LoginThrottle } from "../grants/throttle.ts";
+import type { PresentedClient } from "../protocol/client-credentials.ts";
+import type { ClientRecord, ClientStore } from "./client.ts";
+
+/** The one read client authentication needs of the registry. */
+export type ClientLookup = Pick<ClientStore, "findClient">;
+
+/** What {@link authenticateClient} needs. */
+export interface ClientAuthenticationDeps {
+  readonly clients: ClientLookup;
+  readonly clock: Clock;
+  /** Counts failed client authentications as the password grant counts failed logins. */
+  readonly throttle?: LoginThrottle;
+}
+
+/** A client the request proved to be (or, for a public client, named): enabled and registered. */
+export interface AuthenticatedClient {
+  readonly client: ClientRecord;
+  /** `none` for a public client, which has no secret to prove (RFC 8414 §2's method names). */
+  readonly method: "client_secret_basic" | "client_secret_post" | "none";
+}
+
+/**
+ * The subject of a token a client obtained for itself (`client_credentials`): `client:` and its
+ * id. Usernames cannot contain `:` (see `isValidUsername`), so it never names a user.
+ */
+export function clientSubject(clientId: string): string {
+  return `${clientSubjectPrefix}${clientId}`;
+}
+
+/**
+ * The `client_id` of tokens from a password login that presented no client (the seed's form):
+ * RFC 9068 §2.2 requires the claim, and this names the built-in login rather than a registered
+ * client.
+ */
+export const passwordLoginClientId = "gatehouse-password-login";
+
+/** What every client subject starts with. */
+export const clientSubjectPrefix = "client:";
+
+/**
+ * The throttle's counter name for a client: the `client:` subject, which the throttle hashes
+ * like a username. No username contains `:`, so a client never shares a user's counter.
+ */
+const throttleName = clientSubject;
+
+const sha256 = (text: string): Buffer => createHash("sha256").update(text, "utf8").digest();
+
+// Compared against when there is no record or no hash, so every path hashes and compares once.
+const dummyHash = sha256("gatehouse: no client has this secret");
+
+function matches(hashHex: string | null, presented: Buffer): boolean {
+  const stored = hashHex === null ? dummyHash : Buffer.from(hashHex, "hex");
+  const equal = stored.length === presented.length && timingSafeEqual(stored, presented);
+  return hashHex !== null && equal;
+}
+
+/**
+ * Tells whether `secret` is the client's current secret, or its previous one while a rotation's
+ * grace lasts. An unknown client, or one without a secret, does the same hashing and comparing
+ * as a known one, so the answer's timing does not tell which ids exist.
+ */
+function verifySecret(record: ClientRecord | undefined, secret: string, now: number): boolean {
+  const presented = sha256(secret);
+  const current = matches(record?.secretHash ?? null, presented);
+  const previousLive =
+    record?.previousSecretExpiresAt !== null &&
+    record?.previousSecretExpiresAt !== undefined &&
+    now < record.previousSecretExpiresAt;
+  const previous = matches(record?.previousSecretHash ?? null, presented);
+  return current || (previousLive && previous);
+}
+
+const failed = (): AuthError => new AuthError("invalid_client", "client authentication failed");
+
+/**
+ * Authenticates the client a request presented (see `readPresentedClient`). A secret is checked
+ * against the registry in constant time; an id alone is accepted only for a public client. A
+ * public client presenting a secret is a malformed request (RFC 6749 §2.1: it has none); every
+ * other failure — unknown, disabled, wrong secret, a confidential client without its secret — is
+ * one `invalid_client`. Secret checks are counted by the throttle under the client's own key and
+ * the address, like password attempts.
+ * @returns `undefined` when no client was presented
+ * @throws {AuthError} invalid_client, invalid_request (a public client with a secret), throttled
+ * @example
+ * const who = await authenticateClient(deps, readPresentedClient(header, form), "203.0.113.7");
+ */
+export async function authenticateClient(
+  deps: ClientAuthenticationDeps,
+  presented: PresentedClient,
+  options: AuthenticateClientOptions = {},
+): Promise<AuthenticatedClient | undefined> {
+  if (presented.kind === "none") return undefined;
+  if (presented.kind === "id") {
+    // No secret, so nothing to guess and nothing to throttle: a public client is who it says,
+    // as a client_id is in RFC 6749 §4.1.
+    const record = await deps.clients.findClient(presented.clientId);
+    if (record === undefined && options.unknownIdMeansNoClient === true) return undefined;
+    if (record === undefined || record.disabled || record.type !== "public") throw failed();
+    return { client: record, method: "none" };
+  }
+  const attempt = await deps.throttle?.begin(throttleName(presented.clientId), options.address);
+  const record = await deps.clients.findClient(presented.clientId);
+  if (record?.type === "public") {
+    throw new AuthError("invalid_request", "a public client has no secret to present");
+  }
+  const valid = verifySecret(record, presented.secret, deps.clock.now());
+  if (record === undefined || !valid || record.disabled) throw failed();
+  await attempt?.succeeded();
+  return { client: record, method: presented.method };
+}
+
+/** Options of {@link authenticateClient}. */
+export interface AuthenticateClientOptions {
+  /** The client's address, for the throttle's per-address counter. */
+  readonly address?: string | undefined;
+  /**
+   * Treat a `client_id` without a secret that names no registered client as no client at all:
+   * the seed's password login, where Swagger UI and FastAPI front ends send any `client_id`.
+   */
+  readonly unknownIdMeansNoClient?: boolean;
+}
