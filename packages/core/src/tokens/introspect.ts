@@ -1,6 +1,8 @@
 // Token introspection (RFC 7662): whether a token is active, and what it carries if so.
 import type { AuthorizeDeps } from "../authorize.ts";
 import { authorize } from "../authorize.ts";
+import { authorizeClient, isClientSubject } from "../clients/authorize-client.ts";
+import type { ClientLookup } from "../clients/client-authentication.ts";
 import type { Clock } from "../clock.ts";
 import { isAuthError } from "../errors.ts";
 import { isRefreshTokenUsable } from "../grants/refresh-grant.ts";
@@ -8,12 +10,15 @@ import type { Scope, ScopeCatalogue } from "../scopes.ts";
 import { intersectScopes } from "../scopes.ts";
 import type { RefreshTokenStore } from "./refresh-tokens.ts";
 import { hashRefreshToken, isRefreshTokenShaped } from "./refresh-tokens.ts";
+import { verifyWithKeyRefresh } from "./token-verifier.ts";
 
 /** What {@link introspectToken} needs. */
 export interface IntrospectDeps extends AuthorizeDeps {
   readonly refreshTokens: RefreshTokenStore;
   readonly scopes: ScopeCatalogue;
   readonly clock: Clock;
+  /** The registry a client's own token is checked against; without it such tokens are inactive. */
+  readonly clients?: ClientLookup;
 }
 
 /** An active token, as RFC 7662 §2.2 describes it. Times are seconds since the epoch. */
@@ -34,8 +39,9 @@ export type Introspection = { readonly active: false } | ActiveToken;
 const inactive: Introspection = Object.freeze({ active: false });
 
 /**
- * Tells whether `token` is active and what it carries. An access token is active exactly when
- * {@link authorize} would accept it for a route needing no scope (valid signature and time, user
+ * Tells whether `token` is active and what it carries. A client's own token (subject
+ * `client:<client_id>`) is active exactly when `authorizeClient` would accept it; a user's access
+ * token exactly when {@link authorize} would accept it for a route needing no scope (valid signature and time, user
  * exists and is active, not revoked, not before the cut-off); a refresh token exactly when a
  * refresh with it would rotate. Anything else is `{ active: false }`, with no reason given.
  * @example
@@ -44,6 +50,20 @@ const inactive: Introspection = Object.freeze({ active: false });
 export async function introspectToken(deps: IntrospectDeps, token: string): Promise<Introspection> {
   if (isRefreshTokenShaped(token)) return introspectRefreshToken(deps, token);
   try {
+    // Verified once here (a key rotated in elsewhere is fetched), then read from the cache.
+    const { subject } = await verifyWithKeyRefresh(deps.tokens, token);
+    if (deps.clients !== undefined && isClientSubject(subject)) {
+      const principal = await authorizeClient({ ...deps, clients: deps.clients }, token, []);
+      return {
+        active: true,
+        tokenType: "access_token",
+        scopes: principal.scopes,
+        subject: principal.token.subject,
+        issuedAt: principal.token.issuedAt,
+        expiresAt: principal.token.expiresAt,
+        tokenId: principal.token.tokenId,
+      };
+    }
     const principal = await authorize(deps, token, []);
     return {
       active: true,

@@ -71,7 +71,12 @@ const json = (schema: z.ZodType, description: string) => ({
  * `introspect` scope.
  */
 export function mountIntrospectRoute(app: OpenApiApp, deps: IntrospectRouteDeps): void {
-  const introspection = { ...deps.guard, refreshTokens: deps.refreshTokens, clock: deps.clock };
+  const introspection = {
+    ...deps.guard,
+    refreshTokens: deps.refreshTokens,
+    clock: deps.clock,
+    clients: deps.clients,
+  };
   const guard = defineGuard(deps.guard, ["introspect"]);
   route(
     app,
