@@ -12,6 +12,7 @@ import { loadSettings } from "gatehouse-auth/service/config";
 import type { Browser, Page } from "playwright-core";
 import { chromium } from "playwright-core";
 import { chromiumExecutable, chromiumMissingReason } from "../fixtures/chromium-executable.ts";
+import { createTestClients } from "../fixtures/test-clients.ts";
 
 const artifacts = new URL("../../test-results/", import.meta.url).pathname;
 const launchArgs = [
@@ -82,6 +83,15 @@ if (missing !== undefined && ciRun) {
           GATEHOUSE_LOG_LEVEL: "silent",
           GATEHOUSE_HASH_WORKERS: "1",
         }),
+        {
+          compose: {
+            clients: createTestClients({
+              clientId: "reporting",
+              secret: "reporting-secret",
+              scopes: ["items"],
+            }),
+          },
+        },
       );
       origin = `http://127.0.0.1:${server.port}`;
       browser = await chromium.launch({ executablePath: chromiumExecutable, args: launchArgs });
@@ -103,11 +113,15 @@ if (missing !== undefined && ciRun) {
           await dialog.locator(`label[for="${scope}-password-checkbox-${scheme}"]`).click();
         }
       }
-      await dialog.locator("button.modal-btn.auth.authorize").click();
+      // The dialog offers the client credentials flow and Basic too: submit the password form.
+      await dialog
+        .locator(".auth-container", { has: page.locator("#oauth_username") })
+        .locator("button.modal-btn.auth.authorize")
+        .click();
     }
 
     async function closeDialog(page: Page): Promise<void> {
-      await page.locator(".modal-ux button.btn-done").click();
+      await page.locator(".modal-ux button.btn-done").first().click();
     }
 
     async function execute(page: Page, path: string): Promise<{ status: string; body: string }> {
@@ -138,14 +152,14 @@ if (missing !== undefined && ciRun) {
       await page.locator(".opblock").first().waitFor();
 
       await authorize(page, "johndoe", "secret");
-      await page.locator(".modal-ux button", { hasText: "Logout" }).waitFor();
+      await page.locator(".modal-ux button", { hasText: "Logout" }).first().waitFor();
       await page.screenshot({ path: join(artifacts, "docs-authorized.png") });
       await closeDialog(page);
       const me = await execute(page, "/users/me/");
       const items = await execute(page, "/users/me/items/");
       await page.screenshot({ path: join(artifacts, "docs-items.png"), fullPage: true });
       await page.locator(".auth-wrapper button.authorize").click();
-      await page.locator(".modal-ux button", { hasText: "Logout" }).click();
+      await page.locator(".modal-ux button", { hasText: "Logout" }).first().click();
       await closeDialog(page);
       const loggedOut = await execute(page, "/users/me/");
       await authorize(page, "alice", "secret2");
@@ -159,6 +173,36 @@ if (missing !== undefined && ciRun) {
       assert.match(items.body, /"item_id": "Foo"/);
       assert.equal(loggedOut.status, "401");
       assert.match(loggedOut.body, /Not authenticated/);
+      assert.deepEqual(foreignRequests(seen, origin), []);
+      assert.deepEqual(seen.errors, []);
+    });
+
+    it("obtains a token in the Authorize dialog by the client credentials flow", async () => {
+      const page = await browser.newPage();
+      const seen = record(page);
+      await page.goto(`${origin}/docs`);
+      await page.locator(".opblock").first().waitFor();
+      await page.locator(".auth-wrapper button.authorize").click();
+      const form = page.locator(".modal-ux .auth-container", { hasText: "clientCredentials" });
+      await form.locator("#client_id_clientCredentials").fill("reporting");
+      await form.locator("#client_secret_clientCredentials").fill("reporting-secret");
+      const box = `items-clientCredentials-checkbox-${scheme}`;
+      if (!(await form.locator(`#${box}`).isChecked())) {
+        await form.locator(`label[for="${box}"]`).click();
+      }
+      const answer = page.waitForResponse((response) => response.url() === `${origin}/token`);
+      await form.locator("button.modal-btn.auth.authorize").click();
+      const token = await answer;
+      const body = (await token.json()) as { scope: string; access_token: string };
+      await page.locator(".modal-ux button", { hasText: "Logout" }).first().waitFor();
+      await page.close();
+
+      assert.equal(token.status(), 200);
+      assert.equal(body.scope, "items");
+      const claims = JSON.parse(
+        Buffer.from(body.access_token.split(".")[1] ?? "", "base64url").toString(),
+      ) as { sub: string };
+      assert.equal(claims.sub, "client:reporting");
       assert.deepEqual(foreignRequests(seen, origin), []);
       assert.deepEqual(seen.errors, []);
     });

@@ -110,7 +110,15 @@ describe("key rotation across instances sharing a database", () => {
       algorithm: "EdDSA",
       kid: retiring.kid,
       header: { alg: "EdDSA", typ: "at+jwt" },
-    })({ sub: "johndoe", iat: now, exp: now + 86_400, jti: "x", scope: "me" });
+    })({
+      sub: "johndoe",
+      iat: now,
+      exp: now + 86_400,
+      jti: "x",
+      scope: "me",
+      iss: b.services.settings.issuer,
+      aud: b.services.settings.audience,
+    });
     assert.equal((await me(b, forged)).status, 200, "still verifying before retirement");
 
     clock.advance(retiring.retiresAt - clock.now());

@@ -22,24 +22,35 @@ describe("the OpenAPI document", () => {
     assert.equal(doc.openapi, "3.1.0");
   });
 
-  it("declares an OAuth2 password flow with the token URL and the scope catalogue", () => {
-    assert.deepEqual(doc.components.securitySchemes["OAuth2PasswordBearer"], {
-      type: "oauth2",
-      flows: {
-        password: {
-          tokenUrl: "/token",
-          refreshUrl: "/token",
-          scopes: {
-            me: "Read information about the current user.",
-            items: "Read items.",
-            introspect: "Introspect tokens on behalf of resource servers.",
-            "users:read": "Read user accounts.",
-            "users:write": "Create, change and delete user accounts.",
-            "audit:read": "Read the audit trail.",
+  it("declares the OAuth2 password and client credentials flows with the scope catalogue", () => {
+    const scheme = doc.components.securitySchemes["OAuth2PasswordBearer"] as {
+      flows: { clientCredentials?: unknown };
+    };
+    assert.deepEqual(scheme.flows.clientCredentials, {
+      tokenUrl: "/token",
+      scopes: (scheme.flows as { password: { scopes: unknown } }).password.scopes,
+    });
+    const { clientCredentials: _, ...flows } = scheme.flows;
+    assert.deepEqual(
+      { ...scheme, flows },
+      {
+        type: "oauth2",
+        flows: {
+          password: {
+            tokenUrl: "/token",
+            refreshUrl: "/token",
+            scopes: {
+              me: "Read information about the current user.",
+              items: "Read items.",
+              introspect: "Introspect tokens on behalf of resource servers.",
+              "users:read": "Read user accounts.",
+              "users:write": "Create, change and delete user accounts.",
+              "audit:read": "Read the audit trail.",
+            },
           },
         },
       },
-    });
+    );
   });
 
   it("documents /token as a URL-encoded form body", () => {
@@ -199,15 +210,21 @@ describe("the OpenAPI document for the token lifecycle", () => {
     assert.ok("grant_type" in request.properties);
   });
 
-  it("documents /revoke as an unauthenticated form endpoint", () => {
+  it("documents /revoke as open to public clients and Basic for confidential ones", () => {
     const revoke = doc.paths["/revoke"]?.["post"];
 
     assert.ok(revoke);
-    assert.equal(revoke.security, undefined);
+    assert.deepEqual(revoke.security, [{}, { ClientSecretBasic: [] }]);
+    assert.deepEqual(doc.components.securitySchemes["ClientSecretBasic"], {
+      type: "http",
+      scheme: "basic",
+      description: "A confidential client's id and secret, each form-encoded (RFC 6749 §2.3.1)",
+    });
   });
 
   it("documents /introspect and logout-all with the scopes their guards enforce", () => {
     assert.deepEqual(doc.paths["/introspect"]?.["post"]?.security, [
+      { ClientSecretBasic: [] },
       { OAuth2PasswordBearer: ["introspect"] },
     ]);
     assert.deepEqual(doc.paths["/users/me/logout-all"]?.["post"]?.security, [
