@@ -56,9 +56,9 @@ export interface TokenEndpoint {
  * the outcome with `tokenAnswer` or, for a failure, the error table's `errorAnswerFor`.
  * @example
  * const endpoint = createTokenEndpoint({
- *   users: store, refreshTokens: store, audit: store.audit, // your adapters of the store ports
+ *   users: store.users, refreshTokens: store.refreshTokens, audit: store.audit, // named ports
  *   hasher, tokens, scopes, clock: systemClock, refreshPolicy: defaultRefreshPolicy,
- *   throttle: createLoginThrottle({ store, clock: systemClock }),
+ *   throttle: createLoginThrottle({ store: store.throttle, clock: systemClock }),
  * });
  * const outcome = await endpoint.handle(
  *   { grantType: "password", username: "johndoe", password: "secret" },

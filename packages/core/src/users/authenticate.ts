@@ -21,7 +21,7 @@ export interface AuthenticateDeps {
  * @throws {AuthError} inactive_user only after the right password of a disabled user
  * @throws {AuthError} hasher_busy when the hashing queue is full
  * @example
- * const user = await authenticate({ users: store, hasher }, "johndoe", "secret");
+ * const user = await authenticate({ users: store.users, hasher }, "johndoe", "secret");
  */
 export async function authenticate(
   deps: AuthenticateDeps,
