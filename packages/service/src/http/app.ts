@@ -11,6 +11,7 @@ import {
   errorAnswer,
   frameworkErrorAnswer,
   internalErrorAnswer,
+  methodNotAllowedAnswer,
   requestErrorAnswer,
 } from "gatehouse-auth-core/protocol/error-responses";
 import type { Scope, ScopeCatalogue } from "gatehouse-auth-core/scopes";
@@ -19,6 +20,7 @@ import type { TokenService } from "gatehouse-auth-core/tokens/tokens";
 import { HTTPException } from "hono/http-exception";
 import type { Logger } from "../telemetry/logger.ts";
 import type { Metrics } from "../telemetry/metrics.ts";
+import { allowedMethods } from "./allowed-methods.ts";
 import type { AppEnv } from "./app-env.ts";
 import type { GuardDeps } from "./bearer.ts";
 import { limitBody } from "./body-limit.ts";
@@ -82,7 +84,8 @@ const maxBodyBytes = 64 * 1024;
 
 /** The methods whose requests may carry a body a route reads. */
 const bodyMethods = ["POST", "PUT", "PATCH", "DELETE"];
-const bodyLimitPath = "*";
+// Hono registers "*" as "/*"; the envelope and the 405 compare against the registered path.
+const bodyLimitPath = "/*";
 
 /**
  * Builds the Hono app: `/token`, `/revoke`, `/introspect`, the seed's protected routes,
@@ -151,7 +154,15 @@ export function createApp(services: AppServices, options: AppOptions = {}): Open
   mountOpenApi(app, scopes, "/token");
   mountDocsPages(app);
 
-  app.notFound((c) => sendAnswer(c, requestErrorAnswer("not_found")));
+  // A path some route serves under other methods is a 405 with Allow, as Starlette answers; the
+  // router is asked only here, off the path of every routed request.
+  app.notFound((c) => {
+    const allowed = allowedMethods(app, c.req.raw, c.env, [bodyLimitPath]);
+    return sendAnswer(
+      c,
+      allowed.length === 0 ? requestErrorAnswer("not_found") : methodNotAllowedAnswer(allowed),
+    );
+  });
   addRequestEnvelope(app, {
     logger,
     metrics,
