@@ -25,6 +25,7 @@ import type { AppEnv } from "./app-env.ts";
 import type { GuardDeps } from "./bearer.ts";
 import { limitBody } from "./body-limit.ts";
 import { mountDocsPages } from "./docs-pages.ts";
+import { isRequestAborted } from "./node-bindings.ts";
 import type { OpenApiApp } from "./openapi.ts";
 import { mountOpenApi } from "./openapi.ts";
 import { addRequestEnvelope, requestId } from "./request-envelope.ts";
@@ -170,6 +171,14 @@ export function createApp(services: AppServices, options: AppOptions = {}): Open
     catchAllPaths: [bodyLimitPath],
   });
   app.onError((error, c) => {
+    // A client that hung up mid-body is no server fault: counted as 499, logged without a stack,
+    // so nobody can trip the 5xx alerts by closing connections.
+    if (isRequestAborted(c.env)) {
+      logger.debug("client closed the connection before its request arrived", {
+        requestId: requestId(c),
+      });
+      return sendAnswer(c, requestErrorAnswer("client_closed"));
+    }
     if (isAuthError(error)) {
       // A guard names the scopes it required; other routes have none to name.
       const required = (c.get("requiredScopes") as readonly Scope[] | undefined) ?? [];
