@@ -73,10 +73,6 @@ describe("requestErrorAnswer", () => {
       headers: {},
     });
   });
-
-  it("counts a request its client closed as nginx's 499, not as a 5xx (issue 16)", () => {
-    assert.equal(requestErrorAnswer("client_closed").status, 499);
-  });
 });
 
 describe("methodNotAllowedAnswer", () => {

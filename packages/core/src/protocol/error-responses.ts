@@ -6,7 +6,7 @@ export type ErrorEndpoint = "token" | "resource";
 
 /** The statuses Gatehouse refuses a request with. */
 const errorStatuses = [
-  400, 401, 403, 404, 405, 408, 409, 413, 415, 422, 429, 431, 499, 500, 503,
+  400, 401, 403, 404, 405, 408, 409, 413, 415, 422, 429, 431, 500, 503,
 ] as const;
 type ErrorStatus = (typeof errorStatuses)[number];
 
@@ -146,9 +146,6 @@ const requestTable = {
   // Starlette's words and status for a path served under other methods (RFC 9110 §15.5.6).
   method_not_allowed: { status: 405, detail: "Method Not Allowed" },
   body_too_large: { status: 413, detail: "Request body too large" },
-  // nginx's 499: the client closed its connection before its request was read. Never reaches the
-  // client; it is what the metrics and the access log count, so an abort is no 5xx.
-  client_closed: { status: 499, detail: "Client Closed Request" },
 } as const satisfies Record<
   string,
   { readonly status: ErrorAnswer["status"]; readonly detail: string }
@@ -191,6 +188,13 @@ export function frameworkErrorAnswer(status: number, message: string): ErrorAnsw
 export function notReadyAnswer(detail: string): ErrorAnswer {
   return { status: 503, body: { status: "unavailable", detail }, headers: {} };
 }
+
+/**
+ * nginx's 499 "client closed request": no answer, since the client hung up before its request had
+ * arrived, but the status the metrics and the access log count such a request with, so an abort
+ * is never a 5xx.
+ */
+export const clientClosedStatus = 499;
 
 /** The fixed answer for anything unexpected: no message, no stack, nothing from the error. */
 export const internalErrorAnswer: ErrorAnswer = {

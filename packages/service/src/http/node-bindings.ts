@@ -51,5 +51,5 @@ export function nodeRequestOf(env: unknown): IncomingMessage | undefined {
  */
 export function isRequestAborted(env: unknown): boolean {
   const incoming = nodeRequestOf(env);
-  return incoming !== undefined && incoming.destroyed && !incoming.complete;
+  return incoming?.destroyed === true && !incoming.complete;
 }
