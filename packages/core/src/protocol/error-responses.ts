@@ -143,19 +143,30 @@ export function validationAnswer(issues: readonly ValidationIssue[]): ErrorAnswe
 // Refusals of the request itself rather than of a credential: no AuthError carries these.
 const requestTable = {
   not_found: { status: 404, detail: "Not Found" },
+  // Starlette's words and status for a path served under other methods (RFC 9110 §15.5.6).
+  method_not_allowed: { status: 405, detail: "Method Not Allowed" },
   body_too_large: { status: 413, detail: "Request body too large" },
 } as const satisfies Record<
   string,
   { readonly status: ErrorAnswer["status"]; readonly detail: string }
 >;
 
-/** A refusal of the request itself: an unknown path, or a body over its route's cap. */
+/** A refusal of the request itself: an unknown path or method, or a body over its route's cap. */
 export type RequestErrorCode = keyof typeof requestTable;
 
 /** The answer for a refused request: FastAPI's `{"detail": …}` body with the code's status. */
 export function requestErrorAnswer(code: RequestErrorCode): ErrorAnswer {
   const entry = requestTable[code];
   return { status: entry.status, body: { detail: entry.detail }, headers: {} };
+}
+
+/**
+ * The 405 for a path served under other methods: RFC 9110 §15.5.6 requires `Allow`, listing
+ * `methods` in the order given.
+ */
+export function methodNotAllowedAnswer(methods: readonly string[]): ErrorAnswer {
+  const answer = requestErrorAnswer("method_not_allowed");
+  return { ...answer, headers: { Allow: methods.join(", ") } };
 }
 
 /**
@@ -177,6 +188,13 @@ export function frameworkErrorAnswer(status: number, message: string): ErrorAnsw
 export function notReadyAnswer(detail: string): ErrorAnswer {
   return { status: 503, body: { status: "unavailable", detail }, headers: {} };
 }
+
+/**
+ * nginx's 499 "client closed request": no answer, since the client hung up before its request had
+ * arrived, but the status the metrics and the access log count such a request with, so an abort
+ * is never a 5xx.
+ */
+export const clientClosedStatus = 499;
 
 /** The fixed answer for anything unexpected: no message, no stack, nothing from the error. */
 export const internalErrorAnswer: ErrorAnswer = {

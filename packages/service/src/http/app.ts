@@ -8,21 +8,26 @@ import type { PasswordHasher } from "gatehouse-auth-core/passwords/hasher";
 import type { Store } from "gatehouse-auth-core/ports";
 import { createClientAddressResolver } from "gatehouse-auth-core/protocol/client-address";
 import {
+  clientClosedStatus,
   errorAnswer,
   frameworkErrorAnswer,
   internalErrorAnswer,
+  methodNotAllowedAnswer,
   requestErrorAnswer,
 } from "gatehouse-auth-core/protocol/error-responses";
 import type { Scope, ScopeCatalogue } from "gatehouse-auth-core/scopes";
 import type { RefreshPolicy } from "gatehouse-auth-core/tokens/refresh-tokens";
 import type { TokenService } from "gatehouse-auth-core/tokens/tokens";
 import { HTTPException } from "hono/http-exception";
+import type { UnofficialStatusCode } from "hono/utils/http-status";
 import type { Logger } from "../telemetry/logger.ts";
 import type { Metrics } from "../telemetry/metrics.ts";
+import { allowedMethods } from "./allowed-methods.ts";
 import type { AppEnv } from "./app-env.ts";
 import type { GuardDeps } from "./bearer.ts";
 import { limitBody } from "./body-limit.ts";
 import { mountDocsPages } from "./docs-pages.ts";
+import { isRequestAborted } from "./node-bindings.ts";
 import type { OpenApiApp } from "./openapi.ts";
 import { mountOpenApi } from "./openapi.ts";
 import { addRequestEnvelope, requestId } from "./request-envelope.ts";
@@ -82,7 +87,8 @@ const maxBodyBytes = 64 * 1024;
 
 /** The methods whose requests may carry a body a route reads. */
 const bodyMethods = ["POST", "PUT", "PATCH", "DELETE"];
-const bodyLimitPath = "*";
+// Hono registers "*" as "/*"; the envelope and the 405 compare against the registered path.
+const bodyLimitPath = "/*";
 
 /**
  * Builds the Hono app: `/token`, `/revoke`, `/introspect`, the seed's protected routes,
@@ -151,7 +157,15 @@ export function createApp(services: AppServices, options: AppOptions = {}): Open
   mountOpenApi(app, scopes, "/token");
   mountDocsPages(app);
 
-  app.notFound((c) => sendAnswer(c, requestErrorAnswer("not_found")));
+  // A path some route serves under other methods is a 405 with Allow, as Starlette answers; the
+  // router is asked only here, off the path of every routed request.
+  app.notFound((c) => {
+    const allowed = allowedMethods(app, c.req.raw, c.env, [bodyLimitPath]);
+    return sendAnswer(
+      c,
+      allowed.length === 0 ? requestErrorAnswer("not_found") : methodNotAllowedAnswer(allowed),
+    );
+  });
   addRequestEnvelope(app, {
     logger,
     metrics,
@@ -159,6 +173,15 @@ export function createApp(services: AppServices, options: AppOptions = {}): Open
     catchAllPaths: [bodyLimitPath],
   });
   app.onError((error, c) => {
+    // A client that hung up mid-body is no server fault: counted as 499, logged without a stack,
+    // so nobody can trip the 5xx alerts by closing connections.
+    if (isRequestAborted(c.env)) {
+      logger.debug("client closed the connection before its request arrived", {
+        requestId: requestId(c),
+      });
+      // Hono's documented way to name a status outside the registry; nobody receives this body.
+      return c.body(null, clientClosedStatus as UnofficialStatusCode);
+    }
     if (isAuthError(error)) {
       // A guard names the scopes it required; other routes have none to name.
       const required = (c.get("requiredScopes") as readonly Scope[] | undefined) ?? [];

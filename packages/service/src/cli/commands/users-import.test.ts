@@ -49,6 +49,26 @@ describe("gatehouse users import, file handling", () => {
     assert.match(run.stdout, /row 2 nohash: invalid: hashed_password is required/);
   });
 
+  it("reports a row whose full name or email holds a NUL as invalid, storing nothing (issue 16)", async () => {
+    const path = await file(
+      "nul.json",
+      JSON.stringify([
+        { username: "nulname", hashed_password: bcrypt, full_name: "a\u0000b" },
+        { username: "nulmail", hashed_password: bcrypt, email: "a\u0000b@example.com" },
+      ]),
+    );
+
+    const run = await cli.run(["users", "import", path]);
+
+    assert.equal(run.status, 1);
+    assert.match(run.stdout, /row 1 nulname: invalid: full_name must not contain a NUL character/);
+    assert.match(run.stdout, /row 2 nulmail: invalid: email/);
+    const services = await cli.openServices();
+    const stored = await services.store.users.findByUsername("nulname");
+    await services.close();
+    assert.equal(stored, undefined);
+  });
+
   for (const [label, name, text, args] of [
     ["a file that is not JSON", "bad.json", "{nope", []],
     ["JSON that holds no users", "scalar.json", "42", []],

@@ -88,9 +88,19 @@ const usernameParams = z.object({
   username: usernameSchema.openapi({ param: { name: "username", in: "path" } }),
 });
 
+// The cursor is the last username of a page, opaque to clients.
+const encodeCursor = (username: string): string => Buffer.from(username).toString("base64url");
+const decodeCursor = (cursor: string): string => Buffer.from(cursor, "base64url").toString("utf8");
+
 const userListQuery = z.object({
   limit: z.coerce.number().int().min(1).max(maxUserPageSize).default(50),
-  cursor: z.string().optional().openapi({ description: "The next_cursor of the previous page" }),
+  cursor: z
+    .string()
+    .transform(decodeCursor)
+    // The edge refuses a NUL in the query as sent; a cursor can still decode to one.
+    .refine((after) => !after.includes("\u0000"), { message: "Not a cursor this API gave" })
+    .optional()
+    .openapi({ description: "The next_cursor of the previous page" }),
   prefix: z.string().max(64).optional().openapi({ description: "Usernames starting with this" }),
   disabled: z
     .enum(["true", "false"])
@@ -110,10 +120,6 @@ function present(record: UserRecord): z.infer<typeof adminUserSchema> {
     updated_at: new Date(record.updatedAt).toISOString(),
   };
 }
-
-// The cursor is the last username of a page, opaque to clients.
-const encodeCursor = (username: string): string => Buffer.from(username).toString("base64url");
-const decodeCursor = (cursor: string): string => Buffer.from(cursor, "base64url").toString("utf8");
 
 // Responses carrying user data are never cached.
 const noStore = { "Cache-Control": "no-store" } as const;
@@ -166,7 +172,7 @@ export function mountAdminRoutes(app: OpenApiApp, deps: AdminRouteDeps): void {
         limit: query.limit + 1,
         ...(query.prefix === undefined ? {} : { prefix: query.prefix }),
         ...(query.disabled === undefined ? {} : { disabled: query.disabled }),
-        ...(query.cursor === undefined ? {} : { after: decodeCursor(query.cursor) }),
+        ...(query.cursor === undefined ? {} : { after: query.cursor }),
       });
       const users = page.slice(0, query.limit);
       const last = users.at(-1);

@@ -252,9 +252,21 @@ describe("GET /.well-known/oauth-authorization-server", () => {
     await configured.close();
   });
 
-  it("is cacheable JSON", () => {
+  it("keeps a document derived from the Host header out of shared caches, varying by Host (issue 16)", () => {
     assert.equal(response.status, 200);
-    assert.equal(response.headers.get("cache-control"), "public, max-age=300");
+    assert.equal(response.headers.get("cache-control"), "private, max-age=300");
+    assert.equal(response.headers.get("vary"), "Host");
+  });
+
+  it("is publicly cacheable with a configured issuer, whatever Host the request names", async () => {
+    const configured = await makeTestApp({ issuer: "https://id.example.test" });
+
+    const forged = await configured.app.request(`http://attacker.example.test${metadataPath}`);
+
+    assert.equal(((await forged.json()) as Metadata).issuer, "https://id.example.test");
+    assert.equal(forged.headers.get("cache-control"), "public, max-age=300");
+    assert.equal(forged.headers.get("vary"), null);
+    await configured.close();
   });
 });
 
