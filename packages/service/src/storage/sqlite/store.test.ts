@@ -10,6 +10,7 @@ import { createFixedClock } from "gatehouse-auth-core/clock";
 import type { SigningKeyRecord } from "gatehouse-auth-core/keys/signing-keys";
 import type { PasswordHash } from "gatehouse-auth-core/passwords/hasher";
 import { describeAuditLogContract } from "../contract/audit-log.contract.ts";
+import { describeClientStoreContract } from "../contract/clients.contract.ts";
 import { describeAccessTokenDenylistContract } from "../contract/denylist.contract.ts";
 import { describeReadinessContract } from "../contract/readiness.contract.ts";
 import { describeRefreshTokenStoreContract } from "../contract/refresh-tokens.contract.ts";
@@ -68,6 +69,10 @@ describeReadinessContract("SQLite store readiness", async () =>
 );
 
 describeSigningKeyStoreContract("SQLite store (:memory:): signing keys", async (clock) =>
+  createSqliteStore({ path: ":memory:", clock }),
+);
+
+describeClientStoreContract("SQLite clients (:memory:)", async (clock) =>
   createSqliteStore({ path: ":memory:", clock }),
 );
 
