@@ -11,6 +11,7 @@ import { createLogger } from "../telemetry/logger.ts";
 import { UsageError } from "./arguments.ts";
 import type { Command, CommandDeps, StartServer, StartWorkers } from "./command.ts";
 import { runAuditCommand } from "./commands/audit.ts";
+import { runClientsCommand } from "./commands/clients.ts";
 import { runHashPasswordCommand } from "./commands/hash-password.ts";
 import { runKeysCommand } from "./commands/keys.ts";
 import { runMigrateCommand } from "./commands/migrate.ts";
@@ -39,6 +40,7 @@ export interface CliOptions {
 const commands = {
   serve: runServeCommand,
   users: runUsersCommand,
+  clients: runClientsCommand,
   "hash-password": runHashPasswordCommand,
   migrate: runMigrateCommand,
   audit: runAuditCommand,
