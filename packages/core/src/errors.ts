@@ -17,6 +17,9 @@ export const authErrorCodes = [
   "insufficient_scope",
   "username_taken",
   "user_not_found",
+  /** A client registration with this `client_id` exists. */
+  "client_id_taken",
+  "client_not_found",
   /** The password hashing queue is full; the caller should retry later. */
   "hasher_busy",
   /** Too many failed logins for the account or the client address; `retryAfterSeconds` says when. */

@@ -83,6 +83,8 @@ export const gatehouseScopeDescriptions = {
   "users:read": "Read user accounts.",
   "users:write": "Create, change and delete user accounts.",
   "audit:read": "Read the audit trail.",
+  "clients:read": "Read registered OAuth clients.",
+  "clients:write": "Register, change, disable and delete OAuth clients and rotate their secrets.",
 } as const;
 
 /** Joins scopes for the wire: space-separated, as `scope` is spelled in RFC 6749 and RFC 9068. */

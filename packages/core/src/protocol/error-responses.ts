@@ -69,6 +69,8 @@ const table = {
   },
   username_taken: { status: 409, detail: "Username already exists" },
   user_not_found: { status: 404, detail: "User not found" },
+  client_id_taken: { status: 409, detail: "Client id already exists" },
+  client_not_found: { status: 404, detail: "Client not found" },
   hasher_busy: {
     status: 503,
     detail: "Too many logins in progress, retry shortly",

@@ -11,6 +11,7 @@ import { createLogger } from "../telemetry/logger.ts";
 import { UsageError } from "./arguments.ts";
 import type { Command, CommandDeps, StartServer, StartWorkers } from "./command.ts";
 import { runAuditCommand } from "./commands/audit.ts";
+import { runClientsCommand } from "./commands/clients.ts";
 import { runHashPasswordCommand } from "./commands/hash-password.ts";
 import { runKeysCommand } from "./commands/keys.ts";
 import { runMigrateCommand } from "./commands/migrate.ts";
@@ -39,6 +40,7 @@ export interface CliOptions {
 const commands = {
   serve: runServeCommand,
   users: runUsersCommand,
+  clients: runClientsCommand,
   "hash-password": runHashPasswordCommand,
   migrate: runMigrateCommand,
   audit: runAuditCommand,
@@ -70,6 +72,8 @@ const failureMessages = {
   insufficient_scope: () => "the access token lacks a required scope",
   username_taken: () => "user already exists",
   user_not_found: () => "user not found",
+  client_id_taken: () => "a client with this id already exists",
+  client_not_found: () => "client not found",
   hasher_busy: () => "the password hasher is busy; try again",
   throttled: () => "too many failed attempts; try again later",
 } as const satisfies Record<AuthErrorCode, (error: AuthError) => string>;

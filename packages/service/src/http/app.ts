@@ -33,6 +33,7 @@ import { mountOpenApi } from "./openapi.ts";
 import { addRequestEnvelope, requestId } from "./request-envelope.ts";
 import { sendAnswer } from "./route.ts";
 import { mountAdminAuditRoutes } from "./routes/admin-audit-routes.ts";
+import { mountAdminClientRoutes } from "./routes/admin-client-routes.ts";
 import { mountAdminRoutes } from "./routes/admin-routes.ts";
 import { mountHealthRoutes } from "./routes/health-routes.ts";
 import { mountIntrospectRoute } from "./routes/introspect-route.ts";
@@ -54,6 +55,8 @@ export interface AppSettings {
   readonly issuer: string | undefined;
   /** Peers whose `X-Forwarded-For` is believed when finding a request's client address. */
   readonly trustedProxies: readonly string[];
+  /** How long a client secret replaced by a rotation stays valid beside the new one. */
+  readonly clientSecretOverlapSeconds: number;
 }
 
 /**
@@ -150,6 +153,13 @@ export function createApp(services: AppServices, options: AppOptions = {}): Open
     clock,
   });
   mountAdminAuditRoutes(app, { guard, audit: store.audit });
+  mountAdminClientRoutes(app, {
+    guard,
+    clients: store.clients,
+    audit: store.audit,
+    clock,
+    secretOverlapSeconds: settings.clientSecretOverlapSeconds,
+  });
   mountMetricsRoute(app, { metrics, metricsToken: settings.metricsToken });
   mountLogoutAllRoute(app, { guard, refreshTokens: store.refreshTokens, clock });
   mountJwksRoute(app, { publicKeys: services.publicKeys });

@@ -51,6 +51,7 @@ export const environmentSchema = z.object({
   // 5× unloaded); 15 kept them within 2× while logins kept about four fifths of their rate.
   GATEHOUSE_HASH_NICENESS: int(0, 19).default(15),
   GATEHOUSE_AUDIT_RETENTION_DAYS: int(1, 36_500).default(90),
+  GATEHOUSE_CLIENT_SECRET_OVERLAP_SECONDS: int(0, 30 * 86_400).default(86_400),
   GATEHOUSE_METRICS_TOKEN: z.string().optional(),
   GATEHOUSE_LEGACY_TOKENS_UNTIL: z
     .string()
@@ -133,6 +134,8 @@ export interface Settings {
   readonly logLevel: "debug" | "info" | "warn" | "error" | "silent";
   /** Audit events older than this many days are purged at startup and hourly. */
   readonly auditRetentionDays: number;
+  /** How long a client secret replaced by `rotate-secret` stays valid beside the new one. */
+  readonly clientSecretOverlapSeconds: number;
   /** The bearer token `/metrics` requires; `undefined` leaves it open. */
   readonly metricsToken: string | undefined;
   /** Until when (ms since the epoch) tokens issued by the replaced FastAPI app are accepted. */
@@ -231,6 +234,7 @@ export function loadSettings(env: Readonly<Record<string, string | undefined>>):
       reuseGraceSeconds: e.GATEHOUSE_REFRESH_REUSE_GRACE_SECONDS,
     }),
     auditRetentionDays: e.GATEHOUSE_AUDIT_RETENTION_DAYS,
+    clientSecretOverlapSeconds: e.GATEHOUSE_CLIENT_SECRET_OVERLAP_SECONDS,
     metricsToken,
     legacyTokensUntil: e.GATEHOUSE_LEGACY_TOKENS_UNTIL,
     fastapiCompatClaims: e.GATEHOUSE_FASTAPI_COMPAT_CLAIMS,

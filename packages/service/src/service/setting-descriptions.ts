@@ -81,6 +81,10 @@ export const settingDescriptions: Readonly<
   GATEHOUSE_AUDIT_RETENTION_DAYS: {
     description: "Audit events older than this many days are deleted at start and every hour.",
   },
+  GATEHOUSE_CLIENT_SECRET_OVERLAP_SECONDS: {
+    description:
+      "After `clients rotate-secret` (or `POST /admin/clients/{client_id}/rotate-secret`), the client's previous secret stays valid this many seconds beside the new one, so its deployments can switch without an outage. `0` ends it at once; at most 30 days.",
+  },
   GATEHOUSE_METRICS_TOKEN: {
     description:
       "Bearer token that `/metrics` requires, at least 16 characters (`openssl rand -hex 32`). Unset, `/metrics` is open to anyone who can reach the service.",

@@ -192,7 +192,16 @@ describe("GET /.well-known/oauth-authorization-server", () => {
       jwks_uri: "http://auth.example.test:8443/.well-known/jwks.json",
       grant_types_supported: ["password", "refresh_token"],
       response_types_supported: [],
-      scopes_supported: ["me", "items", "introspect", "users:read", "users:write", "audit:read"],
+      scopes_supported: [
+        "me",
+        "items",
+        "introspect",
+        "users:read",
+        "users:write",
+        "audit:read",
+        "clients:read",
+        "clients:write",
+      ],
       token_endpoint_auth_methods_supported: ["none"],
       service_documentation: "http://auth.example.test:8443/docs",
     });

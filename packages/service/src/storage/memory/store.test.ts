@@ -1,4 +1,5 @@
 import { describeAuditLogContract } from "../contract/audit-log.contract.ts";
+import { describeClientStoreContract } from "../contract/clients.contract.ts";
 import { describeAccessTokenDenylistContract } from "../contract/denylist.contract.ts";
 import { describeReadinessContract } from "../contract/readiness.contract.ts";
 import { describeRefreshTokenStoreContract } from "../contract/refresh-tokens.contract.ts";
@@ -30,3 +31,5 @@ describeSigningKeyStoreContract("memory store: signing keys", async (clock) =>
 );
 
 describeSeedStoreContract("memory store seeding", async (clock) => createMemoryStore({ clock }));
+
+describeClientStoreContract("memory clients", async (clock) => createMemoryStore({ clock }));

@@ -6,6 +6,7 @@ import type { Item } from "gatehouse-auth-core/users/items";
 import type { Seed } from "gatehouse-auth-core/users/seed";
 import type { NewUser, UserPatch, UserRecord } from "gatehouse-auth-core/users/user";
 import { createMemoryAuditLog } from "./audit-log.ts";
+import { createMemoryClientStore } from "./clients.ts";
 import { createMemoryAccessTokenDenylist } from "./denylist.ts";
 import { createMemoryReadiness } from "./readiness.ts";
 import { createMemoryRefreshTokenStore } from "./refresh-tokens.ts";
@@ -67,6 +68,7 @@ export function createMemoryStore(options: { clock?: Clock } = {}): Store {
   const denylist = createMemoryAccessTokenDenylist();
   let open = true;
   const { clear: clearSigningKeys, ...signingKeys } = createMemorySigningKeys();
+  const { clear: clearClients, ...clients } = createMemoryClientStore(clock);
 
   const requireUser = (username: string): UserRecord => {
     const record = users.get(username);
@@ -161,6 +163,7 @@ export function createMemoryStore(options: { clock?: Clock } = {}): Store {
     denylist: denylistPort,
     throttle: createMemoryThrottleStore(),
     audit: createMemoryAuditLog(clock),
+    clients,
     readiness: createMemoryReadiness(() => open),
 
     async close(): Promise<void> {
@@ -169,6 +172,7 @@ export function createMemoryStore(options: { clock?: Clock } = {}): Store {
       clearRefreshTokens();
       clearDenylist();
       clearSigningKeys();
+      clearClients();
       open = false;
     },
   };

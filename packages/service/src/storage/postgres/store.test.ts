@@ -19,6 +19,7 @@ import {
   type ThrowawayDatabase,
 } from "../../../../../test/fixtures/postgres-database.ts";
 import { describeAuditLogContract } from "../contract/audit-log.contract.ts";
+import { describeClientStoreContract } from "../contract/clients.contract.ts";
 import { describeAccessTokenDenylistContract } from "../contract/denylist.contract.ts";
 import { describeReadinessContract } from "../contract/readiness.contract.ts";
 import { describeRefreshTokenStoreContract } from "../contract/refresh-tokens.contract.ts";
@@ -42,6 +43,7 @@ const shippedMigrations = [
   "003-signing-key-lifecycle",
   "004-login-throttle",
   "005-audit-events",
+  "006-clients",
 ];
 // The store never inspects a hash, so any non-empty string stands in for a hasher's output.
 const hash = "$argon2id$v=19$m=19456,t=2,p=1$test" as PasswordHash;
@@ -103,6 +105,7 @@ describe("PostgreSQL store", { skip }, () => {
   describeRefreshTokenStoreContract("refresh token contract", emptyStore);
   describeAccessTokenDenylistContract("access token denylist contract", emptyStore);
   describeSigningKeyStoreContract("signing key contract", emptyStore);
+  describeClientStoreContract("client contract", emptyStore);
   describeReadinessContract("readiness contract", () => emptyStore(createFixedClock(start)));
   describeThrottleStoreContract("throttle contract", async () => {
     const store = await emptyStore(createFixedClock(start));

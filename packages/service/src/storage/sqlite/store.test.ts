@@ -10,6 +10,7 @@ import { createFixedClock } from "gatehouse-auth-core/clock";
 import type { SigningKeyRecord } from "gatehouse-auth-core/keys/signing-keys";
 import type { PasswordHash } from "gatehouse-auth-core/passwords/hasher";
 import { describeAuditLogContract } from "../contract/audit-log.contract.ts";
+import { describeClientStoreContract } from "../contract/clients.contract.ts";
 import { describeAccessTokenDenylistContract } from "../contract/denylist.contract.ts";
 import { describeReadinessContract } from "../contract/readiness.contract.ts";
 import { describeRefreshTokenStoreContract } from "../contract/refresh-tokens.contract.ts";
@@ -68,6 +69,10 @@ describeReadinessContract("SQLite store readiness", async () =>
 );
 
 describeSigningKeyStoreContract("SQLite store (:memory:): signing keys", async (clock) =>
+  createSqliteStore({ path: ":memory:", clock }),
+);
+
+describeClientStoreContract("SQLite clients (:memory:)", async (clock) =>
   createSqliteStore({ path: ":memory:", clock }),
 );
 
@@ -264,6 +269,23 @@ describe("SQLite signing keys from before migration 003", () => {
 });
 
 describe("SQLite store edge cases", () => {
+  it("refuses a clients row whose list column is not JSON, without echoing the row", async () => {
+    const path = freshPath();
+    const store = createSqliteStore({ path });
+    const db = new DatabaseSync(path);
+    db.prepare(
+      "INSERT INTO clients (client_id, name, type, grant_types, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)",
+    ).run("c1", "x", "public", "not-json-top-secret", start, start);
+    db.close();
+
+    await assert.rejects(store.clients.listClients(), (error: unknown) => {
+      assert.ok(error instanceof TypeError);
+      assert.equal(String(error.message).includes("top-secret"), false);
+      return true;
+    });
+    await store.close();
+  });
+
   it("refuses a scope name that could not round-trip through the space-separated column", async () => {
     const store = createSqliteStore({ path: ":memory:" });
 

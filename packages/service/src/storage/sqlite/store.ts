@@ -11,6 +11,7 @@ import type { NewUser, UserPatch, UserRecord } from "gatehouse-auth-core/users/u
 import { z } from "zod";
 import { parseRow } from "../rows/parse-row.ts";
 import { createSqliteAuditLog } from "./audit-log.ts";
+import { createSqliteClientStore } from "./clients.ts";
 import { createSqliteAccessTokenDenylist } from "./denylist.ts";
 import { migrateSqlite } from "./migrate.ts";
 import { createSqliteReadMemo } from "./read-memo.ts";
@@ -242,6 +243,7 @@ export function createSqliteStore(options: { path: string; clock?: Clock }): Sto
     denylist: createSqliteAccessTokenDenylist(db, memo),
     throttle: createSqliteThrottleStore(db),
     audit: createSqliteAuditLog(db, clock),
+    clients: createSqliteClientStore(db, clock),
     readiness: createSqliteReadiness(db),
 
     async close(): Promise<void> {
