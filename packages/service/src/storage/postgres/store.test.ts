@@ -18,16 +18,7 @@ import {
   requirePostgres,
   type ThrowawayDatabase,
 } from "../../../../../test/fixtures/postgres-database.ts";
-import { describeAuditLogContract } from "../contract/audit-log.contract.ts";
-import { describeClientStoreContract } from "../contract/clients.contract.ts";
-import { describeAccessTokenDenylistContract } from "../contract/denylist.contract.ts";
-import { describeReadinessContract } from "../contract/readiness.contract.ts";
-import { describeRefreshTokenStoreContract } from "../contract/refresh-tokens.contract.ts";
-import { describeSeedStoreContract } from "../contract/seed.contract.ts";
-import { describeSigningKeyStoreContract } from "../contract/signing-keys.contract.ts";
-import { describeThrottleStoreContract } from "../contract/throttle.contract.ts";
-import { describeUserDirectoryContract } from "../contract/user-directory.contract.ts";
-import { describeStoreContract } from "../contract/users.contract.ts";
+import { describeStoreContracts } from "../contract/store.contract.ts";
 import { migratePostgres, pendingPostgresMigrations } from "./migrate.ts";
 import { connectPostgres, type PostgresPool } from "./pool.ts";
 import { createPostgresReadiness } from "./readiness.ts";
@@ -98,19 +89,7 @@ describe("PostgreSQL store", { skip }, () => {
     await emptyDatabase(shared.url);
     return store;
   };
-  describeStoreContract("contract", emptyStore);
-  describeSeedStoreContract("seeding contract", emptyStore);
-  describeUserDirectoryContract("user directory contract", emptyStore);
-  describeAuditLogContract("audit log contract", emptyStore);
-  describeRefreshTokenStoreContract("refresh token contract", emptyStore);
-  describeAccessTokenDenylistContract("access token denylist contract", emptyStore);
-  describeSigningKeyStoreContract("signing key contract", emptyStore);
-  describeClientStoreContract("client contract", emptyStore);
-  describeReadinessContract("readiness contract", () => emptyStore(createFixedClock(start)));
-  describeThrottleStoreContract("throttle contract", async () => {
-    const store = await emptyStore(createFixedClock(start));
-    return { store: store.throttle, close: () => store.close() };
-  });
+  describeStoreContracts("contract", emptyStore);
 
   describe("on its own database", () => {
     it("applies the shipped migrations once and records when", async () => {

@@ -9,26 +9,11 @@ import { Worker } from "node:worker_threads";
 import { createFixedClock } from "gatehouse-auth-core/clock";
 import type { SigningKeyRecord } from "gatehouse-auth-core/keys/signing-keys";
 import type { PasswordHash } from "gatehouse-auth-core/passwords/hasher";
-import { describeAuditLogContract } from "../contract/audit-log.contract.ts";
-import { describeClientStoreContract } from "../contract/clients.contract.ts";
-import { describeAccessTokenDenylistContract } from "../contract/denylist.contract.ts";
-import { describeReadinessContract } from "../contract/readiness.contract.ts";
-import { describeRefreshTokenStoreContract } from "../contract/refresh-tokens.contract.ts";
-import { describeSeedStoreContract } from "../contract/seed.contract.ts";
-import { describeSigningKeyStoreContract } from "../contract/signing-keys.contract.ts";
-import { describeThrottleStoreContract } from "../contract/throttle.contract.ts";
-import { describeUserDirectoryContract } from "../contract/user-directory.contract.ts";
-import { describeStoreContract } from "../contract/users.contract.ts";
+import { describeStoreContracts } from "../contract/store.contract.ts";
 import { migrateSqlite, pendingSqliteMigrations } from "./migrate.ts";
 import { createSqliteStore } from "./store.ts";
 
-describeStoreContract("SQLite store (:memory:)", async (clock) =>
-  createSqliteStore({ path: ":memory:", clock }),
-);
-describeAuditLogContract("SQLite audit log (:memory:)", async (clock) =>
-  createSqliteStore({ path: ":memory:", clock }),
-);
-describeUserDirectoryContract("SQLite user directory (:memory:)", async (clock) =>
+describeStoreContracts("SQLite store (:memory:)", async (clock) =>
   createSqliteStore({ path: ":memory:", clock }),
 );
 
@@ -52,33 +37,6 @@ describe("SQLite audit_events", () => {
     db.close();
   });
 });
-describeRefreshTokenStoreContract("SQLite refresh tokens (:memory:)", async (clock) =>
-  createSqliteStore({ path: ":memory:", clock }),
-);
-describeAccessTokenDenylistContract("SQLite access token denylist (:memory:)", async (clock) =>
-  createSqliteStore({ path: ":memory:", clock }),
-);
-
-describeThrottleStoreContract("SQLite throttle store (:memory:)", async () => {
-  const store = createSqliteStore({ path: ":memory:" });
-  return { store: store.throttle, close: () => store.close() };
-});
-
-describeReadinessContract("SQLite store readiness", async () =>
-  createSqliteStore({ path: ":memory:" }),
-);
-
-describeSigningKeyStoreContract("SQLite store (:memory:): signing keys", async (clock) =>
-  createSqliteStore({ path: ":memory:", clock }),
-);
-
-describeClientStoreContract("SQLite clients (:memory:)", async (clock) =>
-  createSqliteStore({ path: ":memory:", clock }),
-);
-
-describeSeedStoreContract("SQLite store seeding (:memory:)", async (clock) =>
-  createSqliteStore({ path: ":memory:", clock }),
-);
 
 const start = Date.UTC(2025, 0, 1);
 // The store never inspects a hash, so any non-empty string stands in for a hasher's output.
