@@ -89,7 +89,15 @@ function addressThrottleKey(address: string): string {
 function throttled(lockedUntil: number, now: number): AuthError {
   // Retry-After is whole seconds; rounding up never invites a client back while still locked.
   const retryAfterSeconds = Math.max(1, Math.ceil((lockedUntil - now) / 1000));
-  return new AuthError("throttled", "too many failed attempts", { retryAfterSeconds });
+  // Capturing a stack was the largest single cost of a refusal under a flood, and an expected
+  // refusal's stack says nothing: it is built without one.
+  const stackTraceLimit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  try {
+    return new AuthError("throttled", "too many failed attempts", { retryAfterSeconds });
+  } finally {
+    Error.stackTraceLimit = stackTraceLimit;
+  }
 }
 
 /**
