@@ -112,7 +112,20 @@ describe("gatehouse users", () => {
     const run = await cli.run(["users", "add", username], { passwords: [password] });
 
     assert.equal(run.status, 1);
-    assert.equal(run.stderr, "gatehouse: user already exists\n");
+    assert.equal(
+      run.stderr,
+      "gatehouse: user already exists (usernames differing only by case are one user)\n",
+    );
+    assert.equal(run.prompts.length, 0);
+  });
+
+  it("refuses a username differing from an existing one only by case, before asking for a password", async () => {
+    await addUser("CaseVariant");
+
+    const run = await cli.run(["users", "add", "casevariant"], { passwords: [password] });
+
+    assert.equal(run.status, 1);
+    assert.match(run.stderr, /user already exists/);
     assert.equal(run.prompts.length, 0);
   });
 

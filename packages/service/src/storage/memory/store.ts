@@ -102,7 +102,10 @@ export function createMemoryStore(options: { clock?: Clock } = {}): Store {
       async createUser(user: NewUser): Promise<UserRecord> {
         const key = canonicalUsername(user.username);
         if (canonical.has(key)) {
-          throw new AuthError("username_taken", "a user with this username exists");
+          throw new AuthError(
+            "username_taken",
+            "a user with this username, or one differing only by case, exists",
+          );
         }
         const record = newRecord(user, clock.now());
         users.set(record.username, record);
