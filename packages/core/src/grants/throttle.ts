@@ -2,6 +2,7 @@
 import { createHash } from "node:crypto";
 import type { Clock } from "../clock.ts";
 import { AuthError } from "../errors.ts";
+import { canonicalUsername } from "../users/canonical-username.ts";
 import type { KeyedAttempt, ThrottleRule, ThrottleStore } from "./throttle-store.ts";
 
 /** The rules for accounts and for client addresses. */
@@ -72,12 +73,12 @@ export interface LoginThrottleOptions {
 }
 
 /**
- * The key of an account's counter: the username normalised (NFKC, trimmed, lower case) so case
- * and Unicode variants share one counter, then hashed, so a password typed into the username
- * field is never stored.
+ * The key of an account's counter: the username in its canonical form ({@link canonicalUsername},
+ * the form usernames are unique in) so case and Unicode variants share one counter, then hashed,
+ * so a password typed into the username field is never stored.
  */
 export function accountThrottleKey(username: string): string {
-  const normalized = username.normalize("NFKC").trim().toLowerCase();
+  const normalized = canonicalUsername(username);
   return `account:${createHash("sha256").update(normalized, "utf8").digest("base64url")}`;
 }
 

@@ -71,6 +71,15 @@ const table = {
   user_not_found: { status: 404, detail: "User not found" },
   client_id_taken: { status: 409, detail: "Client id already exists" },
   client_not_found: { status: 404, detail: "Client not found" },
+  // The admin API answers a refused password as a validation error naming the field; this entry
+  // is for any other caller of the account functions.
+  weak_password: { status: 422, detail: "The password does not meet the password policy" },
+  last_user_admin: {
+    status: 409,
+    detail:
+      "This is the last active account that can manage users (users:write); it cannot be disabled, deleted or lose users:write",
+  },
+  scope_not_held: { status: 403, detail: "Cannot grant a scope you do not hold" },
   hasher_busy: {
     status: 503,
     detail: "Too many logins in progress, retry shortly",

@@ -28,7 +28,8 @@ export async function authenticate(
   username: string,
   password: string,
 ): Promise<UserRecord> {
-  const record = isValidUsername(username) ? await deps.users.findByUsername(username) : undefined;
+  // By login name: `JohnDoe` logs in to `johndoe`, the account the throttle counted it against.
+  const record = isValidUsername(username) ? await deps.users.findByLogin(username) : undefined;
   // Pays for one verification even when the user is unknown, so response time does not reveal usernames.
   const hash = record?.passwordHash ?? (await deps.hasher.dummyHash());
   const check = await deps.hasher.verify(hash, password);

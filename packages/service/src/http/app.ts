@@ -5,6 +5,7 @@ import { isAuthError } from "gatehouse-auth-core/errors";
 import type { LoginThrottle } from "gatehouse-auth-core/grants/throttle";
 import type { PublishedJwk } from "gatehouse-auth-core/keys/key-material";
 import type { PasswordHasher } from "gatehouse-auth-core/passwords/hasher";
+import type { PasswordPolicy } from "gatehouse-auth-core/passwords/password-policy";
 import type { Store } from "gatehouse-auth-core/ports";
 import { createClientAddressResolver } from "gatehouse-auth-core/protocol/client-address";
 import {
@@ -67,6 +68,8 @@ export interface AppServices {
   readonly settings: AppSettings;
   readonly store: Store;
   readonly hasher: PasswordHasher;
+  /** What new and changed passwords set over the admin API must be. */
+  readonly passwordPolicy: PasswordPolicy;
   readonly tokens: TokenService;
   readonly scopes: ScopeCatalogue;
   readonly refreshPolicy: RefreshPolicy;
@@ -150,6 +153,7 @@ export function createApp(services: AppServices, options: AppOptions = {}): Open
     directory: store.directory,
     audit: store.audit,
     hasher,
+    passwordPolicy: services.passwordPolicy,
     clock,
   });
   mountAdminAuditRoutes(app, { guard, audit: store.audit });

@@ -11,6 +11,10 @@ import type { TokenKeySet } from "gatehouse-auth-core/keys/token-keys";
 import { deriveKeyId, staticKeySet } from "gatehouse-auth-core/keys/token-keys";
 import { type Argon2Hasher, createArgon2Hasher } from "gatehouse-auth-core/passwords/argon2-hasher";
 import type { PasswordHasher } from "gatehouse-auth-core/passwords/hasher";
+import {
+  createPasswordPolicy,
+  type PasswordPolicy,
+} from "gatehouse-auth-core/passwords/password-policy";
 import type { Store } from "gatehouse-auth-core/ports";
 import type { ScopeCatalogue } from "gatehouse-auth-core/scopes";
 import { createScopeCatalogue, gatehouseScopeDescriptions } from "gatehouse-auth-core/scopes";
@@ -37,6 +41,8 @@ export interface Services {
   readonly settings: Settings;
   readonly store: Store;
   readonly hasher: PasswordHasher;
+  /** What new and changed passwords must be (the CLI and the admin API check it). */
+  readonly passwordPolicy: PasswordPolicy;
   readonly scopes: ScopeCatalogue;
   readonly tokens: TokenService;
   readonly refreshPolicy: RefreshPolicy;
@@ -150,6 +156,13 @@ async function composeOnStore(settings: Settings, parts: Parts): Promise<Service
     }),
     metrics,
   );
+  // Left by a database from before usernames were unique in their canonical form: both accounts
+  // keep working by their exact names until an operator deletes one (docs/operations.md).
+  for (const group of await store.users.findCaseCollisions()) {
+    logger.warn("accounts whose usernames differ only by case; delete all but one", {
+      usernames: group,
+    });
+  }
   if (settings.demo) {
     const seeded = await seedDemoData(store, hasher);
     logger.info(
@@ -162,6 +175,7 @@ async function composeOnStore(settings: Settings, parts: Parts): Promise<Service
     settings,
     store,
     hasher,
+    passwordPolicy: createPasswordPolicy({ minLength: settings.passwordMinLength }),
     scopes,
     tokens,
     refreshPolicy: settings.refreshTokens,

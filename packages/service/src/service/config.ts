@@ -2,6 +2,7 @@
 import { availableParallelism } from "node:os";
 import type { ThrottlePolicy } from "gatehouse-auth-core/grants/throttle";
 import { type SigningAlgorithm, signingAlgorithms } from "gatehouse-auth-core/keys/signing-keys";
+import { defaultMinPasswordLength } from "gatehouse-auth-core/passwords/password-policy";
 import { isAddressOrRange } from "gatehouse-auth-core/protocol/client-address";
 import { z } from "zod";
 
@@ -50,6 +51,9 @@ export const environmentSchema = z.object({
   // 15: measured on one core under a login storm, 5 and 10 let reads wait behind hashing (p99 over
   // 5× unloaded); 15 kept them within 2× while logins kept about four fifths of their rate.
   GATEHOUSE_HASH_NICENESS: int(0, 19).default(15),
+  // NIST SP 800-63B-4: at least 15 characters for a password that is the only factor (8 with
+  // another factor, the lowest allowed here); no minimum above 64, the most NIST asks to allow.
+  GATEHOUSE_PASSWORD_MIN_LENGTH: int(8, 64).default(defaultMinPasswordLength),
   GATEHOUSE_AUDIT_RETENTION_DAYS: int(1, 36_500).default(90),
   GATEHOUSE_CLIENT_SECRET_OVERLAP_SECONDS: int(0, 30 * 86_400).default(86_400),
   GATEHOUSE_METRICS_TOKEN: z.string().optional(),
@@ -131,6 +135,8 @@ export interface Settings {
   readonly hashQueue: number;
   /** The nice value of the hashing threads: above 0, serving requests comes before hashing. */
   readonly hashNiceness: number;
+  /** The fewest characters a new or changed password may have (the password policy). */
+  readonly passwordMinLength: number;
   readonly logLevel: "debug" | "info" | "warn" | "error" | "silent";
   /** Audit events older than this many days are purged at startup and hourly. */
   readonly auditRetentionDays: number;
@@ -241,6 +247,7 @@ export function loadSettings(env: Readonly<Record<string, string | undefined>>):
     hashWorkers: e.GATEHOUSE_HASH_WORKERS ?? defaultHashWorkers(e.GATEHOUSE_WORKERS),
     hashQueue: e.GATEHOUSE_HASH_QUEUE,
     hashNiceness: e.GATEHOUSE_HASH_NICENESS,
+    passwordMinLength: e.GATEHOUSE_PASSWORD_MIN_LENGTH,
     logLevel: e.GATEHOUSE_LOG_LEVEL,
     workers: e.GATEHOUSE_WORKERS,
     throttle: Object.freeze({

@@ -78,6 +78,10 @@ export const settingDescriptions: Readonly<
     description:
       "Nice value of the hashing threads: when hashing and serving compete for a core, serving comes first, so a storm of logins slows logins rather than every protected route. `0` gives them equal standing.",
   },
+  GATEHOUSE_PASSWORD_MIN_LENGTH: {
+    description:
+      "Fewest characters (Unicode code points) a new or changed password may have, from the CLI or the admin API. 15 follows NIST SP 800-63B-4 for a password that is the only factor; 8, the lowest allowed, is NIST's minimum when another factor is also required. Passwords on the shipped common-password list are refused at any length; imported hashes and demo data are not checked.",
+  },
   GATEHOUSE_AUDIT_RETENTION_DAYS: {
     description: "Audit events older than this many days are deleted at start and every hour.",
   },

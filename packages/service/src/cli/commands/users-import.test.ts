@@ -39,6 +39,30 @@ describe("gatehouse users import, file handling", () => {
     assert.deepEqual(ann?.scopes, ["me"]);
   });
 
+  it("skips a row whose username differs from an existing one, or an earlier row's, only by case", async () => {
+    const path = await file(
+      "case.json",
+      JSON.stringify([
+        { username: "CaseUser", hashed_password: bcrypt },
+        { username: "caseuser", hashed_password: bcrypt },
+        { username: "CASEUSER", hashed_password: bcrypt },
+      ]),
+    );
+
+    const run = await cli.run(["users", "import", path]);
+
+    assert.equal(run.status, 0, run.stderr);
+    assert.match(run.stdout, /row 2 caseuser: skipped: .*differing only by case/);
+    assert.match(run.stdout, /row 3 CASEUSER: skipped: .*differing only by case/);
+    const services = await cli.openServices();
+    const names = (await services.store.users.listUsers()).map((user) => user.username);
+    await services.close();
+    assert.deepEqual(
+      names.filter((name) => name.toLowerCase() === "caseuser"),
+      ["CaseUser"],
+    );
+  });
+
   it("reports a row that is not an object, or lacks the hash, as invalid", async () => {
     const path = await file("odd.json", JSON.stringify([42, { username: "nohash" }]));
 

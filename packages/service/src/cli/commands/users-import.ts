@@ -117,7 +117,11 @@ async function importRowOf(
     );
   } catch (error) {
     if (isAuthError(error, "username_taken")) {
-      return { kind: "skipped", username, why: "a user with this username exists" };
+      return {
+        kind: "skipped",
+        username,
+        why: "a user with this username, or one differing only by case, exists",
+      };
     }
     throw error;
   }

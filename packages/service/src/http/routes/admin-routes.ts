@@ -7,6 +7,7 @@ import {
   maxPasswordBytes,
   type PasswordHasher,
 } from "gatehouse-auth-core/passwords/hasher";
+import type { PasswordPolicy } from "gatehouse-auth-core/passwords/password-policy";
 import { errorAnswer } from "gatehouse-auth-core/protocol/error-responses";
 import type { RefreshTokenStore } from "gatehouse-auth-core/tokens/refresh-tokens";
 import { isValidUsername, type UserRecord, type UserStore } from "gatehouse-auth-core/users/user";
@@ -38,6 +39,7 @@ export interface AdminRouteDeps {
   readonly directory: UserDirectory;
   readonly audit: AuditLog;
   readonly hasher: PasswordHasher;
+  readonly passwordPolicy: PasswordPolicy;
   readonly clock: Clock;
 }
 
@@ -53,6 +55,14 @@ const guardedResponses = {
   422: json(validationErrorSchema, "Invalid path, query or body"),
 };
 
+/** Refusals of an account granting what it does not hold (the 403 also covers the guard's). */
+const grantResponses = {
+  403: json(errorSchema, "The token lacks a required scope, or grants a scope its account lacks"),
+};
+
+const lastAdminRefusal =
+  "The user is the last active account with users:write, which cannot be disabled, deleted or lose it";
+
 /** The rules a username follows, in the words the 422 and the docs use. */
 const usernameRules = "1 to 64 characters of A-Z a-z 0-9 . _ @ -, starting with a letter or digit";
 
@@ -61,12 +71,23 @@ const usernameSchema = z
   .refine(isValidUsername, { message: `Username must be ${usernameRules}` })
   .openapi({ description: `Username: ${usernameRules}`, example: "johndoe" });
 
-const passwordSchema = z
-  .string()
-  .refine(isAcceptablePassword, {
-    message: `Password must be 1 to ${maxPasswordBytes} bytes and contain no NUL character`,
-  })
-  .openapi({ format: "password" });
+/** A new password: what the hasher takes, then what the password policy asks (never echoed). */
+function newPasswordSchema(policy: PasswordPolicy) {
+  return z
+    .string()
+    .refine(isAcceptablePassword, {
+      message: `Password must be 1 to ${maxPasswordBytes} bytes and contain no NUL character`,
+      abort: true,
+    })
+    .superRefine((password, ctx) => {
+      const why = policy.problem(password);
+      if (why !== undefined) ctx.addIssue({ code: "custom", message: `Password ${why}` });
+    })
+    .openapi({
+      format: "password",
+      description: `At least ${policy.minLength} characters and not a commonly used password; no composition rules`,
+    });
+}
 
 const adminUserSchema = z
   .object({
@@ -124,9 +145,11 @@ function present(record: UserRecord): z.infer<typeof adminUserSchema> {
 // Responses carrying user data are never cached.
 const noStore = { "Cache-Control": "no-store" } as const;
 
+// The acting account's scopes bound what it may grant (docs/security.md).
 function auditContext(c: Context<AppEnv>): AuditContext {
   return {
     actor: c.var.principal.user.username,
+    actorScopes: c.var.principal.user.scopes,
     clientAddress: clientAddress(c),
     requestId: requestId(c),
   };
@@ -144,7 +167,9 @@ export function mountAdminRoutes(app: OpenApiApp, deps: AdminRouteDeps): void {
     hasher: deps.hasher,
     clock: deps.clock,
     scopes,
+    passwordPolicy: deps.passwordPolicy,
   };
+  const passwordSchema = newPasswordSchema(deps.passwordPolicy);
   const scopeList = z
     .array(
       z.string().refine((name) => scopes.has(name), {
@@ -226,8 +251,9 @@ export function mountAdminRoutes(app: OpenApiApp, deps: AdminRouteDeps): void {
       },
       responses: {
         201: json(adminUserSchema, "The user was created"),
-        409: json(errorSchema, "The username is taken"),
+        409: json(errorSchema, "The username, or one differing only by case, is taken"),
         ...guardedResponses,
+        ...grantResponses,
       },
     },
     async (c, { body }) => {
@@ -265,7 +291,9 @@ export function mountAdminRoutes(app: OpenApiApp, deps: AdminRouteDeps): void {
       responses: {
         200: json(adminUserSchema, "The changed user"),
         404: json(errorSchema, "No such user"),
+        409: json(errorSchema, lastAdminRefusal),
         ...guardedResponses,
+        ...grantResponses,
       },
     },
     async (c, { params, body }) => {
@@ -315,6 +343,7 @@ export function mountAdminRoutes(app: OpenApiApp, deps: AdminRouteDeps): void {
       responses: {
         204: { description: "The user was deleted" },
         404: json(errorSchema, "No such user"),
+        409: json(errorSchema, lastAdminRefusal),
         ...guardedResponses,
       },
     },

@@ -226,6 +226,70 @@ describe("SQLite signing keys from before migration 003", () => {
   });
 });
 
+describe("SQLite users from before migration 006", () => {
+  // A database made by the schema before usernames were unique in their canonical form.
+  function databaseWithCaseCollision(): string {
+    const path = freshPath();
+    const before006 = mkdtempSync(join(root, "before-006-"));
+    for (const name of [
+      "001-initial",
+      "002-token-lifecycle",
+      "003-signing-key-lifecycle",
+      "004-login-throttle",
+      "005-audit-events",
+    ]) {
+      const shipped = new URL(`./migrations/${name}.sql`, import.meta.url);
+      writeFileSync(join(before006, `${name}.sql`), readFileSync(shipped));
+    }
+    mkdirSync(dirname(path), { recursive: true });
+    const old = new DatabaseSync(path);
+    migrateSqlite(old, { directory: pathToFileURL(`${before006}/`) });
+    const insert = old.prepare(
+      "INSERT INTO users (username, password_hash, created_at, updated_at) VALUES (?, ?, ?, ?)",
+    );
+    for (const name of ["johndoe", "JOHNDOE", "alice"]) insert.run(name, "x", start, start);
+    old.close();
+    return path;
+  }
+
+  it("migrates a database holding names that differ only by case, and reports them", async () => {
+    const store = createSqliteStore({ path: databaseWithCaseCollision() });
+
+    assert.deepEqual(await store.users.findCaseCollisions(), [["JOHNDOE", "johndoe"]]);
+    await store.close();
+  });
+
+  it("keeps both colliding accounts usable by their exact names and refuses a third", async () => {
+    const store = createSqliteStore({ path: databaseWithCaseCollision() });
+
+    assert.equal((await store.users.findByUsername("JOHNDOE"))?.username, "JOHNDOE");
+    assert.equal((await store.users.findByLogin("johndoe"))?.username, "johndoe");
+    assert.equal((await store.users.findByLogin("JOHNDOE"))?.username, "JOHNDOE");
+    // Neither is named JohnDoe, so a login under that name cannot choose between them.
+    assert.equal(await store.users.findByLogin("JohnDoe"), undefined);
+    await assert.rejects(store.users.createUser({ username: "JohnDoe", passwordHash: hash }), {
+      code: "username_taken",
+    });
+    await assert.rejects(store.users.createUser({ username: "ALICE", passwordHash: hash }), {
+      code: "username_taken",
+    });
+    await store.close();
+  });
+
+  it("stops reporting a collision once one of its accounts is deleted", async () => {
+    const store = createSqliteStore({ path: databaseWithCaseCollision() });
+
+    await store.users.deleteUser("JOHNDOE");
+
+    assert.deepEqual(await store.users.findCaseCollisions(), []);
+    assert.equal((await store.users.findByLogin("JohnDoe"))?.username, "johndoe");
+    await assert.rejects(store.users.createUser({ username: "JohnDoe", passwordHash: hash }), {
+      code: "username_taken",
+    });
+    await store.close();
+  });
+});
+
 describe("SQLite store edge cases", () => {
   it("refuses a clients row whose list column is not JSON, without echoing the row", async () => {
     const path = freshPath();
