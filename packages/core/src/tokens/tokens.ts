@@ -27,6 +27,11 @@ export interface IssuedAccessToken {
 export interface IssueOptions {
   /** The `client_id` the token request named; written as the RFC 9068 `client_id` claim. */
   readonly clientId?: string | undefined;
+  /**
+   * When the token is issued, in ms; now by default. A refresh passes the time its exchange was
+   * stored at, so a cut-off placed after that exchange also covers the token.
+   */
+  readonly issuedAtMs?: number | undefined;
 }
 
 /**
@@ -110,7 +115,7 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
       const key = keys.signer();
       const sign = signerFor(key);
       if (sign === undefined) throw new TypeError(`signing key ${key.kid} has no private key`);
-      const issuedAtMs = clock.now();
+      const issuedAtMs = issueOptions.issuedAtMs ?? clock.now();
       const issuedAt = Math.floor(issuedAtMs / 1000);
       const tokenId = randomUUID();
       const claims = {
