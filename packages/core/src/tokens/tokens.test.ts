@@ -93,6 +93,7 @@ describe("createTokenService: issuing", () => {
       issuedAtMs: start,
       issuedAt: startSeconds,
       expiresAt: startSeconds + defaultTokenLifetimeSeconds,
+      form: "at+jwt",
     });
   });
 
