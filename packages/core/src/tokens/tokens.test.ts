@@ -678,6 +678,24 @@ describe("createTokenService: the token edge-case catalogue", () => {
       assert.deepEqual(tokens.verify(token).scopes, []);
     });
 
+    for (const scope of ["me  items", " me", "me\titems", 'me "items"']) {
+      it(`refuses a scope claim that is not single-space-separated scope-tokens: ${JSON.stringify(scope)}`, () => {
+        const { tokens, key } = setup();
+        const token = forge(key, { payload: claimsFor("johndoe", { scope }) });
+
+        assert.throws(() => tokens.verify(token), invalid);
+      });
+    }
+
+    for (const scopes of [["me items"], ["me", ""], ["items\u0000"]]) {
+      it(`refuses a scopes list holding ${JSON.stringify(scopes)}, not splitting an element`, () => {
+        const { tokens, key } = setup();
+        const token = forge(key, { payload: claimsFor("johndoe", { scopes }) });
+
+        assert.throws(() => tokens.verify(token), invalid);
+      });
+    }
+
     it("does not treat Object.prototype names in the scope claim as scopes", () => {
       const { tokens, key } = setup();
       const payload = claimsFor("johndoe", { scope: "constructor toString __proto__ me" });
