@@ -29,6 +29,11 @@ export interface ScopeCatalogue {
 // RFC 6749 §3.3: scope-token = 1*( %x21 / %x23-5B / %x5D-7E )
 const scopeToken = /^[\x21\x23-\x5b\x5d-\x7e]+$/;
 
+/** Tells whether `name` is one RFC 6749 §3.3 scope-token: no space, quote, backslash or control. */
+export function isScopeToken(name: string): boolean {
+  return scopeToken.test(name);
+}
+
 /**
  * Builds the scope catalogue from `{ name: description }`.
  * @throws {TypeError} when a name is not a valid RFC 6749 scope-token

@@ -42,6 +42,7 @@ export interface UserPatch {
   readonly disabled?: boolean;
   readonly scopes?: readonly string[];
   readonly passwordHash?: PasswordHash;
+  /** Only ever moves the cut-off forward: an earlier one than stored is ignored; `null` clears it. */
   readonly tokensValidAfter?: number | null;
 }
 

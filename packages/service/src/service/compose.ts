@@ -140,6 +140,8 @@ async function composeOnStore(settings: Settings, parts: Parts): Promise<Service
       scopes,
       clock,
       lifetimeSeconds: settings.accessTokenLifetimeSeconds,
+      maxLifetimeSeconds: settings.maxTokenLifetimeSeconds,
+      clockSkewSeconds: settings.clockSkewSeconds,
       scopesArrayClaim: settings.fastapiCompatClaims,
       ...(settings.issuer === undefined ? {} : { issuer: settings.issuer }),
       ...(settings.audience === undefined ? {} : { audience: settings.audience }),

@@ -40,6 +40,8 @@ export const environmentSchema = z.object({
     .optional()
     .transform((value) => (value === "" ? undefined : value)),
   GATEHOUSE_ACCESS_TOKEN_LIFETIME: int(1, 86_400).default(1800),
+  GATEHOUSE_MAX_TOKEN_LIFETIME_SECONDS: int(1, 86_400).optional(),
+  GATEHOUSE_CLOCK_SKEW_SECONDS: int(0, 600).default(60),
   GATEHOUSE_ISSUER: z.string().min(1).optional(),
   GATEHOUSE_AUDIENCE: z.string().min(1).optional(),
   GATEHOUSE_STRICT_GRANT_TYPE: flag.default(false),
@@ -121,6 +123,10 @@ export interface Settings {
    */
   readonly signingAlgorithm: SigningAlgorithm;
   readonly accessTokenLifetimeSeconds: number;
+  /** The longest access token lifetime accepted on verification; never below the issued one. */
+  readonly maxTokenLifetimeSeconds: number;
+  /** How far ahead of this clock an access token's `iat` may be before it is refused. */
+  readonly clockSkewSeconds: number;
   readonly issuer: string | undefined;
   readonly audience: string | undefined;
   /** Require `grant_type=password` at `/token` instead of accepting its absence. */
@@ -210,6 +216,13 @@ export function loadSettings(env: Readonly<Record<string, string | undefined>>):
       "invalid configuration: GATEHOUSE_THROTTLE_BASE_DELAY_SECONDS must not exceed GATEHOUSE_THROTTLE_MAX_DELAY_SECONDS",
     );
   }
+  const maxTokenLifetime =
+    e.GATEHOUSE_MAX_TOKEN_LIFETIME_SECONDS ?? e.GATEHOUSE_ACCESS_TOKEN_LIFETIME;
+  if (maxTokenLifetime < e.GATEHOUSE_ACCESS_TOKEN_LIFETIME) {
+    throw new RangeError(
+      "invalid configuration: GATEHOUSE_MAX_TOKEN_LIFETIME_SECONDS must not be below GATEHOUSE_ACCESS_TOKEN_LIFETIME",
+    );
+  }
   const rule = (freeFailures: number) =>
     Object.freeze({
       freeFailures,
@@ -231,6 +244,8 @@ export function loadSettings(env: Readonly<Record<string, string | undefined>>):
     jwtSecret: secret,
     signingAlgorithm: secret === undefined ? (e.GATEHOUSE_SIGNING_ALGORITHM ?? "EdDSA") : "HS256",
     accessTokenLifetimeSeconds: e.GATEHOUSE_ACCESS_TOKEN_LIFETIME,
+    maxTokenLifetimeSeconds: maxTokenLifetime,
+    clockSkewSeconds: e.GATEHOUSE_CLOCK_SKEW_SECONDS,
     issuer: e.GATEHOUSE_ISSUER,
     audience: e.GATEHOUSE_AUDIENCE,
     strictGrantType: e.GATEHOUSE_STRICT_GRANT_TYPE,

@@ -41,6 +41,15 @@ export const settingDescriptions: Readonly<
   GATEHOUSE_ACCESS_TOKEN_LIFETIME: {
     description: "Access token lifetime in seconds (the tutorial's 30 minutes).",
   },
+  GATEHOUSE_MAX_TOKEN_LIFETIME_SECONDS: {
+    description:
+      "The longest access token lifetime (`exp` after `iat`) accepted on verification; a validly signed token living longer is refused. Must not be below `GATEHOUSE_ACCESS_TOKEN_LIFETIME`; raise it for a while when lowering that, so tokens already issued keep working until they expire.",
+    unset: "unset: `GATEHOUSE_ACCESS_TOKEN_LIFETIME`",
+  },
+  GATEHOUSE_CLOCK_SKEW_SECONDS: {
+    description:
+      "How far ahead of this instance's clock an access token's `iat` may be, in seconds; a token issued further in the future is refused (it would outlive every cut-off). Covers clock differences between instances.",
+  },
   GATEHOUSE_ISSUER: {
     description:
       "Written as `iss` into every token and required on verification; also the issuer in the server metadata, which otherwise names the origin the request came to. Set it to the public URL in production.",

@@ -249,6 +249,17 @@ export function describeStoreContract(
         assert.equal(cleared.tokensValidAfter, null);
       });
 
+      it("never moves the token cut-off back, so racing cut-offs cannot undo each other", async () => {
+        await store.users.createUser(newUser("alice"));
+
+        await store.users.updateUser("alice", { tokensValidAfter: start + 2000 });
+        const earlier = await store.users.updateUser("alice", { tokensValidAfter: start + 1000 });
+        const later = await store.users.updateUser("alice", { tokensValidAfter: start + 3000 });
+
+        assert.equal(earlier.tokensValidAfter, start + 2000);
+        assert.equal(later.tokensValidAfter, start + 3000);
+      });
+
       it("stamps createdAt and updatedAt from the injected clock", async () => {
         await store.users.createUser(newUser("alice"));
         clock.advance(60_000);

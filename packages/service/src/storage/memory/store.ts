@@ -124,10 +124,7 @@ export function createMemoryStore(options: { clock?: Clock } = {}): Store {
           disabled: patch.disabled ?? current.disabled,
           scopes: [...(patch.scopes ?? current.scopes)],
           passwordHash: patch.passwordHash ?? current.passwordHash,
-          tokensValidAfter:
-            patch.tokensValidAfter === undefined
-              ? current.tokensValidAfter
-              : patch.tokensValidAfter,
+          tokensValidAfter: laterCutoff(current.tokensValidAfter, patch.tokensValidAfter),
           updatedAt: clock.now(),
         };
         users.set(username, record);
@@ -199,4 +196,11 @@ export function createMemoryStore(options: { clock?: Clock } = {}): Store {
       open = false;
     },
   };
+}
+
+// A cut-off only moves forward (two racing "log out everywhere" cannot undo each other); null clears it.
+function laterCutoff(current: number | null, next: number | null | undefined): number | null {
+  if (next === undefined) return current;
+  if (next === null || current === null) return next;
+  return Math.max(current, next);
 }

@@ -63,7 +63,9 @@ const patchUser = `UPDATE users SET
     disabled = CASE WHEN $6::boolean THEN $7::boolean ELSE disabled END,
     scopes = CASE WHEN $8::boolean THEN $9::text[] ELSE scopes END,
     password_hash = CASE WHEN $10::boolean THEN $11::text ELSE password_hash END,
-    tokens_valid_after = CASE WHEN $13::boolean THEN $14::bigint ELSE tokens_valid_after END,
+    tokens_valid_after = CASE WHEN NOT $13::boolean THEN tokens_valid_after
+      WHEN $14::bigint IS NULL THEN NULL
+      ELSE GREATEST(tokens_valid_after, $14::bigint) END,
     updated_at = $12::bigint
   WHERE username = $1
   RETURNING ${userColumns}`;

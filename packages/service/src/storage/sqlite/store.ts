@@ -137,7 +137,9 @@ export function createSqliteStore(options: { path: string; clock?: Clock }): Sto
        disabled = CASE WHEN :setDisabled THEN :disabled ELSE disabled END,
        scopes = CASE WHEN :setScopes THEN :scopes ELSE scopes END,
        password_hash = CASE WHEN :setPasswordHash THEN :passwordHash ELSE password_hash END,
-       tokens_valid_after = CASE WHEN :setCutoff THEN :cutoff ELSE tokens_valid_after END,
+       tokens_valid_after = CASE WHEN NOT :setCutoff THEN tokens_valid_after
+         WHEN :cutoff IS NULL THEN NULL
+         ELSE max(coalesce(tokens_valid_after, :cutoff), :cutoff) END,
        updated_at = :updatedAt
      WHERE username = :username
      RETURNING ${userColumns}`,
