@@ -139,6 +139,9 @@ export async function startServerProcess(spec: ServerSpec): Promise<ServerProces
     cwd: root,
     env: {
       ...process.env,
+      // The servers measured run the built packages, as `npm start` and a production install do;
+      // the source condition `npm run bench` sets for its own imports would load the core's .ts.
+      NODE_OPTIONS: "",
       HOST: "127.0.0.1",
       PORT: String(port),
       NODE_ENV: "production",

@@ -22,6 +22,8 @@ const { values: options } = parseArgs({
     "cpu-prof": { type: "string" },
     "no-write": { type: "boolean", default: false },
     note: { type: "string", default: "" },
+    // Runs one target alone and prints it, writing nothing: for iterating on that target.
+    only: { type: "string" },
   },
 });
 /** Length of one measured round, in seconds. */
@@ -40,6 +42,8 @@ const stormConnections = 8;
 const hashWorkers = 1;
 const form = { "content-type": "application/x-www-form-urlencoded" };
 const loginBody = "username=johndoe&password=secret";
+// Wrong passwords for one account, which the default throttle soon locks: nearly every answer a 429.
+const lockedBody = "username=johndoe&password=not-the-password";
 
 const log = (line: string): void => {
   process.stderr.write(`${line}\n`);
@@ -145,6 +149,64 @@ async function underStorm(server: ServerProcess, token: string, pinning: Pinning
   await new Promise((resolve) => setTimeout(resolve, 1500));
   const reads = await readMe(server, token, pinning, 0);
   return { reads, logins: await storm };
+}
+
+/**
+ * `/users/me/` measured while 8 clients hammer `/token` with wrong passwords for one account.
+ * The first attempts lock it; from then on almost every answer is a refusal (429), and the
+ * account is let in for one attempt each time its lock (1 s, doubling) runs out.
+ */
+async function underLockedStorm(server: ServerProcess, token: string, pinning: Pinning) {
+  const storm = runLoad(pinning.load, {
+    url: `${server.url}/token`,
+    connections: stormConnections,
+    durationSeconds: seconds + 3,
+    warmupSeconds: 0,
+    method: "POST",
+    headers: form,
+    body: lockedBody,
+  });
+  await new Promise((resolve) => setTimeout(resolve, 1500));
+  const reads = await readMe(server, token, pinning, 0);
+  return { reads, refusals: await storm };
+}
+
+/** Target "locked": its own server, so its locks touch no other target's logins. */
+async function lockedRefusals(pinning: Pinning) {
+  // The server of targets 1–3 (HS256, pinned to one core) with the default throttle, which the
+  // other targets turn off.
+  const server = await gatehouse(pinning.server, {
+    GATEHOUSE_SIGNING_ALGORITHM: "HS256",
+    GATEHOUSE_THROTTLE_FREE_FAILURES: "5",
+    GATEHOUSE_THROTTLE_ADDRESS_FREE_FAILURES: "20",
+  });
+  try {
+    const token = await login(server);
+    log(`locked-account refusals on one core: ${rounds} unloaded and hammered rounds interleaved`);
+    let round = 0;
+    const measured = await interleave(
+      rounds,
+      () => readMe(server, token, pinning, round++ === 0 ? warmup : 0),
+      () => underLockedStorm(server, token, pinning),
+    );
+    const unloaded = combine(measured.first);
+    const reads = combine(measured.second.map((s) => s.reads));
+    const refusals = combine(measured.second.map((s) => s.refusals));
+    const ratio = reads.requestsPerSecond / unloaded.requestsPerSecond;
+    const share = (refusals.statuses["429"] ?? 0) / Math.max(1, refusals.requests);
+    return {
+      raw: { unloaded, reads, refusals },
+      target: target(
+        "locked",
+        "/users/me/ while one locked account is hammered, one core",
+        `${pct(ratio)} of unloaded (${reads.requestsPerSecond.toFixed(0)} vs ${unloaded.requestsPerSecond.toFixed(0)} req/s, p99 ${reads.p99Ms} vs ${unloaded.p99Ms} ms); ${refusals.requestsPerSecond.toFixed(0)} /token answers/s by ${stormConnections} clients, ${pct(share)} of them 429`,
+        "≥ 80 %",
+        ratio >= 0.8,
+      ),
+    };
+  } finally {
+    await server.stop();
+  }
 }
 
 function unexpected(summary: LoadSummary, expected: readonly string[]): number {
@@ -285,6 +347,15 @@ async function main(): Promise<void> {
   execSync("npm run build", { cwd: root, stdio: ["ignore", "ignore", "inherit"] });
   const pinning = choosePinning();
   log(pinning.description);
+  if (options.only !== undefined) {
+    if (options.only !== "locked") throw new Error(`--only knows one target: locked`);
+    const locked = await lockedRefusals(pinning);
+    const loadAfter = loadavg();
+    process.stdout.write(
+      `${JSON.stringify({ pinning: pinning.description, loadAverage: { before: loadBefore, after: loadAfter }, target: locked.target, raw: locked.raw }, null, 2)}\n`,
+    );
+    return;
+  }
 
   const profileFlags =
     options["cpu-prof"] === undefined
@@ -415,6 +486,7 @@ async function main(): Promise<void> {
     await wide.stop();
   }
 
+  const locked = await lockedRefusals(pinning);
   const soaked = await soak(pinning);
 
   const raw = rawRates.reduce((sum, rate) => sum + rate, 0) / rawRates.length;
@@ -472,6 +544,7 @@ async function main(): Promise<void> {
       "≥ 50 %, p99 ≤ 3×",
       stormRatio >= 0.5 && stormP99 <= 3,
     ),
+    locked.target,
     target(
       "4",
       "/token logins vs raw hash rate",
@@ -535,6 +608,7 @@ async function main(): Promise<void> {
       unloaded,
       storm,
       twoCores: { me: wideMe, storm: wideStorm },
+      locked: locked.raw,
       logins,
       loginsOnOneCore: oneCore,
       rawHashPerSecond: rawRates,

@@ -59,7 +59,7 @@ describe("the gatehouse binary", () => {
     const added = await gatehouse(
       ["users", "add", "alice", "--scopes", "me items", "--email", "alice@example.com"],
       env,
-      "wonderland 42\n",
+      "down the rabbit hole 42\n",
     );
     const listed = await gatehouse(["users", "list", "--json"], env);
 
@@ -75,6 +75,6 @@ describe("the gatehouse binary", () => {
         scopes: ["me", "items"],
       },
     ]);
-    assert.ok(!`${added.stdout}${added.stderr}${listed.stdout}`.includes("wonderland"));
+    assert.ok(!`${added.stdout}${added.stderr}${listed.stdout}`.includes("rabbit hole"));
   });
 });

@@ -81,7 +81,7 @@ describe("gatehouse users import", () => {
       "row 1 bcuser: imported (bcrypt hash, upgraded to argon2id at next login)",
       "row 2 a2user: imported (argon2 hash, upgraded to argon2id at next login)",
       "row 3 djuser: imported (pbkdf2_sha256 hash, upgraded to argon2id at next login)",
-      "row 4 bcuser: skipped: a user with this username exists",
+      "row 4 bcuser: skipped: a user with this username, or one differing only by case, exists",
       "row 5 plain: invalid: hashed_password is not an argon2, bcrypt or pbkdf2_sha256 hash",
       "row 6 -: invalid: username must be 1 to 64 characters of A-Z a-z 0-9 . _ @ -, starting with a letter or digit",
       "row 7 mailer: invalid: email not a valid email address",

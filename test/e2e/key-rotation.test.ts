@@ -38,6 +38,8 @@ describe("key rotation across instances sharing a database", () => {
       GATEHOUSE_DATABASE_URL: `sqlite:${join(dir, "gatehouse.db")}`,
       GATEHOUSE_DEMO: "true",
       GATEHOUSE_ACCESS_TOKEN_LIFETIME: String(lifetimeSeconds),
+      // Long enough to accept the far-exp token below until its key retires.
+      GATEHOUSE_MAX_TOKEN_LIFETIME_SECONDS: "86400",
       GATEHOUSE_LOG_LEVEL: "silent",
     });
     const services = await composeServices(settings, {

@@ -457,6 +457,15 @@ describe("the packed packages installed in a project of their own", { skip: skip
     }
   });
 
+  it("ships the repository's MIT LICENSE in every package", async () => {
+    const license = await readFile(join(root, "LICENSE"), "utf8");
+
+    for (const { name } of workspaces) {
+      const shipped = await readFile(join(project, "node_modules", name, "LICENSE"), "utf8");
+      assert.equal(shipped, license, `${name}'s LICENSE`);
+    }
+  });
+
   it("type-checks a strict consumer of each package and the README examples against the installed types", async () => {
     const tsc = join(root, "node_modules", "typescript", "bin", "tsc");
 

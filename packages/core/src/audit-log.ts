@@ -16,6 +16,12 @@ export const auditEventTypes = [
   "token.revoked",
   "throttle.locked",
   "key.rotated",
+  "client.created",
+  "client.updated",
+  "client.secret_rotated",
+  "client.disabled",
+  "client.enabled",
+  "client.deleted",
 ] as const;
 
 /** One of {@link auditEventTypes}. */
@@ -34,7 +40,7 @@ export interface NewAuditEvent {
   readonly type: AuditEventType;
   /** Who acted: the admin's username, `cli`, or the user logging in; `null` when unknown. */
   readonly actor: string | null;
-  /** Whom it was done to: the target username; `null` when there is none. */
+  /** Whom it was done to: the target username or `client_id`; `null` when there is none. */
   readonly subject: string | null;
   /** The peer's address as the service saw it; `null` outside HTTP. */
   readonly clientAddress: string | null;

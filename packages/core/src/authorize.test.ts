@@ -30,7 +30,9 @@ describe("authorize", () => {
     const key = { kid: deriveKeyId(secret), algorithm: "HS256", secret } as const;
     const tokens = createTokenService({ key, scopes, clock, lifetimeSeconds: 60 });
     const store = createMemoryStore({ clock });
-    for (const user of users) await store.users.createUser({ passwordHash, ...user });
+    for (const user of users) {
+      await store.users.createUser({ passwordHash, scopes: ["me", "items"], ...user });
+    }
     return { clock, tokens, store, deps: { users: store.users, tokens, denylist: store.denylist } };
   }
 
@@ -186,6 +188,35 @@ describe("authorize", () => {
     });
   });
 
+  it("caps the token's scopes by the user's current ones, and honours one given back", async () => {
+    const { tokens, store, deps } = await setup({ username: "johndoe" });
+    const { token } = tokens.issue("johndoe", [me, items]);
+    await store.users.updateUser("johndoe", { scopes: ["me"] });
+
+    const principal = await authorize(deps, token, [me]);
+    await assert.rejects(async () => authorize(deps, token, [items]), {
+      name: "AuthError",
+      code: "insufficient_scope",
+    });
+    await store.users.updateUser("johndoe", { scopes: ["me", "items"] });
+
+    assert.deepEqual(principal.scopes, ["me"]);
+    assert.deepEqual((await authorize(deps, token, [items])).scopes, ["me", "items"]);
+  });
+
+  it("refuses a token of an earlier account of the same username as token_invalid", async () => {
+    const { tokens, store, clock, deps } = await setup({ username: "johndoe" });
+    const { token } = tokens.issue("johndoe", [me]);
+    clock.advance(1);
+    await store.users.deleteUser("johndoe");
+    await store.users.createUser({ username: "johndoe", passwordHash, scopes: ["me"] });
+
+    await assert.rejects(async () => authorize(deps, token, [me]), {
+      name: "AuthError",
+      code: "token_invalid",
+    });
+  });
+
   it("uses the user as stored now, not as when the token was issued", async () => {
     const { tokens, store, deps } = await setup({ username: "johndoe", fullName: "John Doe" });
     const { token } = tokens.issue("johndoe", [me]);
@@ -211,7 +242,12 @@ describe("authorize, answering at once where it can", () => {
     const store = createSqliteStore({ path: ":memory:", clock });
     const passwordHash = await hasher.hash("secret");
     await store.users.createUser({ username: "johndoe", passwordHash, scopes: ["me"] });
-    await store.users.createUser({ username: "alice", passwordHash, disabled: true });
+    await store.users.createUser({
+      username: "alice",
+      passwordHash,
+      disabled: true,
+      scopes: ["me"],
+    });
     const later: AuthorizeDeps = {
       tokens,
       users: { ...store.users, findByUsername: async (name) => store.users.findByUsername(name) },

@@ -2,7 +2,7 @@ import type { Awaitable } from "./awaitable.ts";
 import { isPending } from "./awaitable.ts";
 import { AuthError } from "./errors.ts";
 import type { Scope } from "./scopes.ts";
-import { missingScopes } from "./scopes.ts";
+import { intersectScopes, missingScopes } from "./scopes.ts";
 import type { AccessTokenDenylist } from "./tokens/denylist.ts";
 import { verifyWithKeyRefresh } from "./tokens/token-verifier.ts";
 import type { TokenService } from "./tokens/tokens.ts";
@@ -13,7 +13,7 @@ import { toUser } from "./users/user.ts";
 /** Who is calling, once a token has passed every check: FastAPI's `current_user` plus `SecurityScopes`. */
 export interface Principal {
   readonly user: User;
-  /** The scopes the token carries. */
+  /** The scopes the token carries that its user still holds. */
   readonly scopes: readonly Scope[];
   readonly token: VerifiedAccessToken;
 }
@@ -36,11 +36,32 @@ export function isIssuedBeforeCutoff(token: VerifiedAccessToken, user: UserRecor
 }
 
 /**
+ * Tells whether an access token predates its user's account: a token of an account deleted and
+ * created again under the same name (the subject is the username) is not the new account's.
+ * A FastAPI token says nothing reliable of when it was issued, and the users it was issued to
+ * were created on import, after it: it is exempt while its migration window is open.
+ */
+export function isIssuedBeforeAccount(token: VerifiedAccessToken, user: UserRecord): boolean {
+  return token.form !== "fastapi" && token.issuedAtMs < user.createdAt;
+}
+
+/**
+ * The scopes of a token that its user still holds: the user's current scopes cap the token's on
+ * every request (the user is loaded anyway), so a scope taken away stops working at once and one
+ * given back works again on the same token — no cut-off needed, and no other login is ended.
+ */
+export function currentScopes(token: VerifiedAccessToken, user: UserRecord): Scope[] {
+  return intersectScopes(token.scopes, user.scopes);
+}
+
+/**
  * Turns a bearer token into a {@link Principal} allowed to use a resource needing `required`.
  *
  * Checks run in the seed's order: token (a `kid` this instance does not know yet makes it
  * re-read the key set once, rate-limited, so a key rotated in elsewhere is honoured), then user
- * (loaded on every call, so a disabled or deleted user loses access at once), then scopes, then
+ * (loaded on every call, so a disabled or deleted user loses access at once, and a token issued
+ * before the account was created is refused), then scopes — the token's, capped by the user's
+ * current ones — then
  * whether the user is active — with the revocation checks on top: the token's `jti` must not be
  * on the denylist (read together with the user) and the token must not predate the user's cut-off
  * (last, so a disabled user still reads the seed's "Inactive user").
@@ -50,9 +71,9 @@ export function isIssuedBeforeCutoff(token: VerifiedAccessToken, user: UserRecor
  * a route guard costs its request no turn of the microtask queue; anything else gives a promise.
  * `await` the result (inside a `try` to catch a refusal either way).
  * @throws {AuthError} token_invalid when the token is bad, revoked, issued before the user's
- * cut-off, or its subject no longer exists
+ * cut-off or before the account was created, or its subject no longer exists
  * @throws {AuthError} token_expired
- * @throws {AuthError} insufficient_scope when the token lacks a required scope
+ * @throws {AuthError} insufficient_scope when the token, or its user now, lacks a required scope
  * @throws {AuthError} inactive_user when the user was disabled after the token was issued
  * @example
  * const principal = await authorize({ users, tokens, denylist }, token, scopes.check(["me"]));
@@ -93,10 +114,14 @@ function check(
   if (record === undefined) {
     throw new AuthError("token_invalid", "the token's subject does not exist");
   }
+  if (isIssuedBeforeAccount(verified, record)) {
+    throw new AuthError("token_invalid", "the token was issued to an earlier account of this name");
+  }
   if (revoked) {
     throw new AuthError("token_invalid", "the token was revoked");
   }
-  if (missingScopes(verified.scopes, required).length > 0) {
+  const scopes = currentScopes(verified, record);
+  if (missingScopes(scopes, required).length > 0) {
     throw new AuthError("insufficient_scope", "the token lacks a required scope");
   }
   if (record.disabled) {
@@ -105,5 +130,5 @@ function check(
   if (isIssuedBeforeCutoff(verified, record)) {
     throw new AuthError("token_invalid", "the token was issued before the user's cut-off");
   }
-  return { user: toUser(record), scopes: verified.scopes, token: verified };
+  return { user: toUser(record), scopes, token: verified };
 }

@@ -21,6 +21,15 @@ export const authErrorCodes = [
   "insufficient_scope",
   "username_taken",
   "user_not_found",
+  /** A client registration with this `client_id` exists. */
+  "client_id_taken",
+  "client_not_found",
+  /** A new password the password policy refuses: too short, or a commonly used one. */
+  "weak_password",
+  /** The change would leave no active account able to manage users (`users:write`). */
+  "last_user_admin",
+  /** An account tried to grant a scope it does not hold itself. */
+  "scope_not_held",
   /** The password hashing queue is full; the caller should retry later. */
   "hasher_busy",
   /** Too many failed logins for the account or the client address; `retryAfterSeconds` says when. */

@@ -43,6 +43,7 @@ export type {
   ThrottleCounter,
   ThrottleDecision,
   ThrottleRule,
+  ThrottleRunDecision,
   ThrottleStore,
 } from "./grants/throttle-store.ts";
 export { applyCountedAttempt, applyForgivenAttempt } from "./grants/throttle-store.ts";

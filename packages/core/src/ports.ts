@@ -1,4 +1,5 @@
 import type { AuditLog } from "./audit-log.ts";
+import type { ClientStore } from "./clients/client.ts";
 import type { ThrottleStore } from "./grants/throttle-store.ts";
 import type { SigningKeyStore } from "./keys/signing-keys.ts";
 import type { ReadinessCheck } from "./readiness.ts";
@@ -24,6 +25,8 @@ export interface Store {
   readonly denylist: AccessTokenDenylist;
   readonly throttle: ThrottleStore;
   readonly audit: AuditLog;
+  /** The registered OAuth clients. */
+  readonly clients: ClientStore;
   /** Answers `/readyz`. */
   readonly readiness: ReadinessCheck;
   /** Releases connections and files. */

@@ -29,6 +29,11 @@ export interface ScopeCatalogue {
 // RFC 6749 §3.3: scope-token = 1*( %x21 / %x23-5B / %x5D-7E )
 const scopeToken = /^[\x21\x23-\x5b\x5d-\x7e]+$/;
 
+/** Tells whether `name` is one RFC 6749 §3.3 scope-token: no space, quote, backslash or control. */
+export function isScopeToken(name: string): boolean {
+  return scopeToken.test(name);
+}
+
 /**
  * Builds the scope catalogue from `{ name: description }`.
  * @throws {TypeError} when a name is not a valid RFC 6749 scope-token
@@ -83,6 +88,8 @@ export const gatehouseScopeDescriptions = {
   "users:read": "Read user accounts.",
   "users:write": "Create, change and delete user accounts.",
   "audit:read": "Read the audit trail.",
+  "clients:read": "Read registered OAuth clients.",
+  "clients:write": "Register, change, disable and delete OAuth clients and rotate their secrets.",
 } as const;
 
 /** Joins scopes for the wire: space-separated, as `scope` is spelled in RFC 6749 and RFC 9068. */

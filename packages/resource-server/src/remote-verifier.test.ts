@@ -84,6 +84,9 @@ function signRaw(
     algorithm: key.algorithm,
     kid: key.kid,
     header: { alg: key.algorithm, typ: "at+jwt", ...header },
+    // Exactly the claims given: fast-jwt adds an `iat` of the real time to a payload without one
+    // (and drops the payload's own when told not to add one).
+    noTimestamp: !("iat" in payload),
   })(payload);
 }
 
@@ -191,6 +194,30 @@ describe("createRemoteVerifier", () => {
     assert.equal(await t.verifier.verify(token), first);
     assert.ok(
       Object.isFrozen(first) && Object.isFrozen(first.claims) && Object.isFrozen(first.scopes),
+    );
+  });
+
+  it("refuses a token issued further in the future than the clock skew", async () => {
+    const t = setup();
+    const ahead = claims({ iat: startSeconds + 61, exp: startSeconds + 120 });
+
+    await assert.rejects(t.verifier.verify(signRaw(t.first, {}, ahead)), invalid);
+    assert.equal(
+      (await t.verifier.verify(signRaw(t.first, {}, claims({ iat: startSeconds + 60 })))).subject,
+      "johndoe",
+    );
+  });
+
+  it("refuses a token living longer than the longest lifetime it accepts, with or without iat", async () => {
+    const t = setup({ maxLifetimeSeconds: 3600, clockSkewSeconds: 0 });
+    const long = claims({ exp: startSeconds + 3601 });
+    const { iat: _, ...noIssuedAt } = long;
+
+    await assert.rejects(t.verifier.verify(signRaw(t.first, {}, long)), invalid);
+    await assert.rejects(t.verifier.verify(signRaw(t.first, {}, noIssuedAt)), invalid);
+    assert.equal(
+      (await t.verifier.verify(signRaw(t.first, {}, claims({ exp: startSeconds + 3600 })))).subject,
+      "johndoe",
     );
   });
 

@@ -18,6 +18,16 @@ export interface RemoteVerifierOptions extends JwksKeySourceOptions {
   readonly issuer: string;
   /** When set, the token's `aud` must contain it. */
   readonly audience?: string;
+  /**
+   * How far ahead of this clock a token's `iat` may be, in seconds; 60 by default. A token issued
+   * further in the future is refused.
+   */
+  readonly clockSkewSeconds?: number;
+  /**
+   * The longest lifetime (`exp` after `iat`) accepted, in seconds; one day by default. Set it to
+   * the issuer's `GATEHOUSE_MAX_TOKEN_LIFETIME_SECONDS`.
+   */
+  readonly maxLifetimeSeconds?: number;
 }
 
 /** The claims of a verified token: the RFC 9068 ones typed, any others kept as they came. */
@@ -35,7 +45,8 @@ export interface RemoteVerifier {
   /**
    * Verifies `token` and checks it carries every scope in `required`.
    * @throws {AuthError} token_invalid for a bad signature, unknown or refused key, wrong `typ`,
-   * `iss` or `aud`, a `nbf` in the future, or malformed claims
+   * `iss` or `aud`, a `nbf` or `iat` in the future, a lifetime above the longest accepted, or
+   * malformed claims
    * @throws {AuthError} token_expired when `exp` is now or past
    * @throws {AuthError} insufficient_scope when a required scope is missing
    */
@@ -66,6 +77,12 @@ export function createRemoteVerifier(options: RemoteVerifierOptions): RemoteVeri
     clock: options.clock ?? systemClock,
     issuer,
     audience: options.audience,
+    ...(options.clockSkewSeconds === undefined
+      ? {}
+      : { clockSkewSeconds: options.clockSkewSeconds }),
+    ...(options.maxLifetimeSeconds === undefined
+      ? {}
+      : { maxLifetimeSeconds: options.maxLifetimeSeconds }),
     // A resource server neither revokes by `jti` nor cuts off by `iat`: only `iss` is added.
     requiredClaims: [],
     read: ({ claims, form }) =>

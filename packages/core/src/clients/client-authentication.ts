@@ -1,11 +1,11 @@
 // Authenticating a client at the token, revocation and introspection endpoints (RFC 6749 §2.3):
 // its secret checked in constant time, failures throttled like passwords.
-import { createHash, timingSafeEqual } from "node:crypto";
 import type { Clock } from "../clock.ts";
 import { AuthError } from "../errors.ts";
 import type { LoginThrottle } from "../grants/throttle.ts";
 import type { PresentedClient } from "../protocol/client-credentials.ts";
 import type { ClientRecord, ClientStore } from "./client.ts";
+import { verifyClientSecret } from "./client-secrets.ts";
 
 /** The one read client authentication needs of the registry. */
 export type ClientLookup = Pick<ClientStore, "findClient">;
@@ -49,33 +49,6 @@ export const clientSubjectPrefix = "client:";
  */
 const throttleName = clientSubject;
 
-const sha256 = (text: string): Buffer => createHash("sha256").update(text, "utf8").digest();
-
-// Compared against when there is no record or no hash, so every path hashes and compares once.
-const dummyHash = sha256("gatehouse: no client has this secret");
-
-function matches(hashHex: string | null, presented: Buffer): boolean {
-  const stored = hashHex === null ? dummyHash : Buffer.from(hashHex, "hex");
-  const equal = stored.length === presented.length && timingSafeEqual(stored, presented);
-  return hashHex !== null && equal;
-}
-
-/**
- * Tells whether `secret` is the client's current secret, or its previous one while a rotation's
- * grace lasts. An unknown client, or one without a secret, does the same hashing and comparing
- * as a known one, so the answer's timing does not tell which ids exist.
- */
-function verifySecret(record: ClientRecord | undefined, secret: string, now: number): boolean {
-  const presented = sha256(secret);
-  const current = matches(record?.secretHash ?? null, presented);
-  const previousLive =
-    record?.previousSecretExpiresAt !== null &&
-    record?.previousSecretExpiresAt !== undefined &&
-    now < record.previousSecretExpiresAt;
-  const previous = matches(record?.previousSecretHash ?? null, presented);
-  return current || (previousLive && previous);
-}
-
 const failed = (): AuthError => new AuthError("invalid_client", "client authentication failed");
 
 /**
@@ -109,7 +82,7 @@ export async function authenticateClient(
   if (record?.type === "public") {
     throw new AuthError("invalid_request", "a public client has no secret to present");
   }
-  const valid = verifySecret(record, presented.secret, deps.clock.now());
+  const valid = verifyClientSecret(record, presented.secret, deps.clock.now());
   if (record === undefined || !valid || record.disabled) throw failed();
   await attempt?.succeeded();
   return { client: record, method: presented.method };

@@ -91,3 +91,20 @@ export interface ClientStore {
   /** Returns whether a client was deleted. */
   deleteClient(clientId: string): Promise<boolean>;
 }
+
+/** The public view of a stored client: every field but the secrets' hashes. */
+export function toClient(record: ClientRecord): Client {
+  return {
+    clientId: record.clientId,
+    name: record.name,
+    type: record.type,
+    grantTypes: record.grantTypes,
+    scopes: record.scopes,
+    redirectUris: record.redirectUris,
+    audiences: record.audiences,
+    firstParty: record.firstParty,
+    disabled: record.disabled,
+    createdAt: record.createdAt,
+    updatedAt: record.updatedAt,
+  };
+}

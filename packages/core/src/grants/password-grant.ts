@@ -47,6 +47,7 @@ export interface PasswordGrantRequest {
  * also starts a refresh token family carrying the granted scopes.
  * With a throttle, the attempt is counted before any password work, and a locked account or
  * address is refused without a lookup or a hash — the same for existing and unknown users.
+ * Parallel logins to one account take turns, so they are decided as if sent one by one.
  * @throws {AuthError} invalid_credentials, inactive_user, hasher_busy (see {@link authenticate})
  * @throws {AuthError} throttled while the account or the client address is locked
  * @example
@@ -56,9 +57,11 @@ export async function passwordGrant(
   deps: PasswordGrantDeps,
   request: PasswordGrantRequest,
 ): Promise<IssuedTokens> {
-  const attempt = await deps.throttle?.begin(request.username, request.clientAddress);
-  const user = await authenticate(deps, request.username, request.password);
-  await attempt?.succeeded();
+  const check = () => authenticate(deps, request.username, request.password);
+  const user =
+    deps.throttle === undefined
+      ? await check()
+      : await deps.throttle.attempt(request.username, request.clientAddress, check);
   const requested = request.scopes ?? deps.scopes.all;
   const granted = intersectScopes(requested, user.scopes);
   const issued = deps.tokens.issue(user.username, granted, {

@@ -152,7 +152,12 @@ export async function exchangeRefreshToken(
     const successor = mintRefreshToken(deps.refreshPolicy, now, record.familyExpiresAt);
     const issued = (retried: boolean): RefreshExchange => ({
       ok: true,
-      tokens: { ...deps.tokens.issue(user.username, scopes), refreshToken: successor.token },
+      // Issued at the time the exchange stored: a "log out everywhere" that revokes the family
+      // after this exchange places its cut-off past it (see lastRefreshIssuedAt).
+      tokens: {
+        ...deps.tokens.issue(user.username, scopes, { issuedAtMs: successor.row.issuedAt }),
+        refreshToken: successor.token,
+      },
       username: user.username,
       retried,
     });

@@ -37,6 +37,11 @@ export type ThrottleDecision =
   /** A lock is in force: the attempt was refused and not counted. */
   | { readonly allowed: false; readonly lockedUntil: number };
 
+/** What counting a run of attempts decided: a refusal also names the locked key. */
+export type ThrottleRunDecision =
+  | { readonly allowed: true; readonly failures: number }
+  | { readonly allowed: false; readonly lockedUntil: number; readonly key: string };
+
 /**
  * Where brute-force counters live, so every instance sharing a store counts the same attempts.
  *
@@ -58,14 +63,15 @@ export interface ThrottleStore {
   clearAttempts(key: string): Promise<void>;
   /**
    * Counts `attempts` in order, as {@link countAttempt} would one after another, and stops at the
-   * first one a lock refuses: returns that refusal, or else the last decision. Each count is
+   * first one a lock refuses: returns that refusal with its key, or else the last decision, so a
+   * caller can remember which key is locked until when. Each count is
    * atomic on its own; a store may also make the whole run one transaction (SQLite does, to
    * commit once a login).
    */
   countAttempts(
     attempts: readonly [KeyedAttempt, ...KeyedAttempt[]],
     now: number,
-  ): Promise<ThrottleDecision>;
+  ): Promise<ThrottleRunDecision>;
   /**
    * A login succeeded: forgets `clearKey`'s counter, then forgives one attempt of `forgive` when
    * given, as {@link clearAttempts} and {@link forgiveAttempt} would (one transaction on SQLite).
@@ -136,13 +142,14 @@ export async function countAttemptsInOrder(
   store: Pick<ThrottleStore, "countAttempt">,
   attempts: readonly [KeyedAttempt, ...KeyedAttempt[]],
   now: number,
-): Promise<ThrottleDecision> {
-  let decision: ThrottleDecision = { allowed: true, failures: 0 };
+): Promise<ThrottleRunDecision> {
+  let failures = 0;
   for (const { key, rule } of attempts) {
-    decision = await store.countAttempt(key, rule, now);
-    if (!decision.allowed) return decision;
+    const decision = await store.countAttempt(key, rule, now);
+    if (!decision.allowed) return { ...decision, key };
+    failures = decision.failures;
   }
-  return decision;
+  return { allowed: true, failures };
 }
 
 /** {@link ThrottleStore.settleSucceeded} as its two single steps, one after the other. */

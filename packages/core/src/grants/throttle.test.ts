@@ -118,6 +118,104 @@ describe("login throttle", () => {
     assert.equal(purges, 2);
   });
 
+  it("refuses a lock it has seen from memory, without asking the store again", async () => {
+    const inner = createMemoryThrottleStore();
+    let runs = 0;
+    const store: ThrottleStore = {
+      ...inner,
+      countAttempts: (attempts, now) => {
+        runs++;
+        return inner.countAttempts(attempts, now);
+      },
+    };
+    const { throttle, clock } = setup(store);
+    await failTimes(throttle, "johndoe", "192.0.2.1", 3);
+    await assert.rejects(throttle.begin("johndoe", "192.0.2.1"), { code: "throttled" });
+    const seen = runs;
+
+    clock.advance(500);
+    await assert.rejects(throttle.begin("johndoe", "192.0.2.2"), {
+      code: "throttled",
+      retryAfterSeconds: 1,
+    });
+    await assert.rejects(
+      throttle.attempt("johndoe", undefined, async () => "checked"),
+      {
+        code: "throttled",
+      },
+    );
+
+    assert.equal(runs, seen);
+    clock.advance(500);
+    await assert.doesNotReject(throttle.begin("johndoe", "192.0.2.2"));
+    assert.equal(runs, seen + 1);
+  });
+
+  it("forgets a remembered lock when a success on this instance lifts it", async () => {
+    const { throttle } = setup();
+    await failTimes(throttle, "johndoe", undefined, 2);
+    const inFlight = await throttle.begin("johndoe", undefined);
+    await assert.rejects(throttle.begin("johndoe", undefined), { code: "throttled" });
+
+    await inFlight.succeeded();
+
+    await assert.doesNotReject(throttle.begin("johndoe", undefined));
+  });
+
+  it("decides parallel attempts on one account as if they came one by one", async () => {
+    const { throttle } = setup();
+    const order: string[] = [];
+    const logIn = (password: string) =>
+      throttle.attempt("johndoe", undefined, async () => {
+        order.push(`start ${password}`);
+        await new Promise((resolve) => setImmediate(resolve));
+        order.push(`end ${password}`);
+        if (password !== "secret") throw new Error("wrong password");
+      });
+
+    const outcomes = await Promise.allSettled(
+      ["x", "secret", "y", "z", "secret", "w", "v", "u", "t"].map(logIn),
+    );
+
+    assert.deepEqual(
+      outcomes.map((outcome) => outcome.status === "fulfilled" || outcome.reason.message),
+      [
+        "wrong password",
+        true,
+        "wrong password",
+        "wrong password",
+        true,
+        "wrong password",
+        "wrong password",
+        "wrong password",
+        "too many failed attempts",
+      ],
+    );
+    for (let i = 0; i < order.length; i += 2) {
+      assert.equal(order[i]?.slice(6), order[i + 1]?.slice(4));
+    }
+  });
+
+  it("refuses an attempt once too many already wait for the account", async () => {
+    const store = createMemoryThrottleStore();
+    const clock = createFixedClock(0);
+    const throttle = createLoginThrottle({ store, clock, policy, maxQueuedPerAccount: 2 });
+    const gate = Promise.withResolvers<void>();
+    const first = throttle.attempt("johndoe", undefined, () => gate.promise);
+    const second = throttle.attempt("johndoe", undefined, async () => undefined);
+
+    await assert.rejects(
+      throttle.attempt("johndoe", undefined, async () => undefined),
+      {
+        code: "throttled",
+        retryAfterSeconds: 1,
+      },
+    );
+    await assert.doesNotReject(throttle.attempt("alice", undefined, async () => undefined));
+    gate.resolve();
+    await Promise.all([first, second]);
+  });
+
   it("keys an account by a digest that does not hold the name", () => {
     const key = accountThrottleKey("correct horse battery staple");
 

@@ -103,16 +103,26 @@ describe("createTokenEndpoint (the toolkit's token endpoint, no HTTP)", () => {
     assert.equal(event?.subject, "johndoe");
   });
 
-  it("throttles the password grant once the free failures are used, and audits the refusal", async () => {
-    const { logIn, lastEvent, logins } = await setup();
+  it("throttles the password grant once the free failures are used, and audits the lock once", async () => {
+    const { logIn, lastEvent, logins, store, clock } = await setup();
     for (let i = 0; i < freeFailures; i++) await logIn("wrong");
 
     const outcome = await logIn();
+    await logIn();
 
     assert.equal(outcome.ok ? undefined : outcome.error.code, "throttled");
     assert.ok(!outcome.ok && outcome.error.retryAfterSeconds !== undefined);
-    assert.equal(logins.at(-1), "throttled");
-    assert.equal((await lastEvent())?.reason, "throttled");
+    assert.deepEqual(logins.slice(-2), ["throttled", "throttled"]);
+    const event = await lastEvent();
+    assert.equal(event?.type, "throttle.locked");
+    assert.equal(event?.reason, "throttled");
+    assert.deepEqual(event?.details, { retryAfterSeconds: 60 });
+    assert.equal((await store.audit.list({ limit: 10, type: "throttle.locked" })).events.length, 1);
+
+    clock.advance(60_000);
+    await logIn("wrong");
+    await logIn();
+    assert.equal((await store.audit.list({ limit: 10, type: "throttle.locked" })).events.length, 2);
   });
 
   it("audits an unknown scope on a login as login.failed invalid_scope", async () => {

@@ -1,6 +1,6 @@
 // The token endpoint (RFC 6749 §3.2) without HTTP: runs the grant a request names, throttles the
 // password grant and writes every outcome of every grant to the audit trail.
-import type { AuditLog } from "../audit-log.ts";
+import type { AuditDetails, AuditEventType, AuditLog } from "../audit-log.ts";
 import type { AuthenticatedClient, ClientLookup } from "../clients/client-authentication.ts";
 import { authenticateClient, clientSubject } from "../clients/client-authentication.ts";
 import type { AuthErrorCode } from "../errors.ts";
@@ -20,6 +20,7 @@ import { passwordGrant } from "./password-grant.ts";
 import type { RefreshExchange, RefreshGrantDeps } from "./refresh-grant.ts";
 import { exchangeRefreshToken } from "./refresh-grant.ts";
 import type { LoginThrottle } from "./throttle.ts";
+import { accountThrottleKey } from "./throttle.ts";
 
 /** What is known of a request besides its form, for the throttle and the audit trail. */
 export interface TokenRequestFacts {
@@ -48,6 +49,8 @@ export interface TokenEndpointDeps extends Omit<PasswordGrantDeps, "refresh">, R
    * seed's client-less login keeps working. A presented client is checked either way.
    */
   readonly passwordGrantRequiresClient?: boolean;
+  /** Refused logins remembered so each lock is audited once (10 000 by default). */
+  readonly maxAuditedLocks?: number;
 }
 
 /** How a token request ended: tokens to answer (RFC 6749 §5.1), or the error to answer (§5.2). */
@@ -59,7 +62,9 @@ export type TokenOutcome =
 export interface TokenEndpoint {
   /**
    * Runs the request's grant and records its outcome: `login.succeeded` or `login.failed` for the
-   * password grant, `token.refreshed`, `token.refresh_failed` or `token.reuse_detected` for the
+   * password grant — but a login refused by the throttle is recorded once per lock, as
+   * `throttle.locked` with reason `throttled`, the first time this instance refuses that account
+   * from that address; the refusals after it only reach `onLogin` — `token.refreshed`, `token.refresh_failed` or `token.reuse_detected` for the
    * refresh token grant, the failure's code as the reason. Never records a password or a token.
    * Expected failures come back as the outcome's {@link AuthError}; anything else (a store
    * failing) is thrown.
@@ -74,9 +79,9 @@ export interface TokenEndpoint {
  * the outcome with `tokenAnswer` or, for a failure, the error table's `errorAnswerFor`.
  * @example
  * const endpoint = createTokenEndpoint({
- *   users: store, refreshTokens: store, audit: store.audit, // your adapters of the store ports
+ *   users: store.users, refreshTokens: store.refreshTokens, audit: store.audit, // named ports
  *   hasher, tokens, scopes, clock: systemClock, refreshPolicy: defaultRefreshPolicy,
- *   throttle: createLoginThrottle({ store, clock: systemClock }),
+ *   throttle: createLoginThrottle({ store: store.throttle, clock: systemClock }),
  * });
  * const outcome = await endpoint.handle(
  *   { grantType: "password", username: "johndoe", password: "secret" },
@@ -90,6 +95,7 @@ export function createTokenEndpoint(deps: TokenEndpointDeps): TokenEndpoint {
   const passwordDeps: PasswordGrantDeps = { ...deps, refresh: deps };
   const parseScope = (raw: string | undefined): readonly Scope[] | undefined =>
     raw === undefined ? undefined : deps.scopes.parse(raw);
+  const auditedLocks = createAuditedLocks(deps.maxAuditedLocks ?? 10_000);
 
   const clientDeps = {
     clients: deps.clients ?? noClients,
@@ -131,16 +137,27 @@ export function createTokenEndpoint(deps: TokenEndpointDeps): TokenEndpoint {
     }
     const failure = outcome.ok ? undefined : outcome.error.code;
     deps.onLogin?.(failure ?? "succeeded");
+    const clientAddress = facts.clientAddress ?? null;
+    let type: AuditEventType = failure === undefined ? "login.succeeded" : "login.failed";
+    let details: AuditDetails = {};
+    if (!outcome.ok && failure === "throttled") {
+      // A flood on a locked account must stay cheap: one event per lock, not one per refusal.
+      const retryAfterSeconds = outcome.error.retryAfterSeconds ?? 1;
+      const lock = `${accountThrottleKey(request.username)} ${clientAddress ?? ""}`;
+      if (!auditedLocks.first(lock, deps.clock.now(), retryAfterSeconds * 1000)) return outcome;
+      type = "throttle.locked";
+      details = { retryAfterSeconds };
+    }
     // A username outside the username rules may be a mistyped password: it is never recorded.
     const subject = isValidUsername(request.username) ? request.username : null;
     await deps.audit.record({
-      type: failure === undefined ? "login.succeeded" : "login.failed",
+      type,
       actor: subject,
       subject,
-      clientAddress: facts.clientAddress ?? null,
+      clientAddress,
       requestId: facts.requestId ?? null,
       reason: failure ?? null,
-      details: {},
+      details,
     });
     return outcome;
   };
@@ -218,6 +235,25 @@ export function createTokenEndpoint(deps: TokenEndpointDeps): TokenEndpoint {
           throw new TypeError(`unhandled grant ${String(unreachable)}`);
         }
       }
+    },
+  };
+}
+
+/** The locks already audited, each until it ends; at most `capacity`, the oldest dropped first. */
+function createAuditedLocks(capacity: number) {
+  const until = new Map<string, number>();
+  return {
+    /** Whether `lock` is new at `now`; if so it is remembered for `lastsMs`. */
+    first(lock: string, now: number, lastsMs: number): boolean {
+      if ((until.get(lock) ?? 0) > now) return false;
+      until.delete(lock);
+      until.set(lock, now + lastsMs);
+      if (until.size > capacity) {
+        for (const [held, heldUntil] of until) if (heldUntil <= now) until.delete(held);
+        const oldest = until.keys().next();
+        if (until.size > capacity && oldest.done !== true) until.delete(oldest.value);
+      }
+      return true;
     },
   };
 }

@@ -179,7 +179,7 @@ describe("key ring", () => {
   it("verifies a token of a key rotated in elsewhere once the unknown kid made it reload", async () => {
     const { tokens, store, clock } = await setup();
     const elsewhereRing = await createKeyRing({ store, clock });
-    const elsewhere = createTokenService({ keys: elsewhereRing, scopes, clock });
+    const elsewhere = createTokenService({ keys: elsewhereRing, scopes, clock, lifetimeSeconds });
     await rotateSigningKey({ store, clock }, { algorithm: "ES256", tokenLifetimeSeconds: 60 });
     await elsewhereRing.refresh();
     const { token } = elsewhere.issue("johndoe", me);

@@ -5,6 +5,7 @@ import { createScopeCatalogue, seedScopeDescriptions } from "../scopes.ts";
 import {
   errorAnswer,
   frameworkErrorAnswer,
+  methodNotAllowedAnswer,
   notReadyAnswer,
   requestErrorAnswer,
 } from "./error-responses.ts";
@@ -70,6 +71,16 @@ describe("requestErrorAnswer", () => {
       status: 413,
       body: { detail: "Request body too large" },
       headers: {},
+    });
+  });
+});
+
+describe("methodNotAllowedAnswer", () => {
+  it("answers 405 with Starlette's detail and an Allow header listing the methods (issue 16)", () => {
+    assert.deepEqual(methodNotAllowedAnswer(["GET", "HEAD"]), {
+      status: 405,
+      body: { detail: "Method Not Allowed" },
+      headers: { Allow: "GET, HEAD" },
     });
   });
 });

@@ -81,6 +81,17 @@ const table = {
   },
   username_taken: { status: 409, detail: "Username already exists" },
   user_not_found: { status: 404, detail: "User not found" },
+  client_id_taken: { status: 409, detail: "Client id already exists" },
+  client_not_found: { status: 404, detail: "Client not found" },
+  // The admin API answers a refused password as a validation error naming the field; this entry
+  // is for any other caller of the account functions.
+  weak_password: { status: 422, detail: "The password does not meet the password policy" },
+  last_user_admin: {
+    status: 409,
+    detail:
+      "This is the last active account that can manage users (users:write); it cannot be disabled, deleted or lose users:write",
+  },
+  scope_not_held: { status: 403, detail: "Cannot grant a scope you do not hold" },
   hasher_busy: {
     status: 503,
     detail: "Too many logins in progress, retry shortly",
@@ -166,19 +177,30 @@ export function validationAnswer(issues: readonly ValidationIssue[]): ErrorAnswe
 // Refusals of the request itself rather than of a credential: no AuthError carries these.
 const requestTable = {
   not_found: { status: 404, detail: "Not Found" },
+  // Starlette's words and status for a path served under other methods (RFC 9110 §15.5.6).
+  method_not_allowed: { status: 405, detail: "Method Not Allowed" },
   body_too_large: { status: 413, detail: "Request body too large" },
 } as const satisfies Record<
   string,
   { readonly status: ErrorAnswer["status"]; readonly detail: string }
 >;
 
-/** A refusal of the request itself: an unknown path, or a body over its route's cap. */
+/** A refusal of the request itself: an unknown path or method, or a body over its route's cap. */
 export type RequestErrorCode = keyof typeof requestTable;
 
 /** The answer for a refused request: FastAPI's `{"detail": …}` body with the code's status. */
 export function requestErrorAnswer(code: RequestErrorCode): ErrorAnswer {
   const entry = requestTable[code];
   return { status: entry.status, body: { detail: entry.detail }, headers: {} };
+}
+
+/**
+ * The 405 for a path served under other methods: RFC 9110 §15.5.6 requires `Allow`, listing
+ * `methods` in the order given.
+ */
+export function methodNotAllowedAnswer(methods: readonly string[]): ErrorAnswer {
+  const answer = requestErrorAnswer("method_not_allowed");
+  return { ...answer, headers: { Allow: methods.join(", ") } };
 }
 
 /**
@@ -200,6 +222,13 @@ export function frameworkErrorAnswer(status: number, message: string): ErrorAnsw
 export function notReadyAnswer(detail: string): ErrorAnswer {
   return { status: 503, body: { status: "unavailable", detail }, headers: {} };
 }
+
+/**
+ * nginx's 499 "client closed request": no answer, since the client hung up before its request had
+ * arrived, but the status the metrics and the access log count such a request with, so an abort
+ * is never a 5xx.
+ */
+export const clientClosedStatus = 499;
 
 /** The fixed answer for anything unexpected: no message, no stack, nothing from the error. */
 export const internalErrorAnswer: ErrorAnswer = {

@@ -74,6 +74,7 @@ describe("asymmetric access tokens", () => {
         issuedAt: startSeconds,
         issuedAtMs: startSeconds * 1000,
         expiresAt: startSeconds + 1800,
+        form: "at+jwt",
       });
     });
 

@@ -1,5 +1,6 @@
 // The one shape of an access token's header and claims, and the small rules for reading them.
 import { z } from "zod";
+import { isScopeToken } from "../scopes.ts";
 
 // RFC 7519 NumericDate: a finite number of seconds; we issue integers and accept only integers.
 const numericDate = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
@@ -18,10 +19,17 @@ export const accessTokenClaimsSchema = z.looseObject({
   iat_ms: numericDate.optional(),
   nbf: numericDate.optional(),
   jti: z.string().min(1).max(256).optional(),
-  /** RFC 9068 §2.2.3: space-separated. */
-  scope: z.string().max(4096).optional(),
-  /** FastAPI's scopes tutorial: a JSON list (`payload.get("scopes", [])`). */
-  scopes: z.array(z.string().max(256)).max(256).optional(),
+  /** RFC 9068 §2.2.3, RFC 6749 §3.3: scope-tokens separated by single spaces (or none). */
+  scope: z
+    .string()
+    .max(4096)
+    .refine((text) => text === "" || text.split(" ").every(isScopeToken))
+    .optional(),
+  /**
+   * FastAPI's scopes tutorial: a JSON list (`payload.get("scopes", [])`), one scope-token per
+   * element — `["me items"]` is refused, never split into two scopes.
+   */
+  scopes: z.array(z.string().max(256).refine(isScopeToken)).max(256).optional(),
   iss: z.string().optional(),
   aud: z.union([z.string(), z.array(z.string())]).optional(),
   client_id: z.string().min(1).max(256).optional(),

@@ -88,6 +88,12 @@ export interface RefreshTokenStore {
   revokeRefreshFamily(familyId: string, now: number): Promise<void>;
   /** Revokes every unrevoked family of `username` and returns how many. */
   revokeRefreshFamiliesOf(username: string, now: number): Promise<number>;
+  /**
+   * The latest `issuedAt` of any refresh token of `username`'s families (ms), `null` when there
+   * is none. Read after {@link revokeRefreshFamiliesOf}, it sees every exchange that got in
+   * before the revocation: a cut-off placed after it also covers their access tokens.
+   */
+  lastRefreshIssuedAt(username: string): Promise<number | null>;
   /** Deletes the families (and their tokens) whose absolute lifetime ended; returns how many. */
   purgeRefreshFamilies(now: number): Promise<number>;
 }

@@ -37,7 +37,7 @@ export interface RevocationRequester {
  * The two kinds have disjoint shapes (a JWT has dots, a refresh token never does), so no
  * `token_type_hint` is needed to find the right one.
  * @example
- * await revokeToken({ tokens, refreshTokens: store, denylist: store, clock }, presented);
+ * await revokeToken({ tokens, refreshTokens: store.refreshTokens, denylist: store.denylist, clock }, presented);
  */
 export async function revokeToken(
   deps: RevokeDeps,

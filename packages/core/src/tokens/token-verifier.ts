@@ -20,6 +20,12 @@ import { createVerifiedTokenCache } from "./verified-token-cache.ts";
 /** Tokens longer than this are refused unread: a real one is a few hundred bytes. */
 export const maxTokenLength = 4096;
 
+/** How far ahead of the verifier's clock a token's `iat` may be, by default: one minute. */
+export const defaultClockSkewSeconds = 60;
+
+/** The longest lifetime (`exp` after `iat`, or after now) a verifier accepts by default: one day. */
+export const defaultMaxTokenLifetimeSeconds = 86_400;
+
 /** A claim an RFC 9068 token may be required to carry beyond `sub` and `exp`. */
 export type RequirableClaim = "iat" | "jti";
 
@@ -46,6 +52,17 @@ export interface TokenVerifierOptions<Verified> {
   readonly requiredClaims?: readonly RequirableClaim[];
   /** Size of the verified-token cache (signature checks skipped on a hit); 0 turns it off. */
   readonly cacheSize?: number;
+  /**
+   * How far ahead of the clock a token's `iat` may be, in seconds ({@link defaultClockSkewSeconds}
+   * by default); a token issued further in the future is refused.
+   */
+  readonly clockSkewSeconds?: number;
+  /**
+   * The longest lifetime a token may have, in seconds ({@link defaultMaxTokenLifetimeSeconds} by
+   * default): `exp` more than this after `iat` — or, for a token without `iat`, after now plus the
+   * clock skew — is refused.
+   */
+  readonly maxLifetimeSeconds?: number;
   /** Turns a checked token into what `verify` returns; called once per token, then cached. */
   read(checked: CheckedToken): Verified;
 }
@@ -74,6 +91,7 @@ interface CacheEntry<Verified> {
   /** The `kid` of the source's key; `undefined` when the legacy key verified it. */
   readonly kid: string | undefined;
   readonly notBefore: number | undefined;
+  readonly issuedAt: number | undefined;
   readonly expiresAt: number;
 }
 
@@ -86,10 +104,13 @@ const invalid = (message: string): AuthError => new AuthError("token_invalid", m
  * signature with that key's own algorithm only (the header's `alg` is then compared with the
  * key's, never trusted, and no header member such as `jku`, `x5u`, `x5c` or `jwk` is followed);
  * validate the claims with the one schema; check issuer, audience and required claims of an
- * RFC 9068 token; read the claims with `read`; and check `nbf` and `exp` against the clock on
- * every call. The result of everything but the time checks is cached by token string, and a
+ * RFC 9068 token; refuse a lifetime (`exp` after `iat`) above `maxLifetimeSeconds`; read the
+ * claims with `read`; and check `nbf`, `iat` (no further ahead than `clockSkewSeconds`), `exp`
+ * and, for a token without `iat`, `exp` no further ahead than the longest lifetime, against the
+ * clock on every call. The result of everything but the time checks is cached by token string, and a
  * cache hit is refused once its key has left the source or the legacy window has closed.
- * @throws {RangeError} when `cacheSize` is negative or not an integer
+ * @throws {RangeError} when `cacheSize`, `clockSkewSeconds` or `maxLifetimeSeconds` is negative or
+ * not an integer, or `maxLifetimeSeconds` is 0
  * @example
  * const verifier = createTokenVerifier({
  *   keys: staticKeySet(key),
@@ -103,6 +124,14 @@ export function createTokenVerifier<Verified>(
 ): TokenVerifier<Verified> {
   const { keys, legacy, clock, issuer, audience, read } = options;
   const required = options.requiredClaims ?? ["iat", "jti"];
+  const skew = options.clockSkewSeconds ?? defaultClockSkewSeconds;
+  const maxLifetime = options.maxLifetimeSeconds ?? defaultMaxTokenLifetimeSeconds;
+  if (!Number.isInteger(skew) || skew < 0) {
+    throw new RangeError("clockSkewSeconds must be a whole number of seconds, 0 or more");
+  }
+  if (!Number.isInteger(maxLifetime) || maxLifetime < 1) {
+    throw new RangeError("maxLifetimeSeconds must be a positive whole number of seconds");
+  }
   // Keyed by the key object: when a source drops a key, its compiled check goes with it.
   const compiled = new WeakMap<TokenKey, TokenCheck>();
   const checkFor = (key: TokenKey): TokenCheck => {
@@ -154,10 +183,14 @@ export function createTokenVerifier<Verified>(
         throw invalid("token audience does not match");
       }
     }
+    if (claims.iat !== undefined && claims.exp - claims.iat > maxLifetime) {
+      throw invalid("token lifetime exceeds the longest accepted");
+    }
     return {
       verified: read({ claims, form, token }),
       kid: form === "fastapi" ? undefined : key.kid,
       notBefore: claims.nbf,
+      issuedAt: claims.iat,
       expiresAt: claims.exp,
     };
   }
@@ -181,6 +214,13 @@ export function createTokenVerifier<Verified>(
       const now = clock.now() / 1000;
       if (entry.notBefore !== undefined && entry.notBefore > now) {
         throw invalid("token is not valid yet");
+      }
+      // A token from the future would outlive every cut-off set before its `iat`.
+      if (entry.issuedAt !== undefined && entry.issuedAt > now + skew) {
+        throw invalid("token is issued in the future");
+      }
+      if (entry.issuedAt === undefined && entry.expiresAt > now + skew + maxLifetime) {
+        throw invalid("token lifetime exceeds the longest accepted");
       }
       // RFC 7519 §4.1.4: the token must not be accepted on or after its expiration time.
       if (entry.expiresAt <= now) {

@@ -93,6 +93,7 @@ describe("createTokenService: issuing", () => {
       issuedAtMs: start,
       issuedAt: startSeconds,
       expiresAt: startSeconds + defaultTokenLifetimeSeconds,
+      form: "at+jwt",
     });
   });
 
@@ -283,6 +284,39 @@ describe("createTokenService: the token edge-case catalogue", () => {
         });
       }
     }
+
+    it("refuses a token whose iat is a year ahead, even validly signed", () => {
+      const { tokens, key } = setup();
+      const year = 365 * 86_400;
+      const token = forge(key, {
+        payload: claimsFor("johndoe", {
+          iat: startSeconds + year,
+          exp: startSeconds + year + 1800,
+        }),
+      });
+
+      assert.throws(() => tokens.verify(token), invalid);
+    });
+
+    it("accepts an iat up to the clock skew ahead, and refuses one a second beyond it", () => {
+      const { tokens, key } = setup({ clockSkewSeconds: 5 });
+      const at = (iat: number) =>
+        forge(key, { payload: claimsFor("johndoe", { iat, exp: iat + 1800 }) });
+
+      assert.equal(tokens.verify(at(startSeconds + 5)).subject, "johndoe");
+      assert.throws(() => tokens.verify(at(startSeconds + 6)), invalid);
+    });
+
+    it("refuses a token living longer than the longest lifetime, by default the issued one", () => {
+      const { tokens, key } = setup({ lifetimeSeconds: 1800 });
+      const token = forge(key, { payload: claimsFor("johndoe", { exp: startSeconds + 1801 }) });
+
+      assert.throws(() => tokens.verify(token), invalid);
+    });
+
+    it("refuses a longest lifetime below the issued one", () => {
+      assert.throws(() => setup({ lifetimeSeconds: 1800, maxLifetimeSeconds: 1799 }), RangeError);
+    });
 
     it("refuses a token without exp", () => {
       const { tokens, key } = setup();
@@ -643,6 +677,24 @@ describe("createTokenService: the token edge-case catalogue", () => {
 
       assert.deepEqual(tokens.verify(token).scopes, []);
     });
+
+    for (const scope of ["me  items", " me", "me\titems", 'me "items"']) {
+      it(`refuses a scope claim that is not single-space-separated scope-tokens: ${JSON.stringify(scope)}`, () => {
+        const { tokens, key } = setup();
+        const token = forge(key, { payload: claimsFor("johndoe", { scope }) });
+
+        assert.throws(() => tokens.verify(token), invalid);
+      });
+    }
+
+    for (const scopes of [["me items"], ["me", ""], ["items\u0000"]]) {
+      it(`refuses a scopes list holding ${JSON.stringify(scopes)}, not splitting an element`, () => {
+        const { tokens, key } = setup();
+        const token = forge(key, { payload: claimsFor("johndoe", { scopes }) });
+
+        assert.throws(() => tokens.verify(token), invalid);
+      });
+    }
 
     it("does not treat Object.prototype names in the scope claim as scopes", () => {
       const { tokens, key } = setup();

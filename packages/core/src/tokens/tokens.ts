@@ -8,7 +8,11 @@ import { compileSigner, staticKeySet } from "../keys/token-keys.ts";
 import type { Scope, ScopeCatalogue } from "../scopes.ts";
 import { formatScopes } from "../scopes.ts";
 import type { LegacyKeySource } from "./legacy-key-source.ts";
-import { createTokenVerifier, type TokenVerifier } from "./token-verifier.ts";
+import {
+  createTokenVerifier,
+  type TokenVerifier,
+  type TokenVerifierOptions,
+} from "./token-verifier.ts";
 import { readVerifiedAccessToken, type VerifiedAccessToken } from "./verified-access-token.ts";
 
 /** A signed access token; made only by {@link TokenService.issue}. */
@@ -32,6 +36,11 @@ export interface IssueOptions {
    * service's configured audience.
    */
   readonly audiences?: readonly string[] | undefined;
+  /**
+   * When the token is issued, in ms; now by default. A refresh passes the time its exchange was
+   * stored at, so a cut-off placed after that exchange also covers the token.
+   */
+  readonly issuedAtMs?: number | undefined;
 }
 
 /**
@@ -69,6 +78,13 @@ export interface TokenServiceOptions {
   readonly scopesArrayClaim?: boolean;
   /** Size of the verified-token cache (signature checks skipped on a hit); 0 turns it off. */
   readonly cacheSize?: number;
+  /** How far ahead of the clock an `iat` may be; see {@link TokenVerifierOptions.clockSkewSeconds}. */
+  readonly clockSkewSeconds?: number;
+  /**
+   * The longest lifetime accepted on verify; the issued lifetime by default, and never less.
+   * See {@link TokenVerifierOptions.maxLifetimeSeconds}.
+   */
+  readonly maxLifetimeSeconds?: number;
   /** Also accept the replaced FastAPI app's tokens while its migration window is open. */
   readonly legacy?: LegacyKeySource | undefined;
 }
@@ -82,6 +98,7 @@ export const defaultTokenLifetimeSeconds = 30 * 60;
  * trusted, and no header member (`jku`, `x5u`, `x5c`, `jwk`) is ever followed.
  * @throws {RangeError} when the HS256 secret is shorter than 32 bytes (RFC 7518 §3.2, RFC 8725 §3.5)
  * @throws {TypeError} unless exactly one of `key` and `keys` is given
+ * @throws {RangeError} when `maxLifetimeSeconds` is below the lifetime it issues
  * @example
  * const tokens = createTokenService({ key, scopes, clock: systemClock });
  * const { token } = tokens.issue("johndoe", scopes.check(["me"]));
@@ -96,6 +113,10 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
   const lifetime = options.lifetimeSeconds ?? defaultTokenLifetimeSeconds;
   if (!Number.isInteger(lifetime) || lifetime < 1) {
     throw new RangeError("token lifetime must be a positive whole number of seconds");
+  }
+  const maxLifetime = options.maxLifetimeSeconds ?? lifetime;
+  if (maxLifetime < lifetime) {
+    throw new RangeError("the longest accepted token lifetime is below the issued lifetime");
   }
   // Keyed by the key object: when a key set drops a key, its signer goes with it.
   const signers = new WeakMap<TokenKey, ReturnType<typeof compileSigner>>();
@@ -112,6 +133,10 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
     issuer: options.issuer,
     audience: options.audience,
     ...(options.cacheSize === undefined ? {} : { cacheSize: options.cacheSize }),
+    ...(options.clockSkewSeconds === undefined
+      ? {}
+      : { clockSkewSeconds: options.clockSkewSeconds }),
+    maxLifetimeSeconds: maxLifetime,
     read: (checked) => readVerifiedAccessToken(checked, scopes),
   });
 
@@ -120,7 +145,7 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
       const key = keys.signer();
       const sign = signerFor(key);
       if (sign === undefined) throw new TypeError(`signing key ${key.kid} has no private key`);
-      const issuedAtMs = clock.now();
+      const issuedAtMs = issueOptions.issuedAtMs ?? clock.now();
       const issuedAt = Math.floor(issuedAtMs / 1000);
       const tokenId = randomUUID();
       const claims = {

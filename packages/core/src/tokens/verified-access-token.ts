@@ -1,7 +1,7 @@
 // What a verified access token grants this service: the verifier's claims read against the catalogue.
 import { createHash } from "node:crypto";
 import type { Scope, ScopeCatalogue } from "../scopes.ts";
-import { grantedScopeNames, issuedAtMillis } from "./claims.ts";
+import { grantedScopeNames, issuedAtMillis, type TokenForm } from "./claims.ts";
 import type { CheckedToken } from "./token-verifier.ts";
 
 /** The claims of a token that passed every check. */
@@ -22,6 +22,8 @@ export interface VerifiedAccessToken {
    */
   readonly issuedAtMs: number;
   readonly expiresAt: number;
+  /** `fastapi` for a token of the replaced FastAPI app, which says nothing of when it was issued. */
+  readonly form: TokenForm;
   /** RFC 9068 `client_id`, present when the token request named a client. */
   readonly clientId?: string;
 }
@@ -47,6 +49,7 @@ export function readVerifiedAccessToken(
     issuedAt,
     issuedAtMs: issuedAtMillis(issuedAt, claims.iat_ms),
     expiresAt: claims.exp,
+    form,
     ...(claims.client_id === undefined ? {} : { clientId: claims.client_id }),
   });
 }

@@ -21,14 +21,15 @@ export interface AuthenticateDeps {
  * @throws {AuthError} inactive_user only after the right password of a disabled user
  * @throws {AuthError} hasher_busy when the hashing queue is full
  * @example
- * const user = await authenticate({ users: store, hasher }, "johndoe", "secret");
+ * const user = await authenticate({ users: store.users, hasher }, "johndoe", "secret");
  */
 export async function authenticate(
   deps: AuthenticateDeps,
   username: string,
   password: string,
 ): Promise<UserRecord> {
-  const record = isValidUsername(username) ? await deps.users.findByUsername(username) : undefined;
+  // By login name: `JohnDoe` logs in to `johndoe`, the account the throttle counted it against.
+  const record = isValidUsername(username) ? await deps.users.findByLogin(username) : undefined;
   // Pays for one verification even when the user is unknown, so response time does not reveal usernames.
   const hash = record?.passwordHash ?? (await deps.hasher.dummyHash());
   const check = await deps.hasher.verify(hash, password);

@@ -4,6 +4,7 @@ import { AuthError } from "../errors.ts";
 import { passwordHashFormat } from "../passwords/hash-formats.ts";
 import type { PasswordHash, PasswordHasher } from "../passwords/hasher.ts";
 import { assertAcceptablePassword } from "../passwords/hasher.ts";
+import type { PasswordPolicy } from "../passwords/password-policy.ts";
 import type { ScopeCatalogue } from "../scopes.ts";
 import type { UserPatch, UserRecord, UserStore } from "./user.ts";
 import { isValidUsername } from "./user.ts";
@@ -16,6 +17,8 @@ export interface UserAdminDeps extends UserLifecycleDeps {
   readonly hasher: PasswordHasher;
   readonly audit: AuditLog;
   readonly scopes: ScopeCatalogue;
+  /** What a new or changed password must be; imported hashes are not checked. */
+  readonly passwordPolicy: PasswordPolicy;
 }
 
 /** Who is making a change, and from where, as the audit trail records it. */
@@ -24,7 +27,16 @@ export interface AuditContext {
   readonly actor: string;
   readonly clientAddress: string | null;
   readonly requestId: string | null;
+  /**
+   * The scopes the acting account holds, when an account acts (the admin API). It may then grant
+   * only these, and may not disable, delete or take `users:write` from the last active account
+   * holding it. Absent for the command line, the operator's root tool with database access.
+   */
+  readonly actorScopes?: readonly string[];
 }
+
+/** The scope that lets an account manage users; some active account must always hold it. */
+const manageUsersScope = "users:write";
 
 /** A new account as an operator describes it. */
 export interface NewAccount {
@@ -60,6 +72,49 @@ async function requireAccount(users: UserStore, username: string): Promise<UserR
   const record = await users.findByUsername(username);
   if (record === undefined) throw new AuthError("user_not_found", "no user with this username");
   return record;
+}
+
+// Refuses scopes in `granted` that the acting account does not hold, except those `kept` from
+// before: an admin may leave a scope it lacks on an account, but not hand it out.
+function checkGrantable(
+  context: AuditContext,
+  granted: readonly string[],
+  kept: readonly string[] = [],
+): void {
+  const held = context.actorScopes;
+  if (held === undefined) return;
+  const missing = granted.filter((scope) => !held.includes(scope) && !kept.includes(scope));
+  if (missing.length > 0) {
+    throw new AuthError(
+      "scope_not_held",
+      `cannot grant ${missing.join(", ")}: the acting account does not hold it`,
+    );
+  }
+}
+
+const managesUsers = (user: { disabled: boolean; scopes: readonly string[] }): boolean =>
+  !user.disabled && user.scopes.includes(manageUsersScope);
+
+// Refuses a change that leaves no active account holding users:write: `after` is the target as the
+// change would leave it, `undefined` when it is deleted. Nobody could manage users over the API
+// again; the command line still could, so it is not held to this.
+async function checkManagersRemain(
+  deps: UserAdminDeps,
+  context: AuditContext,
+  before: UserRecord,
+  after: { disabled: boolean; scopes: readonly string[] } | undefined,
+): Promise<void> {
+  if (context.actorScopes === undefined || !managesUsers(before)) return;
+  if (after !== undefined && managesUsers(after)) return;
+  const others = (await deps.users.listUsers()).filter(
+    (user) => user.username !== before.username && managesUsers(user),
+  );
+  if (others.length === 0) {
+    throw new AuthError(
+      "last_user_admin",
+      `${before.username} is the last active account with ${manageUsersScope}`,
+    );
+  }
 }
 
 async function audit(
@@ -105,8 +160,9 @@ async function insertAccount(
 
 /**
  * Creates an account with a new password and records `user.created`.
- * @throws {AuthError} invalid_request (username rules, password rules), invalid_scope,
- * username_taken, hasher_busy
+ * @throws {AuthError} invalid_request (username rules, password rules), weak_password (the
+ * password policy), invalid_scope, scope_not_held (an account granting a scope it lacks),
+ * username_taken (also for a case variant of an existing username), hasher_busy
  */
 export async function createAccount(
   deps: UserAdminDeps,
@@ -115,10 +171,14 @@ export async function createAccount(
 ): Promise<UserRecord> {
   checkUsername(account.username);
   assertAcceptablePassword(account.password);
-  deps.scopes.check(account.scopes ?? []);
-  // Refused before hashing, so a duplicate costs no hashing work.
-  if ((await deps.users.findByUsername(account.username)) !== undefined) {
-    throw new AuthError("username_taken", "a user with this username exists");
+  deps.passwordPolicy.check(account.password);
+  checkGrantable(context, deps.scopes.check(account.scopes ?? []));
+  // Refused before hashing, so a duplicate (or a case variant of one) costs no hashing work.
+  if ((await deps.users.findByLogin(account.username)) !== undefined) {
+    throw new AuthError(
+      "username_taken",
+      "a user with this username, or one differing only by case, exists",
+    );
   }
   const { password, ...rest } = account;
   const passwordHash = await deps.hasher.hash(password);
@@ -145,7 +205,8 @@ export async function importAccount(
 /**
  * Applies `changes` and records `user.updated` (naming the changed fields, never their values)
  * and `user.disabled` or `user.enabled` when the flag flips.
- * @throws {AuthError} user_not_found, invalid_scope
+ * @throws {AuthError} user_not_found, invalid_scope, scope_not_held (an account granting a scope
+ * it lacks), last_user_admin (disabling or taking users:write from the last active account with it)
  */
 export async function changeAccount(
   deps: UserAdminDeps,
@@ -154,10 +215,16 @@ export async function changeAccount(
   changes: AccountChanges,
 ): Promise<UserRecord> {
   const before = await requireAccount(deps.users, username);
+  const scopes = changes.scopes === undefined ? undefined : deps.scopes.check(changes.scopes);
+  if (scopes !== undefined) checkGrantable(context, scopes, before.scopes);
+  await checkManagersRemain(deps, context, before, {
+    disabled: changes.disabled ?? before.disabled,
+    scopes: scopes ?? before.scopes,
+  });
   const patch: UserPatch = {
     ...(changes.email === undefined ? {} : { email: changes.email }),
     ...(changes.fullName === undefined ? {} : { fullName: changes.fullName }),
-    ...(changes.scopes === undefined ? {} : { scopes: deps.scopes.check(changes.scopes) }),
+    ...(scopes === undefined ? {} : { scopes }),
     ...(changes.disabled === false ? { disabled: false } : {}),
   };
   // Disabling goes through the lifecycle so the user's tokens are taken back with it.
@@ -184,7 +251,8 @@ export async function changeAccount(
 
 /**
  * Sets a new password and records `user.password_set`.
- * @throws {AuthError} user_not_found, invalid_request (password rules), hasher_busy
+ * @throws {AuthError} user_not_found, invalid_request (password rules), weak_password (the
+ * password policy), hasher_busy
  */
 export async function setAccountPassword(
   deps: UserAdminDeps,
@@ -193,6 +261,7 @@ export async function setAccountPassword(
   password: string,
 ): Promise<void> {
   assertAcceptablePassword(password);
+  deps.passwordPolicy.check(password);
   await requireAccount(deps.users, username);
   const passwordHash = await deps.hasher.hash(password);
   // A new password takes back every token issued before it.
@@ -215,13 +284,16 @@ export async function revokeAccountTokens(
 
 /**
  * Deletes an account (and its items) and records `user.deleted`.
- * @throws {AuthError} user_not_found
+ * @throws {AuthError} user_not_found, last_user_admin (deleting the last active account with
+ * users:write)
  */
 export async function deleteAccount(
   deps: UserAdminDeps,
   context: AuditContext,
   username: string,
 ): Promise<void> {
+  const before = await deps.users.findByUsername(username);
+  if (before !== undefined) await checkManagersRemain(deps, context, before, undefined);
   if (!(await deps.users.deleteUser(username))) {
     throw new AuthError("user_not_found", "no user with this username");
   }

@@ -12,7 +12,12 @@ export interface UserLifecycleDeps {
 }
 
 // The cut-off is written first: on its own it already refuses every older access token and
-// refresh family, so a failure between the two writes leaves nothing usable behind.
+// refresh family, so a failure between the writes leaves nothing usable behind. A refresh racing
+// this one may have rotated its family just before the revocation and issued an access token at
+// or after `now`: the store's latest exchange, read after the revocation, sees every such
+// exchange (one after it finds its family revoked), so the cut-off moves past it, possibly on
+// another instance with a clock ahead of this one's. The cut-off is exclusive (a token issued at
+// it is accepted), hence one past the latest exchange.
 async function cutOff(
   deps: UserLifecycleDeps,
   username: string,
@@ -21,7 +26,9 @@ async function cutOff(
   const now = deps.clock.now();
   const record = await deps.users.updateUser(username, { ...patch, tokensValidAfter: now });
   await deps.refreshTokens.revokeRefreshFamiliesOf(username, now);
-  return record;
+  const lastExchange = await deps.refreshTokens.lastRefreshIssuedAt(username);
+  if (lastExchange === null || lastExchange < now) return record;
+  return deps.users.updateUser(username, { tokensValidAfter: lastExchange + 1 });
 }
 
 /**

@@ -42,18 +42,38 @@ export interface UserPatch {
   readonly disabled?: boolean;
   readonly scopes?: readonly string[];
   readonly passwordHash?: PasswordHash;
+  /** Only ever moves the cut-off forward: an earlier one than stored is ignored; `null` clears it. */
   readonly tokensValidAfter?: number | null;
 }
 
 /**
- * Where users live. Every adapter passes `storage/user-store.contract.ts`.
+ * Where users live. Every adapter passes `storage/contract/users.contract.ts`.
+ *
+ * Usernames are unique in their canonical form (`canonicalUsername`, lower case): `JohnDoe` and
+ * `johndoe` cannot both be created. A database from before that rule may still hold such pairs;
+ * {@link UserStore.findCaseCollisions} names them, and both stay usable by their exact names.
  *
  * "Not found" is not an error: `findByUsername` returns `undefined`.
  */
 export interface UserStore {
-  /** Answered at once by stores that can (SQLite), so the hot path of a guard awaits nothing. */
+  /**
+   * The user named exactly `username` (a token's subject, an admin path). Answered at once by
+   * stores that can (SQLite), so the hot path of a guard awaits nothing.
+   */
   findByUsername(username: string): Awaitable<UserRecord | undefined>;
-  /** @throws {AuthError} username_taken */
+  /**
+   * The user a login name refers to: the one named exactly `name`, else the one whose canonical
+   * username is `canonicalUsername(name)`; `undefined` when none is, or when several are (a case
+   * collision left by an older database) and none is named exactly `name`.
+   */
+  findByLogin(name: string): Promise<UserRecord | undefined>;
+  /**
+   * Groups of usernames sharing one canonical form, each group ordered by username: collisions a
+   * database kept from before usernames were unique in that form. Empty once an operator has
+   * resolved them (renamed by re-creating, or deleted).
+   */
+  findCaseCollisions(): Promise<readonly (readonly string[])[]>;
+  /** @throws {AuthError} username_taken when a user with the same canonical username exists */
   createUser(user: NewUser): Promise<UserRecord>;
   /** @throws {AuthError} user_not_found */
   updateUser(username: string, patch: UserPatch): Promise<UserRecord>;

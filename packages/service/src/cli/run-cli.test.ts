@@ -1,12 +1,15 @@
 import assert from "node:assert/strict";
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
+import { DatabaseSync } from "node:sqlite";
 import { after, before, describe, it } from "node:test";
+import { pathToFileURL } from "node:url";
 import { AuthError, authErrorCodes } from "gatehouse-auth-core/errors";
 import { type CliHarness, createCliHarness } from "../../../../test/fixtures/cli-harness.ts";
 import { createFastHasher } from "../../../../test/fixtures/fast-hasher.ts";
 import { composeServices } from "../service/compose.ts";
 import { describeDatabase, loadSettings } from "../service/config.ts";
+import { migrateSqlite } from "../storage/sqlite/migrate.ts";
 import type { StartServer, StartWorkers } from "./command.ts";
 
 const everyCode = authErrorCodes;
@@ -16,6 +19,8 @@ const throwing =
   async () => {
     throw error;
   };
+
+const shippedSqliteMigrations = new URL("../storage/sqlite/migrations/", import.meta.url);
 
 describe("runCli", () => {
   let cli: CliHarness;
@@ -186,6 +191,27 @@ describe("runCli", () => {
       assert.equal(second.status, 0);
       assert.equal(second.stdout, `schema is up to date (${cli.databasePath})\n`);
       assert.ok(existsSync(cli.databasePath));
+    });
+
+    it("names the accounts an older database holds whose usernames differ only by case", async () => {
+      const path = join(dirname(cli.databasePath), "before-006.db");
+      const before006 = join(dirname(cli.databasePath), "before-006");
+      mkdirSync(before006);
+      for (const file of readdirSync(shippedSqliteMigrations).filter((name) => name < "006")) {
+        writeFileSync(join(before006, file), readFileSync(new URL(file, shippedSqliteMigrations)));
+      }
+      const old = new DatabaseSync(path);
+      migrateSqlite(old, { directory: pathToFileURL(`${before006}/`) });
+      const insert = old.prepare(
+        "INSERT INTO users (username, password_hash, created_at, updated_at) VALUES (?, 'x', 0, 0)",
+      );
+      for (const name of ["johndoe", "JohnDoe"]) insert.run(name);
+      old.close();
+
+      const run = await cli.run(["migrate"], { env: { GATEHOUSE_DATABASE_URL: `sqlite:${path}` } });
+
+      assert.equal(run.status, 0);
+      assert.match(run.stdout, /^usernames differing only by case: JohnDoe, johndoe$/m);
     });
   });
 

@@ -11,6 +11,7 @@ import { createLogger } from "../telemetry/logger.ts";
 import { UsageError } from "./arguments.ts";
 import type { Command, CommandDeps, StartServer, StartWorkers } from "./command.ts";
 import { runAuditCommand } from "./commands/audit.ts";
+import { runClientsCommand } from "./commands/clients.ts";
 import { runHashPasswordCommand } from "./commands/hash-password.ts";
 import { runKeysCommand } from "./commands/keys.ts";
 import { runMigrateCommand } from "./commands/migrate.ts";
@@ -39,6 +40,7 @@ export interface CliOptions {
 const commands = {
   serve: runServeCommand,
   users: runUsersCommand,
+  clients: runClientsCommand,
   "hash-password": runHashPasswordCommand,
   migrate: runMigrateCommand,
   audit: runAuditCommand,
@@ -70,8 +72,15 @@ const failureMessages = {
   token_expired: () => "the access token has expired",
   refresh_token_invalid: () => "the refresh token is invalid",
   insufficient_scope: () => "the access token lacks a required scope",
-  username_taken: () => "user already exists",
+  username_taken: () => "user already exists (usernames differing only by case are one user)",
   user_not_found: () => "user not found",
+  client_id_taken: () => "a client with this id already exists",
+  client_not_found: () => "client not found",
+  // The policy's fixed texts: a length or "commonly used", never the password.
+  weak_password: (error) => error.message,
+  last_user_admin: () =>
+    "this is the last active user with users:write; it cannot be disabled, deleted or lose users:write",
+  scope_not_held: () => "cannot grant a scope the acting account does not hold",
   hasher_busy: () => "the password hasher is busy; try again",
   throttled: () => "too many failed attempts; try again later",
 } as const satisfies Record<AuthErrorCode, (error: AuthError) => string>;

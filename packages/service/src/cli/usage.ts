@@ -18,6 +18,18 @@ Commands:
   users import <file> [--format json|csv]
                                     import users with their FastAPI/passlib/pwdlib/Django hashes
                                     (fields: username, email, full_name, disabled, hashed_password, scopes)
+  clients add <name> [--public] [--grants "<grant type> ..."] [--scopes "<scope> ..."]
+        [--redirect-uri <uri>]... [--audience <aud>]... [--first-party] [--json]
+                                    register an OAuth client; prints its client_id and, for a
+                                    confidential client, its secret, once
+  clients list [--json]             list the registered clients (never a secret)
+  clients show <client_id>          print a client as JSON (never a secret or its hash)
+  clients disable <client_id>       stop a client from getting tokens
+  clients enable <client_id>        let a disabled client get tokens again
+  clients rotate-secret <client_id> [--json]
+                                    print a new secret, once; the previous one stays valid for
+                                    GATEHOUSE_CLIENT_SECRET_OVERLAP_SECONDS
+  clients delete <client_id>        delete a client registration
   audit [--user <username>] [--since 1h|<ISO date>] [--until ...] [--type <event type>]
         [--limit N] [--json]        read the audit trail, newest first
   hash-password                     print the argon2id hash of a password read from the terminal or stdin

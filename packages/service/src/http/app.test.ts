@@ -46,6 +46,9 @@ describe("the OpenAPI document", () => {
               "users:read": "Read user accounts.",
               "users:write": "Create, change and delete user accounts.",
               "audit:read": "Read the audit trail.",
+              "clients:read": "Read registered OAuth clients.",
+              "clients:write":
+                "Register, change, disable and delete OAuth clients and rotate their secrets.",
             },
           },
         },
@@ -75,6 +78,12 @@ describe("the OpenAPI document", () => {
     ]);
     assert.deepEqual(doc.paths["/admin/audit"]?.["get"]?.security, [
       { OAuth2PasswordBearer: ["audit:read"] },
+    ]);
+    assert.deepEqual(doc.paths["/admin/clients"]?.["get"]?.security, [
+      { OAuth2PasswordBearer: ["clients:read"] },
+    ]);
+    assert.deepEqual(doc.paths["/admin/clients/{client_id}/rotate-secret"]?.["post"]?.security, [
+      { OAuth2PasswordBearer: ["clients:write"] },
     ]);
   });
 });

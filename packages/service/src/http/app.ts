@@ -6,29 +6,36 @@ import { isAuthError } from "gatehouse-auth-core/errors";
 import type { LoginThrottle } from "gatehouse-auth-core/grants/throttle";
 import type { PublishedJwk } from "gatehouse-auth-core/keys/key-material";
 import type { PasswordHasher } from "gatehouse-auth-core/passwords/hasher";
+import type { PasswordPolicy } from "gatehouse-auth-core/passwords/password-policy";
 import type { Store } from "gatehouse-auth-core/ports";
 import { createClientAddressResolver } from "gatehouse-auth-core/protocol/client-address";
 import {
+  clientClosedStatus,
   errorAnswer,
   frameworkErrorAnswer,
   internalErrorAnswer,
+  methodNotAllowedAnswer,
   requestErrorAnswer,
 } from "gatehouse-auth-core/protocol/error-responses";
 import type { Scope, ScopeCatalogue } from "gatehouse-auth-core/scopes";
 import type { RefreshPolicy } from "gatehouse-auth-core/tokens/refresh-tokens";
 import type { TokenService } from "gatehouse-auth-core/tokens/tokens";
 import { HTTPException } from "hono/http-exception";
+import type { UnofficialStatusCode } from "hono/utils/http-status";
 import type { Logger } from "../telemetry/logger.ts";
 import type { Metrics } from "../telemetry/metrics.ts";
+import { allowedMethods } from "./allowed-methods.ts";
 import type { AppEnv } from "./app-env.ts";
 import type { GuardDeps } from "./bearer.ts";
 import { limitBody } from "./body-limit.ts";
 import { mountDocsPages } from "./docs-pages.ts";
+import { isRequestAborted } from "./node-bindings.ts";
 import type { OpenApiApp } from "./openapi.ts";
 import { mountOpenApi } from "./openapi.ts";
 import { addRequestEnvelope, requestId } from "./request-envelope.ts";
 import { sendAnswer } from "./route.ts";
 import { mountAdminAuditRoutes } from "./routes/admin-audit-routes.ts";
+import { mountAdminClientRoutes } from "./routes/admin-client-routes.ts";
 import { mountAdminRoutes } from "./routes/admin-routes.ts";
 import { mountHealthRoutes } from "./routes/health-routes.ts";
 import { mountIntrospectRoute } from "./routes/introspect-route.ts";
@@ -52,6 +59,8 @@ export interface AppSettings {
   readonly passwordGrantRequiresClient: boolean;
   /** Peers whose `X-Forwarded-For` is believed when finding a request's client address. */
   readonly trustedProxies: readonly string[];
+  /** How long a client secret replaced by a rotation stays valid beside the new one. */
+  readonly clientSecretOverlapSeconds: number;
 }
 
 /**
@@ -62,6 +71,8 @@ export interface AppServices {
   readonly settings: AppSettings;
   readonly store: Store;
   readonly hasher: PasswordHasher;
+  /** What new and changed passwords set over the admin API must be. */
+  readonly passwordPolicy: PasswordPolicy;
   readonly tokens: TokenService;
   readonly scopes: ScopeCatalogue;
   readonly refreshPolicy: RefreshPolicy;
@@ -87,7 +98,8 @@ const maxBodyBytes = 64 * 1024;
 
 /** The methods whose requests may carry a body a route reads. */
 const bodyMethods = ["POST", "PUT", "PATCH", "DELETE"];
-const bodyLimitPath = "*";
+// Hono registers "*" as "/*"; the envelope and the 405 compare against the registered path.
+const bodyLimitPath = "/*";
 
 /**
  * Builds the Hono app: `/token`, `/revoke`, `/introspect`, the seed's protected routes,
@@ -153,9 +165,17 @@ export function createApp(services: AppServices, options: AppOptions = {}): Open
     directory: store.directory,
     audit: store.audit,
     hasher,
+    passwordPolicy: services.passwordPolicy,
     clock,
   });
   mountAdminAuditRoutes(app, { guard, audit: store.audit });
+  mountAdminClientRoutes(app, {
+    guard,
+    clients: store.clients,
+    audit: store.audit,
+    clock,
+    secretOverlapSeconds: settings.clientSecretOverlapSeconds,
+  });
   mountMetricsRoute(app, { metrics, metricsToken: settings.metricsToken });
   mountLogoutAllRoute(app, { guard, refreshTokens: store.refreshTokens, clock });
   mountJwksRoute(app, { publicKeys: services.publicKeys });
@@ -163,7 +183,15 @@ export function createApp(services: AppServices, options: AppOptions = {}): Open
   mountOpenApi(app, scopes, "/token");
   mountDocsPages(app);
 
-  app.notFound((c) => sendAnswer(c, requestErrorAnswer("not_found")));
+  // A path some route serves under other methods is a 405 with Allow, as Starlette answers; the
+  // router is asked only here, off the path of every routed request.
+  app.notFound((c) => {
+    const allowed = allowedMethods(app, c.req.raw, c.env, [bodyLimitPath]);
+    return sendAnswer(
+      c,
+      allowed.length === 0 ? requestErrorAnswer("not_found") : methodNotAllowedAnswer(allowed),
+    );
+  });
   addRequestEnvelope(app, {
     logger,
     metrics,
@@ -171,6 +199,15 @@ export function createApp(services: AppServices, options: AppOptions = {}): Open
     catchAllPaths: [bodyLimitPath],
   });
   app.onError((error, c) => {
+    // A client that hung up mid-body is no server fault: counted as 499, logged without a stack,
+    // so nobody can trip the 5xx alerts by closing connections.
+    if (isRequestAborted(c.env)) {
+      logger.debug("client closed the connection before its request arrived", {
+        requestId: requestId(c),
+      });
+      // Hono's documented way to name a status outside the registry; nobody receives this body.
+      return c.body(null, clientClosedStatus as UnofficialStatusCode);
+    }
     if (isAuthError(error)) {
       // A guard names the scopes it required; other routes have none to name.
       const required = (c.get("requiredScopes") as readonly Scope[] | undefined) ?? [];

@@ -43,3 +43,13 @@ export function nodeRequestOf(env: unknown): IncomingMessage | undefined {
   const incoming = bindings(env)?.incoming;
   return incoming instanceof IncomingMessage ? incoming : undefined;
 }
+
+/**
+ * Whether the client closed its connection before its request had all arrived: reading the body
+ * then fails ("aborted"), which is the client's doing, not a fault of the service. `false`
+ * without Node's HTTP server behind the request.
+ */
+export function isRequestAborted(env: unknown): boolean {
+  const incoming = nodeRequestOf(env);
+  return incoming?.destroyed === true && !incoming.complete;
+}

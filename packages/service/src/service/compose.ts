@@ -13,6 +13,10 @@ import type { TokenKeySet } from "gatehouse-auth-core/keys/token-keys";
 import { deriveKeyId, staticKeySet } from "gatehouse-auth-core/keys/token-keys";
 import { type Argon2Hasher, createArgon2Hasher } from "gatehouse-auth-core/passwords/argon2-hasher";
 import type { PasswordHasher } from "gatehouse-auth-core/passwords/hasher";
+import {
+  createPasswordPolicy,
+  type PasswordPolicy,
+} from "gatehouse-auth-core/passwords/password-policy";
 import type { Store } from "gatehouse-auth-core/ports";
 import type { ScopeCatalogue } from "gatehouse-auth-core/scopes";
 import { createScopeCatalogue, gatehouseScopeDescriptions } from "gatehouse-auth-core/scopes";
@@ -39,6 +43,8 @@ export interface Services {
   readonly settings: Settings;
   readonly store: Store;
   readonly hasher: PasswordHasher;
+  /** What new and changed passwords must be (the CLI and the admin API check it). */
+  readonly passwordPolicy: PasswordPolicy;
   readonly scopes: ScopeCatalogue;
   readonly tokens: TokenService;
   readonly refreshPolicy: RefreshPolicy;
@@ -65,10 +71,7 @@ export interface ComposeOptions {
    * migrated, seeded and closed like any other.
    */
   readonly store?: (clock: Clock) => Store;
-  /**
-   * The client registry client authentication reads. Until the store has a clients port, none
-   * is registered unless one is handed in here (the tests' registry).
-   */
+  /** The client registry client authentication reads; the store's `clients` port by default. */
   readonly clients?: ClientLookup;
 }
 
@@ -107,7 +110,7 @@ export async function composeServices(
         logger,
         clock,
         metrics,
-        clients: options.clients ?? noClients,
+        clients: options.clients ?? store.clients,
       }),
     );
   } catch (error) {
@@ -138,9 +141,6 @@ interface Parts {
   readonly clients: ClientLookup;
 }
 
-/** No registered clients: every client_id is unknown. */
-const noClients: ClientLookup = { findClient: () => Promise.resolve(undefined) };
-
 // Everything that reads or writes the store at start: keys, the dummy hash, demo data.
 async function composeOnStore(settings: Settings, parts: Parts): Promise<Services> {
   const { store, hasher, logger, clock, metrics } = parts;
@@ -154,6 +154,8 @@ async function composeOnStore(settings: Settings, parts: Parts): Promise<Service
       scopes,
       clock,
       lifetimeSeconds: settings.accessTokenLifetimeSeconds,
+      maxLifetimeSeconds: settings.maxTokenLifetimeSeconds,
+      clockSkewSeconds: settings.clockSkewSeconds,
       scopesArrayClaim: settings.fastapiCompatClaims,
       issuer: settings.issuer,
       ...(settings.audience === undefined ? {} : { audience: settings.audience }),
@@ -171,6 +173,13 @@ async function composeOnStore(settings: Settings, parts: Parts): Promise<Service
     }),
     metrics,
   );
+  // Left by a database from before usernames were unique in their canonical form: both accounts
+  // keep working by their exact names until an operator deletes one (docs/operations.md).
+  for (const group of await store.users.findCaseCollisions()) {
+    logger.warn("accounts whose usernames differ only by case; delete all but one", {
+      usernames: group,
+    });
+  }
   if (settings.demo) {
     const seeded = await seedDemoData(store, hasher);
     logger.info(
@@ -183,6 +192,7 @@ async function composeOnStore(settings: Settings, parts: Parts): Promise<Service
     settings,
     store,
     hasher,
+    passwordPolicy: createPasswordPolicy({ minLength: settings.passwordMinLength }),
     scopes,
     tokens,
     refreshPolicy: settings.refreshTokens,

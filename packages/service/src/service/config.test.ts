@@ -149,6 +149,24 @@ describe("loadSettings", () => {
       assert.throws(() => loadSettings({ GATEHOUSE_DEMO: "maybe" }), RangeError);
     });
 
+    it("accepts tokens living as long as it issues them, and one minute of clock skew, by default", () => {
+      const settings = loadSettings({ GATEHOUSE_ACCESS_TOKEN_LIFETIME: "900" });
+
+      assert.equal(settings.maxTokenLifetimeSeconds, 900);
+      assert.equal(settings.clockSkewSeconds, 60);
+    });
+
+    it("refuses a longest token lifetime below the issued one, naming both", () => {
+      assert.throws(
+        () =>
+          loadSettings({
+            GATEHOUSE_ACCESS_TOKEN_LIFETIME: "1800",
+            GATEHOUSE_MAX_TOKEN_LIFETIME_SECONDS: "900",
+          }),
+        /GATEHOUSE_MAX_TOKEN_LIFETIME_SECONDS must not be below GATEHOUSE_ACCESS_TOKEN_LIFETIME/,
+      );
+    });
+
     it("refuses an unknown log level", () => {
       assert.throws(() => loadSettings({ GATEHOUSE_LOG_LEVEL: "verbose" }), RangeError);
     });

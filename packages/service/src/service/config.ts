@@ -2,6 +2,7 @@
 import { availableParallelism } from "node:os";
 import type { ThrottlePolicy } from "gatehouse-auth-core/grants/throttle";
 import { type SigningAlgorithm, signingAlgorithms } from "gatehouse-auth-core/keys/signing-keys";
+import { defaultMinPasswordLength } from "gatehouse-auth-core/passwords/password-policy";
 import { isAddressOrRange } from "gatehouse-auth-core/protocol/client-address";
 import { z } from "zod";
 
@@ -39,6 +40,8 @@ export const environmentSchema = z.object({
     .optional()
     .transform((value) => (value === "" ? undefined : value)),
   GATEHOUSE_ACCESS_TOKEN_LIFETIME: int(1, 86_400).default(1800),
+  GATEHOUSE_MAX_TOKEN_LIFETIME_SECONDS: int(1, 86_400).optional(),
+  GATEHOUSE_CLOCK_SKEW_SECONDS: int(0, 600).default(60),
   GATEHOUSE_ISSUER: z.string().min(1).optional(),
   GATEHOUSE_AUDIENCE: z.string().min(1).optional(),
   GATEHOUSE_STRICT_GRANT_TYPE: flag.default(false),
@@ -51,7 +54,11 @@ export const environmentSchema = z.object({
   // 15: measured on one core under a login storm, 5 and 10 let reads wait behind hashing (p99 over
   // 5× unloaded); 15 kept them within 2× while logins kept about four fifths of their rate.
   GATEHOUSE_HASH_NICENESS: int(0, 19).default(15),
+  // NIST SP 800-63B-4: at least 15 characters for a password that is the only factor (8 with
+  // another factor, the lowest allowed here); no minimum above 64, the most NIST asks to allow.
+  GATEHOUSE_PASSWORD_MIN_LENGTH: int(8, 64).default(defaultMinPasswordLength),
   GATEHOUSE_AUDIT_RETENTION_DAYS: int(1, 36_500).default(90),
+  GATEHOUSE_CLIENT_SECRET_OVERLAP_SECONDS: int(0, 30 * 86_400).default(86_400),
   GATEHOUSE_METRICS_TOKEN: z.string().optional(),
   GATEHOUSE_LEGACY_TOKENS_UNTIL: z
     .string()
@@ -117,6 +124,10 @@ export interface Settings {
    */
   readonly signingAlgorithm: SigningAlgorithm;
   readonly accessTokenLifetimeSeconds: number;
+  /** The longest access token lifetime accepted on verification; never below the issued one. */
+  readonly maxTokenLifetimeSeconds: number;
+  /** How far ahead of this clock an access token's `iat` may be before it is refused. */
+  readonly clockSkewSeconds: number;
   /** `iss` of every token and the metadata's issuer: configured, else `http://HOST:PORT`. */
   readonly issuer: string;
   /**
@@ -138,9 +149,13 @@ export interface Settings {
   readonly hashQueue: number;
   /** The nice value of the hashing threads: above 0, serving requests comes before hashing. */
   readonly hashNiceness: number;
+  /** The fewest characters a new or changed password may have (the password policy). */
+  readonly passwordMinLength: number;
   readonly logLevel: "debug" | "info" | "warn" | "error" | "silent";
   /** Audit events older than this many days are purged at startup and hourly. */
   readonly auditRetentionDays: number;
+  /** How long a client secret replaced by `rotate-secret` stays valid beside the new one. */
+  readonly clientSecretOverlapSeconds: number;
   /** The bearer token `/metrics` requires; `undefined` leaves it open. */
   readonly metricsToken: string | undefined;
   /** Until when (ms since the epoch) tokens issued by the replaced FastAPI app are accepted. */
@@ -209,6 +224,13 @@ export function loadSettings(env: Readonly<Record<string, string | undefined>>):
       "invalid configuration: GATEHOUSE_THROTTLE_BASE_DELAY_SECONDS must not exceed GATEHOUSE_THROTTLE_MAX_DELAY_SECONDS",
     );
   }
+  const maxTokenLifetime =
+    e.GATEHOUSE_MAX_TOKEN_LIFETIME_SECONDS ?? e.GATEHOUSE_ACCESS_TOKEN_LIFETIME;
+  if (maxTokenLifetime < e.GATEHOUSE_ACCESS_TOKEN_LIFETIME) {
+    throw new RangeError(
+      "invalid configuration: GATEHOUSE_MAX_TOKEN_LIFETIME_SECONDS must not be below GATEHOUSE_ACCESS_TOKEN_LIFETIME",
+    );
+  }
   const rule = (freeFailures: number) =>
     Object.freeze({
       freeFailures,
@@ -231,6 +253,8 @@ export function loadSettings(env: Readonly<Record<string, string | undefined>>):
     jwtSecret: secret,
     signingAlgorithm: secret === undefined ? (e.GATEHOUSE_SIGNING_ALGORITHM ?? "EdDSA") : "HS256",
     accessTokenLifetimeSeconds: e.GATEHOUSE_ACCESS_TOKEN_LIFETIME,
+    maxTokenLifetimeSeconds: maxTokenLifetime,
+    clockSkewSeconds: e.GATEHOUSE_CLOCK_SKEW_SECONDS,
     issuer,
     audience: e.GATEHOUSE_AUDIENCE ?? (e.GATEHOUSE_FASTAPI_COMPAT_CLAIMS ? undefined : issuer),
     strictGrantType: e.GATEHOUSE_STRICT_GRANT_TYPE,
@@ -241,12 +265,14 @@ export function loadSettings(env: Readonly<Record<string, string | undefined>>):
       reuseGraceSeconds: e.GATEHOUSE_REFRESH_REUSE_GRACE_SECONDS,
     }),
     auditRetentionDays: e.GATEHOUSE_AUDIT_RETENTION_DAYS,
+    clientSecretOverlapSeconds: e.GATEHOUSE_CLIENT_SECRET_OVERLAP_SECONDS,
     metricsToken,
     legacyTokensUntil: e.GATEHOUSE_LEGACY_TOKENS_UNTIL,
     fastapiCompatClaims: e.GATEHOUSE_FASTAPI_COMPAT_CLAIMS,
     hashWorkers: e.GATEHOUSE_HASH_WORKERS ?? defaultHashWorkers(e.GATEHOUSE_WORKERS),
     hashQueue: e.GATEHOUSE_HASH_QUEUE,
     hashNiceness: e.GATEHOUSE_HASH_NICENESS,
+    passwordMinLength: e.GATEHOUSE_PASSWORD_MIN_LENGTH,
     logLevel: e.GATEHOUSE_LOG_LEVEL,
     workers: e.GATEHOUSE_WORKERS,
     throttle: Object.freeze({

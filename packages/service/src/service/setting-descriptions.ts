@@ -41,6 +41,15 @@ export const settingDescriptions: Readonly<
   GATEHOUSE_ACCESS_TOKEN_LIFETIME: {
     description: "Access token lifetime in seconds (the tutorial's 30 minutes).",
   },
+  GATEHOUSE_MAX_TOKEN_LIFETIME_SECONDS: {
+    description:
+      "The longest access token lifetime (`exp` after `iat`) accepted on verification; a validly signed token living longer is refused. Must not be below `GATEHOUSE_ACCESS_TOKEN_LIFETIME`; raise it for a while when lowering that, so tokens already issued keep working until they expire.",
+    unset: "unset: `GATEHOUSE_ACCESS_TOKEN_LIFETIME`",
+  },
+  GATEHOUSE_CLOCK_SKEW_SECONDS: {
+    description:
+      "How far ahead of this instance's clock an access token's `iat` may be, in seconds; a token issued further in the future is refused (it would outlive every cut-off). Covers clock differences between instances.",
+  },
   GATEHOUSE_ISSUER: {
     description:
       "Written as `iss` into every token (RFC 9068 §2.2) and required on verification; also the issuer in the server metadata. Set it to the public URL in production: the default is where the process listens.",
@@ -83,8 +92,16 @@ export const settingDescriptions: Readonly<
     description:
       "Nice value of the hashing threads: when hashing and serving compete for a core, serving comes first, so a storm of logins slows logins rather than every protected route. `0` gives them equal standing.",
   },
+  GATEHOUSE_PASSWORD_MIN_LENGTH: {
+    description:
+      "Fewest characters (Unicode code points) a new or changed password may have, from the CLI or the admin API. 15 follows NIST SP 800-63B-4 for a password that is the only factor; 8, the lowest allowed, is NIST's minimum when another factor is also required. Passwords on the shipped common-password list are refused at any length; imported hashes and demo data are not checked.",
+  },
   GATEHOUSE_AUDIT_RETENTION_DAYS: {
     description: "Audit events older than this many days are deleted at start and every hour.",
+  },
+  GATEHOUSE_CLIENT_SECRET_OVERLAP_SECONDS: {
+    description:
+      "After `clients rotate-secret` (or `POST /admin/clients/{client_id}/rotate-secret`), the client's previous secret stays valid this many seconds beside the new one, so its deployments can switch without an outage. `0` ends it at once; at most 30 days.",
   },
   GATEHOUSE_METRICS_TOKEN: {
     description:

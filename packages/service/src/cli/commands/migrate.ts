@@ -5,8 +5,10 @@ import type { CommandDeps } from "../command.ts";
 import type { CliIo } from "../io.ts";
 
 /**
- * Opens the configured store, which applies every pending migration, and reports the result.
- * Safe to run while servers use the same database: each migration runs exactly once.
+ * Opens the configured store, which applies every pending migration, and reports the result,
+ * naming any accounts whose usernames differ only by case (kept from before usernames were unique
+ * in their canonical form) for the operator to resolve. Safe to run while servers use the same
+ * database: each migration runs exactly once.
  * @throws {UsageError} when given any argument
  * @throws {RangeError} when the configuration is invalid
  */
@@ -20,5 +22,8 @@ export async function runMigrateCommand(
   // opens the services and reports the schema as current.
   const services = await deps.services();
   io.stdout(`schema is up to date (${describeDatabase(services.settings.database)})\n`);
+  for (const group of await services.store.users.findCaseCollisions()) {
+    io.stdout(`usernames differing only by case: ${group.join(", ")}\n`);
+  }
   return 0;
 }

@@ -39,6 +39,30 @@ describe("gatehouse users import, file handling", () => {
     assert.deepEqual(ann?.scopes, ["me"]);
   });
 
+  it("skips a row whose username differs from an existing one, or an earlier row's, only by case", async () => {
+    const path = await file(
+      "case.json",
+      JSON.stringify([
+        { username: "CaseUser", hashed_password: bcrypt },
+        { username: "caseuser", hashed_password: bcrypt },
+        { username: "CASEUSER", hashed_password: bcrypt },
+      ]),
+    );
+
+    const run = await cli.run(["users", "import", path]);
+
+    assert.equal(run.status, 0, run.stderr);
+    assert.match(run.stdout, /row 2 caseuser: skipped: .*differing only by case/);
+    assert.match(run.stdout, /row 3 CASEUSER: skipped: .*differing only by case/);
+    const services = await cli.openServices();
+    const names = (await services.store.users.listUsers()).map((user) => user.username);
+    await services.close();
+    assert.deepEqual(
+      names.filter((name) => name.toLowerCase() === "caseuser"),
+      ["CaseUser"],
+    );
+  });
+
   it("reports a row that is not an object, or lacks the hash, as invalid", async () => {
     const path = await file("odd.json", JSON.stringify([42, { username: "nohash" }]));
 
@@ -47,6 +71,26 @@ describe("gatehouse users import, file handling", () => {
     assert.equal(run.status, 1);
     assert.match(run.stdout, /row 1 -: invalid: row /);
     assert.match(run.stdout, /row 2 nohash: invalid: hashed_password is required/);
+  });
+
+  it("reports a row whose full name or email holds a NUL as invalid, storing nothing (issue 16)", async () => {
+    const path = await file(
+      "nul.json",
+      JSON.stringify([
+        { username: "nulname", hashed_password: bcrypt, full_name: "a\u0000b" },
+        { username: "nulmail", hashed_password: bcrypt, email: "a\u0000b@example.com" },
+      ]),
+    );
+
+    const run = await cli.run(["users", "import", path]);
+
+    assert.equal(run.status, 1);
+    assert.match(run.stdout, /row 1 nulname: invalid: full_name must not contain a NUL character/);
+    assert.match(run.stdout, /row 2 nulmail: invalid: email/);
+    const services = await cli.openServices();
+    const stored = await services.store.users.findByUsername("nulname");
+    await services.close();
+    assert.equal(stored, undefined);
   });
 
   for (const [label, name, text, args] of [

@@ -18,7 +18,11 @@ import type { CliIo } from "../io.ts";
 const optionalText = z
   .union([z.string(), z.null()])
   .optional()
-  .transform((value) => (value === undefined || value === null || value === "" ? null : value));
+  .transform((value) => (value === undefined || value === null || value === "" ? null : value))
+  // PostgreSQL's text cannot hold a NUL; the HTTP edge refuses one too (issue 16).
+  .refine((value) => value === null || !value.includes("\u0000"), {
+    message: "must not contain a NUL character",
+  });
 
 const importRow = z.object({
   username: z.string().refine(isValidUsername, {
@@ -113,7 +117,11 @@ async function importRowOf(
     );
   } catch (error) {
     if (isAuthError(error, "username_taken")) {
-      return { kind: "skipped", username, why: "a user with this username exists" };
+      return {
+        kind: "skipped",
+        username,
+        why: "a user with this username, or one differing only by case, exists",
+      };
     }
     throw error;
   }

@@ -112,7 +112,20 @@ describe("gatehouse users", () => {
     const run = await cli.run(["users", "add", username], { passwords: [password] });
 
     assert.equal(run.status, 1);
-    assert.equal(run.stderr, "gatehouse: user already exists\n");
+    assert.equal(
+      run.stderr,
+      "gatehouse: user already exists (usernames differing only by case are one user)\n",
+    );
+    assert.equal(run.prompts.length, 0);
+  });
+
+  it("refuses a username differing from an existing one only by case, before asking for a password", async () => {
+    await addUser("CaseVariant");
+
+    const run = await cli.run(["users", "add", "casevariant"], { passwords: [password] });
+
+    assert.equal(run.status, 1);
+    assert.match(run.stderr, /user already exists/);
     assert.equal(run.prompts.length, 0);
   });
 
@@ -139,6 +152,35 @@ describe("gatehouse users", () => {
 
     assert.equal(run.status, 1);
     assert.equal((await cli.run(["users", "show", username])).status, 1);
+  });
+
+  for (const [label, weak, why] of [
+    ["a one-character password", "x", /at least 15 characters/],
+    ["a commonly used password", "passwordpassword", /commonly used/],
+  ] as const) {
+    it(`refuses ${label} with exit 1 and a message naming the rule, in add and set-password`, async () => {
+      const username = freshName();
+      await addUser(username);
+
+      const added = await cli.run(["users", "add", freshName()], { passwords: [weak] });
+      const set = await cli.run(["users", "set-password", username], { passwords: [weak] });
+
+      for (const run of [added, set]) {
+        assert.equal(run.status, 1);
+        assert.match(run.stderr, why);
+        assert.ok(!run.stderr.includes(weak));
+      }
+    });
+  }
+
+  it("takes the minimum length from GATEHOUSE_PASSWORD_MIN_LENGTH", async () => {
+    const run = await cli.run(["users", "add", freshName()], {
+      passwords: ["plenty long passphrase"],
+      env: { GATEHOUSE_PASSWORD_MIN_LENGTH: "30" },
+    });
+
+    assert.equal(run.status, 1);
+    assert.match(run.stderr, /at least 30 characters/);
   });
 
   it("rejects a --password flag as unknown, so a password never comes from argv", async () => {
@@ -232,14 +274,19 @@ describe("gatehouse users", () => {
     const username = freshName();
     await addUser(username);
 
-    const run = await cli.run(["users", "set-password", username], { passwords: ["new secret"] });
+    const run = await cli.run(["users", "set-password", username], {
+      passwords: ["a brand new secret"],
+    });
 
     assert.equal(run.status, 0);
     const services = await cli.openServices();
     try {
       const record = await services.store.users.findByUsername(username);
       assert.ok(record);
-      assert.equal((await services.hasher.verify(record.passwordHash, "new secret")).matches, true);
+      assert.equal(
+        (await services.hasher.verify(record.passwordHash, "a brand new secret")).matches,
+        true,
+      );
       assert.equal((await services.hasher.verify(record.passwordHash, password)).matches, false);
     } finally {
       await services.close();
@@ -303,7 +350,7 @@ describe("gatehouse users", () => {
     assert.equal((await inspectTokens(tokens)).accessAccepted, true);
 
     const run = await cli.run(["users", "set-password", username], {
-      passwords: ["new secret"],
+      passwords: ["a brand new secret"],
       options: aSecondLater,
     });
 

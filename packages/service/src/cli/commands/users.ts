@@ -112,8 +112,11 @@ const addUser: Command = async (args, io, deps) => {
   const services = await deps.services();
   const scopes = checkedScopes(services.scopes, values.scopes === undefined ? [] : [values.scopes]);
   // Fails before the password prompt, so the operator does not type a password for nothing.
-  if ((await services.store.users.findByUsername(username)) !== undefined) {
-    throw new AuthError("username_taken", `a user named ${username} exists`);
+  if ((await services.store.users.findByLogin(username)) !== undefined) {
+    throw new AuthError(
+      "username_taken",
+      `a user named ${username}, or differing only by case, exists`,
+    );
   }
   const password = await readNewPassword(io, `Password for ${username}: `);
   await createAccount(adminDeps(services), cliContext, {

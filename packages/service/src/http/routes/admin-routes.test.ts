@@ -4,6 +4,8 @@ import type { TestApp } from "../../../../../test/fixtures/test-app.ts";
 import { makeTestApp } from "../../../../../test/fixtures/test-app.ts";
 
 const adminPassword = "admin password 1";
+// Long enough for the default password policy and on no common-password list.
+const newPassword = "pw for new user";
 
 interface RouteCase {
   readonly method: string;
@@ -47,7 +49,8 @@ describe("the admin API", () => {
     t = await makeTestApp();
     await t.store.users.createUser({
       username: "root",
-      scopes: ["users:read", "users:write", "audit:read"],
+      // Every scope of the catalogue, so it may grant any of them.
+      scopes: ["me", "items", "introspect", "users:read", "users:write", "audit:read"],
       passwordHash: await t.hasher.hash(adminPassword),
     });
     admin = await t.login("root", adminPassword);
@@ -63,7 +66,7 @@ describe("the admin API", () => {
       method: "POST",
       path: "/admin/users",
       scope: "users:write",
-      body: { username: "authzcase", password: "some password" },
+      body: { username: "authzcase", password: newPassword },
       ok: 201,
     },
     {
@@ -77,7 +80,7 @@ describe("the admin API", () => {
       method: "PUT",
       path: "/admin/users/johndoe/password",
       scope: "users:write",
-      body: { password: "secret" },
+      body: { password: "a new secret for john" },
       ok: 204,
     },
     { method: "DELETE", path: "/admin/users/authzcase", scope: "users:write", ok: 204 },
@@ -180,7 +183,7 @@ describe("the admin API", () => {
   it("answers 422 naming the field for a bad email, an unknown scope and a bad username", async () => {
     const response = await call("POST", "/admin/users", admin, {
       username: "-bad name",
-      password: "pw",
+      password: newPassword,
       email: "not-an-email",
       scopes: ["me", "root"],
     });
@@ -200,7 +203,7 @@ describe("the admin API", () => {
   });
 
   it("reports a missing field FastAPI's way", async () => {
-    const response = await call("POST", "/admin/users", admin, { password: "pw" });
+    const response = await call("POST", "/admin/users", admin, { password: newPassword });
 
     assert.equal(response.status, 422);
     assert.deepEqual(await response.json(), {
@@ -218,6 +221,103 @@ describe("the admin API", () => {
     assert.doesNotMatch(text, /distinctive/);
     assert.match(text, /"loc":\["body","password"\],"msg":"Password must be/);
     assert.match(text, /"input":null/);
+  });
+
+  for (const [label, password, why] of [
+    ["a one-character password", "x", "Password must be at least 15 characters"],
+    [
+      "a commonly used password",
+      "PasswordPassword",
+      "Password is a commonly used password; choose another",
+    ],
+  ] as const) {
+    it(`answers 422 naming the password field and the rule for ${label}, never echoing it`, async () => {
+      const username = fresh();
+      const responses = [
+        await call("POST", "/admin/users", admin, { username, password }),
+        await call("PUT", "/admin/users/johndoe/password", admin, { password }),
+      ];
+
+      for (const response of responses) {
+        assert.equal(response.status, 422);
+        const text = await response.text();
+        assert.deepEqual(JSON.parse(text), {
+          detail: [{ type: "value_error", loc: ["body", "password"], msg: why, input: null }],
+        });
+        assert.ok(!text.includes(password));
+      }
+      assert.equal((await call("GET", `/admin/users/${username}`, admin)).status, 404);
+    });
+  }
+
+  it("answers 409 to a username differing from an existing one only by case", async () => {
+    const username = fresh();
+    assert.equal((await create(username)).status, 201);
+
+    const response = await create(username.toUpperCase());
+
+    assert.equal(response.status, 409);
+    assert.equal((await call("GET", `/admin/users/${username.toUpperCase()}`, admin)).status, 404);
+  });
+
+  it("logs a user in by any case variant of the username, as the stored name", async () => {
+    const username = fresh();
+    await create(username, { scopes: ["me"] });
+
+    const token = await t.login(username.toUpperCase(), newPassword, "me");
+
+    const me = await t.app.request("/users/me/", { headers: { authorization: `Bearer ${token}` } });
+    assert.equal(((await me.json()) as { username: string }).username, username);
+  });
+
+  it("answers 403 when an admin grants a scope it does not hold itself", async () => {
+    const lesser = fresh();
+    await create(lesser, { scopes: ["users:write", "me"] });
+    const token = await t.login(lesser, newPassword, "users:write");
+
+    const created = await call("POST", "/admin/users", token, {
+      username: fresh(),
+      password: newPassword,
+      scopes: ["audit:read"],
+    });
+    const patched = await call("PATCH", "/admin/users/johndoe", token, { scopes: ["audit:read"] });
+
+    assert.equal(created.status, 403);
+    assert.deepEqual(await created.json(), { detail: "Cannot grant a scope you do not hold" });
+    assert.equal(patched.status, 403);
+  });
+
+  it("answers 409 when the last active users:write account disables, deletes or demotes itself", async () => {
+    const solo = await makeTestApp();
+    try {
+      await solo.store.users.createUser({
+        username: "boss",
+        scopes: ["users:write", "me"],
+        passwordHash: await solo.hasher.hash(adminPassword),
+      });
+      const token = await solo.login("boss", adminPassword, "users:write");
+      const send = (method: string, body?: unknown) =>
+        solo.app.request("/admin/users/boss", {
+          method,
+          headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+          ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+        });
+
+      for (const response of [
+        await send("PATCH", { disabled: true }),
+        await send("PATCH", { scopes: ["me"] }),
+        await send("DELETE"),
+      ]) {
+        assert.equal(response.status, 409);
+        assert.match(
+          ((await response.json()) as { detail: string }).detail,
+          /last active account that can manage users/,
+        );
+      }
+      assert.equal((await solo.store.users.findByUsername("boss"))?.disabled, false);
+    } finally {
+      await solo.close();
+    }
   });
 
   it("answers 422 json_invalid to a body that is not JSON", async () => {
@@ -243,7 +343,7 @@ describe("the admin API", () => {
     const answers = await Promise.all([
       call("GET", "/admin/users/nobody", admin),
       call("PATCH", "/admin/users/nobody", admin, { disabled: true }),
-      call("PUT", "/admin/users/nobody/password", admin, { password: "pw" }),
+      call("PUT", "/admin/users/nobody/password", admin, { password: newPassword }),
       call("DELETE", "/admin/users/nobody", admin),
     ]);
 

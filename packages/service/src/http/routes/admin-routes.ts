@@ -7,6 +7,7 @@ import {
   maxPasswordBytes,
   type PasswordHasher,
 } from "gatehouse-auth-core/passwords/hasher";
+import type { PasswordPolicy } from "gatehouse-auth-core/passwords/password-policy";
 import { errorAnswer } from "gatehouse-auth-core/protocol/error-responses";
 import type { RefreshTokenStore } from "gatehouse-auth-core/tokens/refresh-tokens";
 import { isValidUsername, type UserRecord, type UserStore } from "gatehouse-auth-core/users/user";
@@ -38,6 +39,7 @@ export interface AdminRouteDeps {
   readonly directory: UserDirectory;
   readonly audit: AuditLog;
   readonly hasher: PasswordHasher;
+  readonly passwordPolicy: PasswordPolicy;
   readonly clock: Clock;
 }
 
@@ -53,6 +55,14 @@ const guardedResponses = {
   422: json(validationErrorSchema, "Invalid path, query or body"),
 };
 
+/** Refusals of an account granting what it does not hold (the 403 also covers the guard's). */
+const grantResponses = {
+  403: json(errorSchema, "The token lacks a required scope, or grants a scope its account lacks"),
+};
+
+const lastAdminRefusal =
+  "The user is the last active account with users:write, which cannot be disabled, deleted or lose it";
+
 /** The rules a username follows, in the words the 422 and the docs use. */
 const usernameRules = "1 to 64 characters of A-Z a-z 0-9 . _ @ -, starting with a letter or digit";
 
@@ -61,12 +71,23 @@ const usernameSchema = z
   .refine(isValidUsername, { message: `Username must be ${usernameRules}` })
   .openapi({ description: `Username: ${usernameRules}`, example: "johndoe" });
 
-const passwordSchema = z
-  .string()
-  .refine(isAcceptablePassword, {
-    message: `Password must be 1 to ${maxPasswordBytes} bytes and contain no NUL character`,
-  })
-  .openapi({ format: "password" });
+/** A new password: what the hasher takes, then what the password policy asks (never echoed). */
+function newPasswordSchema(policy: PasswordPolicy) {
+  return z
+    .string()
+    .refine(isAcceptablePassword, {
+      message: `Password must be 1 to ${maxPasswordBytes} bytes and contain no NUL character`,
+      abort: true,
+    })
+    .superRefine((password, ctx) => {
+      const why = policy.problem(password);
+      if (why !== undefined) ctx.addIssue({ code: "custom", message: `Password ${why}` });
+    })
+    .openapi({
+      format: "password",
+      description: `At least ${policy.minLength} characters and not a commonly used password; no composition rules`,
+    });
+}
 
 const adminUserSchema = z
   .object({
@@ -88,9 +109,19 @@ const usernameParams = z.object({
   username: usernameSchema.openapi({ param: { name: "username", in: "path" } }),
 });
 
+// The cursor is the last username of a page, opaque to clients.
+const encodeCursor = (username: string): string => Buffer.from(username).toString("base64url");
+const decodeCursor = (cursor: string): string => Buffer.from(cursor, "base64url").toString("utf8");
+
 const userListQuery = z.object({
   limit: z.coerce.number().int().min(1).max(maxUserPageSize).default(50),
-  cursor: z.string().optional().openapi({ description: "The next_cursor of the previous page" }),
+  cursor: z
+    .string()
+    .transform(decodeCursor)
+    // The edge refuses a NUL in the query as sent; a cursor can still decode to one.
+    .refine((after) => !after.includes("\u0000"), { message: "Not a cursor this API gave" })
+    .optional()
+    .openapi({ description: "The next_cursor of the previous page" }),
   prefix: z.string().max(64).optional().openapi({ description: "Usernames starting with this" }),
   disabled: z
     .enum(["true", "false"])
@@ -111,16 +142,14 @@ function present(record: UserRecord): z.infer<typeof adminUserSchema> {
   };
 }
 
-// The cursor is the last username of a page, opaque to clients.
-const encodeCursor = (username: string): string => Buffer.from(username).toString("base64url");
-const decodeCursor = (cursor: string): string => Buffer.from(cursor, "base64url").toString("utf8");
-
 // Responses carrying user data are never cached.
 const noStore = { "Cache-Control": "no-store" } as const;
 
+// The acting account's scopes bound what it may grant (docs/security.md).
 function auditContext(c: Context<AppEnv>): AuditContext {
   return {
     actor: c.var.principal.user.username,
+    actorScopes: c.var.principal.user.scopes,
     clientAddress: clientAddress(c),
     requestId: requestId(c),
   };
@@ -138,7 +167,9 @@ export function mountAdminRoutes(app: OpenApiApp, deps: AdminRouteDeps): void {
     hasher: deps.hasher,
     clock: deps.clock,
     scopes,
+    passwordPolicy: deps.passwordPolicy,
   };
+  const passwordSchema = newPasswordSchema(deps.passwordPolicy);
   const scopeList = z
     .array(
       z.string().refine((name) => scopes.has(name), {
@@ -166,7 +197,7 @@ export function mountAdminRoutes(app: OpenApiApp, deps: AdminRouteDeps): void {
         limit: query.limit + 1,
         ...(query.prefix === undefined ? {} : { prefix: query.prefix }),
         ...(query.disabled === undefined ? {} : { disabled: query.disabled }),
-        ...(query.cursor === undefined ? {} : { after: decodeCursor(query.cursor) }),
+        ...(query.cursor === undefined ? {} : { after: query.cursor }),
       });
       const users = page.slice(0, query.limit);
       const last = users.at(-1);
@@ -220,8 +251,9 @@ export function mountAdminRoutes(app: OpenApiApp, deps: AdminRouteDeps): void {
       },
       responses: {
         201: json(adminUserSchema, "The user was created"),
-        409: json(errorSchema, "The username is taken"),
+        409: json(errorSchema, "The username, or one differing only by case, is taken"),
         ...guardedResponses,
+        ...grantResponses,
       },
     },
     async (c, { body }) => {
@@ -259,7 +291,9 @@ export function mountAdminRoutes(app: OpenApiApp, deps: AdminRouteDeps): void {
       responses: {
         200: json(adminUserSchema, "The changed user"),
         404: json(errorSchema, "No such user"),
+        409: json(errorSchema, lastAdminRefusal),
         ...guardedResponses,
+        ...grantResponses,
       },
     },
     async (c, { params, body }) => {
@@ -309,6 +343,7 @@ export function mountAdminRoutes(app: OpenApiApp, deps: AdminRouteDeps): void {
       responses: {
         204: { description: "The user was deleted" },
         404: json(errorSchema, "No such user"),
+        409: json(errorSchema, lastAdminRefusal),
         ...guardedResponses,
       },
     },

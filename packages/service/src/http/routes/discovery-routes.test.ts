@@ -11,7 +11,7 @@ import { makeTestApp } from "../../../../../test/fixtures/test-app.ts";
 import type { AppEnv } from "../app-env.ts";
 import type { OpenApiApp } from "../openapi.ts";
 import { jwksPath, mountJwksRoute } from "./jwks-route.ts";
-import { endpointPaths, metadataPath } from "./metadata-route.ts";
+import { endpointPaths, metadataPath, mountMetadataRoute } from "./metadata-route.ts";
 
 interface Jwks {
   keys: Record<string, unknown>[];
@@ -202,7 +202,16 @@ describe("GET /.well-known/oauth-authorization-server", () => {
       jwks_uri: "http://127.0.0.1:8000/.well-known/jwks.json",
       grant_types_supported: ["password", "refresh_token", "client_credentials"],
       response_types_supported: [],
-      scopes_supported: ["me", "items", "introspect", "users:read", "users:write", "audit:read"],
+      scopes_supported: [
+        "me",
+        "items",
+        "introspect",
+        "users:read",
+        "users:write",
+        "audit:read",
+        "clients:read",
+        "clients:write",
+      ],
       token_endpoint_auth_methods_supported: ["client_secret_basic", "client_secret_post", "none"],
       revocation_endpoint_auth_methods_supported: [
         "client_secret_basic",
@@ -268,9 +277,32 @@ describe("GET /.well-known/oauth-authorization-server", () => {
     await configured.close();
   });
 
-  it("is cacheable JSON", () => {
+  it("is publicly cacheable by default: the issuer is the service's base URL, never the Host", () => {
     assert.equal(response.status, 200);
     assert.equal(response.headers.get("cache-control"), "public, max-age=300");
+    assert.equal(response.headers.get("vary"), null);
+  });
+
+  it("keeps a document derived from the Host header out of shared caches, varying by Host (issue 16)", async () => {
+    const app: OpenApiApp = new OpenAPIHono<AppEnv>();
+    mountMetadataRoute(app, { scopes: t.services.scopes });
+
+    const derived = await app.request(`http://auth.example.test:8443${metadataPath}`);
+
+    assert.equal(((await derived.json()) as Metadata).issuer, "http://auth.example.test:8443");
+    assert.equal(derived.headers.get("cache-control"), "private, max-age=300");
+    assert.equal(derived.headers.get("vary"), "Host");
+  });
+
+  it("is publicly cacheable with a configured issuer, whatever Host the request names", async () => {
+    const configured = await makeTestApp({ issuer: "https://id.example.test" });
+
+    const forged = await configured.app.request(`http://attacker.example.test${metadataPath}`);
+
+    assert.equal(((await forged.json()) as Metadata).issuer, "https://id.example.test");
+    assert.equal(forged.headers.get("cache-control"), "public, max-age=300");
+    assert.equal(forged.headers.get("vary"), null);
+    await configured.close();
   });
 });
 

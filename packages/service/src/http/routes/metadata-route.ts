@@ -81,7 +81,13 @@ export function mountMetadataRoute(app: OpenApiApp, deps: MetadataRouteDeps): vo
         introspection_endpoint_auth_methods_supported: [...secretAuthMethods],
         service_documentation: at("/docs"),
       };
-      return c.json(metadata, 200, { "Cache-Control": "public, max-age=300" });
+      // A document derived from the Host header must not be kept by a shared cache, or one
+      // forged Host would be served to everyone (cache poisoning); a fixed issuer may be.
+      const caching =
+        deps.issuer === undefined
+          ? { "Cache-Control": "private, max-age=300", Vary: "Host" }
+          : { "Cache-Control": "public, max-age=300" };
+      return c.json(metadata, 200, caching);
     },
   );
 }

@@ -18,17 +18,26 @@ describe("a throttled login", () => {
       body: new URLSearchParams({ username: "johndoe", password: "wrong" }),
     });
 
-  it("is counted in the login metric and written to the audit trail with reason throttled", async () => {
+  it("is counted in the login metric every time and audited once per lock, as throttle.locked", async () => {
     await wrong();
     await wrong();
 
     const refused = await wrong();
+    await wrong();
+    await wrong();
 
     assert.equal(refused.status, 429);
     const metrics = await (await t.app.request("/metrics")).text();
-    assert.match(metrics, /gatehouse_logins_total\{outcome="throttled"\} 1\b/);
-    const events = await t.store.audit.list({ limit: 1, type: "login.failed" });
-    assert.equal(events.events[0]?.reason, "throttled");
-    assert.equal(events.events[0]?.subject, "johndoe");
+    assert.match(metrics, /gatehouse_logins_total\{outcome="throttled"\} 3\b/);
+    const locked = await t.store.audit.list({ limit: 10, type: "throttle.locked" });
+    assert.equal(locked.events.length, 1);
+    assert.equal(locked.events[0]?.reason, "throttled");
+    assert.equal(locked.events[0]?.subject, "johndoe");
+    assert.deepEqual(locked.events[0]?.details, { retryAfterSeconds: 60 });
+    const failed = await t.store.audit.list({ limit: 10, type: "login.failed" });
+    assert.deepEqual(
+      failed.events.map((event) => event.reason),
+      ["invalid_credentials", "invalid_credentials"],
+    );
   });
 });

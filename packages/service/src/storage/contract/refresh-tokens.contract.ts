@@ -240,6 +240,20 @@ export function describeRefreshTokenStoreContract(
       assert.equal((await store.refreshTokens.findRefreshToken("t3"))?.familyRevoked, false);
     });
 
+    it("reports the latest exchange of any family of one user, revoked or not", async () => {
+      assert.equal(await store.refreshTokens.lastRefreshIssuedAt("alice"), null);
+      await store.refreshTokens.createRefreshFamily(family("f1", "alice", token("t1")));
+      await store.refreshTokens.rotateRefreshToken("t1", token("t2", start + 500), start + 500);
+      await store.refreshTokens.createRefreshFamily(
+        family("f2", "alice", token("t3", start + 100)),
+      );
+      await store.refreshTokens.createRefreshFamily(family("f3", "bob", token("t4", start + 900)));
+      await store.refreshTokens.revokeRefreshFamiliesOf("alice", start + 600);
+
+      assert.equal(await store.refreshTokens.lastRefreshIssuedAt("alice"), start + 500);
+      assert.equal(await store.refreshTokens.lastRefreshIssuedAt("bob"), start + 900);
+    });
+
     it("purges the families past their absolute lifetime with all their tokens", async () => {
       await store.refreshTokens.createRefreshFamily(family("f1", "alice", token("t1")));
       await store.refreshTokens.rotateRefreshToken("t1", token("t2"), start);

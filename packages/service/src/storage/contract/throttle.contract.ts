@@ -1,7 +1,13 @@
 // The behaviour every ThrottleStore adapter promises; each adapter's test runs this suite.
 import assert from "node:assert/strict";
-import { afterEach, beforeEach, describe, it } from "node:test";
+import { randomBytes } from "node:crypto";
+import { after, afterEach, before, beforeEach, describe, it } from "node:test";
 import fc from "fast-check";
+import { createFixedClock } from "gatehouse-auth-core/clock";
+import { isAuthError } from "gatehouse-auth-core/errors";
+import { passwordGrant } from "gatehouse-auth-core/grants/password-grant";
+import type { ThrottlePolicy } from "gatehouse-auth-core/grants/throttle";
+import { createLoginThrottle } from "gatehouse-auth-core/grants/throttle";
 import type {
   ThrottleCounter,
   ThrottleRule,
@@ -11,6 +17,15 @@ import {
   applyCountedAttempt,
   applyForgivenAttempt,
 } from "gatehouse-auth-core/grants/throttle-store";
+import { deriveKeyId } from "gatehouse-auth-core/keys/token-keys";
+import type { PasswordHash } from "gatehouse-auth-core/passwords/hasher";
+import { createTokenService } from "gatehouse-auth-core/tokens/tokens";
+import {
+  createCountingHasher,
+  createFastHasher,
+} from "../../../../../test/fixtures/fast-hasher.ts";
+import { seedScopes } from "../../../../../test/fixtures/seed-scopes.ts";
+import { createMemoryStore } from "../memory/store.ts";
 
 const start = Date.UTC(2025, 0, 1);
 const rule: ThrottleRule = {
@@ -18,6 +33,15 @@ const rule: ThrottleRule = {
   baseDelayMs: 1000,
   maxDelayMs: 5000,
   windowMs: 60_000,
+};
+
+/** Parallel logins per trial, and trials per race: enough to catch a race that hits 5 % of runs. */
+const parallelWrong = 50;
+const parallelRight = 20;
+const trials = 60;
+const loginPolicy: ThrottlePolicy = {
+  account: { freeFailures: 5, baseDelayMs: 1000, maxDelayMs: 900_000, windowMs: 3_600_000 },
+  address: { freeFailures: 20, baseDelayMs: 1000, maxDelayMs: 900_000, windowMs: 3_600_000 },
 };
 
 /** A store to test and how to release it. */
@@ -159,7 +183,7 @@ export function describeThrottleStoreContract(
 
       const decision = await countAThenB();
 
-      assert.deepEqual(decision, { allowed: false, lockedUntil: start + 1000 });
+      assert.deepEqual(decision, { allowed: false, lockedUntil: start + 1000, key: "a" });
       assert.deepEqual(await store.countAttempt("b", rule, start), { allowed: true, failures: 1 });
     });
 
@@ -278,6 +302,75 @@ export function describeThrottleStoreContract(
         }),
         { numRuns: 60 },
       );
+    });
+
+    describe("password grant logins counted in this store, in parallel", () => {
+      const hasher = createFastHasher();
+      let passwordHash: PasswordHash;
+      before(async () => {
+        passwordHash = await hasher.hash("secret");
+      });
+      after(() => hasher.close());
+
+      /** `count` parallel logins of `username` from one address; the codes they ended with. */
+      async function loginsAtOnce(username: string, password: string, count: number) {
+        const clock = createFixedClock(start);
+        const counting = createCountingHasher(hasher);
+        const { users } = createMemoryStore({ clock });
+        await users.createUser({ username, passwordHash, scopes: ["me"] });
+        const secret = randomBytes(32);
+        const key = { kid: deriveKeyId(secret), algorithm: "HS256", secret } as const;
+        const deps = {
+          users,
+          hasher: counting,
+          tokens: createTokenService({ key, scopes: seedScopes, clock }),
+          scopes: seedScopes,
+          throttle: createLoginThrottle({ store, clock, policy: loginPolicy }),
+        };
+        const outcomes = await Promise.all(
+          Array.from({ length: count }, () =>
+            passwordGrant(deps, {
+              username,
+              password,
+              scopes: undefined,
+              clientAddress: `address-of-${username}`,
+            }).then(
+              () => "succeeded",
+              (error: unknown) => (isAuthError(error) ? error.code : String(error)),
+            ),
+          ),
+        );
+        return { outcomes, verifications: counting.verifications };
+      }
+
+      it(`lets ${parallelRight} parallel right passwords for one account all succeed, ${trials} trials`, async () => {
+        for (let trial = 0; trial < trials; trial++) {
+          const { outcomes } = await loginsAtOnce(`right${trial}`, "secret", parallelRight);
+
+          assert.deepEqual(
+            outcomes.filter((outcome) => outcome !== "succeeded"),
+            [],
+            `trial ${trial}`,
+          );
+        }
+      });
+
+      it(`gives ${parallelWrong} parallel wrong passwords no more than the free verifications, ${trials} trials`, async () => {
+        for (let trial = 0; trial < trials; trial++) {
+          const { outcomes, verifications } = await loginsAtOnce(
+            `wrong${trial}`,
+            "guess",
+            parallelWrong,
+          );
+
+          assert.equal(verifications, loginPolicy.account.freeFailures, `trial ${trial}`);
+          assert.equal(
+            outcomes.filter((outcome) => outcome === "throttled").length,
+            parallelWrong - loginPolicy.account.freeFailures,
+            `trial ${trial}`,
+          );
+        }
+      });
     });
   });
 }

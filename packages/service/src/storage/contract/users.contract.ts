@@ -126,6 +126,55 @@ export function describeStoreContract(
         );
       });
 
+      it("refuses a username differing from an existing one only by case with username_taken", async () => {
+        await store.users.createUser(newUser("johndoe"));
+
+        for (const variant of ["JOHNDOE", "JohnDoe", "johnDOE"]) {
+          await assert.rejects(store.users.createUser(newUser(variant)), {
+            name: "AuthError",
+            code: "username_taken",
+          });
+        }
+        assert.deepEqual(
+          (await store.users.listUsers()).map((user) => user.username),
+          ["johndoe"],
+        );
+      });
+
+      it("frees a username's canonical form when its user is deleted", async () => {
+        await store.users.createUser(newUser("JohnDoe"));
+        await store.users.deleteUser("JohnDoe");
+
+        const created = await store.users.createUser(newUser("johndoe"));
+
+        assert.equal(created.username, "johndoe");
+      });
+
+      it("finds a login by any case variant of the username, keeping the stored name", async () => {
+        await store.users.createUser(newUser("JohnDoe", { email: "john@example.com" }));
+
+        for (const name of ["JohnDoe", "johndoe", "JOHNDOE"]) {
+          const found = await store.users.findByLogin(name);
+          assert.equal(found?.username, "JohnDoe");
+          assert.equal(found?.email, "john@example.com");
+        }
+        assert.equal(await store.users.findByLogin("johndo"), undefined);
+      });
+
+      it("finds a user by exact username only", async () => {
+        await store.users.createUser(newUser("JohnDoe"));
+
+        assert.equal((await store.users.findByUsername("JohnDoe"))?.username, "JohnDoe");
+        assert.equal(await store.users.findByUsername("johndoe"), undefined);
+      });
+
+      it("reports no case collisions in a store it made itself", async () => {
+        await store.users.createUser(newUser("alice"));
+        await assert.rejects(store.users.createUser(newUser("ALICE")));
+
+        assert.deepEqual(await store.users.findCaseCollisions(), []);
+      });
+
       it("keeps the first user when a duplicate is refused", async () => {
         await store.users.createUser(newUser("alice", { email: "alice@example.com" }));
 
@@ -198,6 +247,17 @@ export function describeStoreContract(
         assert.equal(set.tokensValidAfter, start + 1234);
         assert.equal(kept.tokensValidAfter, start + 1234);
         assert.equal(cleared.tokensValidAfter, null);
+      });
+
+      it("never moves the token cut-off back, so racing cut-offs cannot undo each other", async () => {
+        await store.users.createUser(newUser("alice"));
+
+        await store.users.updateUser("alice", { tokensValidAfter: start + 2000 });
+        const earlier = await store.users.updateUser("alice", { tokensValidAfter: start + 1000 });
+        const later = await store.users.updateUser("alice", { tokensValidAfter: start + 3000 });
+
+        assert.equal(earlier.tokensValidAfter, start + 2000);
+        assert.equal(later.tokensValidAfter, start + 3000);
       });
 
       it("stamps createdAt and updatedAt from the injected clock", async () => {

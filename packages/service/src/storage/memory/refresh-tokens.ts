@@ -145,6 +145,15 @@ export function createMemoryRefreshTokenStore(
       return revoked;
     },
 
+    async lastRefreshIssuedAt(username) {
+      let last: number | null = null;
+      for (const token of tokens.values()) {
+        if (families.get(token.familyId)?.username !== username) continue;
+        if (last === null || token.issuedAt > last) last = token.issuedAt;
+      }
+      return last;
+    },
+
     async purgeRefreshFamilies(now) {
       return dropFamilies((family) => family.expiresAt > now);
     },

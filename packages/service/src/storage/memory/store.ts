@@ -2,10 +2,12 @@
 import { type Clock, systemClock } from "gatehouse-auth-core/clock";
 import { AuthError } from "gatehouse-auth-core/errors";
 import type { Store } from "gatehouse-auth-core/ports";
+import { canonicalUsername } from "gatehouse-auth-core/users/canonical-username";
 import type { Item } from "gatehouse-auth-core/users/items";
 import type { Seed } from "gatehouse-auth-core/users/seed";
 import type { NewUser, UserPatch, UserRecord } from "gatehouse-auth-core/users/user";
 import { createMemoryAuditLog } from "./audit-log.ts";
+import { createMemoryClientStore } from "./clients.ts";
 import { createMemoryAccessTokenDenylist } from "./denylist.ts";
 import { createMemoryReadiness } from "./readiness.ts";
 import { createMemoryRefreshTokenStore } from "./refresh-tokens.ts";
@@ -39,12 +41,12 @@ function newRecord(user: NewUser, now: number): UserRecord {
 function checkSeed(seed: Seed): void {
   const names = new Set<string>();
   for (const user of seed.users) {
-    if (names.has(user.username)) {
+    if (names.has(canonicalUsername(user.username))) {
       throw new AuthError("username_taken", "the seed names a user twice");
     }
-    names.add(user.username);
+    names.add(canonicalUsername(user.username));
   }
-  if (seed.items.some((item) => !names.has(item.owner))) {
+  if (seed.items.some((item) => !seed.users.some((user) => user.username === item.owner))) {
     throw new AuthError("user_not_found", "a seeded item's owner is not in the seed");
   }
 }
@@ -62,11 +64,14 @@ function checkSeed(seed: Seed): void {
 export function createMemoryStore(options: { clock?: Clock } = {}): Store {
   const clock = options.clock ?? systemClock;
   const users = new Map<string, UserRecord>();
+  // Canonical username → username: what makes usernames unique in that form, and finds logins.
+  const canonical = new Map<string, string>();
   const items = new Map<string, Set<string>>();
   const refreshTokens = createMemoryRefreshTokenStore((username) => users.has(username));
   const denylist = createMemoryAccessTokenDenylist();
   let open = true;
   const { clear: clearSigningKeys, ...signingKeys } = createMemorySigningKeys();
+  const { clear: clearClients, ...clients } = createMemoryClientStore(clock);
 
   const requireUser = (username: string): UserRecord => {
     const record = users.get(username);
@@ -86,12 +91,27 @@ export function createMemoryStore(options: { clock?: Clock } = {}): Store {
         return record === undefined ? undefined : copyUser(record);
       },
 
+      async findByLogin(name: string): Promise<UserRecord | undefined> {
+        const record = users.get(name) ?? users.get(canonical.get(canonicalUsername(name)) ?? "");
+        return record === undefined ? undefined : copyUser(record);
+      },
+
+      // A memory store starts empty and refuses every collision, so it never holds one.
+      async findCaseCollisions(): Promise<readonly (readonly string[])[]> {
+        return [];
+      },
+
       async createUser(user: NewUser): Promise<UserRecord> {
-        if (users.has(user.username)) {
-          throw new AuthError("username_taken", "a user with this username exists");
+        const key = canonicalUsername(user.username);
+        if (canonical.has(key)) {
+          throw new AuthError(
+            "username_taken",
+            "a user with this username, or one differing only by case, exists",
+          );
         }
         const record = newRecord(user, clock.now());
         users.set(record.username, record);
+        canonical.set(key, record.username);
         return copyUser(record);
       },
 
@@ -104,10 +124,7 @@ export function createMemoryStore(options: { clock?: Clock } = {}): Store {
           disabled: patch.disabled ?? current.disabled,
           scopes: [...(patch.scopes ?? current.scopes)],
           passwordHash: patch.passwordHash ?? current.passwordHash,
-          tokensValidAfter:
-            patch.tokensValidAfter === undefined
-              ? current.tokensValidAfter
-              : patch.tokensValidAfter,
+          tokensValidAfter: laterCutoff(current.tokensValidAfter, patch.tokensValidAfter),
           updatedAt: clock.now(),
         };
         users.set(username, record);
@@ -117,6 +134,7 @@ export function createMemoryStore(options: { clock?: Clock } = {}): Store {
       async deleteUser(username: string): Promise<boolean> {
         items.delete(username);
         forgetUser(username);
+        if (users.has(username)) canonical.delete(canonicalUsername(username));
         return users.delete(username);
       },
 
@@ -147,7 +165,10 @@ export function createMemoryStore(options: { clock?: Clock } = {}): Store {
         if (users.size > 0) return false;
         checkSeed(seed);
         const now = clock.now();
-        for (const user of seed.users) users.set(user.username, newRecord(user, now));
+        for (const user of seed.users) {
+          users.set(user.username, newRecord(user, now));
+          canonical.set(canonicalUsername(user.username), user.username);
+        }
         for (const item of seed.items) {
           items.set(item.owner, (items.get(item.owner) ?? new Set<string>()).add(item.itemId));
         }
@@ -161,15 +182,25 @@ export function createMemoryStore(options: { clock?: Clock } = {}): Store {
     denylist: denylistPort,
     throttle: createMemoryThrottleStore(),
     audit: createMemoryAuditLog(clock),
+    clients,
     readiness: createMemoryReadiness(() => open),
 
     async close(): Promise<void> {
       users.clear();
+      canonical.clear();
       items.clear();
       clearRefreshTokens();
       clearDenylist();
       clearSigningKeys();
+      clearClients();
       open = false;
     },
   };
+}
+
+// A cut-off only moves forward (two racing "log out everywhere" cannot undo each other); null clears it.
+function laterCutoff(current: number | null, next: number | null | undefined): number | null {
+  if (next === undefined) return current;
+  if (next === null || current === null) return next;
+  return Math.max(current, next);
 }

@@ -11,6 +11,7 @@ import type { PostgresPool, Queryable } from "./pool.ts";
 import { bigintNumber, sqlState, sqlStateOf } from "./rows.ts";
 
 const familyIdRow = z.object({ family_id: z.string() });
+const lastIssuedRow = z.object({ last: bigintNumber.nullable() });
 
 const readToken = createRefreshTokenReader(bigintNumber, z.array(z.string()));
 
@@ -148,6 +149,16 @@ export function createPostgresRefreshTokenStore(db: PostgresPool): RefreshTokenS
         "UPDATE refresh_families SET revoked_at = $1 WHERE username = $2 AND revoked_at IS NULL",
         [now, username],
       );
+    },
+
+    async lastRefreshIssuedAt(username) {
+      // A new statement, so under READ COMMITTED it sees every exchange committed before it.
+      const [row] = await db.rows(
+        `SELECT max(t.issued_at) AS last FROM refresh_tokens t
+         JOIN refresh_families f ON f.family_id = t.family_id WHERE f.username = $1`,
+        [username],
+      );
+      return parseRow(lastIssuedRow, row, "refresh_tokens").last;
     },
 
     async purgeRefreshFamilies(now) {

@@ -18,15 +18,7 @@ import {
   requirePostgres,
   type ThrowawayDatabase,
 } from "../../../../../test/fixtures/postgres-database.ts";
-import { describeAuditLogContract } from "../contract/audit-log.contract.ts";
-import { describeAccessTokenDenylistContract } from "../contract/denylist.contract.ts";
-import { describeReadinessContract } from "../contract/readiness.contract.ts";
-import { describeRefreshTokenStoreContract } from "../contract/refresh-tokens.contract.ts";
-import { describeSeedStoreContract } from "../contract/seed.contract.ts";
-import { describeSigningKeyStoreContract } from "../contract/signing-keys.contract.ts";
-import { describeThrottleStoreContract } from "../contract/throttle.contract.ts";
-import { describeUserDirectoryContract } from "../contract/user-directory.contract.ts";
-import { describeStoreContract } from "../contract/users.contract.ts";
+import { describeStoreContracts } from "../contract/store.contract.ts";
 import { migratePostgres, pendingPostgresMigrations } from "./migrate.ts";
 import { connectPostgres, type PostgresPool } from "./pool.ts";
 import { createPostgresReadiness } from "./readiness.ts";
@@ -42,6 +34,8 @@ const shippedMigrations = [
   "003-signing-key-lifecycle",
   "004-login-throttle",
   "005-audit-events",
+  "006-clients",
+  "007-canonical-usernames",
 ];
 // The store never inspects a hash, so any non-empty string stands in for a hasher's output.
 const hash = "$argon2id$v=19$m=19456,t=2,p=1$test" as PasswordHash;
@@ -96,18 +90,7 @@ describe("PostgreSQL store", { skip }, () => {
     await emptyDatabase(shared.url);
     return store;
   };
-  describeStoreContract("contract", emptyStore);
-  describeSeedStoreContract("seeding contract", emptyStore);
-  describeUserDirectoryContract("user directory contract", emptyStore);
-  describeAuditLogContract("audit log contract", emptyStore);
-  describeRefreshTokenStoreContract("refresh token contract", emptyStore);
-  describeAccessTokenDenylistContract("access token denylist contract", emptyStore);
-  describeSigningKeyStoreContract("signing key contract", emptyStore);
-  describeReadinessContract("readiness contract", () => emptyStore(createFixedClock(start)));
-  describeThrottleStoreContract("throttle contract", async () => {
-    const store = await emptyStore(createFixedClock(start));
-    return { store: store.throttle, close: () => store.close() };
-  });
+  describeStoreContracts("contract", emptyStore);
 
   describe("on its own database", () => {
     it("applies the shipped migrations once and records when", async () => {
@@ -448,8 +431,83 @@ describe("PostgreSQL store", { skip }, () => {
     });
   });
 
+  describe("users from before migration 006", () => {
+    // A database made by the schema before usernames were unique in their canonical form.
+    const databaseWithCaseCollision = async (): Promise<string> => {
+      const url = await fresh();
+      const directory = mkdtempSync(join(tmpdir(), "gatehouse-pg-005-"));
+      for (const name of shippedMigrations.slice(0, 5)) {
+        const shipped = new URL(`./migrations/${name}.sql`, import.meta.url);
+        writeFileSync(join(directory, `${name}.sql`), readFileSync(shipped));
+      }
+      await withPool(url, (db) =>
+        migratePostgres(db, { directory: pathToFileURL(`${directory}/`) }),
+      );
+      rmSync(directory, { recursive: true, force: true });
+      for (const name of ["johndoe", "JOHNDOE", "alice"]) {
+        await queryDatabase(
+          url,
+          "INSERT INTO users (username, password_hash, created_at, updated_at) VALUES ($1, 'x', $2, $2)",
+          [name, start],
+        );
+      }
+      return url;
+    };
+
+    it("migrates a database holding names that differ only by case, and reports them", async () => {
+      const store = await createPostgresStore({ url: await databaseWithCaseCollision() });
+
+      assert.deepEqual(await store.users.findCaseCollisions(), [["JOHNDOE", "johndoe"]]);
+      await store.close();
+    });
+
+    it("keeps both colliding accounts usable by their exact names and refuses a third", async () => {
+      const store = await createPostgresStore({ url: await databaseWithCaseCollision() });
+
+      assert.equal((await store.users.findByUsername("JOHNDOE"))?.username, "JOHNDOE");
+      assert.equal((await store.users.findByLogin("johndoe"))?.username, "johndoe");
+      assert.equal((await store.users.findByLogin("JOHNDOE"))?.username, "JOHNDOE");
+      // Neither is named JohnDoe, so a login under that name cannot choose between them.
+      assert.equal(await store.users.findByLogin("JohnDoe"), undefined);
+      for (const username of ["JohnDoe", "ALICE"]) {
+        await assert.rejects(store.users.createUser({ username, passwordHash: hash }), {
+          code: "username_taken",
+        });
+      }
+      await store.close();
+    });
+
+    it("stops reporting a collision once one of its accounts is deleted", async () => {
+      const store = await createPostgresStore({ url: await databaseWithCaseCollision() });
+
+      await store.users.deleteUser("JOHNDOE");
+
+      assert.deepEqual(await store.users.findCaseCollisions(), []);
+      assert.equal((await store.users.findByLogin("JohnDoe"))?.username, "johndoe");
+      await store.close();
+    });
+
+    it("refuses one of two new users differing only by case created at once", async () => {
+      const url = await fresh();
+      const [one, two] = [
+        await createPostgresStore({ url, poolSize: 2 }),
+        await createPostgresStore({ url, poolSize: 2 }),
+      ];
+
+      const outcomes = await Promise.allSettled([
+        one.users.createUser({ username: "carol", passwordHash: hash }),
+        two.users.createUser({ username: "CAROL", passwordHash: hash }),
+      ]);
+
+      assert.deepEqual(outcomes.map((outcome) => outcome.status).sort(), ["fulfilled", "rejected"]);
+      assert.equal((await one.users.listUsers()).length, 1);
+      await one.close();
+      await two.close();
+    });
+  });
+
   describe("edge cases", () => {
-    it("keeps the driver's error as the cause of username_taken and user_not_found", async () => {
+    it("keeps the driver's error as the cause of user_not_found", async () => {
       const store = await createPostgresStore({ url: await fresh() });
       await store.users.createUser({ username: "alice", passwordHash: hash });
 
@@ -460,10 +518,10 @@ describe("PostgreSQL store", { skip }, () => {
           return true;
         };
 
-      await assert.rejects(
-        store.users.createUser({ username: "alice", passwordHash: hash }),
-        (error: Error) => causeCode("23505")(error) && isAuthError(error, "username_taken"),
-      );
+      // A duplicate is found before the insert (the unique index is left for races): no cause.
+      await assert.rejects(store.users.createUser({ username: "alice", passwordHash: hash }), {
+        code: "username_taken",
+      });
       await assert.rejects(
         store.items.addItem("nobody", "foo"),
         (error: Error) => causeCode("23503")(error) && isAuthError(error, "user_not_found"),
@@ -473,13 +531,13 @@ describe("PostgreSQL store", { skip }, () => {
 
     it("sorts usernames by code unit whatever the database's locale", async () => {
       const store = await createPostgresStore({ url: await fresh() });
-      for (const username of ["bob", "Zed", "alice", "_x", "Alice"]) {
+      for (const username of ["bob", "Zed", "alice", "_x", "Carol"]) {
         await store.users.createUser({ username, passwordHash: hash });
       }
 
       const names = (await store.users.listUsers()).map((user) => user.username);
 
-      assert.deepEqual(names, ["Alice", "Zed", "_x", "alice", "bob"]);
+      assert.deepEqual(names, ["Carol", "Zed", "_x", "alice", "bob"]);
       await store.close();
     });
 

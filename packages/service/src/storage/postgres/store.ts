@@ -2,6 +2,7 @@
 import { type Clock, systemClock } from "gatehouse-auth-core/clock";
 import type { Store } from "gatehouse-auth-core/ports";
 import { createPostgresAuditLog } from "./audit-log.ts";
+import { createPostgresClientStore } from "./clients.ts";
 import { createPostgresAccessTokenDenylist } from "./denylist.ts";
 import { createPostgresItems } from "./items.ts";
 import { migratePostgres } from "./migrate.ts";
@@ -36,9 +37,9 @@ export interface PostgresStore extends Store {
  * with the same behaviour as the SQLite store (it passes the same contract suites).
  *
  * Every instance given the same URL shares all state: users, items, signing keys, refresh token
- * families, revoked access tokens, per-user cut-offs, throttle counters and the audit trail live
- * in the database, so instances themselves are stateless. Migrations are safe when several instances
- * start at once. `close()` ends the pool.
+ * families, revoked access tokens, per-user cut-offs, throttle counters, the audit trail and the
+ * registered clients live in the database, so instances themselves are stateless. Migrations are
+ * safe when several instances start at once. `close()` ends the pool.
  *
  * @throws {Error} when the server cannot be reached within `connectTimeoutMs` (the message names
  * host, port and database, never the password)
@@ -71,6 +72,7 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
     denylist: createPostgresAccessTokenDenylist(db),
     throttle: createPostgresThrottleStore(db),
     audit: createPostgresAuditLog(db, clock),
+    clients: createPostgresClientStore(db, clock),
     readiness: createPostgresReadiness(db),
     poolStats: () => db.stats(),
     close: () => db.close(),

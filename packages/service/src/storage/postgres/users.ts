@@ -3,8 +3,10 @@
 import type { Clock } from "gatehouse-auth-core/clock";
 import { AuthError } from "gatehouse-auth-core/errors";
 import type { PasswordHash } from "gatehouse-auth-core/passwords/hasher";
+import { canonicalUsername } from "gatehouse-auth-core/users/canonical-username";
 import type { NewUser, UserPatch, UserRecord, UserStore } from "gatehouse-auth-core/users/user";
 import { z } from "zod";
+import { groupCaseCollisions, pickLoginUser } from "../rows/canonical-username-rows.ts";
 import { parseRow } from "../rows/parse-row.ts";
 import type { Queryable } from "./pool.ts";
 import { bigintNumber, sqlState, sqlStateOf } from "./rows.ts";
@@ -46,6 +48,14 @@ export function readPostgresUser(row: unknown): UserRecord {
   };
 }
 
+function takenError(cause?: unknown): AuthError {
+  return new AuthError(
+    "username_taken",
+    "a user with this username, or one differing only by case, exists",
+    cause === undefined ? undefined : { cause },
+  );
+}
+
 // One statement for every patch shape: a flag per field says whether the patch sets it.
 const patchUser = `UPDATE users SET
     email = CASE WHEN $2::boolean THEN $3::text ELSE email END,
@@ -53,7 +63,9 @@ const patchUser = `UPDATE users SET
     disabled = CASE WHEN $6::boolean THEN $7::boolean ELSE disabled END,
     scopes = CASE WHEN $8::boolean THEN $9::text[] ELSE scopes END,
     password_hash = CASE WHEN $10::boolean THEN $11::text ELSE password_hash END,
-    tokens_valid_after = CASE WHEN $13::boolean THEN $14::bigint ELSE tokens_valid_after END,
+    tokens_valid_after = CASE WHEN NOT $13::boolean THEN tokens_valid_after
+      WHEN $14::bigint IS NULL THEN NULL
+      ELSE GREATEST(tokens_valid_after, $14::bigint) END,
     updated_at = $12::bigint
   WHERE username = $1
   RETURNING ${userColumns}`;
@@ -74,11 +86,37 @@ export function createPostgresUsers(db: Queryable, clock: Clock): UserStore {
       return row === undefined ? undefined : readPostgresUser(row);
     },
 
+    async findByLogin(name: string): Promise<UserRecord | undefined> {
+      // The exact name first; two rows without it are an old collision a login cannot choose in.
+      const rows = await db.rows(
+        `SELECT ${userColumns} FROM users WHERE canonical_username = $1
+         ORDER BY username = $2 DESC, username LIMIT 2`,
+        [canonicalUsername(name), name],
+      );
+      return pickLoginUser(name, rows.map(readPostgresUser));
+    },
+
+    async findCaseCollisions(): Promise<readonly (readonly string[])[]> {
+      return groupCaseCollisions(
+        await db.rows(
+          `SELECT canonical_username, username FROM users WHERE canonical_username IN (
+             SELECT canonical_username FROM users WHERE case_collision
+             GROUP BY canonical_username HAVING count(*) > 1)
+           ORDER BY canonical_username, username`,
+        ),
+      );
+    },
+
     async createUser(user: NewUser): Promise<UserRecord> {
       const now = clock.now();
       try {
+        // Inserts nothing when any user, even one marked as an old collision, holds the canonical
+        // form; the partial unique index refuses two new users sharing one.
         const [row] = await db.rows(
-          `INSERT INTO users (${userColumns}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, NULL)
+          `INSERT INTO users (${userColumns}, canonical_username)
+           SELECT $1::text, $2::text, $3::text, $4::boolean, $5::text[], $6::text, $7::bigint,
+                  $8::bigint, NULL::bigint, $9::text
+           WHERE NOT EXISTS (SELECT 1 FROM users WHERE canonical_username = $9::text)
            RETURNING ${userColumns}`,
           [
             user.username,
@@ -89,14 +127,14 @@ export function createPostgresUsers(db: Queryable, clock: Clock): UserStore {
             user.passwordHash,
             now,
             now,
+            canonicalUsername(user.username),
           ],
         );
+        if (row === undefined) throw takenError();
         return readPostgresUser(row);
       } catch (error) {
         if (sqlStateOf(error) === sqlState.uniqueViolation) {
-          throw new AuthError("username_taken", "a user with this username exists", {
-            cause: error,
-          });
+          throw takenError(error);
         }
         throw error;
       }

@@ -8,6 +8,7 @@ import { createRefreshTokenReader } from "../rows/refresh-token-row.ts";
 import { inWriteTransaction } from "./transaction.ts";
 
 const familyIdRow = z.object({ family_id: z.string() });
+const lastIssuedRow = z.object({ last: z.number().int().nullable() });
 
 // Extended result code (https://sqlite.org/rescode.html) that node:sqlite reports as `errcode`.
 const SQLITE_CONSTRAINT_FOREIGNKEY = 787;
@@ -64,6 +65,10 @@ export function createSqliteRefreshTokenStore(db: DatabaseSync): RefreshTokenSto
   );
   const revokeFamiliesOf = db.prepare(
     "UPDATE refresh_families SET revoked_at = ? WHERE username = ? AND revoked_at IS NULL",
+  );
+  const lastIssuedOf = db.prepare(
+    `SELECT max(t.issued_at) AS last FROM refresh_tokens t
+     JOIN refresh_families f ON f.family_id = t.family_id WHERE f.username = ?`,
   );
   // Tokens go with their family: refresh_tokens.family_id is ON DELETE CASCADE.
   const purge = db.prepare("DELETE FROM refresh_families WHERE expires_at <= ?");
@@ -132,6 +137,10 @@ export function createSqliteRefreshTokenStore(db: DatabaseSync): RefreshTokenSto
 
     async revokeRefreshFamiliesOf(username, now) {
       return Number(revokeFamiliesOf.run(now, username).changes);
+    },
+
+    async lastRefreshIssuedAt(username) {
+      return lastIssuedRow.parse(lastIssuedOf.get(username)).last;
     },
 
     async purgeRefreshFamilies(now) {

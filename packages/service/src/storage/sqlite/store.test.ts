@@ -9,25 +9,11 @@ import { Worker } from "node:worker_threads";
 import { createFixedClock } from "gatehouse-auth-core/clock";
 import type { SigningKeyRecord } from "gatehouse-auth-core/keys/signing-keys";
 import type { PasswordHash } from "gatehouse-auth-core/passwords/hasher";
-import { describeAuditLogContract } from "../contract/audit-log.contract.ts";
-import { describeAccessTokenDenylistContract } from "../contract/denylist.contract.ts";
-import { describeReadinessContract } from "../contract/readiness.contract.ts";
-import { describeRefreshTokenStoreContract } from "../contract/refresh-tokens.contract.ts";
-import { describeSeedStoreContract } from "../contract/seed.contract.ts";
-import { describeSigningKeyStoreContract } from "../contract/signing-keys.contract.ts";
-import { describeThrottleStoreContract } from "../contract/throttle.contract.ts";
-import { describeUserDirectoryContract } from "../contract/user-directory.contract.ts";
-import { describeStoreContract } from "../contract/users.contract.ts";
+import { describeStoreContracts } from "../contract/store.contract.ts";
 import { migrateSqlite, pendingSqliteMigrations } from "./migrate.ts";
 import { createSqliteStore } from "./store.ts";
 
-describeStoreContract("SQLite store (:memory:)", async (clock) =>
-  createSqliteStore({ path: ":memory:", clock }),
-);
-describeAuditLogContract("SQLite audit log (:memory:)", async (clock) =>
-  createSqliteStore({ path: ":memory:", clock }),
-);
-describeUserDirectoryContract("SQLite user directory (:memory:)", async (clock) =>
+describeStoreContracts("SQLite store (:memory:)", async (clock) =>
   createSqliteStore({ path: ":memory:", clock }),
 );
 
@@ -51,29 +37,6 @@ describe("SQLite audit_events", () => {
     db.close();
   });
 });
-describeRefreshTokenStoreContract("SQLite refresh tokens (:memory:)", async (clock) =>
-  createSqliteStore({ path: ":memory:", clock }),
-);
-describeAccessTokenDenylistContract("SQLite access token denylist (:memory:)", async (clock) =>
-  createSqliteStore({ path: ":memory:", clock }),
-);
-
-describeThrottleStoreContract("SQLite throttle store (:memory:)", async () => {
-  const store = createSqliteStore({ path: ":memory:" });
-  return { store: store.throttle, close: () => store.close() };
-});
-
-describeReadinessContract("SQLite store readiness", async () =>
-  createSqliteStore({ path: ":memory:" }),
-);
-
-describeSigningKeyStoreContract("SQLite store (:memory:): signing keys", async (clock) =>
-  createSqliteStore({ path: ":memory:", clock }),
-);
-
-describeSeedStoreContract("SQLite store seeding (:memory:)", async (clock) =>
-  createSqliteStore({ path: ":memory:", clock }),
-);
 
 const start = Date.UTC(2025, 0, 1);
 // The store never inspects a hash, so any non-empty string stands in for a hasher's output.
@@ -263,7 +226,88 @@ describe("SQLite signing keys from before migration 003", () => {
   });
 });
 
+describe("SQLite users from before migration 006", () => {
+  // A database made by the schema before usernames were unique in their canonical form.
+  function databaseWithCaseCollision(): string {
+    const path = freshPath();
+    const before006 = mkdtempSync(join(root, "before-006-"));
+    for (const name of [
+      "001-initial",
+      "002-token-lifecycle",
+      "003-signing-key-lifecycle",
+      "004-login-throttle",
+      "005-audit-events",
+    ]) {
+      const shipped = new URL(`./migrations/${name}.sql`, import.meta.url);
+      writeFileSync(join(before006, `${name}.sql`), readFileSync(shipped));
+    }
+    mkdirSync(dirname(path), { recursive: true });
+    const old = new DatabaseSync(path);
+    migrateSqlite(old, { directory: pathToFileURL(`${before006}/`) });
+    const insert = old.prepare(
+      "INSERT INTO users (username, password_hash, created_at, updated_at) VALUES (?, ?, ?, ?)",
+    );
+    for (const name of ["johndoe", "JOHNDOE", "alice"]) insert.run(name, "x", start, start);
+    old.close();
+    return path;
+  }
+
+  it("migrates a database holding names that differ only by case, and reports them", async () => {
+    const store = createSqliteStore({ path: databaseWithCaseCollision() });
+
+    assert.deepEqual(await store.users.findCaseCollisions(), [["JOHNDOE", "johndoe"]]);
+    await store.close();
+  });
+
+  it("keeps both colliding accounts usable by their exact names and refuses a third", async () => {
+    const store = createSqliteStore({ path: databaseWithCaseCollision() });
+
+    assert.equal((await store.users.findByUsername("JOHNDOE"))?.username, "JOHNDOE");
+    assert.equal((await store.users.findByLogin("johndoe"))?.username, "johndoe");
+    assert.equal((await store.users.findByLogin("JOHNDOE"))?.username, "JOHNDOE");
+    // Neither is named JohnDoe, so a login under that name cannot choose between them.
+    assert.equal(await store.users.findByLogin("JohnDoe"), undefined);
+    await assert.rejects(store.users.createUser({ username: "JohnDoe", passwordHash: hash }), {
+      code: "username_taken",
+    });
+    await assert.rejects(store.users.createUser({ username: "ALICE", passwordHash: hash }), {
+      code: "username_taken",
+    });
+    await store.close();
+  });
+
+  it("stops reporting a collision once one of its accounts is deleted", async () => {
+    const store = createSqliteStore({ path: databaseWithCaseCollision() });
+
+    await store.users.deleteUser("JOHNDOE");
+
+    assert.deepEqual(await store.users.findCaseCollisions(), []);
+    assert.equal((await store.users.findByLogin("JohnDoe"))?.username, "johndoe");
+    await assert.rejects(store.users.createUser({ username: "JohnDoe", passwordHash: hash }), {
+      code: "username_taken",
+    });
+    await store.close();
+  });
+});
+
 describe("SQLite store edge cases", () => {
+  it("refuses a clients row whose list column is not JSON, without echoing the row", async () => {
+    const path = freshPath();
+    const store = createSqliteStore({ path });
+    const db = new DatabaseSync(path);
+    db.prepare(
+      "INSERT INTO clients (client_id, name, type, grant_types, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)",
+    ).run("c1", "x", "public", "not-json-top-secret", start, start);
+    db.close();
+
+    await assert.rejects(store.clients.listClients(), (error: unknown) => {
+      assert.ok(error instanceof TypeError);
+      assert.equal(String(error.message).includes("top-secret"), false);
+      return true;
+    });
+    await store.close();
+  });
+
   it("refuses a scope name that could not round-trip through the space-separated column", async () => {
     const store = createSqliteStore({ path: ":memory:" });
 

@@ -5,12 +5,15 @@ import { DatabaseSync } from "node:sqlite";
 import { type Clock, systemClock } from "gatehouse-auth-core/clock";
 import { AuthError } from "gatehouse-auth-core/errors";
 import type { Store } from "gatehouse-auth-core/ports";
+import { canonicalUsername } from "gatehouse-auth-core/users/canonical-username";
 import type { Item } from "gatehouse-auth-core/users/items";
 import type { Seed } from "gatehouse-auth-core/users/seed";
 import type { NewUser, UserPatch, UserRecord } from "gatehouse-auth-core/users/user";
 import { z } from "zod";
+import { groupCaseCollisions, pickLoginUser } from "../rows/canonical-username-rows.ts";
 import { parseRow } from "../rows/parse-row.ts";
 import { createSqliteAuditLog } from "./audit-log.ts";
+import { createSqliteClientStore } from "./clients.ts";
 import { createSqliteAccessTokenDenylist } from "./denylist.ts";
 import { migrateSqlite } from "./migrate.ts";
 import { createSqliteReadMemo } from "./read-memo.ts";
@@ -49,6 +52,14 @@ function formatStoredScopes(scopes: readonly string[]): string {
     }
   }
   return scopes.join(" ");
+}
+
+function takenError(cause?: unknown): AuthError {
+  return new AuthError(
+    "username_taken",
+    "a user with this username, or one differing only by case, exists",
+    cause === undefined ? undefined : { cause },
+  );
 }
 
 function openDatabase(path: string): DatabaseSync {
@@ -98,8 +109,24 @@ export function createSqliteStore(options: { path: string; clock?: Clock }): Sto
     Object.freeze(record.scopes);
     return Object.freeze(record);
   };
+  // Inserts nothing when any user, even one marked as an old collision, holds the canonical
+  // form; the partial unique index refuses two new users sharing one.
   const insertUser = db.prepare(
-    `INSERT INTO users (${userColumns}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL) RETURNING ${userColumns}`,
+    `INSERT INTO users (${userColumns}, canonical_username)
+     SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, NULL, ?9
+     WHERE NOT EXISTS (SELECT 1 FROM users WHERE canonical_username = ?9)
+     RETURNING ${userColumns}`,
+  );
+  // The exact name first; two rows without it are an old collision the login cannot choose in.
+  const findLogin = db.prepare(
+    `SELECT ${userColumns} FROM users WHERE canonical_username = ?
+     ORDER BY username = ? DESC, username LIMIT 2`,
+  );
+  const findCollisions = db.prepare(
+    `SELECT canonical_username, username FROM users WHERE canonical_username IN (
+       SELECT canonical_username FROM users WHERE case_collision = 1
+       GROUP BY canonical_username HAVING count(*) > 1)
+     ORDER BY canonical_username, username`,
   );
   // One statement for every patch shape, so it is prepared once: a flag per field says whether
   // the patch sets it.
@@ -110,7 +137,9 @@ export function createSqliteStore(options: { path: string; clock?: Clock }): Sto
        disabled = CASE WHEN :setDisabled THEN :disabled ELSE disabled END,
        scopes = CASE WHEN :setScopes THEN :scopes ELSE scopes END,
        password_hash = CASE WHEN :setPasswordHash THEN :passwordHash ELSE password_hash END,
-       tokens_valid_after = CASE WHEN :setCutoff THEN :cutoff ELSE tokens_valid_after END,
+       tokens_valid_after = CASE WHEN NOT :setCutoff THEN tokens_valid_after
+         WHEN :cutoff IS NULL THEN NULL
+         ELSE max(coalesce(tokens_valid_after, :cutoff), :cutoff) END,
        updated_at = :updatedAt
      WHERE username = :username
      RETURNING ${userColumns}`,
@@ -136,14 +165,14 @@ export function createSqliteStore(options: { path: string; clock?: Clock }): Sto
         user.passwordHash,
         now,
         now,
+        canonicalUsername(user.username),
       );
+      if (row === undefined) throw takenError();
       return readSqliteUserRow(row);
     } catch (error) {
       const code = sqliteErrorCode(error);
       if (code === SQLITE_CONSTRAINT_PRIMARYKEY || code === SQLITE_CONSTRAINT_UNIQUE) {
-        throw new AuthError("username_taken", "a user with this username exists", {
-          cause: error,
-        });
+        throw takenError(error);
       }
       throw error;
     }
@@ -163,6 +192,17 @@ export function createSqliteStore(options: { path: string; clock?: Clock }): Sto
     users: {
       findByUsername(username: string): UserRecord | undefined {
         return memo.read("user", username, () => loadUser(username));
+      },
+
+      async findByLogin(name: string): Promise<UserRecord | undefined> {
+        return pickLoginUser(
+          name,
+          findLogin.all(canonicalUsername(name), name).map(readSqliteUserRow),
+        );
+      },
+
+      async findCaseCollisions(): Promise<readonly (readonly string[])[]> {
+        return groupCaseCollisions(findCollisions.all());
       },
 
       async createUser(user: NewUser): Promise<UserRecord> {
@@ -242,6 +282,7 @@ export function createSqliteStore(options: { path: string; clock?: Clock }): Sto
     denylist: createSqliteAccessTokenDenylist(db, memo),
     throttle: createSqliteThrottleStore(db),
     audit: createSqliteAuditLog(db, clock),
+    clients: createSqliteClientStore(db, clock),
     readiness: createSqliteReadiness(db),
 
     async close(): Promise<void> {

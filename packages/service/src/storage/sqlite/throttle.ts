@@ -3,6 +3,7 @@ import type { DatabaseSync } from "node:sqlite";
 import type {
   ThrottleDecision,
   ThrottleRule,
+  ThrottleRunDecision,
   ThrottleStore,
 } from "gatehouse-auth-core/grants/throttle-store";
 import { z } from "zod";
@@ -106,13 +107,14 @@ export function createSqliteThrottleStore(db: DatabaseSync): ThrottleStore {
       clearAttempts.run(key);
     },
     async countAttempts(attempts, now) {
-      return inWriteTransaction(db, () => {
-        let decision: ThrottleDecision = { allowed: true, failures: 0 };
+      return inWriteTransaction(db, (): ThrottleRunDecision => {
+        let failures = 0;
         for (const { key, rule } of attempts) {
-          decision = count(key, rule, now);
-          if (!decision.allowed) break;
+          const decision = count(key, rule, now);
+          if (!decision.allowed) return { ...decision, key };
+          failures = decision.failures;
         }
-        return decision;
+        return { allowed: true, failures };
       });
     },
     async settleSucceeded(clearKey, forgiven, now) {

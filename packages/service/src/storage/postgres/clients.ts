@@ -1,0 +1,121 @@
+// Clients on PostgreSQL: the ClientStore part of the PostgreSQL store.
+
+import type {
+  ClientPatch,
+  ClientRecord,
+  ClientStore,
+  NewClient,
+} from "gatehouse-auth-core/clients/client";
+import type { Clock } from "gatehouse-auth-core/clock";
+import { AuthError } from "gatehouse-auth-core/errors";
+import { z } from "zod";
+import { clientColumns, createClientReader } from "../rows/client-row.ts";
+import type { Queryable } from "./pool.ts";
+import { bigintNumber, sqlState, sqlStateOf } from "./rows.ts";
+
+const readClient = createClientReader({
+  integer: bigintNumber,
+  flag: z.boolean(),
+  list: z.array(z.string()),
+});
+
+// One statement for every patch shape: a flag per field says whether the patch sets it.
+const patchClient = `UPDATE clients SET
+    name = CASE WHEN $3::boolean THEN $4::text ELSE name END,
+    grant_types = CASE WHEN $5::boolean THEN $6::text[] ELSE grant_types END,
+    scopes = CASE WHEN $7::boolean THEN $8::text[] ELSE scopes END,
+    redirect_uris = CASE WHEN $9::boolean THEN $10::text[] ELSE redirect_uris END,
+    audiences = CASE WHEN $11::boolean THEN $12::text[] ELSE audiences END,
+    first_party = CASE WHEN $13::boolean THEN $14::boolean ELSE first_party END,
+    disabled = CASE WHEN $15::boolean THEN $16::boolean ELSE disabled END,
+    secret_hash = CASE WHEN $17::boolean THEN $18::text ELSE secret_hash END,
+    previous_secret_hash = CASE WHEN $19::boolean THEN $20::text ELSE previous_secret_hash END,
+    previous_secret_expires_at =
+      CASE WHEN $21::boolean THEN $22::bigint ELSE previous_secret_expires_at END,
+    updated_at = $2::bigint
+  WHERE client_id = $1
+  RETURNING ${clientColumns}`;
+
+const array = (values: readonly string[] | undefined): string[] | null =>
+  values === undefined ? null : [...values];
+
+/** The client part of the PostgreSQL store. */
+export function createPostgresClientStore(db: Queryable, clock: Clock): ClientStore {
+  return {
+    async findClient(clientId: string): Promise<ClientRecord | undefined> {
+      const [row] = await db.rows(`SELECT ${clientColumns} FROM clients WHERE client_id = $1`, [
+        clientId,
+      ]);
+      return row === undefined ? undefined : readClient(row);
+    },
+
+    async listClients(): Promise<readonly ClientRecord[]> {
+      // client_id is COLLATE "C": byte order, the same as the other adapters.
+      return (await db.rows(`SELECT ${clientColumns} FROM clients ORDER BY client_id`)).map(
+        readClient,
+      );
+    },
+
+    async createClient(client: NewClient): Promise<ClientRecord> {
+      const now = clock.now();
+      try {
+        const [row] = await db.rows(
+          `INSERT INTO clients (${clientColumns})
+           VALUES ($1, $2, $3, $4, NULL, NULL, $5, $6, $7, $8, $9, $10, $11, $11)
+           RETURNING ${clientColumns}`,
+          [
+            client.clientId,
+            client.name,
+            client.type,
+            client.secretHash,
+            [...client.grantTypes],
+            [...client.scopes],
+            [...client.redirectUris],
+            [...client.audiences],
+            client.firstParty,
+            client.disabled === true,
+            now,
+          ],
+        );
+        return readClient(row);
+      } catch (error) {
+        if (sqlStateOf(error) === sqlState.uniqueViolation) {
+          throw new AuthError("client_id_taken", "a client with this id exists", { cause: error });
+        }
+        throw error;
+      }
+    },
+
+    async updateClient(clientId: string, patch: ClientPatch): Promise<ClientRecord | undefined> {
+      const [row] = await db.rows(patchClient, [
+        clientId,
+        clock.now(),
+        patch.name !== undefined,
+        patch.name ?? null,
+        patch.grantTypes !== undefined,
+        array(patch.grantTypes),
+        patch.scopes !== undefined,
+        array(patch.scopes),
+        patch.redirectUris !== undefined,
+        array(patch.redirectUris),
+        patch.audiences !== undefined,
+        array(patch.audiences),
+        patch.firstParty !== undefined,
+        patch.firstParty === true,
+        patch.disabled !== undefined,
+        patch.disabled === true,
+        patch.secretHash !== undefined,
+        patch.secretHash ?? null,
+        patch.previousSecretHash !== undefined,
+        patch.previousSecretHash ?? null,
+        patch.previousSecretExpiresAt !== undefined,
+        patch.previousSecretExpiresAt ?? null,
+      ]);
+      return row === undefined ? undefined : readClient(row);
+    },
+
+    async deleteClient(clientId: string): Promise<boolean> {
+      return (await db.run("DELETE FROM clients WHERE client_id = $1", [clientId])) > 0;
+    },
+  };
+}

@@ -1,0 +1,142 @@
+// The ClientStore on SQLite: one row per client, lists as JSON arrays.
+import type { DatabaseSync } from "node:sqlite";
+import type {
+  ClientPatch,
+  ClientRecord,
+  ClientStore,
+  NewClient,
+} from "gatehouse-auth-core/clients/client";
+import type { Clock } from "gatehouse-auth-core/clock";
+import { AuthError } from "gatehouse-auth-core/errors";
+import { z } from "zod";
+import { clientColumns, createClientReader } from "../rows/client-row.ts";
+
+// Extended result code (https://sqlite.org/rescode.html) that node:sqlite reports as `errcode`.
+const SQLITE_CONSTRAINT_PRIMARYKEY = 1555;
+
+const readClient = createClientReader({
+  integer: z.number().int(),
+  flag: z.union([z.literal(0), z.literal(1)]).transform((value) => value === 1),
+  list: z
+    .string()
+    .transform((text, ctx) => {
+      try {
+        return JSON.parse(text) as unknown;
+      } catch {
+        ctx.addIssue({ code: "custom", message: "not JSON" });
+        return z.NEVER;
+      }
+    })
+    .pipe(z.array(z.string())),
+});
+
+const list = (values: readonly string[] | undefined): string | null =>
+  values === undefined ? null : JSON.stringify(values);
+
+function isPrimaryKeyViolation(error: unknown): boolean {
+  return (
+    error instanceof Error && "errcode" in error && error.errcode === SQLITE_CONSTRAINT_PRIMARYKEY
+  );
+}
+
+/** The client part of the SQLite store, on an open, migrated database. */
+export function createSqliteClientStore(db: DatabaseSync, clock: Clock): ClientStore {
+  const find = db.prepare(`SELECT ${clientColumns} FROM clients WHERE client_id = ?`);
+  const all = db.prepare(`SELECT ${clientColumns} FROM clients ORDER BY client_id`);
+  const insert = db.prepare(
+    `INSERT INTO clients (${clientColumns})
+     VALUES (?, ?, ?, ?, NULL, NULL, ?, ?, ?, ?, ?, ?, ?, ?)
+     RETURNING ${clientColumns}`,
+  );
+  // One statement for every patch shape, so it is prepared once: a flag per field says whether
+  // the patch sets it.
+  const patchClient = db.prepare(
+    `UPDATE clients SET
+       name = CASE WHEN :setName THEN :name ELSE name END,
+       grant_types = CASE WHEN :setGrantTypes THEN :grantTypes ELSE grant_types END,
+       scopes = CASE WHEN :setScopes THEN :scopes ELSE scopes END,
+       redirect_uris = CASE WHEN :setRedirectUris THEN :redirectUris ELSE redirect_uris END,
+       audiences = CASE WHEN :setAudiences THEN :audiences ELSE audiences END,
+       first_party = CASE WHEN :setFirstParty THEN :firstParty ELSE first_party END,
+       disabled = CASE WHEN :setDisabled THEN :disabled ELSE disabled END,
+       secret_hash = CASE WHEN :setSecretHash THEN :secretHash ELSE secret_hash END,
+       previous_secret_hash =
+         CASE WHEN :setPreviousHash THEN :previousHash ELSE previous_secret_hash END,
+       previous_secret_expires_at =
+         CASE WHEN :setPreviousExpiry THEN :previousExpiry ELSE previous_secret_expires_at END,
+       updated_at = :updatedAt
+     WHERE client_id = :clientId
+     RETURNING ${clientColumns}`,
+  );
+  const remove = db.prepare("DELETE FROM clients WHERE client_id = ?");
+
+  return {
+    async findClient(clientId: string): Promise<ClientRecord | undefined> {
+      const row = find.get(clientId);
+      return row === undefined ? undefined : readClient(row);
+    },
+
+    async listClients(): Promise<readonly ClientRecord[]> {
+      return all.all().map(readClient);
+    },
+
+    async createClient(client: NewClient): Promise<ClientRecord> {
+      const now = clock.now();
+      try {
+        return readClient(
+          insert.get(
+            client.clientId,
+            client.name,
+            client.type,
+            client.secretHash,
+            JSON.stringify(client.grantTypes),
+            JSON.stringify(client.scopes),
+            JSON.stringify(client.redirectUris),
+            JSON.stringify(client.audiences),
+            client.firstParty ? 1 : 0,
+            client.disabled === true ? 1 : 0,
+            now,
+            now,
+          ),
+        );
+      } catch (error) {
+        if (isPrimaryKeyViolation(error)) {
+          throw new AuthError("client_id_taken", "a client with this id exists", { cause: error });
+        }
+        throw error;
+      }
+    },
+
+    async updateClient(clientId: string, patch: ClientPatch): Promise<ClientRecord | undefined> {
+      const row = patchClient.get({
+        clientId,
+        updatedAt: clock.now(),
+        setName: patch.name === undefined ? 0 : 1,
+        name: patch.name ?? null,
+        setGrantTypes: patch.grantTypes === undefined ? 0 : 1,
+        grantTypes: list(patch.grantTypes),
+        setScopes: patch.scopes === undefined ? 0 : 1,
+        scopes: list(patch.scopes),
+        setRedirectUris: patch.redirectUris === undefined ? 0 : 1,
+        redirectUris: list(patch.redirectUris),
+        setAudiences: patch.audiences === undefined ? 0 : 1,
+        audiences: list(patch.audiences),
+        setFirstParty: patch.firstParty === undefined ? 0 : 1,
+        firstParty: patch.firstParty === true ? 1 : 0,
+        setDisabled: patch.disabled === undefined ? 0 : 1,
+        disabled: patch.disabled === true ? 1 : 0,
+        setSecretHash: patch.secretHash === undefined ? 0 : 1,
+        secretHash: patch.secretHash ?? null,
+        setPreviousHash: patch.previousSecretHash === undefined ? 0 : 1,
+        previousHash: patch.previousSecretHash ?? null,
+        setPreviousExpiry: patch.previousSecretExpiresAt === undefined ? 0 : 1,
+        previousExpiry: patch.previousSecretExpiresAt ?? null,
+      });
+      return row === undefined ? undefined : readClient(row);
+    },
+
+    async deleteClient(clientId: string): Promise<boolean> {
+      return remove.run(clientId).changes > 0;
+    },
+  };
+}
