@@ -5,6 +5,7 @@ import type { Client, ClientStore } from "gatehouse-auth-core/clients/client";
 import { clientGrantTypes, toClient } from "gatehouse-auth-core/clients/client";
 import {
   type ClientAdminDeps,
+  type ClientChanges,
   type ClientWithSecret,
   changeClient,
   deleteClientRegistration,
@@ -138,6 +139,30 @@ function presentWithSecret(result: ClientWithSecret): z.infer<typeof adminClient
   };
 }
 
+/** The client fields of a request body, in the wire's names. */
+interface ClientFieldsBody {
+  readonly name?: string | undefined;
+  readonly grant_types?: readonly string[] | undefined;
+  readonly scopes?: readonly string[] | undefined;
+  readonly redirect_uris?: readonly string[] | undefined;
+  readonly audiences?: readonly string[] | undefined;
+  readonly first_party?: boolean | undefined;
+  readonly disabled?: boolean | undefined;
+}
+
+/** The fields a body gives, as the core's client changes; an absent field stays absent. */
+function toClientChanges(body: ClientFieldsBody): ClientChanges {
+  return {
+    ...(body.name === undefined ? {} : { name: body.name }),
+    ...(body.grant_types === undefined ? {} : { grantTypes: body.grant_types }),
+    ...(body.scopes === undefined ? {} : { scopes: body.scopes }),
+    ...(body.redirect_uris === undefined ? {} : { redirectUris: body.redirect_uris }),
+    ...(body.audiences === undefined ? {} : { audiences: body.audiences }),
+    ...(body.first_party === undefined ? {} : { firstParty: body.first_party }),
+    ...(body.disabled === undefined ? {} : { disabled: body.disabled }),
+  };
+}
+
 // Responses carrying client data, and above all a secret, are never cached.
 const noStore = { "Cache-Control": "no-store", Pragma: "no-cache" } as const;
 
@@ -168,6 +193,15 @@ export function mountAdminClientRoutes(app: OpenApiApp, deps: AdminClientRouteDe
       }),
     )
     .max(64);
+  // The optional fields both registering and changing a client take.
+  const clientFields = {
+    grant_types: grantTypesSchema.optional(),
+    scopes: scopeList.optional(),
+    redirect_uris: redirectUrisSchema.optional(),
+    audiences: audiencesSchema.optional(),
+    first_party: z.boolean().optional(),
+    disabled: z.boolean().optional(),
+  };
   const tags = ["admin"];
 
   route(
@@ -223,12 +257,7 @@ export function mountAdminClientRoutes(app: OpenApiApp, deps: AdminClientRouteDe
           .object({
             name: nameSchema,
             type: z.enum(["confidential", "public"]).optional(),
-            grant_types: grantTypesSchema.optional(),
-            scopes: scopeList.optional(),
-            redirect_uris: redirectUrisSchema.optional(),
-            audiences: audiencesSchema.optional(),
-            first_party: z.boolean().optional(),
-            disabled: z.boolean().optional(),
+            ...clientFields,
           })
           .openapi("AdminClientCreate"),
       },
@@ -238,15 +267,11 @@ export function mountAdminClientRoutes(app: OpenApiApp, deps: AdminClientRouteDe
       },
     },
     async (c, { body }) => {
+      // The core gives an absent field its default.
       const result = await registerClient(admin, auditContext(c), {
+        ...toClientChanges(body),
         name: body.name,
         ...(body.type === undefined ? {} : { type: body.type }),
-        ...(body.grant_types === undefined ? {} : { grantTypes: body.grant_types }),
-        scopes: body.scopes ?? [],
-        redirectUris: body.redirect_uris ?? [],
-        audiences: body.audiences ?? [],
-        firstParty: body.first_party ?? false,
-        disabled: body.disabled ?? false,
       });
       return c.json(presentWithSecret(result), 201, noStore);
     },
@@ -265,12 +290,7 @@ export function mountAdminClientRoutes(app: OpenApiApp, deps: AdminClientRouteDe
         body: z
           .object({
             name: nameSchema.optional(),
-            grant_types: grantTypesSchema.optional(),
-            scopes: scopeList.optional(),
-            redirect_uris: redirectUrisSchema.optional(),
-            audiences: audiencesSchema.optional(),
-            first_party: z.boolean().optional(),
-            disabled: z.boolean().optional(),
+            ...clientFields,
           })
           .openapi("AdminClientUpdate"),
       },
@@ -281,15 +301,12 @@ export function mountAdminClientRoutes(app: OpenApiApp, deps: AdminClientRouteDe
       },
     },
     async (c, { params, body }) => {
-      const changed = await changeClient(admin, auditContext(c), params.client_id, {
-        ...(body.name === undefined ? {} : { name: body.name }),
-        ...(body.grant_types === undefined ? {} : { grantTypes: body.grant_types }),
-        ...(body.scopes === undefined ? {} : { scopes: body.scopes }),
-        ...(body.redirect_uris === undefined ? {} : { redirectUris: body.redirect_uris }),
-        ...(body.audiences === undefined ? {} : { audiences: body.audiences }),
-        ...(body.first_party === undefined ? {} : { firstParty: body.first_party }),
-        ...(body.disabled === undefined ? {} : { disabled: body.disabled }),
-      });
+      const changed = await changeClient(
+        admin,
+        auditContext(c),
+        params.client_id,
+        toClientChanges(body),
+      );
       return c.json(present(changed), 200, noStore);
     },
   );
