@@ -28,7 +28,7 @@ import type { AppEnv } from "../app-env.ts";
 import type { GuardDeps } from "../bearer.ts";
 import { defineGuard } from "../bearer.ts";
 import type { OpenApiApp } from "../openapi.ts";
-import { errorSchema, validationErrorSchema } from "../openapi.ts";
+import { errorSchema, jsonResponse, validationErrorSchema } from "../openapi.ts";
 import { clientAddress, requestId } from "../request-envelope.ts";
 import { route, sendAnswer } from "../route.ts";
 
@@ -42,16 +42,11 @@ export interface AdminClientRouteDeps {
   readonly secretOverlapSeconds: number;
 }
 
-const json = (schema: z.ZodType, description: string) => ({
-  description,
-  content: { "application/json": { schema } },
-});
-
 const guardedResponses = {
-  400: json(errorSchema, "Inactive user, or the client breaks a registration rule"),
-  401: json(errorSchema, "Not authenticated, or the token is invalid or expired"),
-  403: json(errorSchema, "The token lacks a required scope"),
-  422: json(validationErrorSchema, "Invalid path, query or body"),
+  400: jsonResponse(errorSchema, "Inactive user, or the client breaks a registration rule"),
+  401: jsonResponse(errorSchema, "Not authenticated, or the token is invalid or expired"),
+  403: jsonResponse(errorSchema, "The token lacks a required scope"),
+  422: jsonResponse(validationErrorSchema, "Invalid path, query or body"),
 };
 
 const clientIdParams = z.object({
@@ -212,7 +207,10 @@ export function mountAdminClientRoutes(app: OpenApiApp, deps: AdminClientRouteDe
       guard: read,
       summary: "List the registered clients",
       tags,
-      responses: { 200: json(clientListSchema, "Every client, by client_id"), ...guardedResponses },
+      responses: {
+        200: jsonResponse(clientListSchema, "Every client, by client_id"),
+        ...guardedResponses,
+      },
     },
     async (c) => {
       const clients = await deps.clients.listClients();
@@ -230,8 +228,8 @@ export function mountAdminClientRoutes(app: OpenApiApp, deps: AdminClientRouteDe
       tags,
       request: { params: clientIdParams },
       responses: {
-        200: json(adminClientSchema, "The client, without any secret"),
-        404: json(errorSchema, "No such client"),
+        200: jsonResponse(adminClientSchema, "The client, without any secret"),
+        404: jsonResponse(errorSchema, "No such client"),
         ...guardedResponses,
       },
     },
@@ -262,7 +260,10 @@ export function mountAdminClientRoutes(app: OpenApiApp, deps: AdminClientRouteDe
           .openapi("AdminClientCreate"),
       },
       responses: {
-        201: json(adminClientWithSecretSchema, "The client, with its secret shown this once"),
+        201: jsonResponse(
+          adminClientWithSecretSchema,
+          "The client, with its secret shown this once",
+        ),
         ...guardedResponses,
       },
     },
@@ -295,8 +296,8 @@ export function mountAdminClientRoutes(app: OpenApiApp, deps: AdminClientRouteDe
           .openapi("AdminClientUpdate"),
       },
       responses: {
-        200: json(adminClientSchema, "The changed client"),
-        404: json(errorSchema, "No such client"),
+        200: jsonResponse(adminClientSchema, "The changed client"),
+        404: jsonResponse(errorSchema, "No such client"),
         ...guardedResponses,
       },
     },
@@ -323,8 +324,11 @@ export function mountAdminClientRoutes(app: OpenApiApp, deps: AdminClientRouteDe
       tags,
       request: { params: clientIdParams },
       responses: {
-        200: json(adminClientWithSecretSchema, "The client, with its new secret shown this once"),
-        404: json(errorSchema, "No such client"),
+        200: jsonResponse(
+          adminClientWithSecretSchema,
+          "The client, with its new secret shown this once",
+        ),
+        404: jsonResponse(errorSchema, "No such client"),
         ...guardedResponses,
       },
     },
@@ -345,7 +349,7 @@ export function mountAdminClientRoutes(app: OpenApiApp, deps: AdminClientRouteDe
       request: { params: clientIdParams },
       responses: {
         204: { description: "The client was deleted" },
-        404: json(errorSchema, "No such client"),
+        404: jsonResponse(errorSchema, "No such client"),
         ...guardedResponses,
       },
     },
