@@ -1,42 +1,23 @@
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
+import { type ProcessExit, runProcess } from "../fixtures/child-process.ts";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
-
-interface Exit {
-  readonly status: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
 
 function gatehouse(
   args: readonly string[],
   env: Readonly<Record<string, string>>,
   stdin = "",
-): Promise<Exit> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      ["--conditions=gatehouse-source", "packages/service/src/cli/main.ts", ...args],
-      { cwd: root, env },
-    );
-    let stdout = "";
-    let stderr = "";
-    child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
-      stdout += chunk;
-    });
-    child.stderr.setEncoding("utf8").on("data", (chunk: string) => {
-      stderr += chunk;
-    });
-    child.on("error", reject);
-    child.on("close", (status) => resolve({ status, stdout, stderr }));
-    child.stdin.end(stdin);
-  });
+): Promise<ProcessExit> {
+  return runProcess(
+    process.execPath,
+    ["--conditions=gatehouse-source", "packages/service/src/cli/main.ts", ...args],
+    { cwd: root, env, stdin },
+  );
 }
 
 describe("the gatehouse binary", () => {

@@ -4,12 +4,12 @@
 // packages' sources, no build). A block must stand alone: a name it uses and does not declare fails.
 // A block that quotes the service's own sources is marked ```ts excerpt and left out.
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { mkdtemp, readFile, rm, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
+import { type ProcessExit, runProcess } from "../fixtures/child-process.ts";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
 /** The pages whose examples use the packages' APIs (the packages' READMEs are checked by packages.test.ts). */
@@ -37,23 +37,13 @@ async function examplesOf(page: string): Promise<Example[]> {
   });
 }
 
-function tsc(cwd: string): Promise<{ status: number | null; output: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      [join(root, "node_modules", "typescript", "bin", "tsc"), "-p", "tsconfig.json"],
-      { cwd, stdio: ["ignore", "pipe", "pipe"] },
-    );
-    let output = "";
-    child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
-      output += chunk;
-    });
-    child.stderr.setEncoding("utf8").on("data", (chunk: string) => {
-      output += chunk;
-    });
-    child.on("error", reject);
-    child.on("close", (status) => resolve({ status, output }));
-  });
+/** Runs the repository's tsc on the scratch project in `cwd`. */
+function tsc(cwd: string): Promise<ProcessExit> {
+  return runProcess(
+    process.execPath,
+    [join(root, "node_modules", "typescript", "bin", "tsc"), "-p", "tsconfig.json"],
+    { cwd },
+  );
 }
 
 describe("the docs' TypeScript examples", () => {
@@ -93,9 +83,9 @@ describe("the docs' TypeScript examples", () => {
   });
 
   it("type-checks every example on its own against the packages' sources", async () => {
-    const { status, output } = await tsc(scratch);
+    const { status, stdout, stderr } = await tsc(scratch);
 
     // tsc names the scratch file; the file name carries the page and the line of the block.
-    assert.equal(status, 0, output);
+    assert.equal(status, 0, `${stdout}${stderr}`);
   });
 });

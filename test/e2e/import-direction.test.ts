@@ -2,12 +2,12 @@
 // noRestrictedImports rules make `npm run lint` fail on an import pointing the wrong way. This
 // lints throwaway files, placed where those rules apply, in a scratch copy of the configuration.
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
+import { runProcess } from "../fixtures/child-process.ts";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
 const biome = join(root, "node_modules", ".bin", "biome");
@@ -33,27 +33,18 @@ const rightWay: Readonly<Record<string, string>> = {
 
 /** The files `biome lint` reports a restricted import in, from its GitHub-annotation output. */
 async function filesWithRestrictedImports(cwd: string): Promise<string[]> {
-  const output = await new Promise<string>((resolve, reject) => {
-    const child = spawn(
-      biome,
-      [
-        "lint",
-        "--vcs-enabled=false",
-        "--only=style/noRestrictedImports",
-        "--reporter=github",
-        "--max-diagnostics=none",
-        ".",
-      ],
-      { cwd, stdio: ["ignore", "pipe", "pipe"] },
-    );
-    let text = "";
-    child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
-      text += chunk;
-    });
-    child.stderr.resume();
-    child.on("error", reject);
-    child.on("close", () => resolve(text));
-  });
+  const { stdout: output } = await runProcess(
+    biome,
+    [
+      "lint",
+      "--vcs-enabled=false",
+      "--only=style/noRestrictedImports",
+      "--reporter=github",
+      "--max-diagnostics=none",
+      ".",
+    ],
+    { cwd },
+  );
   const files = [
     ...output.matchAll(/^::error title=lint\/style\/noRestrictedImports,file=([^,]+),/gm),
   ];

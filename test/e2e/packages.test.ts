@@ -13,6 +13,7 @@ import { after, before, describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
 import { publint } from "publint";
 import { formatMessage } from "publint/utils";
+import { runProcess } from "../fixtures/child-process.ts";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
 const workspaces = [
@@ -52,43 +53,12 @@ function childEnv(extra: Readonly<Record<string, string>> = {}): NodeJS.ProcessE
   };
 }
 
-interface Exit {
-  readonly status: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-function run(
-  command: string,
-  args: readonly string[],
-  options: { readonly cwd: string; readonly timeoutMs: number; readonly env?: NodeJS.ProcessEnv },
-): Promise<Exit> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, {
-      cwd: options.cwd,
-      env: options.env ?? childEnv(),
-      timeout: options.timeoutMs,
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
-      stdout += chunk;
-    });
-    child.stderr.setEncoding("utf8").on("data", (chunk: string) => {
-      stderr += chunk;
-    });
-    child.on("error", reject);
-    child.on("close", (status) => resolve({ status, stdout, stderr }));
-  });
-}
-
 async function succeed(
   command: string,
   args: readonly string[],
   options: { readonly cwd: string; readonly timeoutMs: number; readonly env?: NodeJS.ProcessEnv },
 ): Promise<string> {
-  const exit = await run(command, args, options);
+  const exit = await runProcess(command, args, { ...options, env: options.env ?? childEnv() });
   assert.equal(
     exit.status,
     0,

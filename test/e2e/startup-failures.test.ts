@@ -1,23 +1,17 @@
 // The real processes — the server entry and `gatehouse serve` / commands — failing to start: one
 // line on stderr naming the cause and the setting to change, exit status 1, no stack.
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
+import { type ProcessExit, runProcess } from "../fixtures/child-process.ts";
 import { requirePostgres, testServerUrl } from "../fixtures/postgres-database.ts";
 import { startServerProcess, stopServerProcess } from "../fixtures/server-process.ts";
 
 const serverEntry = new URL("../../packages/service/src/server/main.ts", import.meta.url).pathname;
 const cliEntry = new URL("../../packages/service/src/cli/main.ts", import.meta.url).pathname;
-
-interface Exit {
-  readonly status: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
 
 /** Runs `entry` with only `env` (and PATH) in `cwd` until it exits on its own. */
 function run(
@@ -25,33 +19,20 @@ function run(
   args: readonly string[],
   env: Readonly<Record<string, string>>,
   cwd: string,
-): Promise<Exit> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--conditions=gatehouse-source", entry, ...args], {
-      cwd,
-      env: {
-        PATH: process.env["PATH"] ?? "",
-        GATEHOUSE_HASH_WORKERS: "1",
-        GATEHOUSE_LOG_LEVEL: "info",
-        ...env,
-      },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
-      stdout += chunk;
-    });
-    child.stderr.setEncoding("utf8").on("data", (chunk: string) => {
-      stderr += chunk;
-    });
-    child.on("error", reject);
-    child.on("close", (status) => resolve({ status, stdout, stderr }));
+): Promise<ProcessExit> {
+  return runProcess(process.execPath, ["--conditions=gatehouse-source", entry, ...args], {
+    cwd,
+    env: {
+      PATH: process.env["PATH"] ?? "",
+      GATEHOUSE_HASH_WORKERS: "1",
+      GATEHOUSE_LOG_LEVEL: "info",
+      ...env,
+    },
   });
 }
 
 /** Asserts a failed start: status 1 and exactly one stderr line, which is returned. */
-function oneLineFailure(exit: Exit): string {
+function oneLineFailure(exit: ProcessExit): string {
   assert.equal(exit.status, 1, `stdout: ${exit.stdout}\nstderr: ${exit.stderr}`);
   const lines = exit.stderr.split("\n");
   assert.equal(lines.length, 2, exit.stderr);

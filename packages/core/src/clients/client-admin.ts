@@ -32,23 +32,6 @@ export interface ClientAdminDeps {
   readonly secretOverlapSeconds: number;
 }
 
-/** A new client as an operator describes it; Gatehouse picks its id and secret. */
-export interface ClientRegistration {
-  readonly name: string;
-  /** `confidential` unless given. */
-  readonly type?: ClientType;
-  /**
-   * Unless given: `client_credentials` for a confidential client; `authorization_code` and
-   * `refresh_token` for a public one (which then needs a redirect URI).
-   */
-  readonly grantTypes?: readonly string[];
-  readonly scopes?: readonly string[];
-  readonly redirectUris?: readonly string[];
-  readonly audiences?: readonly string[];
-  readonly firstParty?: boolean;
-  readonly disabled?: boolean;
-}
-
 /** The client fields an operator may change; absent fields stay as they are. */
 export interface ClientChanges {
   readonly name?: string;
@@ -58,6 +41,18 @@ export interface ClientChanges {
   readonly audiences?: readonly string[];
   readonly firstParty?: boolean;
   readonly disabled?: boolean;
+}
+
+/** A new client as an operator describes it; Gatehouse picks its id and secret. */
+export interface ClientRegistration extends ClientChanges {
+  readonly name: string;
+  /** `confidential` unless given. */
+  readonly type?: ClientType;
+  /**
+   * Unless given: `client_credentials` for a confidential client; `authorization_code` and
+   * `refresh_token` for a public one (which then needs a redirect URI).
+   */
+  readonly grantTypes?: readonly string[];
 }
 
 /** A client together with a secret shown this once; `secret` is `null` for a public client. */

@@ -17,6 +17,15 @@ describe("client ids and secrets", () => {
     for (const id of ids) assert.match(id, /^[A-Za-z0-9_-]{22}$/);
   });
 
+  it("starts every client id with a letter or digit, so a command line never reads it as an option", () => {
+    const ids = Array.from({ length: 2000 }, generateClientId);
+
+    assert.deepEqual(
+      ids.filter((id) => !/^[A-Za-z0-9]/.test(id)),
+      [],
+    );
+  });
+
   it("makes a 43-character base64url secret whose stored form is its SHA-256 hex", () => {
     const { secret, secretHash } = generateClientSecret();
 

@@ -15,7 +15,12 @@ export interface GeneratedClientSecret {
  * Opaque, URL-safe and free of `:`, so it can stand in HTTP Basic credentials and be prefixed.
  */
 export function generateClientId(): string {
-  return randomBytes(16).toString("base64url");
+  // A leading `-` would read as an option on a command line (`gatehouse clients delete -x…`),
+  // so an id starts with a letter or digit; the draw is repeated (1 in 32 starts with `-` or `_`).
+  for (;;) {
+    const id = randomBytes(16).toString("base64url");
+    if (/^[A-Za-z0-9]/.test(id)) return id;
+  }
 }
 
 /**

@@ -8,6 +8,12 @@ import { securitySchemeName } from "./bearer.ts";
 /** The Hono app type every route module mounts on. */
 export type OpenApiApp = OpenAPIHono<AppEnv>;
 
+/** An OpenAPI response with a JSON body of `schema`, for a route's `responses`. */
+export const jsonResponse = (schema: z.ZodType, description: string) => ({
+  description,
+  content: { "application/json": { schema } },
+});
+
 /** `{"detail": "..."}`, FastAPI's error body. */
 export const errorSchema = z.object({ detail: z.string() }).openapi("HTTPError");
 

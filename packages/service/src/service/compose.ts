@@ -4,7 +4,6 @@ import type { ClientLookup } from "gatehouse-auth-core/clients/client-authentica
 import { passwordLoginClientId } from "gatehouse-auth-core/clients/client-authentication";
 import type { Clock } from "gatehouse-auth-core/clock";
 import { systemClock } from "gatehouse-auth-core/clock";
-import type { LoginThrottle } from "gatehouse-auth-core/grants/throttle";
 import { createLoginThrottle } from "gatehouse-auth-core/grants/throttle";
 import type { PublishedJwk } from "gatehouse-auth-core/keys/key-material";
 import { generateSigningKey } from "gatehouse-auth-core/keys/key-material";
@@ -13,17 +12,12 @@ import type { TokenKeySet } from "gatehouse-auth-core/keys/token-keys";
 import { deriveKeyId, staticKeySet } from "gatehouse-auth-core/keys/token-keys";
 import { type Argon2Hasher, createArgon2Hasher } from "gatehouse-auth-core/passwords/argon2-hasher";
 import type { PasswordHasher } from "gatehouse-auth-core/passwords/hasher";
-import {
-  createPasswordPolicy,
-  type PasswordPolicy,
-} from "gatehouse-auth-core/passwords/password-policy";
+import { createPasswordPolicy } from "gatehouse-auth-core/passwords/password-policy";
 import type { Store } from "gatehouse-auth-core/ports";
-import type { ScopeCatalogue } from "gatehouse-auth-core/scopes";
 import { createScopeCatalogue, gatehouseScopeDescriptions } from "gatehouse-auth-core/scopes";
 import { createLegacyKeySource } from "gatehouse-auth-core/tokens/legacy-key-source";
-import type { RefreshPolicy } from "gatehouse-auth-core/tokens/refresh-tokens";
-import type { TokenService } from "gatehouse-auth-core/tokens/tokens";
 import { createTokenService } from "gatehouse-auth-core/tokens/tokens";
+import type { AppServices } from "../http/app.ts";
 import { createPostgresStore } from "../storage/postgres/store.ts";
 import { createSqliteStore } from "../storage/sqlite/store.ts";
 import type { Logger } from "../telemetry/logger.ts";
@@ -38,25 +32,13 @@ import type { Settings } from "./config.ts";
 import { explainDatabaseFailure } from "./database-failure.ts";
 import { seedDemoData } from "./demo-data.ts";
 
-/** Everything a Gatehouse process runs on. */
-export interface Services {
+/**
+ * Everything a Gatehouse process runs on: what the HTTP layer is given, with the whole
+ * configuration and a way to stop. The throttle's counters are kept in the store, so every
+ * instance shares them; `publicKeys` reads the store afresh and never returns a secret.
+ */
+export interface Services extends AppServices {
   readonly settings: Settings;
-  readonly store: Store;
-  readonly hasher: PasswordHasher;
-  /** What new and changed passwords must be (the CLI and the admin API check it). */
-  readonly passwordPolicy: PasswordPolicy;
-  readonly scopes: ScopeCatalogue;
-  readonly tokens: TokenService;
-  readonly refreshPolicy: RefreshPolicy;
-  /** Brute-force counters for `/token`, kept in the store so every instance shares them. */
-  readonly throttle: LoginThrottle;
-  /** The registered OAuth clients, read by client authentication. */
-  readonly clients: ClientLookup;
-  /** The public signing keys for `/.well-known/jwks.json`: fresh from the store, never secrets. */
-  publicKeys(): Promise<readonly PublishedJwk[]>;
-  readonly clock: Clock;
-  readonly logger: Logger;
-  readonly metrics: Metrics;
   /** Stops the hashing workers and closes the store. */
   close(): Promise<void>;
 }

@@ -5,7 +5,7 @@ import { auditEventTypes, maxAuditPageSize } from "gatehouse-auth-core/audit-log
 import type { GuardDeps } from "../bearer.ts";
 import { defineGuard } from "../bearer.ts";
 import type { OpenApiApp } from "../openapi.ts";
-import { errorSchema, validationErrorSchema } from "../openapi.ts";
+import { errorSchema, jsonResponse, validationErrorSchema } from "../openapi.ts";
 import { route } from "../route.ts";
 
 /** What the audit route needs. */
@@ -13,11 +13,6 @@ export interface AdminAuditRouteDeps {
   readonly guard: GuardDeps;
   readonly audit: AuditLog;
 }
-
-const json = (schema: z.ZodType, description: string) => ({
-  description,
-  content: { "application/json": { schema } },
-});
 
 const auditEventSchema = z
   .object({
@@ -72,16 +67,16 @@ export function mountAdminAuditRoutes(app: OpenApiApp, deps: AdminAuditRouteDeps
       tags: ["admin"],
       request: { query: auditQuery },
       responses: {
-        200: json(
+        200: jsonResponse(
           z
             .object({ events: z.array(auditEventSchema), next_cursor: z.number().int().nullable() })
             .openapi("AuditPage"),
           "A page of events",
         ),
-        400: json(errorSchema, "Inactive user"),
-        401: json(errorSchema, "Not authenticated, or the token is invalid or expired"),
-        403: json(errorSchema, "The token lacks a required scope"),
-        422: json(validationErrorSchema, "Invalid query"),
+        400: jsonResponse(errorSchema, "Inactive user"),
+        401: jsonResponse(errorSchema, "Not authenticated, or the token is invalid or expired"),
+        403: jsonResponse(errorSchema, "The token lacks a required scope"),
+        422: jsonResponse(validationErrorSchema, "Invalid query"),
       },
     },
     async (c, { query }) => {

@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { verifyClientSecret } from "gatehouse-auth-core/clients/client-secrets";
+import { adminTokens } from "../../../../../test/fixtures/admin-tokens.ts";
+import { bearerRequest } from "../../../../../test/fixtures/bearer-request.ts";
 import type { TestApp } from "../../../../../test/fixtures/test-app.ts";
 import { makeTestApp } from "../../../../../test/fixtures/test-app.ts";
-
-const adminPassword = "admin password 1";
 
 interface ClientBody {
   readonly client_id: string;
@@ -27,20 +27,12 @@ describe("the client admin API", () => {
   let reader: string;
   let seed: string;
 
-  const call = async (
+  const call = (
     method: string,
     path: string,
     token: string | undefined,
     body?: unknown,
-  ): Promise<Response> =>
-    t.app.request(path, {
-      method,
-      headers: {
-        ...(token === undefined ? {} : { authorization: `Bearer ${token}` }),
-        ...(body === undefined ? {} : { "content-type": "application/json" }),
-      },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
+  ): Promise<Response> => bearerRequest(t.app, method, path, token, body);
 
   const create = async (body: Record<string, unknown>): Promise<ClientBody> => {
     const response = await call("POST", "/admin/clients", admin, body);
@@ -52,14 +44,11 @@ describe("the client admin API", () => {
 
   before(async () => {
     t = await makeTestApp();
-    await t.store.users.createUser({
-      username: "root",
-      scopes: ["clients:read", "clients:write"],
-      passwordHash: await t.hasher.hash(adminPassword),
-    });
-    admin = await t.login("root", adminPassword);
-    reader = await t.login("root", adminPassword, "clients:read");
-    seed = await t.login("johndoe", "secret");
+    ({ admin, reader, seed } = await adminTokens(
+      t,
+      ["clients:read", "clients:write"],
+      "clients:read",
+    ));
   });
   after(() => t.close());
 

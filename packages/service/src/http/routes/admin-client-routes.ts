@@ -5,6 +5,7 @@ import type { Client, ClientStore } from "gatehouse-auth-core/clients/client";
 import { clientGrantTypes, toClient } from "gatehouse-auth-core/clients/client";
 import {
   type ClientAdminDeps,
+  type ClientChanges,
   type ClientWithSecret,
   changeClient,
   deleteClientRegistration,
@@ -27,7 +28,7 @@ import type { AppEnv } from "../app-env.ts";
 import type { GuardDeps } from "../bearer.ts";
 import { defineGuard } from "../bearer.ts";
 import type { OpenApiApp } from "../openapi.ts";
-import { errorSchema, validationErrorSchema } from "../openapi.ts";
+import { errorSchema, jsonResponse, validationErrorSchema } from "../openapi.ts";
 import { clientAddress, requestId } from "../request-envelope.ts";
 import { route, sendAnswer } from "../route.ts";
 
@@ -41,16 +42,11 @@ export interface AdminClientRouteDeps {
   readonly secretOverlapSeconds: number;
 }
 
-const json = (schema: z.ZodType, description: string) => ({
-  description,
-  content: { "application/json": { schema } },
-});
-
 const guardedResponses = {
-  400: json(errorSchema, "Inactive user, or the client breaks a registration rule"),
-  401: json(errorSchema, "Not authenticated, or the token is invalid or expired"),
-  403: json(errorSchema, "The token lacks a required scope"),
-  422: json(validationErrorSchema, "Invalid path, query or body"),
+  400: jsonResponse(errorSchema, "Inactive user, or the client breaks a registration rule"),
+  401: jsonResponse(errorSchema, "Not authenticated, or the token is invalid or expired"),
+  403: jsonResponse(errorSchema, "The token lacks a required scope"),
+  422: jsonResponse(validationErrorSchema, "Invalid path, query or body"),
 };
 
 const clientIdParams = z.object({
@@ -138,6 +134,30 @@ function presentWithSecret(result: ClientWithSecret): z.infer<typeof adminClient
   };
 }
 
+/** The client fields of a request body, in the wire's names. */
+interface ClientFieldsBody {
+  readonly name?: string | undefined;
+  readonly grant_types?: readonly string[] | undefined;
+  readonly scopes?: readonly string[] | undefined;
+  readonly redirect_uris?: readonly string[] | undefined;
+  readonly audiences?: readonly string[] | undefined;
+  readonly first_party?: boolean | undefined;
+  readonly disabled?: boolean | undefined;
+}
+
+/** The fields a body gives, as the core's client changes; an absent field stays absent. */
+function toClientChanges(body: ClientFieldsBody): ClientChanges {
+  return {
+    ...(body.name === undefined ? {} : { name: body.name }),
+    ...(body.grant_types === undefined ? {} : { grantTypes: body.grant_types }),
+    ...(body.scopes === undefined ? {} : { scopes: body.scopes }),
+    ...(body.redirect_uris === undefined ? {} : { redirectUris: body.redirect_uris }),
+    ...(body.audiences === undefined ? {} : { audiences: body.audiences }),
+    ...(body.first_party === undefined ? {} : { firstParty: body.first_party }),
+    ...(body.disabled === undefined ? {} : { disabled: body.disabled }),
+  };
+}
+
 // Responses carrying client data, and above all a secret, are never cached.
 const noStore = { "Cache-Control": "no-store", Pragma: "no-cache" } as const;
 
@@ -168,6 +188,15 @@ export function mountAdminClientRoutes(app: OpenApiApp, deps: AdminClientRouteDe
       }),
     )
     .max(64);
+  // The optional fields both registering and changing a client take.
+  const clientFields = {
+    grant_types: grantTypesSchema.optional(),
+    scopes: scopeList.optional(),
+    redirect_uris: redirectUrisSchema.optional(),
+    audiences: audiencesSchema.optional(),
+    first_party: z.boolean().optional(),
+    disabled: z.boolean().optional(),
+  };
   const tags = ["admin"];
 
   route(
@@ -178,7 +207,10 @@ export function mountAdminClientRoutes(app: OpenApiApp, deps: AdminClientRouteDe
       guard: read,
       summary: "List the registered clients",
       tags,
-      responses: { 200: json(clientListSchema, "Every client, by client_id"), ...guardedResponses },
+      responses: {
+        200: jsonResponse(clientListSchema, "Every client, by client_id"),
+        ...guardedResponses,
+      },
     },
     async (c) => {
       const clients = await deps.clients.listClients();
@@ -196,8 +228,8 @@ export function mountAdminClientRoutes(app: OpenApiApp, deps: AdminClientRouteDe
       tags,
       request: { params: clientIdParams },
       responses: {
-        200: json(adminClientSchema, "The client, without any secret"),
-        404: json(errorSchema, "No such client"),
+        200: jsonResponse(adminClientSchema, "The client, without any secret"),
+        404: jsonResponse(errorSchema, "No such client"),
         ...guardedResponses,
       },
     },
@@ -223,30 +255,24 @@ export function mountAdminClientRoutes(app: OpenApiApp, deps: AdminClientRouteDe
           .object({
             name: nameSchema,
             type: z.enum(["confidential", "public"]).optional(),
-            grant_types: grantTypesSchema.optional(),
-            scopes: scopeList.optional(),
-            redirect_uris: redirectUrisSchema.optional(),
-            audiences: audiencesSchema.optional(),
-            first_party: z.boolean().optional(),
-            disabled: z.boolean().optional(),
+            ...clientFields,
           })
           .openapi("AdminClientCreate"),
       },
       responses: {
-        201: json(adminClientWithSecretSchema, "The client, with its secret shown this once"),
+        201: jsonResponse(
+          adminClientWithSecretSchema,
+          "The client, with its secret shown this once",
+        ),
         ...guardedResponses,
       },
     },
     async (c, { body }) => {
+      // The core gives an absent field its default.
       const result = await registerClient(admin, auditContext(c), {
+        ...toClientChanges(body),
         name: body.name,
         ...(body.type === undefined ? {} : { type: body.type }),
-        ...(body.grant_types === undefined ? {} : { grantTypes: body.grant_types }),
-        scopes: body.scopes ?? [],
-        redirectUris: body.redirect_uris ?? [],
-        audiences: body.audiences ?? [],
-        firstParty: body.first_party ?? false,
-        disabled: body.disabled ?? false,
       });
       return c.json(presentWithSecret(result), 201, noStore);
     },
@@ -265,31 +291,23 @@ export function mountAdminClientRoutes(app: OpenApiApp, deps: AdminClientRouteDe
         body: z
           .object({
             name: nameSchema.optional(),
-            grant_types: grantTypesSchema.optional(),
-            scopes: scopeList.optional(),
-            redirect_uris: redirectUrisSchema.optional(),
-            audiences: audiencesSchema.optional(),
-            first_party: z.boolean().optional(),
-            disabled: z.boolean().optional(),
+            ...clientFields,
           })
           .openapi("AdminClientUpdate"),
       },
       responses: {
-        200: json(adminClientSchema, "The changed client"),
-        404: json(errorSchema, "No such client"),
+        200: jsonResponse(adminClientSchema, "The changed client"),
+        404: jsonResponse(errorSchema, "No such client"),
         ...guardedResponses,
       },
     },
     async (c, { params, body }) => {
-      const changed = await changeClient(admin, auditContext(c), params.client_id, {
-        ...(body.name === undefined ? {} : { name: body.name }),
-        ...(body.grant_types === undefined ? {} : { grantTypes: body.grant_types }),
-        ...(body.scopes === undefined ? {} : { scopes: body.scopes }),
-        ...(body.redirect_uris === undefined ? {} : { redirectUris: body.redirect_uris }),
-        ...(body.audiences === undefined ? {} : { audiences: body.audiences }),
-        ...(body.first_party === undefined ? {} : { firstParty: body.first_party }),
-        ...(body.disabled === undefined ? {} : { disabled: body.disabled }),
-      });
+      const changed = await changeClient(
+        admin,
+        auditContext(c),
+        params.client_id,
+        toClientChanges(body),
+      );
       return c.json(present(changed), 200, noStore);
     },
   );
@@ -306,8 +324,11 @@ export function mountAdminClientRoutes(app: OpenApiApp, deps: AdminClientRouteDe
       tags,
       request: { params: clientIdParams },
       responses: {
-        200: json(adminClientWithSecretSchema, "The client, with its new secret shown this once"),
-        404: json(errorSchema, "No such client"),
+        200: jsonResponse(
+          adminClientWithSecretSchema,
+          "The client, with its new secret shown this once",
+        ),
+        404: jsonResponse(errorSchema, "No such client"),
         ...guardedResponses,
       },
     },
@@ -328,7 +349,7 @@ export function mountAdminClientRoutes(app: OpenApiApp, deps: AdminClientRouteDe
       request: { params: clientIdParams },
       responses: {
         204: { description: "The client was deleted" },
-        404: json(errorSchema, "No such client"),
+        404: jsonResponse(errorSchema, "No such client"),
         ...guardedResponses,
       },
     },

@@ -1,5 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
+import { adminTokens } from "../../../../../test/fixtures/admin-tokens.ts";
+import { bearerRequest } from "../../../../../test/fixtures/bearer-request.ts";
 import type { TestApp } from "../../../../../test/fixtures/test-app.ts";
 import { makeTestApp } from "../../../../../test/fixtures/test-app.ts";
 
@@ -23,22 +25,12 @@ describe("the admin API", () => {
   let serial = 0;
   const fresh = (): string => `user${++serial}`;
 
-  const call = async (
+  const call = (
     method: string,
     path: string,
     token: string | undefined,
     body?: unknown,
-  ): Promise<Response> =>
-    t.app.request(path, {
-      method,
-      headers: {
-        ...(token === undefined ? {} : { authorization: `Bearer ${token}` }),
-        ...(body === undefined ? {} : { "content-type": "application/json" }),
-      },
-      ...(body === undefined
-        ? {}
-        : { body: typeof body === "string" ? body : JSON.stringify(body) }),
-    });
+  ): Promise<Response> => bearerRequest(t.app, method, path, token, body);
 
   const create = async (username: string, extra: Record<string, unknown> = {}): Promise<Response> =>
     call("POST", "/admin/users", admin, { username, password: "pw for new user", ...extra });
@@ -47,15 +39,12 @@ describe("the admin API", () => {
 
   before(async () => {
     t = await makeTestApp();
-    await t.store.users.createUser({
-      username: "root",
-      // Every scope of the catalogue, so it may grant any of them.
-      scopes: ["me", "items", "introspect", "users:read", "users:write", "audit:read"],
-      passwordHash: await t.hasher.hash(adminPassword),
-    });
-    admin = await t.login("root", adminPassword);
-    reader = await t.login("root", adminPassword, "users:read");
-    seed = await t.login("johndoe", "secret");
+    // Every scope of the catalogue, so it may grant any of them.
+    ({ admin, reader, seed } = await adminTokens(
+      t,
+      ["me", "items", "introspect", "users:read", "users:write", "audit:read"],
+      "users:read",
+    ));
   });
   after(() => t.close());
 

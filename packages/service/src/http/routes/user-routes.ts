@@ -4,7 +4,7 @@ import type { ItemStore } from "gatehouse-auth-core/users/items";
 import type { Guard, GuardDeps } from "../bearer.ts";
 import { defineGuard } from "../bearer.ts";
 import type { OpenApiApp } from "../openapi.ts";
-import { errorSchema } from "../openapi.ts";
+import { errorSchema, jsonResponse } from "../openapi.ts";
 import { route } from "../route.ts";
 
 /** What the user routes need. */
@@ -24,15 +24,10 @@ const userSchema = z
 
 const itemSchema = z.object({ item_id: z.string(), owner: z.string() }).openapi("Item");
 
-const json = (schema: z.ZodType, description: string) => ({
-  description,
-  content: { "application/json": { schema } },
-});
-
 const protectedResponses = {
-  400: json(errorSchema, "Inactive user"),
-  401: json(errorSchema, "Not authenticated, or the token is invalid or expired"),
-  403: json(errorSchema, "The token lacks a required scope"),
+  400: jsonResponse(errorSchema, "Inactive user"),
+  401: jsonResponse(errorSchema, "Not authenticated, or the token is invalid or expired"),
+  403: jsonResponse(errorSchema, "The token lacks a required scope"),
 };
 
 /** The guards of the seed: `get_current_user` (any valid token) and the scoped chain on top of it. */
@@ -61,7 +56,7 @@ export function mountUserRoutes(app: OpenApiApp, deps: UserRouteDeps): void {
       guard: guards.me,
       summary: "Read the current user",
       tags: ["users"],
-      responses: { 200: json(userSchema, "The user"), ...protectedResponses },
+      responses: { 200: jsonResponse(userSchema, "The user"), ...protectedResponses },
     },
     (c) => {
       const { user } = c.get("principal");
@@ -83,7 +78,7 @@ export function mountUserRoutes(app: OpenApiApp, deps: UserRouteDeps): void {
       guard: guards.ownItems,
       summary: "Read the current user's items",
       tags: ["users"],
-      responses: { 200: json(z.array(itemSchema), "The items"), ...protectedResponses },
+      responses: { 200: jsonResponse(z.array(itemSchema), "The items"), ...protectedResponses },
     },
     async (c) => {
       const items = await deps.items.listItems(c.get("principal").user.username);
@@ -101,7 +96,7 @@ export function mountUserRoutes(app: OpenApiApp, deps: UserRouteDeps): void {
       summary: "Read the system status",
       tags: ["system"],
       responses: {
-        200: json(z.object({ status: z.literal("ok") }), "The service is up"),
+        200: jsonResponse(z.object({ status: z.literal("ok") }), "The service is up"),
         ...protectedResponses,
       },
     },
