@@ -108,7 +108,7 @@ describe("the resource-server examples against a live Gatehouse", () => {
         assert.equal(response.status, 403);
         assert.equal(
           response.headers.get("www-authenticate"),
-          'Bearer error="insufficient_scope", scope="items"',
+          'Bearer error="insufficient_scope", error_description="the token lacks a required scope", scope="items"',
         );
       });
 
@@ -133,7 +133,7 @@ describe("the resource-server examples against a live Gatehouse", () => {
         assert.equal(response.status, 401);
         assert.equal(
           response.headers.get("www-authenticate"),
-          'Bearer error="invalid_token", scope="items"',
+          'Bearer error="invalid_token", error_description="token names no signing key this verifier accepts", scope="items"',
         );
       });
     });

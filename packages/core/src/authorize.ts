@@ -12,6 +12,8 @@ import { toUser } from "./users/user.ts";
 
 /** Who is calling, once a token has passed every check: FastAPI's `current_user` plus `SecurityScopes`. */
 export interface Principal {
+  /** Tells a user apart from a client acting for itself (see `Caller`). */
+  readonly kind: "user";
   readonly user: User;
   /** The scopes the token carries that its user still holds. */
   readonly scopes: readonly Scope[];
@@ -85,11 +87,16 @@ export function authorize(
 ): Awaitable<Principal> {
   const verified = verifyWithKeyRefresh(deps.tokens, token);
   return isPending(verified)
-    ? verified.then((found) => readAndCheck(deps, found, required))
-    : readAndCheck(deps, verified, required);
+    ? verified.then((found) => authorizeVerifiedUser(deps, found, required))
+    : authorizeVerifiedUser(deps, verified, required);
 }
 
-function readAndCheck(
+/**
+ * {@link authorize} for a token already verified: loads its user and the denylist entry and
+ * applies every check after the signature's, in the same order.
+ * @throws {AuthError} as {@link authorize} does, except token_expired
+ */
+export function authorizeVerifiedUser(
   deps: AuthorizeDeps,
   verified: VerifiedAccessToken,
   required: readonly Scope[],
@@ -130,5 +137,5 @@ function check(
   if (isIssuedBeforeCutoff(verified, record)) {
     throw new AuthError("token_invalid", "the token was issued before the user's cut-off");
   }
-  return { user: toUser(record), scopes, token: verified };
+  return { kind: "user", user: toUser(record), scopes, token: verified };
 }

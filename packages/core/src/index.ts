@@ -12,6 +12,13 @@ export type {
 export { auditEventTypes } from "./audit-log.ts";
 export type { AuthorizeDeps, Principal } from "./authorize.ts";
 export { authorize, isIssuedBeforeCutoff } from "./authorize.ts";
+export type {
+  AuthorizeCallerDeps,
+  Caller,
+  PrincipalKind,
+  PrincipalOf,
+} from "./authorize-caller.ts";
+export { authorizeCaller } from "./authorize-caller.ts";
 export type { Clock } from "./clock.ts";
 export { createFixedClock, systemClock } from "./clock.ts";
 export type { AuthErrorCode } from "./errors.ts";

@@ -29,6 +29,7 @@ const verifier = createRemoteVerifier({
   clock,
   fetch: async () => Response.json({ keys: [publishedJwk(key)] }),
 });
+const quiet = { describeRefusals: false };
 const broken: RemoteVerifier = {
   verify: () => Promise.reject(new Error("verifier bug")),
 };
@@ -61,7 +62,16 @@ function describeAdapter(
       const answer = await request("/items", "Bearer not.a.token");
 
       assert.equal(answer.status, 401);
-      assert.equal(answer.challenge, 'Bearer error="invalid_token", scope="items"');
+      assert.equal(
+        answer.challenge,
+        'Bearer error="invalid_token", error_description="token names no signing key this verifier accepts", scope="items"',
+      );
+    });
+
+    it("answers a bare invalid_token on a guard told not to describe refusals", async () => {
+      const answer = await request("/quiet", "Bearer not.a.token");
+
+      assert.equal(answer.challenge, 'Bearer error="invalid_token"');
     });
 
     it("answers 401 for a malformed Authorization header", async () => {
@@ -75,7 +85,8 @@ function describeAdapter(
 
       assert.deepEqual(answer, {
         status: 403,
-        challenge: 'Bearer error="insufficient_scope", scope="items"',
+        challenge:
+          'Bearer error="insufficient_scope", error_description="the token lacks a required scope", scope="items"',
         body: { detail: "Not enough permissions" },
       });
     });
@@ -127,6 +138,7 @@ hono.get("/items", requireGatehouseToken(verifier, ["items"]), (c) =>
 hono.get("/any", requireGatehouseToken(verifier), (c) =>
   c.json({ owner: c.var.gatehouse.subject }),
 );
+hono.get("/quiet", requireGatehouseToken(verifier, [], quiet), (c) => c.json({}));
 hono.get("/broken", requireGatehouseToken(broken, ["items"]), (c) => c.json({}));
 hono.get("/unguarded", (c) => c.json({ owner: c.var.gatehouse.subject.length }));
 hono.onError((_error, c) => c.json({ detail: "Internal Server Error" }, 500));
@@ -139,6 +151,7 @@ describeAdapter("the Hono guard", async (path, authorization) =>
 
 const fastifyGuard = createFastifyGuard(verifier);
 const fastifyBroken = createFastifyGuard(broken);
+const fastifyQuiet = createFastifyGuard(verifier, quiet);
 const fastify = Fastify();
 fastify.get("/items", { preHandler: fastifyGuard.require(["items"]) }, async (request) => {
   const principal = fastifyGuard.principal(request);
@@ -147,6 +160,7 @@ fastify.get("/items", { preHandler: fastifyGuard.require(["items"]) }, async (re
 fastify.get("/any", { preHandler: fastifyGuard.require() }, async (request) => ({
   owner: fastifyGuard.principal(request).subject,
 }));
+fastify.get("/quiet", { preHandler: fastifyQuiet.require() }, async () => ({}));
 fastify.get("/broken", { preHandler: fastifyBroken.require(["items"]) }, async () => ({}));
 fastify.get("/unguarded", async (request) => ({ owner: fastifyGuard.principal(request).subject }));
 fastify.setErrorHandler(async (_error, _request, reply) => {
@@ -169,6 +183,7 @@ describeAdapter("the Fastify guard", async (path, authorization) => {
 
 const expressGuard = createExpressGuard(verifier);
 const expressBroken = createExpressGuard(broken);
+const expressQuiet = createExpressGuard(verifier, quiet);
 const expressApp = express();
 expressApp.get("/items", expressGuard.require(["items"]), (request, response) => {
   const principal = expressGuard.principal(request);
@@ -176,6 +191,9 @@ expressApp.get("/items", expressGuard.require(["items"]), (request, response) =>
 });
 expressApp.get("/any", expressGuard.require(), (request, response) => {
   response.json({ owner: expressGuard.principal(request).subject });
+});
+expressApp.get("/quiet", expressQuiet.require(), (_request, response) => {
+  response.json({});
 });
 expressApp.get("/broken", expressBroken.require(["items"]), (_request, response) => {
   response.json({});

@@ -1,5 +1,6 @@
 // The resource-server guard for Express: a middleware and a typed principal lookup.
 import type { NextFunction, Request, RequestHandler, Response } from "express";
+import type { GuardOptions } from "./guard-outcome.ts";
 import { guardRequest } from "./guard-outcome.ts";
 import type { RemotePrincipal, RemoteVerifier } from "./remote-verifier.ts";
 
@@ -15,7 +16,8 @@ export interface ExpressGatehouseGuard {
 }
 
 /**
- * Creates the Express guard over `verifier`. The principal is kept per request in a WeakMap, so
+ * Creates the Express guard over `verifier`; `options` say how refusals are explained (see
+ * {@link GuardOptions}). The principal is kept per request in a WeakMap, so
  * `req` needs no declaration merging; failures of the verifier itself go to `next(error)`.
  * @example
  * const guard = createExpressGuard(verifier);
@@ -23,12 +25,15 @@ export interface ExpressGatehouseGuard {
  *   res.json({ owner: guard.principal(req).subject });
  * });
  */
-export function createExpressGuard(verifier: RemoteVerifier): ExpressGatehouseGuard {
+export function createExpressGuard(
+  verifier: RemoteVerifier,
+  options: GuardOptions = {},
+): ExpressGatehouseGuard {
   const principals = new WeakMap<Request, RemotePrincipal>();
   return {
     require(scopes = []) {
       return (request: Request, response: Response, next: NextFunction): void => {
-        guardRequest(verifier, request.headers.authorization, scopes).then((outcome) => {
+        guardRequest(verifier, request.headers.authorization, scopes, options).then((outcome) => {
           if (outcome.kind === "refused") {
             const { status, body, headers } = outcome.answer;
             response.status(status).set(headers).json(body);

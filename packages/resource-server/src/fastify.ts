@@ -1,5 +1,6 @@
 // The resource-server guard for Fastify: a preHandler hook and a typed principal lookup.
 import type { FastifyReply, FastifyRequest } from "fastify";
+import type { GuardOptions } from "./guard-outcome.ts";
 import { guardRequest } from "./guard-outcome.ts";
 import type { RemotePrincipal, RemoteVerifier } from "./remote-verifier.ts";
 
@@ -17,7 +18,8 @@ export interface FastifyGatehouseGuard {
 }
 
 /**
- * Creates the Fastify guard over `verifier`. The principal is kept per request in a WeakMap, so
+ * Creates the Fastify guard over `verifier`; `options` say how refusals are explained (see
+ * {@link GuardOptions}). The principal is kept per request in a WeakMap, so
  * no declaration merging on `FastifyRequest` is needed and it goes away with the request.
  * @example
  * const guard = createFastifyGuard(verifier);
@@ -25,12 +27,20 @@ export interface FastifyGatehouseGuard {
  *   owner: guard.principal(request).subject,
  * }));
  */
-export function createFastifyGuard(verifier: RemoteVerifier): FastifyGatehouseGuard {
+export function createFastifyGuard(
+  verifier: RemoteVerifier,
+  options: GuardOptions = {},
+): FastifyGatehouseGuard {
   const principals = new WeakMap<FastifyRequest, RemotePrincipal>();
   return {
     require(scopes = []) {
       return async (request, reply) => {
-        const outcome = await guardRequest(verifier, request.headers.authorization, scopes);
+        const outcome = await guardRequest(
+          verifier,
+          request.headers.authorization,
+          scopes,
+          options,
+        );
         if (outcome.kind === "refused") {
           const { status, body, headers } = outcome.answer;
           // Fastify: an async hook that answers early returns the reply, so the route never runs.

@@ -1,4 +1,5 @@
 // The framework-free half of every adapter: Authorization header in, principal or HTTP answer out.
+import type { AuthErrorCode } from "gatehouse-auth-core/errors";
 import { AuthError, isAuthError } from "gatehouse-auth-core/errors";
 import { parseAuthorizationHeader } from "gatehouse-auth-core/protocol/authorization-header";
 import type { ErrorAnswer } from "gatehouse-auth-core/protocol/error-responses";
@@ -11,15 +12,42 @@ export type GuardOutcome =
   /** Send this answer: 401 with a Bearer challenge, or 403 `insufficient_scope` (RFC 6750 §3). */
   | { readonly kind: "refused"; readonly answer: ErrorAnswer };
 
+/** Why a guard refused a request: the error code and the check that failed, for developers. */
+export interface TokenRefusal {
+  /** `token_missing`, `token_invalid`, `token_expired` or `insufficient_scope`. */
+  readonly code: AuthErrorCode;
+  /**
+   * The failed check, e.g. `token issuer does not match: expected https://auth.example`,
+   * `token has expired`, `token names no signing key this verifier accepts`. Never a token,
+   * secret or claim value the token carried — only the verifier's own settings.
+   */
+  readonly reason: string;
+}
+
+/** How a guard explains its refusals. */
+export interface GuardOptions {
+  /**
+   * Writes the failed check as the challenge's `error_description` (RFC 6750 §3); `true` by
+   * default. Set `false` to answer a bare `error="invalid_token"`, as the Gatehouse service does.
+   * A request without credentials never gets a description (RFC 6750 §3.1).
+   */
+  readonly describeRefusals?: boolean;
+  /** Called with every refusal, e.g. to write a debug log line; it must not throw. */
+  readonly onRefused?: (refusal: TokenRefusal) => void;
+}
+
 /**
  * Checks the `Authorization` header of a request against `verifier` and `required` scopes. Only
- * the header is read — never a query string or body (RFC 9700 §2.5).
+ * the header is read — never a query string or body (RFC 9700 §2.5). A refusal says which check
+ * failed in its `error_description` unless `options.describeRefusals` is `false`, and is passed
+ * to `options.onRefused`.
  * @throws whatever is not an {@link AuthError}: an unexpected failure is the framework's to report
  */
 export async function guardRequest(
   verifier: RemoteVerifier,
   authorization: string | undefined,
   required: readonly string[],
+  options: GuardOptions = {},
 ): Promise<GuardOutcome> {
   try {
     const header = parseAuthorizationHeader(authorization);
@@ -32,6 +60,8 @@ export async function guardRequest(
     return { kind: "allowed", principal: await verifier.verify(header.token, required) };
   } catch (error) {
     if (!isAuthError(error)) throw error;
-    return { kind: "refused", answer: errorAnswer(error.code, "resource", required) };
+    options.onRefused?.({ code: error.code, reason: error.message });
+    const description = options.describeRefusals === false ? undefined : error.message;
+    return { kind: "refused", answer: errorAnswer(error.code, "resource", required, description) };
   }
 }

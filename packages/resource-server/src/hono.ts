@@ -1,5 +1,6 @@
 // The resource-server guard for Hono: a middleware that puts the verified principal on the context.
 import type { MiddlewareHandler } from "hono";
+import type { GuardOptions } from "./guard-outcome.ts";
 import { guardRequest } from "./guard-outcome.ts";
 import type { RemotePrincipal, RemoteVerifier } from "./remote-verifier.ts";
 
@@ -10,7 +11,8 @@ export interface GatehouseEnv {
 
 /**
  * A Hono middleware admitting only requests whose bearer token `verifier` accepts with every
- * scope in `scopes`; others get 401 or 403 with an RFC 6750 challenge. Typed, so handlers after
+ * scope in `scopes`; others get 401 or 403 with an RFC 6750 challenge, saying which check failed
+ * unless `options` say otherwise (see {@link GuardOptions}). Typed, so handlers after
  * it read `c.var.gatehouse` without any module augmentation.
  * @example
  * app.get("/items", requireGatehouseToken(verifier, ["items"]), (c) =>
@@ -20,9 +22,10 @@ export interface GatehouseEnv {
 export function requireGatehouseToken(
   verifier: RemoteVerifier,
   scopes: readonly string[] = [],
+  options: GuardOptions = {},
 ): MiddlewareHandler<GatehouseEnv> {
   return async (c, next) => {
-    const outcome = await guardRequest(verifier, c.req.header("authorization"), scopes);
+    const outcome = await guardRequest(verifier, c.req.header("authorization"), scopes, options);
     if (outcome.kind === "refused") {
       const { status, body, headers } = outcome.answer;
       return c.json(body, status, headers);

@@ -10,6 +10,7 @@ import {
 } from "gatehouse-auth-core/tokens/token-verifier";
 import { createJwksKeySource, type JwksKeySourceOptions } from "./jwks-key-source.ts";
 
+export type { GuardOptions, TokenRefusal } from "./guard-outcome.ts";
 export type { RemoteAlgorithm } from "./jwks-key-source.ts";
 
 /** Options of {@link createRemoteVerifier}. */

@@ -13,6 +13,8 @@ import { clientSubjectPrefix } from "./client-authentication.ts";
 
 /** A client acting for itself, once its token passed every check. */
 export interface ClientPrincipal {
+  /** Tells a client acting for itself apart from a user (see `Caller`). */
+  readonly kind: "client";
   readonly client: Client;
   /** The scopes the token carries that the client is still allowed. */
   readonly scopes: readonly Scope[];
@@ -47,7 +49,19 @@ export async function authorizeClient(
   token: string,
   required: readonly Scope[],
 ): Promise<ClientPrincipal> {
-  const verified = await verifyWithKeyRefresh(deps.tokens, token);
+  return authorizeVerifiedClient(deps, await verifyWithKeyRefresh(deps.tokens, token), required);
+}
+
+/**
+ * {@link authorizeClient} for a token already verified: loads its client and the denylist entry
+ * and applies every check after the signature's.
+ * @throws {AuthError} as {@link authorizeClient} does, except token_expired
+ */
+export async function authorizeVerifiedClient(
+  deps: Pick<AuthorizeClientDeps, "denylist" | "clients">,
+  verified: VerifiedAccessToken,
+  required: readonly Scope[],
+): Promise<ClientPrincipal> {
   if (!isClientSubject(verified.subject)) {
     throw new AuthError("token_invalid", "the token's subject is not a client");
   }
@@ -66,5 +80,5 @@ export async function authorizeClient(
     throw new AuthError("insufficient_scope", "the token lacks a required scope");
   }
   const { secretHash: _s, previousSecretHash: _p, previousSecretExpiresAt: _e, ...client } = record;
-  return { client, scopes, token: verified };
+  return { kind: "client", client, scopes, token: verified };
 }

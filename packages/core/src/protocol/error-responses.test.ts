@@ -49,6 +49,25 @@ describe("errorAnswer", () => {
     assert.equal(answer.headers["Retry-After"], "1");
   });
 
+  it("writes a description into the challenge as RFC 6750 §3 allows, never a quote or backslash", () => {
+    const answer = errorAnswer("token_invalid", "resource", [], 'issuer "x\\y" \u00e9\r\n');
+
+    assert.equal(
+      answer.headers["WWW-Authenticate"],
+      'Bearer error="invalid_token", error_description="issuer ?x?y? ???"',
+    );
+  });
+
+  it("cuts a long description and gives none to a bare challenge (RFC 6750 §3.1)", () => {
+    const long = errorAnswer("token_invalid", "resource", [], "a".repeat(500));
+
+    assert.match(long.headers["WWW-Authenticate"] ?? "", /error_description="a{200}"$/);
+    assert.equal(
+      errorAnswer("token_missing", "resource", [], "why").headers["WWW-Authenticate"],
+      "Bearer",
+    );
+  });
+
   it("has a 4xx or 503 answer for every code at both endpoints", () => {
     const codes = authErrorCodes;
     for (const code of codes) {

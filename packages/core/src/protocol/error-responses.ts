@@ -110,11 +110,17 @@ const table = {
   },
 } as const satisfies Record<AuthErrorCode, Entry>;
 
-/** The answer for `code` at `endpoint`; `scopes` are the route's required scopes, for the challenge. */
+/**
+ * The answer for `code` at `endpoint`; `scopes` are the route's required scopes, for the challenge.
+ * `description`, when given, becomes the Bearer challenge's `error_description` at a resource
+ * (RFC 6750 §3), made safe by {@link toErrorDescription}; a bare challenge (no credentials) never
+ * carries one (§3.1). The service gives none; the toolkit's guard does (see docs/decisions.md).
+ */
 export function errorAnswer(
   code: AuthErrorCode,
   endpoint: ErrorEndpoint,
   scopes: readonly string[] = [],
+  description?: string,
 ): ErrorAnswer {
   const entry: Entry = table[code];
   let headers: Record<string, string> = {};
@@ -124,7 +130,8 @@ export function errorAnswer(
     headers = { "Cache-Control": "no-store", Pragma: "no-cache" };
   }
   if (endpoint === "resource" && entry.challengeError !== undefined) {
-    headers = { ...headers, "WWW-Authenticate": bearerChallenge(entry.challengeError, scopes) };
+    const challenge = bearerChallenge(entry.challengeError, scopes, description);
+    headers = { ...headers, "WWW-Authenticate": challenge };
   }
   if (entry.retryAfter !== undefined) headers = { ...headers, "Retry-After": entry.retryAfter };
   return { status: entry.status, body, headers };
@@ -155,10 +162,30 @@ export function withBasicChallenge(answer: ErrorAnswer): ErrorAnswer {
   };
 }
 
-function bearerChallenge(error: string | null, scopes: readonly string[]): string {
+function bearerChallenge(
+  error: string | null,
+  scopes: readonly string[],
+  description: string | undefined,
+): string {
   if (error === null) return "Bearer";
+  const said = description === undefined ? "" : toErrorDescription(description);
+  const explained = said === "" ? "" : `, error_description="${said}"`;
   const scope = scopes.length > 0 ? `, scope="${scopes.join(" ")}"` : "";
-  return `Bearer error="${error}"${scope}`;
+  return `Bearer error="${error}"${explained}${scope}`;
+}
+
+/** The longest `error_description` written; a longer text is cut. */
+const maxDescriptionLength = 200;
+
+/**
+ * `text` as RFC 6750 §3 allows an `error_description`: printable ASCII without `"` and `\`
+ * (%x20-21 / %x23-5B / %x5D-7E). Each other character becomes `?`, and the text is cut to 200
+ * characters, so nothing a token carried can break out of the header's quoted string.
+ * @example
+ * toErrorDescription('issuer "x"'); // "issuer ?x?"
+ */
+function toErrorDescription(text: string): string {
+  return text.slice(0, maxDescriptionLength).replace(/[^\x20\x21\x23-\x5b\x5d-\x7e]/g, "?");
 }
 
 /** FastAPI's validation error item (`422 {"detail": [...]}`), naming the field at fault. */

@@ -177,10 +177,10 @@ export function createTokenVerifier<Verified>(
         throw invalid("token lacks a required claim");
       }
       if (issuer !== undefined && claims.iss !== issuer) {
-        throw invalid("token issuer does not match");
+        throw invalid(`token issuer does not match: expected ${issuer}`);
       }
       if (audience !== undefined && !hasAudience(claims.aud, audience)) {
-        throw invalid("token audience does not match");
+        throw invalid(`token audience does not match: expected ${audience}`);
       }
     }
     if (claims.iat !== undefined && claims.exp - claims.iat > maxLifetime) {

@@ -115,7 +115,13 @@ export function createApp(services: AppServices, options: AppOptions = {}): Open
   const app: OpenApiApp = new OpenAPIHono<AppEnv>({ strict: false });
   const { logger, metrics, settings, store } = services;
   const { clock, hasher, scopes, tokens } = services;
-  const guard: GuardDeps = { users: store.users, tokens, denylist: store.denylist, scopes };
+  const guard: GuardDeps = {
+    users: store.users,
+    tokens,
+    denylist: store.denylist,
+    clients: services.clients,
+    scopes,
+  };
 
   const capBody = limitBody({
     maxSize: maxBodyBytes,

@@ -1,12 +1,15 @@
 // The one way to declare a route: its zod schemas document the request in OpenAPI and parse it,
 // and its guard's scopes are enforced and written as the route's OpenAPI security requirement.
 import type { RouteConfig, z } from "@hono/zod-openapi";
+import type { Principal } from "gatehouse-auth-core/authorize";
+import type { Caller, PrincipalKind } from "gatehouse-auth-core/authorize-caller";
 import type { ErrorAnswer, ValidationIssue } from "gatehouse-auth-core/protocol/error-responses";
 import {
   errorAnswer,
   requestErrorAnswer,
   validationAnswer,
 } from "gatehouse-auth-core/protocol/error-responses";
+import type { Scope } from "gatehouse-auth-core/scopes";
 import type { Context } from "hono";
 import type { AppEnv } from "./app-env.ts";
 import type { Guard } from "./bearer.ts";
@@ -55,6 +58,7 @@ export interface RouteDeclaration<
   Query extends Part<z.ZodObject> = undefined,
   Body extends Part<z.ZodType> = undefined,
   Form = undefined,
+  Guarded extends Caller = Principal,
 > {
   readonly method: Method;
   /** As documented, with `{name}` path parameters; served with and without a trailing slash. */
@@ -62,8 +66,11 @@ export interface RouteDeclaration<
   readonly summary: string;
   readonly description?: string;
   readonly tags: readonly string[];
-  /** The scopes the route requires, enforced before any input is read; none for an open route. */
-  readonly guard?: Guard;
+  /**
+   * The scopes the route requires and the principals it accepts, enforced before any input is
+   * read; none for an open route.
+   */
+  readonly guard?: Guard<Guarded>;
   /**
    * The OpenAPI security requirements of a route that checks credentials itself (client
    * authentication at `/revoke` and `/introspect`); a `guard` writes its own.
@@ -90,7 +97,7 @@ type Outcome<T> =
   | { readonly ok: false; readonly answer: ErrorAnswer };
 
 /** Sends an answer of the error table. */
-export function sendAnswer(c: Context<AppEnv>, answer: ErrorAnswer): Response {
+export function sendAnswer(c: Context, answer: ErrorAnswer): Response {
   return c.json(answer.body, answer.status, answer.headers);
 }
 
@@ -108,11 +115,12 @@ export function route<
   Query extends Part<z.ZodObject> = undefined,
   Body extends Part<z.ZodType> = undefined,
   Form = undefined,
+  Guarded extends Caller = Principal,
 >(
   app: OpenApiApp,
-  declaration: RouteDeclaration<Params, Query, Body, Form>,
+  declaration: RouteDeclaration<Params, Query, Body, Form, Guarded>,
   handler: (
-    c: Context<AppEnv>,
+    c: Context<AppEnv<Guarded>>,
     input: RouteInput<Parsed<Params>, Parsed<Query>, Parsed<Body>, Form>,
   ) => Response | Promise<Response>,
 ): void {
@@ -145,17 +153,20 @@ export function route<
   } as RouteInput<Parsed<Params>, Parsed<Query>, Parsed<Body>, Form>;
   // A route that reads nothing answers without a promise when its guard does (the hot path).
   const answer = reads
-    ? (c: Context<AppEnv>): Promise<Response> =>
+    ? (c: Context<AppEnv<Guarded>>): Promise<Response> =>
         readInput(c, request).then((read) =>
           read.ok ? handler(c, read.input) : sendAnswer(c, read.answer),
         )
-    : (c: Context<AppEnv>): Response | Promise<Response> => handler(c, empty);
+    : (c: Context<AppEnv<Guarded>>): Response | Promise<Response> => handler(c, empty);
   // One handler rather than guard middleware plus handler: each layer Hono composes costs a
   // chain of promises on every request (issue 6 profile).
   app.on(
     method.toUpperCase(),
     path,
-    guard === undefined ? answer : (c: Context<AppEnv>) => guard.protect(c, answer),
+    guard === undefined
+      ? // An open route has no principal to read, whatever its handler's context type names.
+        (c: Context<AppEnv>) => answer(c as unknown as Context<AppEnv<Guarded>>)
+      : (c: Context<AppEnv>) => guard.protect(c, answer),
   );
 }
 
@@ -164,7 +175,8 @@ function document<
   Query extends Part<z.ZodObject>,
   Body extends Part<z.ZodType>,
   Form,
->(app: OpenApiApp, declaration: RouteDeclaration<Params, Query, Body, Form>): void {
+  Guarded extends Caller,
+>(app: OpenApiApp, declaration: RouteDeclaration<Params, Query, Body, Form, Guarded>): void {
   const request = declaration.request ?? {};
   const body =
     request.body !== undefined
@@ -184,7 +196,7 @@ function document<
     method: declaration.method,
     path: declaration.path,
     summary: declaration.summary,
-    ...(declaration.description === undefined ? {} : { description: declaration.description }),
+    ...describe(declaration),
     tags: [...declaration.tags],
     ...securityOf(declaration),
     ...(Object.keys(documented).length === 0 ? {} : { request: documented }),
@@ -192,8 +204,36 @@ function document<
   });
 }
 
+/** What each accepted kind of principal is called in a route's OpenAPI description. */
+const principalNotes: Readonly<Record<PrincipalKind, string>> = {
+  user: "a user's token (OAuth2 password flow)",
+  client: "a client's own token (OAuth2 client credentials flow)",
+};
+
+/**
+ * The route's description, and for a route whose guard accepts clients, a sentence saying who
+ * may call and the `x-principals` extension listing the kinds (an OpenAPI security requirement
+ * names a scheme, not one of its flows). A user-only route is documented as before.
+ */
+function describe(declaration: {
+  readonly description?: string;
+  readonly guard?: { readonly principals: readonly PrincipalKind[] };
+}): { description?: string; "x-principals"?: PrincipalKind[] } {
+  const principals = declaration.guard?.principals ?? [];
+  const own = declaration.description;
+  if (principals.length === 1 && principals[0] === "user") {
+    return own === undefined ? {} : { description: own };
+  }
+  if (principals.length === 0) return own === undefined ? {} : { description: own };
+  const accepts = `Accepts ${principals.map((kind) => principalNotes[kind]).join(" or ")}.`;
+  return {
+    description: own === undefined ? accepts : `${own}\n\n${accepts}`,
+    "x-principals": [...principals],
+  };
+}
+
 function securityOf(declaration: {
-  readonly guard?: Guard;
+  readonly guard?: { readonly scopes: readonly Scope[] };
   readonly security?: readonly Readonly<Record<string, readonly string[]>>[];
 }): { security?: Record<string, string[]>[] } {
   if (declaration.guard !== undefined) {
@@ -213,7 +253,7 @@ async function readInput<
   Body extends Part<z.ZodType>,
   Form,
 >(
-  c: Context<AppEnv>,
+  c: Context,
   request: RouteRequest<Params, Query, Body, Form>,
 ): Promise<Outcome<RouteInput<Parsed<Params>, Parsed<Query>, Parsed<Body>, Form>>> {
   let form: Form | undefined;

@@ -1,4 +1,5 @@
-// GET /admin/audit: the audit trail, newest first, guarded by audit:read.
+// GET /admin/audit: the audit trail, newest first, guarded by audit:read; a service client (a
+// SIEM exporter) may read it with its own client_credentials token.
 import { z } from "@hono/zod-openapi";
 import type { AuditEvent, AuditLog } from "gatehouse-auth-core/audit-log";
 import { auditEventTypes, maxAuditPageSize } from "gatehouse-auth-core/audit-log";
@@ -62,7 +63,7 @@ export function mountAdminAuditRoutes(app: OpenApiApp, deps: AdminAuditRouteDeps
     {
       method: "get",
       path: "/admin/audit",
-      guard: defineGuard(deps.guard, ["audit:read"]),
+      guard: defineGuard(deps.guard, { scopes: ["audit:read"], principals: ["user", "client"] }),
       summary: "Read the audit trail, newest first",
       tags: ["admin"],
       request: { query: auditQuery },
@@ -74,7 +75,10 @@ export function mountAdminAuditRoutes(app: OpenApiApp, deps: AdminAuditRouteDeps
           "A page of events",
         ),
         400: jsonResponse(errorSchema, "Inactive user"),
-        401: jsonResponse(errorSchema, "Not authenticated, or the token is invalid or expired"),
+        401: jsonResponse(
+          errorSchema,
+          "Not authenticated, or the token is invalid or expired, or its client is disabled",
+        ),
         403: jsonResponse(errorSchema, "The token lacks a required scope"),
         422: jsonResponse(validationErrorSchema, "Invalid query"),
       },
