@@ -1,3 +1,4 @@
+import { AuthError } from "../errors.ts";
 import type { Scope, ScopeCatalogue } from "../scopes.ts";
 import { intersectScopes } from "../scopes.ts";
 import type { RefreshFamilyDeps, RefreshToken } from "../tokens/refresh-tokens.ts";
@@ -5,6 +6,7 @@ import { startRefreshFamily } from "../tokens/refresh-tokens.ts";
 import type { IssuedAccessToken, TokenService } from "../tokens/tokens.ts";
 import type { AuthenticateDeps } from "../users/authenticate.ts";
 import { authenticate } from "../users/authenticate.ts";
+import type { UserRecord } from "../users/user.ts";
 import type { LoginThrottle } from "./throttle.ts";
 
 /** What {@link passwordGrant} needs. */
@@ -48,6 +50,8 @@ export interface PasswordGrantRequest {
  * With a throttle, the attempt is counted before any password work, and a locked account or
  * address is refused without a lookup or a hash — the same for existing and unknown users.
  * Parallel logins to one account take turns, so they are decided as if sent one by one.
+ * A login that a password change, a disable, a deletion or a "log out everywhere" overtook while
+ * it ran is refused, as the account's new state would refuse it.
  * @throws {AuthError} invalid_credentials, inactive_user, hasher_busy (see {@link authenticate})
  * @throws {AuthError} throttled while the account or the client address is locked
  * @example
@@ -64,13 +68,52 @@ export async function passwordGrant(
       : await deps.throttle.attempt(request.username, request.clientAddress, check);
   const requested = request.scopes ?? deps.scopes.all;
   const granted = intersectScopes(requested, user.scopes);
+  const issuedAtMs = deps.refresh?.clock.now();
+  // Login racing a cut-off (user-lifecycle.ts writes the cut-off, revokes the families, then
+  // places the cut-off past the latest family token it reads). The family is stored first, and
+  // the account read again after that write: if the read does not see the cut-off, the cut-off
+  // was written after the family, so its revocation and its read of the latest token both see
+  // the family, and the cut-off lands past `issuedAtMs`, which stamps both tokens; if it does,
+  // the login is refused. Whichever commits second sees the other, by the order of the store's
+  // writes and reads alone, not by comparing clocks, so it holds across instances whose clocks
+  // differ. It costs one read by primary key per login (answered at once by SQLite). Without
+  // refresh tokens the login writes nothing a cut-off could see: the read still refuses a login
+  // overtaken before it, but an access token issued while a cut-off is being written (or on an
+  // instance whose clock runs ahead) may carry an `iat` past it.
+  const refreshToken =
+    deps.refresh === undefined || issuedAtMs === undefined
+      ? undefined
+      : await startRefreshFamily(deps.refresh, user.username, granted, issuedAtMs);
+  const refusal = overtaken(user, await deps.users.findByUsername(user.username));
+  // A refused login's family is left as it is: its token never leaves this function.
+  if (refusal !== undefined) throw refusal;
   const issued = deps.tokens.issue(user.username, granted, {
     clientId: request.clientId,
     audiences: request.audiences,
+    issuedAtMs,
   });
-  if (deps.refresh === undefined) return issued;
-  return {
-    ...issued,
-    refreshToken: await startRefreshFamily(deps.refresh, user.username, granted),
-  };
+  return refreshToken === undefined ? issued : { ...issued, refreshToken };
+}
+
+/**
+ * Why a login that checked the password against `checked` must be refused, given the account as
+ * read again after the login stored its family: the account is gone or was created again
+ * (invalid_credentials), disabled (inactive_user), or its cut-off moved — a password change, a
+ * disable or a "log out everywhere" (invalid_credentials, as the seed answers a stale password;
+ * a client logging in again gets tokens). `undefined` when nothing changed.
+ */
+function overtaken(checked: UserRecord, current: UserRecord | undefined): AuthError | undefined {
+  if (current === undefined || current.createdAt !== checked.createdAt) {
+    return new AuthError("invalid_credentials", "the user was deleted while logging in");
+  }
+  if (current.disabled) {
+    return new AuthError("inactive_user", "the user was disabled while logging in");
+  }
+  if (current.tokensValidAfter !== checked.tokensValidAfter) {
+    return new AuthError(
+      "invalid_credentials",
+      "the user's tokens were taken back while logging in",
+    );
+  }
+  return undefined;
 }

@@ -170,13 +170,16 @@ const nextFamilyPurge = new WeakMap<RefreshTokenStore, number>();
  * Starts a refresh token family for a login and returns its first token. Families whose
  * absolute lifetime ended are purged on the way (at most once a minute per store, since each
  * purge is a write), so the table does not grow without bound.
+ * @param now when the family starts, in ms (the clock's time by default); the password grant
+ * stamps its access token with the same time, so a cut-off placed past this family (see
+ * {@link RefreshTokenStore.lastRefreshIssuedAt}) also covers that token.
  */
 export async function startRefreshFamily(
   deps: RefreshFamilyDeps,
   username: string,
   scopes: readonly Scope[],
+  now: number = deps.clock.now(),
 ): Promise<RefreshToken> {
-  const now = deps.clock.now();
   if (now >= (nextFamilyPurge.get(deps.refreshTokens) ?? 0)) {
     nextFamilyPurge.set(deps.refreshTokens, now + familyPurgeIntervalMs);
     await deps.refreshTokens.purgeRefreshFamilies(now);

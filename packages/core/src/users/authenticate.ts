@@ -52,7 +52,10 @@ async function rehash(
 ): Promise<UserRecord> {
   try {
     const passwordHash = await deps.hasher.hash(password);
-    return await deps.users.updateUser(record.username, { passwordHash });
+    await deps.users.updateUser(record.username, { passwordHash });
+    // The account as it was checked, not as the update left it: a cut-off written meanwhile must
+    // stay visible to a caller comparing this record with a later read (see passwordGrant).
+    return { ...record, passwordHash };
   } catch (error) {
     // The login itself succeeded; a busy hasher or a user deleted meanwhile only postpones the upgrade.
     if (isAuthError(error, "hasher_busy") || isAuthError(error, "user_not_found")) return record;
