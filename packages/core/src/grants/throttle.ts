@@ -49,9 +49,9 @@ export interface LoginThrottle {
   begin(username: string, address: string | undefined): Promise<LoginAttempt>;
   /**
    * Runs `verify` (the password check) as one throttled attempt: {@link begin}, then `verify`,
-   * then {@link LoginAttempt.succeeded} when it resolves. In this process, at most one fewer
-   * attempts of an account than its free failures check a password at once, and the rest wait
-   * their turn: parallel right passwords all succeed, and parallel wrong ones get the free
+   * then {@link LoginAttempt.succeeded} when it resolves. Attempts on one account take turns in
+   * this process, so parallel attempts are decided exactly as the same attempts one after
+   * another: parallel right passwords all succeed, and parallel wrong ones get the free
    * verifications and no more.
    * @throws {AuthError} throttled as {@link begin} does, or when more than `maxQueuedPerAccount`
    * attempts already wait for the account; whatever `verify` throws
@@ -122,11 +122,6 @@ export function createLoginThrottle(options: LoginThrottleOptions): LoginThrottl
   const policy = options.policy ?? defaultThrottlePolicy;
   const purgeIntervalMs = options.purgeIntervalMs ?? 600_000;
   const maxQueued = options.maxQueuedPerAccount ?? 64;
-  // Attempts are counted before their password is checked. With fewer in flight than the free
-  // failures, a burst of right passwords never reaches the lock (each success resets the
-  // counter), and wrong ones still get the free checks and no more; a burst stays concurrent
-  // rather than one at a time, so the hashing pool is kept busy.
-  const concurrency = Math.max(1, policy.account.freeFailures - 1);
   const locks = createLockMemory(options.maxRememberedLocks ?? 10_000);
   const turns = new Map<string, Turns>();
   let nextPurge = 0;
@@ -181,23 +176,23 @@ export function createLoginThrottle(options: LoginThrottleOptions): LoginThrottl
       const accountKey = accountThrottleKey(username);
       // Refused before queueing: a flood on a locked account costs no turn and no memory.
       refuseRemembered(accountKey, address === undefined ? undefined : addressThrottleKey(address));
-      const gate = turns.get(accountKey) ?? { running: 0, waiting: [] };
-      if (gate.running + gate.waiting.length >= maxQueued) {
-        throw throttled(clock.now() + 1000, clock.now());
-      }
-      turns.set(accountKey, gate);
-      if (gate.running < concurrency) gate.running++;
-      else await new Promise<void>((resolve) => gate.waiting.push(resolve));
+      const queue = turns.get(accountKey) ?? { last: Promise.resolve(), waiting: 0 };
+      if (queue.waiting >= maxQueued) throw throttled(clock.now() + 1000, clock.now());
+      queue.waiting++;
+      turns.set(accountKey, queue);
+      const before = queue.last;
+      const mine = Promise.withResolvers<void>();
+      queue.last = mine.promise;
       try {
+        await before;
         const attempt = await begin(username, address);
         const result = await verify();
         await attempt.succeeded();
         return result;
       } finally {
-        // The slot passes to the next waiting attempt, or is given back.
-        const next = gate.waiting.shift();
-        if (next !== undefined) next();
-        else if (--gate.running === 0) turns.delete(accountKey);
+        mine.resolve();
+        queue.waiting--;
+        if (queue.waiting === 0) turns.delete(accountKey);
       }
     },
   };
@@ -205,10 +200,8 @@ export function createLoginThrottle(options: LoginThrottleOptions): LoginThrottl
 
 /** The attempts on one account in this process: each waits for `last`, then becomes it. */
 interface Turns {
-  /** Attempts of the account checking a password now. */
-  running: number;
-  /** Attempts waiting for a slot, woken in arrival order. */
-  readonly waiting: Array<() => void>;
+  last: Promise<void>;
+  waiting: number;
 }
 
 /** Locks the store reported, kept until they end; at most `capacity`, the oldest dropped first. */
