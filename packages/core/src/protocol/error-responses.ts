@@ -108,6 +108,28 @@ const table = {
     oauthError: "temporarily_unavailable",
     retryAfter: "1",
   },
+  // RFC 8628 §3.5: the device grant's answers at /token, each a 400 with its own `error`.
+  device_code_invalid: { status: 400, detail: "Invalid device code", oauthError: "invalid_grant" },
+  authorization_pending: {
+    status: 400,
+    detail: "The user has not yet approved the request",
+    oauthError: "authorization_pending",
+  },
+  slow_down: { status: 400, detail: "Polling too fast, slow down", oauthError: "slow_down" },
+  expired_token: {
+    status: 400,
+    detail: "The device code has expired",
+    oauthError: "expired_token",
+  },
+  access_denied: {
+    status: 400,
+    detail: "The user denied the request",
+    oauthError: "access_denied",
+  },
+  // The /device page: one answer for unknown, expired and already decided codes, so a guess
+  // learns nothing but "wrong".
+  user_code_invalid: { status: 400, detail: "Invalid or expired code" },
+  csrf_token_invalid: { status: 403, detail: "The form has expired, please try again" },
 } as const satisfies Record<AuthErrorCode, Entry>;
 
 /**
