@@ -184,6 +184,35 @@ export function withBasicChallenge(answer: ErrorAnswer): ErrorAnswer {
   };
 }
 
+// A quoted-string holding a URL: visible ASCII without `"` and `\` (RFC 9110 §5.6.4).
+const quotableUrl = /^[\x21\x23-\x5b\x5d-\x7e]+$/;
+
+/**
+ * `answer` with RFC 9728 §5.1's `resource_metadata` parameter added to its Bearer challenge, so a
+ * client refused by a resource finds the resource's metadata and, through it, the authorization
+ * server. An answer without a Bearer challenge is returned as it is.
+ * @throws {TypeError} when `metadataUrl` holds a character a quoted string cannot carry
+ * @example
+ * withResourceMetadata(errorAnswer("token_missing", "resource"), "https://api.example/.well-known/oauth-protected-resource");
+ * // WWW-Authenticate: Bearer resource_metadata="https://api.example/.well-known/oauth-protected-resource"
+ */
+export function withResourceMetadata(answer: ErrorAnswer, metadataUrl: string): ErrorAnswer {
+  if (!quotableUrl.test(metadataUrl)) {
+    throw new TypeError("the resource metadata URL cannot be written in a challenge");
+  }
+  const challenge = answer.headers["WWW-Authenticate"];
+  if (challenge === undefined || !/^Bearer(?: |$)/.test(challenge)) return answer;
+  const parameter = `resource_metadata="${metadataUrl}"`;
+  return {
+    ...answer,
+    headers: {
+      ...answer.headers,
+      "WWW-Authenticate":
+        challenge === "Bearer" ? `Bearer ${parameter}` : `${challenge}, ${parameter}`,
+    },
+  };
+}
+
 function bearerChallenge(
   error: string | null,
   scopes: readonly string[],
