@@ -73,6 +73,26 @@ describe("createProtectedResource", () => {
     });
   }
 
+  it("accepts an http issuer, as Gatehouse is configured in development", () => {
+    const resource = createProtectedResource({
+      resource: "https://api.example.test",
+      authorizationServers: ["http://gatehouse.internal"],
+    });
+
+    assert.deepEqual(resource.metadata.authorization_servers, ["http://gatehouse.internal"]);
+  });
+
+  it("refuses an issuer with a query", () => {
+    assert.throws(
+      () =>
+        createProtectedResource({
+          resource: "https://api.example.test",
+          authorizationServers: ["https://auth.example.test/?x=1"],
+        }),
+      TypeError,
+    );
+  });
+
   it("refuses a resource without an authorization server", () => {
     assert.throws(
       () =>

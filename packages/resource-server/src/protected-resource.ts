@@ -46,22 +46,23 @@ const wellKnownPath = "/.well-known/oauth-protected-resource";
 
 const loopbackHosts = new Set(["localhost", "127.0.0.1", "[::1]"]);
 
-function resourceUrl(value: string): URL {
+function resourceUrl(value: string, name: string, httpAnywhere: boolean): URL {
   let url: URL;
   try {
     url = new URL(value);
   } catch {
-    throw new TypeError("resource must be an absolute URL");
+    throw new TypeError(`${name} must be an absolute URL`);
   }
   const secure =
-    url.protocol === "https:" || (url.protocol === "http:" && loopbackHosts.has(url.hostname));
-  if (!secure) throw new TypeError("resource must be an https URL (http only on a loopback host)");
+    url.protocol === "https:" ||
+    (url.protocol === "http:" && (httpAnywhere || loopbackHosts.has(url.hostname)));
+  if (!secure) throw new TypeError(`${name} must be an https URL (http only on a loopback host)`);
   // RFC 9728 §1.2: no fragment; a query is discouraged and would not survive §3.1's derivation.
   if (url.hash !== "" || url.search !== "" || value.includes("#") || value.includes("?")) {
-    throw new TypeError("resource must have no query or fragment");
+    throw new TypeError(`${name} must have no query or fragment`);
   }
   if (url.username !== "" || url.password !== "") {
-    throw new TypeError("resource must hold no credentials");
+    throw new TypeError(`${name} must hold no credentials`);
   }
   return url;
 }
@@ -73,7 +74,8 @@ function resourceUrl(value: string): URL {
  * `https://api.example.com/billing` is described at
  * `https://api.example.com/.well-known/oauth-protected-resource/billing`.
  * @throws {TypeError} for a resource that is not an https URL (or http on a loopback host), has a
- * query, fragment or credentials, or without an authorization server
+ * query, fragment or credentials; without an authorization server, or one that is not an http(s)
+ * URL without query, fragment or credentials
  * @example
  * const resource = createProtectedResource({
  *   resource: "https://api.example.com",
@@ -84,11 +86,12 @@ function resourceUrl(value: string): URL {
  * app.get("/items", requireGatehouseToken(verifier, ["items"], { resourceMetadataUrl: resource.metadataUrl }), handler);
  */
 export function createProtectedResource(options: ProtectedResourceOptions): ProtectedResource {
-  const url = resourceUrl(options.resource);
+  const url = resourceUrl(options.resource, "resource", false);
   if (options.authorizationServers.length === 0) {
     throw new TypeError("name at least one authorization server");
   }
-  for (const server of options.authorizationServers) resourceUrl(server);
+  // An issuer is written as Gatehouse is configured (GATEHOUSE_ISSUER), http in development.
+  for (const server of options.authorizationServers) resourceUrl(server, "issuer", true);
   const path = url.pathname === "/" ? "" : url.pathname.replace(/\/$/, "");
   const metadataPath = `${wellKnownPath}${path}`;
   const metadata: ProtectedResourceMetadata = {
