@@ -47,6 +47,7 @@ import { mountJwksRoute } from "./routes/jwks-route.ts";
 import { mountLogoutAllRoute } from "./routes/logout-all-route.ts";
 import { mountMetadataRoute } from "./routes/metadata-route.ts";
 import { mountMetricsRoute } from "./routes/metrics-route.ts";
+import { mountProtectedResourceRoute } from "./routes/protected-resource-route.ts";
 import { mountRevokeRoute } from "./routes/revoke-route.ts";
 import { mountTokenRoute } from "./routes/token-route.ts";
 import { mountUserRoutes } from "./routes/user-routes.ts";
@@ -113,7 +114,8 @@ const bodyLimitPath = "/*";
 /**
  * Builds the Hono app: `/token`, `/device_authorization` (and `/device` with a session), `/revoke`, `/introspect`, the seed's protected routes,
  * `/users/me/logout-all`, the admin API, `/metrics`, `/healthz`, `/readyz`,
- * `/.well-known/jwks.json`, `/.well-known/oauth-authorization-server`, `/openapi.json`, `/docs`,
+ * `/.well-known/jwks.json`, `/.well-known/oauth-authorization-server`,
+ * `/.well-known/oauth-protected-resource`, `/openapi.json`, `/docs`,
  * `/redoc`.
  * `/users/me` and `/users/me/` are the same route.
  * @example
@@ -220,6 +222,7 @@ export function createApp(services: AppServices, options: AppOptions = {}): Open
   mountLogoutAllRoute(app, { guard, refreshTokens: store.refreshTokens, clock });
   mountJwksRoute(app, { publicKeys: services.publicKeys });
   mountMetadataRoute(app, { scopes, issuer: settings.issuer });
+  mountProtectedResourceRoute(app, { scopes, issuer: settings.issuer });
   mountOpenApi(app, scopes, "/token");
   mountDocsPages(app);
 
