@@ -380,6 +380,51 @@ describe("the device grant over HTTP (RFC 8628)", () => {
       assert.equal(body.error, "invalid_grant");
     });
 
+    it("refuses tokens when the approving user was deleted and created again", async () => {
+      await t.store.users.createUser({
+        username: "erin",
+        passwordHash: await t.hasher.dummyHash(),
+        scopes: ["me"],
+      });
+      const { body: started } = await authorize();
+      await decide(started.user_code, "approve", "erin");
+      await t.store.users.deleteUser("erin");
+      t.clock.advance(1);
+      await t.store.users.createUser({
+        username: "erin",
+        passwordHash: await t.hasher.dummyHash(),
+        scopes: ["me"],
+      });
+
+      const { body } = await poll(started.device_code);
+
+      assert.equal(body.error, "invalid_grant");
+      assert.equal(body.detail, "Invalid device code");
+    });
+
+    it("refuses a client disabled since it started, with invalid_client", async () => {
+      const { body: started } = await authorize({ client_id: "radio" });
+      await decide(started.user_code, "approve");
+      clients.change("radio", { disabled: true });
+
+      const { response, body } = await poll(started.device_code, "radio");
+
+      clients.change("radio", { disabled: false });
+      assert.equal(response.status, 401);
+      assert.equal(body.error, "invalid_client");
+    });
+
+    it("grants only the approved scopes the client is still allowed", async () => {
+      const { body: started } = await authorize({ client_id: "radio", scope: "me items" });
+      await decide(started.user_code, "approve");
+      clients.change("radio", { scopes: ["items"] });
+
+      const { body } = await poll(started.device_code, "radio");
+
+      clients.change("radio", { scopes: ["me", "items"] });
+      assert.equal(body.scope, "items");
+    });
+
     it("grants only the approved scopes the user still holds", async () => {
       await t.store.users.createUser({
         username: "dave",

@@ -21,13 +21,14 @@ const form = "application/x-www-form-urlencoded";
 
 describe("the /device page", () => {
   let t: TestApp;
+  const clients = createTestClients({
+    clientId: "tv",
+    grantTypes: [deviceGrant],
+    scopes: ["me", "items"],
+  });
   before(async () => {
     t = await makeTestApp({
-      clients: createTestClients({
-        clientId: "tv",
-        grantTypes: [deviceGrant],
-        scopes: ["me", "items"],
-      }),
+      clients,
       services: (composed) => ({ ...composed, deviceSession: createTestDeviceSession() }),
     });
   });
@@ -241,6 +242,28 @@ describe("the /device page", () => {
       }).toString(),
     });
     assert.equal(((await poll.json()) as { error: string }).error, "authorization_pending");
+  });
+
+  it("answers the code of a client disabled since as an unknown one", async () => {
+    const { user_code } = await start();
+    clients.change("tv", { disabled: true });
+
+    const response = await enter(user_code);
+
+    clients.change("tv", { disabled: false });
+    assert.equal(response.status, 400);
+  });
+
+  it("refuses an approval by a signed-in user the store does not hold", async () => {
+    const { user_code } = await start();
+
+    const response = await submit(
+      { csrf_token: testCsrfToken("ghost"), user_code, decision: "approve" },
+      "ghost",
+    );
+
+    assert.equal(response.status, 400);
+    assert.match(await response.text(), /Inactive user/);
   });
 
   it("records an approval with the user and the scopes granted", async () => {
