@@ -2,6 +2,7 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
 import type { ClientLookup } from "gatehouse-auth-core/clients/client-authentication";
 import type { Clock } from "gatehouse-auth-core/clock";
+import type { DevicePolicy } from "gatehouse-auth-core/device/device-authorization";
 import { createDeviceVerifier } from "gatehouse-auth-core/device/device-verification";
 import { isAuthError } from "gatehouse-auth-core/errors";
 import type { LoginThrottle } from "gatehouse-auth-core/grants/throttle";
@@ -66,6 +67,8 @@ export interface AppSettings {
   readonly trustedProxies: readonly string[];
   /** How long a client secret replaced by a rotation stays valid beside the new one. */
   readonly clientSecretOverlapSeconds: number;
+  /** `expires_in` and `interval` of device authorizations (RFC 8628 §3.2). */
+  readonly deviceCodes: DevicePolicy;
 }
 
 /**
@@ -167,6 +170,7 @@ export function createApp(services: AppServices, options: AppOptions = {}): Open
     audit: store.audit,
     throttle: services.throttle,
     issuer: settings.issuer,
+    policy: settings.deviceCodes,
   });
   if (services.deviceSession !== undefined) {
     mountDevicePage(app, {

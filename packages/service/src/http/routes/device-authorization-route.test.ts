@@ -441,6 +441,32 @@ describe("the device grant over HTTP (RFC 8628)", () => {
     });
   });
 
+  it("answers the configured lifetime and interval", async () => {
+    const configured = await makeTestApp({
+      clients,
+      services: (composed) => ({
+        ...composed,
+        settings: {
+          ...composed.settings,
+          deviceCodes: { lifetimeSeconds: 120, intervalSeconds: 2 },
+        },
+      }),
+    });
+    try {
+      const response = await configured.app.request("/device_authorization", {
+        method: "POST",
+        headers: { "content-type": form },
+        body: "client_id=tv",
+      });
+
+      const body = (await response.json()) as DeviceBody;
+      assert.equal(body.expires_in, 120);
+      assert.equal(body.interval, 2);
+    } finally {
+      await configured.close();
+    }
+  });
+
   it("lists the device endpoint and grant in the authorization server metadata", async () => {
     const response = await t.app.request("/.well-known/oauth-authorization-server");
     const metadata = (await response.json()) as Record<string, unknown>;
