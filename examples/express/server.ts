@@ -3,19 +3,28 @@
 //   npm install gatehouse-auth-guard express
 //   GATEHOUSE_URL=http://127.0.0.1:8000 GATEHOUSE_ISSUER=http://127.0.0.1:8000 node server.ts
 // The Gatehouse it trusts signs with EdDSA or ES256 and has GATEHOUSE_ISSUER set to that issuer.
+// It describes itself at /.well-known/oauth-protected-resource (RFC 9728), and its 401 and 403
+// challenges point there, so a client can find the Gatehouse to get a token from.
 import express from "express";
 import { createRemoteVerifier } from "gatehouse-auth-guard";
-import { createExpressGuard } from "gatehouse-auth-guard/express";
+import { createExpressGuard, serveProtectedResourceMetadata } from "gatehouse-auth-guard/express";
+import { createProtectedResource } from "gatehouse-auth-guard/protected-resource";
 
 const gatehouse = process.env["GATEHOUSE_URL"] ?? "http://127.0.0.1:8000";
+const issuer = process.env["GATEHOUSE_ISSUER"] ?? gatehouse;
+// The URL clients know this service by; its metadata is served under it.
+const resource = createProtectedResource({
+  resource: process.env["RESOURCE_URL"] ?? `http://127.0.0.1:${process.env["PORT"] ?? 3000}`,
+  authorizationServers: [issuer],
+  scopesSupported: ["items"],
+});
 const guard = createExpressGuard(
-  createRemoteVerifier({
-    jwksUrl: `${gatehouse}/.well-known/jwks.json`,
-    issuer: process.env["GATEHOUSE_ISSUER"] ?? gatehouse,
-  }),
+  createRemoteVerifier({ jwksUrl: `${gatehouse}/.well-known/jwks.json`, issuer }),
+  { resourceMetadataUrl: resource.metadataUrl },
 );
 
 const app = express();
+app.get(resource.metadataPath, serveProtectedResourceMetadata(resource));
 app.get("/items", guard.require(["items"]), (request, response) => {
   const principal = guard.principal(request);
   response.json({ owner: principal.subject, scopes: principal.scopes });

@@ -3,19 +3,28 @@
 //   npm install gatehouse-auth-guard fastify
 //   GATEHOUSE_URL=http://127.0.0.1:8000 GATEHOUSE_ISSUER=http://127.0.0.1:8000 node server.ts
 // The Gatehouse it trusts signs with EdDSA or ES256 and has GATEHOUSE_ISSUER set to that issuer.
+// It describes itself at /.well-known/oauth-protected-resource (RFC 9728), and its 401 and 403
+// challenges point there, so a client can find the Gatehouse to get a token from.
 import Fastify from "fastify";
 import { createRemoteVerifier } from "gatehouse-auth-guard";
-import { createFastifyGuard } from "gatehouse-auth-guard/fastify";
+import { createFastifyGuard, serveProtectedResourceMetadata } from "gatehouse-auth-guard/fastify";
+import { createProtectedResource } from "gatehouse-auth-guard/protected-resource";
 
 const gatehouse = process.env["GATEHOUSE_URL"] ?? "http://127.0.0.1:8000";
+const issuer = process.env["GATEHOUSE_ISSUER"] ?? gatehouse;
+// The URL clients know this service by; its metadata is served under it.
+const resource = createProtectedResource({
+  resource: process.env["RESOURCE_URL"] ?? `http://127.0.0.1:${process.env["PORT"] ?? 3000}`,
+  authorizationServers: [issuer],
+  scopesSupported: ["items"],
+});
 const guard = createFastifyGuard(
-  createRemoteVerifier({
-    jwksUrl: `${gatehouse}/.well-known/jwks.json`,
-    issuer: process.env["GATEHOUSE_ISSUER"] ?? gatehouse,
-  }),
+  createRemoteVerifier({ jwksUrl: `${gatehouse}/.well-known/jwks.json`, issuer }),
+  { resourceMetadataUrl: resource.metadataUrl },
 );
 
 const app = Fastify();
+app.get(resource.metadataPath, serveProtectedResourceMetadata(resource));
 app.get("/items", { preHandler: guard.require(["items"]) }, async (request) => {
   const principal = guard.principal(request);
   return { owner: principal.subject, scopes: principal.scopes };

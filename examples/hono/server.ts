@@ -3,20 +3,29 @@
 //   npm install gatehouse-auth-guard hono @hono/node-server
 //   GATEHOUSE_URL=http://127.0.0.1:8000 GATEHOUSE_ISSUER=http://127.0.0.1:8000 node server.ts
 // The Gatehouse it trusts signs with EdDSA or ES256 and has GATEHOUSE_ISSUER set to that issuer.
+// It describes itself at /.well-known/oauth-protected-resource (RFC 9728), and its 401 and 403
+// challenges point there, so a client can find the Gatehouse to get a token from.
 import { serve } from "@hono/node-server";
 import { createRemoteVerifier } from "gatehouse-auth-guard";
 import type { GatehouseEnv } from "gatehouse-auth-guard/hono";
-import { requireGatehouseToken } from "gatehouse-auth-guard/hono";
+import { requireGatehouseToken, serveProtectedResourceMetadata } from "gatehouse-auth-guard/hono";
+import { createProtectedResource } from "gatehouse-auth-guard/protected-resource";
 import { Hono } from "hono";
 
 const gatehouse = process.env["GATEHOUSE_URL"] ?? "http://127.0.0.1:8000";
-const verifier = createRemoteVerifier({
-  jwksUrl: `${gatehouse}/.well-known/jwks.json`,
-  issuer: process.env["GATEHOUSE_ISSUER"] ?? gatehouse,
+const issuer = process.env["GATEHOUSE_ISSUER"] ?? gatehouse;
+// The URL clients know this service by; its metadata is served under it.
+const resource = createProtectedResource({
+  resource: process.env["RESOURCE_URL"] ?? `http://127.0.0.1:${process.env["PORT"] ?? 3000}`,
+  authorizationServers: [issuer],
+  scopesSupported: ["items"],
 });
+const verifier = createRemoteVerifier({ jwksUrl: `${gatehouse}/.well-known/jwks.json`, issuer });
 
 const app = new Hono<GatehouseEnv>();
-app.get("/items", requireGatehouseToken(verifier, ["items"]), (c) =>
+app.get(resource.metadataPath, serveProtectedResourceMetadata(resource));
+const options = { resourceMetadataUrl: resource.metadataUrl };
+app.get("/items", requireGatehouseToken(verifier, ["items"], options), (c) =>
   c.json({ owner: c.var.gatehouse.subject, scopes: c.var.gatehouse.scopes }),
 );
 

@@ -15,6 +15,8 @@ import { createScopeCatalogue, seedScopeDescriptions } from "gatehouse-auth-core
 import { createTokenService } from "gatehouse-auth-core/tokens/tokens";
 
 const issuer = "http://gatehouse.test";
+const resourceUrl = "https://api.example.test";
+const metadataUrl = `${resourceUrl}/.well-known/oauth-protected-resource`;
 
 interface Example {
   readonly url: string;
@@ -24,7 +26,13 @@ interface Example {
 async function startExample(name: string, gatehouseUrl: string): Promise<Example> {
   const entry = new URL(`../../examples/${name}/server.ts`, import.meta.url).pathname;
   const child = spawn(process.execPath, [entry], {
-    env: { ...process.env, GATEHOUSE_URL: gatehouseUrl, GATEHOUSE_ISSUER: issuer, PORT: "0" },
+    env: {
+      ...process.env,
+      GATEHOUSE_URL: gatehouseUrl,
+      GATEHOUSE_ISSUER: issuer,
+      PORT: "0",
+      RESOURCE_URL: resourceUrl,
+    },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let out = "";
@@ -95,11 +103,26 @@ describe("the resource-server examples against a live Gatehouse", () => {
           authorization === undefined ? {} : { headers: { authorization } },
         );
 
-      it("answers 401 without a token", async () => {
+      it("answers 401 without a token, pointing to its resource metadata (RFC 9728 §5.1)", async () => {
         const response = await get();
 
         assert.equal(response.status, 401);
-        assert.equal(response.headers.get("www-authenticate"), "Bearer");
+        assert.equal(
+          response.headers.get("www-authenticate"),
+          `Bearer resource_metadata="${metadataUrl}"`,
+        );
+      });
+
+      it("serves its resource metadata naming the Gatehouse issuer", async () => {
+        const response = await fetch(`${example.url}/.well-known/oauth-protected-resource`);
+
+        assert.equal(response.status, 200);
+        assert.deepEqual(await response.json(), {
+          resource: resourceUrl,
+          authorization_servers: [issuer],
+          bearer_methods_supported: ["header"],
+          scopes_supported: ["items"],
+        });
       });
 
       it("answers 403 to a Gatehouse token without the items scope", async () => {
@@ -108,7 +131,7 @@ describe("the resource-server examples against a live Gatehouse", () => {
         assert.equal(response.status, 403);
         assert.equal(
           response.headers.get("www-authenticate"),
-          'Bearer error="insufficient_scope", error_description="the token lacks a required scope", scope="items"',
+          `Bearer error="insufficient_scope", error_description="the token lacks a required scope", scope="items", resource_metadata="${metadataUrl}"`,
         );
       });
 
@@ -133,7 +156,7 @@ describe("the resource-server examples against a live Gatehouse", () => {
         assert.equal(response.status, 401);
         assert.equal(
           response.headers.get("www-authenticate"),
-          'Bearer error="invalid_token", error_description="token names no signing key this verifier accepts", scope="items"',
+          `Bearer error="invalid_token", error_description="token names no signing key this verifier accepts", scope="items", resource_metadata="${metadataUrl}"`,
         );
       });
     });

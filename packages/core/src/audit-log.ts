@@ -22,6 +22,18 @@ export const auditEventTypes = [
   "client.disabled",
   "client.enabled",
   "client.deleted",
+  /** A client started a device authorization (RFC 8628 §3.1). */
+  "device.authorized",
+  /** A user approved a device authorization at `/device`. */
+  "device.approved",
+  /** A user denied a device authorization at `/device`. */
+  "device.denied",
+  /** A user entered a user code that names no pending device authorization. */
+  "device.user_code_rejected",
+  /** An approved device code was exchanged for tokens at `/token`. */
+  "device.redeemed",
+  /** A device code poll ended in a refusal other than `authorization_pending` or `slow_down`. */
+  "device.redeem_failed",
 ] as const;
 
 /** One of {@link auditEventTypes}. */

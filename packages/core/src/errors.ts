@@ -34,6 +34,20 @@ export const authErrorCodes = [
   "hasher_busy",
   /** Too many failed logins for the account or the client address; `retryAfterSeconds` says when. */
   "throttled",
+  /** A device code that is unknown, spent, or was issued to another client (RFC 8628 §3.5). */
+  "device_code_invalid",
+  /** The user has not yet approved or denied the device code (RFC 8628 §3.5). */
+  "authorization_pending",
+  /** The device polled faster than its interval, which grows by 5 s (RFC 8628 §3.5). */
+  "slow_down",
+  /** The device code's lifetime ended before it was redeemed (RFC 8628 §3.5). */
+  "expired_token",
+  /** The user denied the device's request (RFC 8628 §3.5). */
+  "access_denied",
+  /** A user code entered at `/device` that names no pending device authorization. */
+  "user_code_invalid",
+  /** A form's CSRF token is missing or does not belong to the session. */
+  "csrf_token_invalid",
 ] as const;
 
 /** One of {@link authErrorCodes}. */

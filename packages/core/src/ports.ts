@@ -1,5 +1,6 @@
 import type { AuditLog } from "./audit-log.ts";
 import type { ClientStore } from "./clients/client.ts";
+import type { DeviceCodeStore } from "./device/device-codes.ts";
 import type { ThrottleStore } from "./grants/throttle-store.ts";
 import type { SigningKeyStore } from "./keys/signing-keys.ts";
 import type { ReadinessCheck } from "./readiness.ts";
@@ -27,6 +28,8 @@ export interface Store {
   readonly audit: AuditLog;
   /** The registered OAuth clients. */
   readonly clients: ClientStore;
+  /** Device authorizations (RFC 8628) waiting for a user, decided, or redeemed. */
+  readonly deviceCodes: DeviceCodeStore;
   /** Answers `/readyz`. */
   readonly readiness: ReadinessCheck;
   /** Releases connections and files. */

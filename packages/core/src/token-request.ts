@@ -33,8 +33,17 @@ export interface ClientCredentialsTokenRequest {
   readonly clientSecret?: string | undefined;
 }
 
+/** A device code grant request (RFC 8628 §3.4): a device polls for its user's decision. */
+export interface DeviceCodeTokenRequest {
+  readonly grantType: "urn:ietf:params:oauth:grant-type:device_code";
+  readonly deviceCode: string;
+  readonly clientId?: string | undefined;
+  readonly clientSecret?: string | undefined;
+}
+
 /** A token request, its grant type decided: what the token endpoint runs. */
 export type TokenRequest =
   | PasswordTokenRequest
   | RefreshTokenRequest
-  | ClientCredentialsTokenRequest;
+  | ClientCredentialsTokenRequest
+  | DeviceCodeTokenRequest;

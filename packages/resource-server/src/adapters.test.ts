@@ -12,9 +12,20 @@ import {
 import { createScopeCatalogue, seedScopeDescriptions } from "gatehouse-auth-core/scopes";
 import { createTokenService } from "gatehouse-auth-core/tokens/tokens";
 import { Hono } from "hono";
-import { createExpressGuard } from "./express.ts";
-import { createFastifyGuard } from "./fastify.ts";
-import { type GatehouseEnv, requireGatehouseToken } from "./hono.ts";
+import {
+  createExpressGuard,
+  serveProtectedResourceMetadata as expressMetadata,
+} from "./express.ts";
+import {
+  createFastifyGuard,
+  serveProtectedResourceMetadata as fastifyMetadata,
+} from "./fastify.ts";
+import {
+  type GatehouseEnv,
+  serveProtectedResourceMetadata as honoMetadata,
+  requireGatehouseToken,
+} from "./hono.ts";
+import { createProtectedResource } from "./protected-resource.ts";
 import { createRemoteVerifier, type RemoteVerifier } from "./remote-verifier.ts";
 
 const start = Date.UTC(2025, 0, 1);
@@ -30,6 +41,14 @@ const verifier = createRemoteVerifier({
   fetch: async () => Response.json({ keys: [publishedJwk(key)] }),
 });
 const quiet = { describeRefusals: false };
+const resource = createProtectedResource({
+  resource: "https://api.example.test/api",
+  authorizationServers: [issuer],
+  scopesSupported: ["items"],
+  resourceName: "Example API",
+});
+const pointing = { resourceMetadataUrl: resource.metadataUrl };
+const metadataUrl = "https://api.example.test/.well-known/oauth-protected-resource/api";
 const broken: RemoteVerifier = {
   verify: () => Promise.reject(new Error("verifier bug")),
 };
@@ -107,6 +126,48 @@ function describeAdapter(
       assert.equal(answer.status, 200);
     });
 
+    it("serves the RFC 9728 metadata at the well-known path derived from the resource", async () => {
+      const answer = await request("/.well-known/oauth-protected-resource/api");
+
+      assert.deepEqual(answer, {
+        status: 200,
+        challenge: null,
+        body: {
+          resource: "https://api.example.test/api",
+          authorization_servers: [issuer],
+          bearer_methods_supported: ["header"],
+          scopes_supported: ["items"],
+          resource_name: "Example API",
+        },
+      });
+    });
+
+    it("points a request without a token to the metadata (RFC 9728 §5.1)", async () => {
+      const answer = await request("/pointing");
+
+      assert.equal(answer.status, 401);
+      assert.equal(answer.challenge, `Bearer resource_metadata="${metadataUrl}"`);
+    });
+
+    it("adds resource_metadata to an invalid_token challenge", async () => {
+      const answer = await request("/pointing", "Bearer not.a.token");
+
+      assert.equal(
+        answer.challenge,
+        `Bearer error="invalid_token", scope="items", resource_metadata="${metadataUrl}"`,
+      );
+    });
+
+    it("adds resource_metadata to an insufficient_scope challenge", async () => {
+      const answer = await request("/pointing", withoutItems);
+
+      assert.equal(answer.status, 403);
+      assert.equal(
+        answer.challenge,
+        `Bearer error="insufficient_scope", scope="items", resource_metadata="${metadataUrl}"`,
+      );
+    });
+
     it("answers 500, not a leak, when the verifier itself fails", async () => {
       const answer = await request("/broken", withItems);
 
@@ -139,6 +200,10 @@ hono.get("/any", requireGatehouseToken(verifier), (c) =>
   c.json({ owner: c.var.gatehouse.subject }),
 );
 hono.get("/quiet", requireGatehouseToken(verifier, [], quiet), (c) => c.json({}));
+hono.get("/pointing", requireGatehouseToken(verifier, ["items"], { ...quiet, ...pointing }), (c) =>
+  c.json({}),
+);
+hono.get(resource.metadataPath, honoMetadata(resource));
 hono.get("/broken", requireGatehouseToken(broken, ["items"]), (c) => c.json({}));
 hono.get("/unguarded", (c) => c.json({ owner: c.var.gatehouse.subject.length }));
 hono.onError((_error, c) => c.json({ detail: "Internal Server Error" }, 500));
@@ -152,6 +217,7 @@ describeAdapter("the Hono guard", async (path, authorization) =>
 const fastifyGuard = createFastifyGuard(verifier);
 const fastifyBroken = createFastifyGuard(broken);
 const fastifyQuiet = createFastifyGuard(verifier, quiet);
+const fastifyPointing = createFastifyGuard(verifier, { ...quiet, ...pointing });
 const fastify = Fastify();
 fastify.get("/items", { preHandler: fastifyGuard.require(["items"]) }, async (request) => {
   const principal = fastifyGuard.principal(request);
@@ -161,6 +227,8 @@ fastify.get("/any", { preHandler: fastifyGuard.require() }, async (request) => (
   owner: fastifyGuard.principal(request).subject,
 }));
 fastify.get("/quiet", { preHandler: fastifyQuiet.require() }, async () => ({}));
+fastify.get("/pointing", { preHandler: fastifyPointing.require(["items"]) }, async () => ({}));
+fastify.get(resource.metadataPath, fastifyMetadata(resource));
 fastify.get("/broken", { preHandler: fastifyBroken.require(["items"]) }, async () => ({}));
 fastify.get("/unguarded", async (request) => ({ owner: fastifyGuard.principal(request).subject }));
 fastify.setErrorHandler(async (_error, _request, reply) => {
@@ -184,6 +252,7 @@ describeAdapter("the Fastify guard", async (path, authorization) => {
 const expressGuard = createExpressGuard(verifier);
 const expressBroken = createExpressGuard(broken);
 const expressQuiet = createExpressGuard(verifier, quiet);
+const expressPointing = createExpressGuard(verifier, { ...quiet, ...pointing });
 const expressApp = express();
 expressApp.get("/items", expressGuard.require(["items"]), (request, response) => {
   const principal = expressGuard.principal(request);
@@ -195,6 +264,10 @@ expressApp.get("/any", expressGuard.require(), (request, response) => {
 expressApp.get("/quiet", expressQuiet.require(), (_request, response) => {
   response.json({});
 });
+expressApp.get("/pointing", expressPointing.require(["items"]), (_request, response) => {
+  response.json({});
+});
+expressApp.get(resource.metadataPath, expressMetadata(resource));
 expressApp.get("/broken", expressBroken.require(["items"]), (_request, response) => {
   response.json({});
 });

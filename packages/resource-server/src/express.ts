@@ -1,7 +1,9 @@
 // The resource-server guard for Express: a middleware and a typed principal lookup.
 import type { NextFunction, Request, RequestHandler, Response } from "express";
 import type { GuardOptions } from "./guard-outcome.ts";
-import { guardRequest } from "./guard-outcome.ts";
+import { checkGuardOptions, guardRequest } from "./guard-outcome.ts";
+import type { ProtectedResource } from "./protected-resource.ts";
+import { protectedResourceMetadataHeaders } from "./protected-resource.ts";
 import type { RemotePrincipal, RemoteVerifier } from "./remote-verifier.ts";
 
 /** An Express guard: `require` makes middleware, `principal` reads what one admitted. */
@@ -19,6 +21,7 @@ export interface ExpressGatehouseGuard {
  * Creates the Express guard over `verifier`; `options` say how refusals are explained (see
  * {@link GuardOptions}). The principal is kept per request in a WeakMap, so
  * `req` needs no declaration merging; failures of the verifier itself go to `next(error)`.
+ * @throws {TypeError} when `options.resourceMetadataUrl` is not an absolute URL
  * @example
  * const guard = createExpressGuard(verifier);
  * app.get("/items", guard.require(["items"]), (req, res) => {
@@ -29,6 +32,7 @@ export function createExpressGuard(
   verifier: RemoteVerifier,
   options: GuardOptions = {},
 ): ExpressGatehouseGuard {
+  checkGuardOptions(options);
   const principals = new WeakMap<Request, RemotePrincipal>();
   return {
     require(scopes = []) {
@@ -49,5 +53,16 @@ export function createExpressGuard(
       if (principal === undefined) throw new TypeError("no Gatehouse guard ran for this request");
       return principal;
     },
+  };
+}
+
+/**
+ * An Express handler serving `resource`'s RFC 9728 metadata; mount it at `resource.metadataPath`.
+ * @example
+ * app.get(resource.metadataPath, serveProtectedResourceMetadata(resource));
+ */
+export function serveProtectedResourceMetadata(resource: ProtectedResource): RequestHandler {
+  return (_request: Request, response: Response): void => {
+    response.set(protectedResourceMetadataHeaders).json(resource.metadata);
   };
 }

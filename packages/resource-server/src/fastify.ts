@@ -1,7 +1,9 @@
 // The resource-server guard for Fastify: a preHandler hook and a typed principal lookup.
 import type { FastifyReply, FastifyRequest } from "fastify";
 import type { GuardOptions } from "./guard-outcome.ts";
-import { guardRequest } from "./guard-outcome.ts";
+import { checkGuardOptions, guardRequest } from "./guard-outcome.ts";
+import type { ProtectedResource, ProtectedResourceMetadata } from "./protected-resource.ts";
+import { protectedResourceMetadataHeaders } from "./protected-resource.ts";
 import type { RemotePrincipal, RemoteVerifier } from "./remote-verifier.ts";
 
 /** A Fastify guard: `require` makes preHandler hooks, `principal` reads what one admitted. */
@@ -21,6 +23,7 @@ export interface FastifyGatehouseGuard {
  * Creates the Fastify guard over `verifier`; `options` say how refusals are explained (see
  * {@link GuardOptions}). The principal is kept per request in a WeakMap, so
  * no declaration merging on `FastifyRequest` is needed and it goes away with the request.
+ * @throws {TypeError} when `options.resourceMetadataUrl` is not an absolute URL
  * @example
  * const guard = createFastifyGuard(verifier);
  * app.get("/items", { preHandler: guard.require(["items"]) }, async (request) => ({
@@ -31,6 +34,7 @@ export function createFastifyGuard(
   verifier: RemoteVerifier,
   options: GuardOptions = {},
 ): FastifyGatehouseGuard {
+  checkGuardOptions(options);
   const principals = new WeakMap<FastifyRequest, RemotePrincipal>();
   return {
     require(scopes = []) {
@@ -55,5 +59,19 @@ export function createFastifyGuard(
       if (principal === undefined) throw new TypeError("no Gatehouse guard ran for this request");
       return principal;
     },
+  };
+}
+
+/**
+ * A Fastify handler serving `resource`'s RFC 9728 metadata; mount it at `resource.metadataPath`.
+ * @example
+ * app.get(resource.metadataPath, serveProtectedResourceMetadata(resource));
+ */
+export function serveProtectedResourceMetadata(
+  resource: ProtectedResource,
+): (request: FastifyRequest, reply: FastifyReply) => Promise<ProtectedResourceMetadata> {
+  return async (_request, reply) => {
+    reply.headers(protectedResourceMetadataHeaders);
+    return resource.metadata;
   };
 }

@@ -3,7 +3,7 @@ import type { AuthErrorCode } from "gatehouse-auth-core/errors";
 import { AuthError, isAuthError } from "gatehouse-auth-core/errors";
 import { parseAuthorizationHeader } from "gatehouse-auth-core/protocol/authorization-header";
 import type { ErrorAnswer } from "gatehouse-auth-core/protocol/error-responses";
-import { errorAnswer } from "gatehouse-auth-core/protocol/error-responses";
+import { errorAnswer, withResourceMetadata } from "gatehouse-auth-core/protocol/error-responses";
 import type { RemotePrincipal, RemoteVerifier } from "./remote-verifier.ts";
 
 /** What a guard decided for one request. */
@@ -34,6 +34,23 @@ export interface GuardOptions {
   readonly describeRefusals?: boolean;
   /** Called with every refusal, e.g. to write a debug log line; it must not throw. */
   readonly onRefused?: (refusal: TokenRefusal) => void;
+  /**
+   * The resource's metadata URL (`createProtectedResource(…).metadataUrl`): every challenge then
+   * carries `resource_metadata="…"` (RFC 9728 §5.1), so a client refused here can find the
+   * authorization server — what MCP clients look for.
+   */
+  readonly resourceMetadataUrl?: string;
+}
+
+/**
+ * Checks a guard's options once, when an adapter creates the guard, rather than on a request.
+ * @throws {TypeError} when `resourceMetadataUrl` is not an absolute URL a challenge can carry
+ */
+export function checkGuardOptions(options: GuardOptions): void {
+  const url = options.resourceMetadataUrl;
+  if (url === undefined) return;
+  if (!URL.canParse(url)) throw new TypeError("resourceMetadataUrl must be an absolute URL");
+  withResourceMetadata(errorAnswer("token_missing", "resource"), url);
 }
 
 /**
@@ -62,6 +79,11 @@ export async function guardRequest(
     if (!isAuthError(error)) throw error;
     options.onRefused?.({ code: error.code, reason: error.message });
     const description = options.describeRefusals === false ? undefined : error.message;
-    return { kind: "refused", answer: errorAnswer(error.code, "resource", required, description) };
+    const answer = errorAnswer(error.code, "resource", required, description);
+    const url = options.resourceMetadataUrl;
+    return {
+      kind: "refused",
+      answer: url === undefined ? answer : withResourceMetadata(answer, url),
+    };
   }
 }

@@ -3,18 +3,21 @@
 import type { AuditDetails, AuditEventType, AuditLog } from "../audit-log.ts";
 import type { AuthenticatedClient, ClientLookup } from "../clients/client-authentication.ts";
 import { authenticateClient, clientSubject } from "../clients/client-authentication.ts";
+import type { DeviceCodeStore } from "../device/device-codes.ts";
 import type { AuthErrorCode } from "../errors.ts";
 import { AuthError, isAuthError } from "../errors.ts";
 import { readPresentedClient } from "../protocol/client-credentials.ts";
 import type { Scope } from "../scopes.ts";
 import type {
   ClientCredentialsTokenRequest,
+  DeviceCodeTokenRequest,
   PasswordTokenRequest,
   RefreshTokenRequest,
   TokenRequest,
 } from "../token-request.ts";
 import { isValidUsername } from "../users/user.ts";
 import { clientCredentialsGrant } from "./client-credentials-grant.ts";
+import { deviceCodeGrant } from "./device-code-grant.ts";
 import type { IssuedTokens, PasswordGrantDeps } from "./password-grant.ts";
 import { passwordGrant } from "./password-grant.ts";
 import type { RefreshExchange, RefreshGrantDeps } from "./refresh-grant.ts";
@@ -51,6 +54,8 @@ export interface TokenEndpointDeps extends Omit<PasswordGrantDeps, "refresh">, R
   readonly passwordGrantRequiresClient?: boolean;
   /** Refused logins remembered so each lock is audited once (10 000 by default). */
   readonly maxAuditedLocks?: number;
+  /** Device authorizations (RFC 8628); without them the device code grant is unsupported. */
+  readonly deviceCodes?: DeviceCodeStore;
 }
 
 /** How a token request ended: tokens to answer (RFC 6749 §5.1), or the error to answer (§5.2). */
@@ -221,6 +226,50 @@ export function createTokenEndpoint(deps: TokenEndpointDeps): TokenEndpoint {
     return outcome;
   };
 
+  const deviceCodes = deps.deviceCodes;
+  const pollDevice = async (
+    request: DeviceCodeTokenRequest,
+    facts: TokenRequestFacts,
+  ): Promise<TokenOutcome> => {
+    if (deviceCodes === undefined) {
+      return {
+        ok: false,
+        error: new AuthError("unsupported_grant_type", "no device authorizations are kept"),
+      };
+    }
+    let outcome: TokenOutcome;
+    let clientId: string | null = null;
+    let username: string | null = null;
+    try {
+      const authenticated = await clientOf(request, facts, false);
+      clientId = authenticated?.client.clientId ?? null;
+      const redeemed = await deviceCodeGrant(
+        { ...deps, deviceCodes, refresh: deps },
+        authenticated,
+        request.deviceCode,
+      );
+      username = redeemed.username;
+      outcome = { ok: true, tokens: redeemed.tokens };
+    } catch (error) {
+      if (!isAuthError(error)) throw error;
+      outcome = { ok: false, error };
+    }
+    const failure = outcome.ok ? undefined : outcome.error.code;
+    // A device polls every few seconds while its user decides: only outcomes that end the wait
+    // are recorded, so the trail is not flooded with authorization_pending.
+    if (failure === "authorization_pending" || failure === "slow_down") return outcome;
+    await deps.audit.record({
+      type: failure === undefined ? "device.redeemed" : "device.redeem_failed",
+      actor: clientId === null ? null : clientSubject(clientId),
+      subject: username,
+      clientAddress: facts.clientAddress ?? null,
+      requestId: facts.requestId ?? null,
+      reason: failure ?? null,
+      details: clientId === null ? {} : { client_id: clientId },
+    });
+    return outcome;
+  };
+
   return {
     handle(request, facts = {}) {
       switch (request.grantType) {
@@ -230,6 +279,8 @@ export function createTokenEndpoint(deps: TokenEndpointDeps): TokenEndpoint {
           return refresh(request, facts);
         case "client_credentials":
           return clientCredentials(request, facts);
+        case "urn:ietf:params:oauth:grant-type:device_code":
+          return pollDevice(request, facts);
         default: {
           const unreachable: never = request;
           throw new TypeError(`unhandled grant ${String(unreachable)}`);

@@ -8,6 +8,8 @@ import {
   methodNotAllowedAnswer,
   notReadyAnswer,
   requestErrorAnswer,
+  withBasicChallenge,
+  withResourceMetadata,
 } from "./error-responses.ts";
 
 const scopes = createScopeCatalogue(seedScopeDescriptions);
@@ -130,5 +132,42 @@ describe("notReadyAnswer", () => {
       body: { status: "unavailable", detail: "shutting down" },
       headers: {},
     });
+  });
+});
+
+describe("withResourceMetadata", () => {
+  const url = "https://api.example.test/.well-known/oauth-protected-resource";
+
+  it("adds resource_metadata to a bare Bearer challenge (RFC 9728 §5.1)", () => {
+    const answer = withResourceMetadata(errorAnswer("token_missing", "resource"), url);
+
+    assert.equal(answer.headers["WWW-Authenticate"], `Bearer resource_metadata="${url}"`);
+  });
+
+  it("adds resource_metadata after the error and scope of a challenge", () => {
+    const answer = withResourceMetadata(
+      errorAnswer("insufficient_scope", "resource", ["items"]),
+      url,
+    );
+
+    assert.equal(
+      answer.headers["WWW-Authenticate"],
+      `Bearer error="insufficient_scope", scope="items", resource_metadata="${url}"`,
+    );
+  });
+
+  it("leaves an answer without a Bearer challenge as it is", () => {
+    const basic = withBasicChallenge(errorAnswer("invalid_client", "token"));
+
+    assert.deepEqual(withResourceMetadata(basic, url), basic);
+  });
+
+  it("refuses a URL holding a quote, a backslash or a space", () => {
+    for (const bad of ['https://x/"', "https://x/\\", "https://x/ y"]) {
+      assert.throws(
+        () => withResourceMetadata(errorAnswer("token_missing", "resource"), bad),
+        TypeError,
+      );
+    }
   });
 });

@@ -108,6 +108,28 @@ const table = {
     oauthError: "temporarily_unavailable",
     retryAfter: "1",
   },
+  // RFC 8628 §3.5: the device grant's answers at /token, each a 400 with its own `error`.
+  device_code_invalid: { status: 400, detail: "Invalid device code", oauthError: "invalid_grant" },
+  authorization_pending: {
+    status: 400,
+    detail: "The user has not yet approved the request",
+    oauthError: "authorization_pending",
+  },
+  slow_down: { status: 400, detail: "Polling too fast, slow down", oauthError: "slow_down" },
+  expired_token: {
+    status: 400,
+    detail: "The device code has expired",
+    oauthError: "expired_token",
+  },
+  access_denied: {
+    status: 400,
+    detail: "The user denied the request",
+    oauthError: "access_denied",
+  },
+  // The /device page: one answer for unknown, expired and already decided codes, so a guess
+  // learns nothing but "wrong".
+  user_code_invalid: { status: 400, detail: "Invalid or expired code" },
+  csrf_token_invalid: { status: 403, detail: "The form has expired, please try again" },
 } as const satisfies Record<AuthErrorCode, Entry>;
 
 /**
@@ -159,6 +181,35 @@ export function withBasicChallenge(answer: ErrorAnswer): ErrorAnswer {
   return {
     ...answer,
     headers: { ...answer.headers, "WWW-Authenticate": 'Basic realm="gatehouse", charset="UTF-8"' },
+  };
+}
+
+// A quoted-string holding a URL: visible ASCII without `"` and `\` (RFC 9110 §5.6.4).
+const quotableUrl = /^[\x21\x23-\x5b\x5d-\x7e]+$/;
+
+/**
+ * `answer` with RFC 9728 §5.1's `resource_metadata` parameter added to its Bearer challenge, so a
+ * client refused by a resource finds the resource's metadata and, through it, the authorization
+ * server. An answer without a Bearer challenge is returned as it is.
+ * @throws {TypeError} when `metadataUrl` holds a character a quoted string cannot carry
+ * @example
+ * withResourceMetadata(errorAnswer("token_missing", "resource"), "https://api.example/.well-known/oauth-protected-resource");
+ * // WWW-Authenticate: Bearer resource_metadata="https://api.example/.well-known/oauth-protected-resource"
+ */
+export function withResourceMetadata(answer: ErrorAnswer, metadataUrl: string): ErrorAnswer {
+  if (!quotableUrl.test(metadataUrl)) {
+    throw new TypeError("the resource metadata URL cannot be written in a challenge");
+  }
+  const challenge = answer.headers["WWW-Authenticate"];
+  if (challenge === undefined || !/^Bearer(?: |$)/.test(challenge)) return answer;
+  const parameter = `resource_metadata="${metadataUrl}"`;
+  return {
+    ...answer,
+    headers: {
+      ...answer.headers,
+      "WWW-Authenticate":
+        challenge === "Bearer" ? `Bearer ${parameter}` : `${challenge}, ${parameter}`,
+    },
   };
 }
 

@@ -16,6 +16,7 @@ export type TokenFormResult =
   | { readonly kind: "duplicate"; readonly name: string };
 
 const formType = "application/x-www-form-urlencoded";
+const deviceCodeGrantType = "urn:ietf:params:oauth:grant-type:device_code";
 
 // RFC 6749 Appendix A.1: client_id is VSCHAR; spaces are refused too, and the length is bounded.
 const clientIdPattern = /^[\x21-\x7e]{1,128}$/;
@@ -27,7 +28,7 @@ function isFormContentType(contentType: string | undefined): boolean {
 
 /**
  * Reads a token request body and decides its grant: `grant_type=refresh_token` is the refresh
- * token grant; `client_credentials` the client credentials grant; `password`, or no grant type unless `strictGrantType`, the password grant. Any
+ * token grant; `client_credentials` the client credentials grant; `urn:ietf:params:oauth:grant-type:device_code` the device code grant (RFC 8628 §3.4); `password`, or no grant type unless `strictGrantType`, the password grant. Any
  * other grant type is unsupported once the password grant's fields pass, so a client hears about
  * missing fields first, as before grant types were told apart. Anything but a URL-encoded form is
  * answered like FastAPI answers a JSON body at a form route: the required fields are reported
@@ -74,6 +75,12 @@ export function parseTokenForm(
       kind: "request",
       request: { grantType: "refresh_token", refreshToken, scope: read("scope"), ...client },
     };
+  }
+  if (grantType === deviceCodeGrantType) {
+    const deviceCode = read("device_code");
+    if (deviceCode === undefined) issues.push(missing("device_code"));
+    if (deviceCode === undefined || issues.length > 0) return { kind: "invalid", issues };
+    return { kind: "request", request: { grantType: deviceCodeGrantType, deviceCode, ...client } };
   }
   if (grantType === "client_credentials") {
     if (issues.length > 0) return { kind: "invalid", issues };

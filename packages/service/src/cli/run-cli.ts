@@ -83,6 +83,13 @@ const failureMessages = {
   scope_not_held: () => "cannot grant a scope the acting account does not hold",
   hasher_busy: () => "the password hasher is busy; try again",
   throttled: () => "too many failed attempts; try again later",
+  device_code_invalid: () => "the device code is invalid",
+  authorization_pending: () => "the device authorization is still pending",
+  slow_down: () => "polling too fast",
+  expired_token: () => "the device code has expired",
+  access_denied: () => "the user denied the request",
+  user_code_invalid: () => "invalid or expired user code",
+  csrf_token_invalid: () => "the form token is invalid",
 } as const satisfies Record<AuthErrorCode, (error: AuthError) => string>;
 
 function report(error: unknown, io: CliIo, debug: boolean): number {

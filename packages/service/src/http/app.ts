@@ -2,6 +2,8 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
 import type { ClientLookup } from "gatehouse-auth-core/clients/client-authentication";
 import type { Clock } from "gatehouse-auth-core/clock";
+import type { DevicePolicy } from "gatehouse-auth-core/device/device-authorization";
+import { createDeviceVerifier } from "gatehouse-auth-core/device/device-verification";
 import { isAuthError } from "gatehouse-auth-core/errors";
 import type { LoginThrottle } from "gatehouse-auth-core/grants/throttle";
 import type { PublishedJwk } from "gatehouse-auth-core/keys/key-material";
@@ -37,12 +39,16 @@ import { sendAnswer } from "./route.ts";
 import { mountAdminAuditRoutes } from "./routes/admin-audit-routes.ts";
 import { mountAdminClientRoutes } from "./routes/admin-client-routes.ts";
 import { mountAdminRoutes } from "./routes/admin-routes.ts";
+import { mountDeviceAuthorizationRoute } from "./routes/device-authorization-route.ts";
+import type { DeviceSession } from "./routes/device-page.ts";
+import { mountDevicePage } from "./routes/device-page.ts";
 import { mountHealthRoutes } from "./routes/health-routes.ts";
 import { mountIntrospectRoute } from "./routes/introspect-route.ts";
 import { mountJwksRoute } from "./routes/jwks-route.ts";
 import { mountLogoutAllRoute } from "./routes/logout-all-route.ts";
 import { mountMetadataRoute } from "./routes/metadata-route.ts";
 import { mountMetricsRoute } from "./routes/metrics-route.ts";
+import { mountProtectedResourceRoute } from "./routes/protected-resource-route.ts";
 import { mountRevokeRoute } from "./routes/revoke-route.ts";
 import { mountTokenRoute } from "./routes/token-route.ts";
 import { mountUserRoutes } from "./routes/user-routes.ts";
@@ -61,6 +67,8 @@ export interface AppSettings {
   readonly trustedProxies: readonly string[];
   /** How long a client secret replaced by a rotation stays valid beside the new one. */
   readonly clientSecretOverlapSeconds: number;
+  /** `expires_in` and `interval` of device authorizations (RFC 8628 §3.2). */
+  readonly deviceCodes: DevicePolicy;
 }
 
 /**
@@ -85,6 +93,11 @@ export interface AppServices {
   readonly clock: Clock;
   readonly logger: Logger;
   readonly metrics: Metrics;
+  /**
+   * The signed-in session of the login pages; the `/device` page, where users approve devices,
+   * is mounted only with it. `/device_authorization` and polling at `/token` work without it.
+   */
+  readonly deviceSession?: DeviceSession | undefined;
 }
 
 /** How one app differs from another on the same services. */
@@ -102,9 +115,10 @@ const bodyMethods = ["POST", "PUT", "PATCH", "DELETE"];
 const bodyLimitPath = "/*";
 
 /**
- * Builds the Hono app: `/token`, `/revoke`, `/introspect`, the seed's protected routes,
+ * Builds the Hono app: `/token`, `/device_authorization` (and `/device` with a session), `/revoke`, `/introspect`, the seed's protected routes,
  * `/users/me/logout-all`, the admin API, `/metrics`, `/healthz`, `/readyz`,
- * `/.well-known/jwks.json`, `/.well-known/oauth-authorization-server`, `/openapi.json`, `/docs`,
+ * `/.well-known/jwks.json`, `/.well-known/oauth-authorization-server`,
+ * `/.well-known/oauth-protected-resource`, `/openapi.json`, `/docs`,
  * `/redoc`.
  * `/users/me` and `/users/me/` are the same route.
  * @example
@@ -146,7 +160,33 @@ export function createApp(services: AppServices, options: AppOptions = {}): Open
     strictGrantType: settings.strictGrantType,
     clients: services.clients,
     passwordGrantRequiresClient: settings.passwordGrantRequiresClient,
+    deviceCodes: store.deviceCodes,
   });
+  mountDeviceAuthorizationRoute(app, {
+    deviceCodes: store.deviceCodes,
+    clients: services.clients,
+    scopes,
+    clock,
+    audit: store.audit,
+    throttle: services.throttle,
+    issuer: settings.issuer,
+    policy: settings.deviceCodes,
+  });
+  if (services.deviceSession !== undefined) {
+    mountDevicePage(app, {
+      verifier: createDeviceVerifier({
+        deviceCodes: store.deviceCodes,
+        clients: services.clients,
+        users: store.users,
+        scopes,
+        throttle: store.throttle,
+        clock,
+        audit: store.audit,
+      }),
+      scopes,
+      session: services.deviceSession,
+    });
+  }
   const clientAuthentication = { clients: services.clients, clock, throttle: services.throttle };
   mountRevokeRoute(app, {
     tokens,
@@ -186,6 +226,7 @@ export function createApp(services: AppServices, options: AppOptions = {}): Open
   mountLogoutAllRoute(app, { guard, refreshTokens: store.refreshTokens, clock });
   mountJwksRoute(app, { publicKeys: services.publicKeys });
   mountMetadataRoute(app, { scopes, issuer: settings.issuer });
+  mountProtectedResourceRoute(app, { scopes, issuer: settings.issuer });
   mountOpenApi(app, scopes, "/token");
   mountDocsPages(app);
 

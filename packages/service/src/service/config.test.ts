@@ -62,6 +62,21 @@ describe("loadSettings", () => {
       assert.equal(settings.hashQueue, 256);
     });
 
+    it("gives device codes 10 minutes and a 5 s polling interval by default (RFC 8628 §3.2)", () => {
+      assert.deepEqual(loadSettings({}).deviceCodes, { lifetimeSeconds: 600, intervalSeconds: 5 });
+    });
+
+    it("reads the device code lifetime and interval, refusing values outside their bounds", () => {
+      const settings = loadSettings({
+        GATEHOUSE_DEVICE_CODE_LIFETIME_SECONDS: "120",
+        GATEHOUSE_DEVICE_POLL_INTERVAL_SECONDS: "2",
+      });
+
+      assert.deepEqual(settings.deviceCodes, { lifetimeSeconds: 120, intervalSeconds: 2 });
+      assert.throws(() => loadSettings({ GATEHOUSE_DEVICE_CODE_LIFETIME_SECONDS: "59" }));
+      assert.throws(() => loadSettings({ GATEHOUSE_DEVICE_POLL_INTERVAL_SECONDS: "0" }));
+    });
+
     it("logs at info by default", () => {
       const settings = loadSettings({});
 

@@ -59,6 +59,9 @@ export const environmentSchema = z.object({
   GATEHOUSE_PASSWORD_MIN_LENGTH: int(8, 64).default(defaultMinPasswordLength),
   GATEHOUSE_AUDIT_RETENTION_DAYS: int(1, 36_500).default(90),
   GATEHOUSE_CLIENT_SECRET_OVERLAP_SECONDS: int(0, 30 * 86_400).default(86_400),
+  // RFC 8628 §3.2: expires_in and interval of device authorizations.
+  GATEHOUSE_DEVICE_CODE_LIFETIME_SECONDS: int(60, 3600).default(600),
+  GATEHOUSE_DEVICE_POLL_INTERVAL_SECONDS: int(1, 60).default(5),
   GATEHOUSE_METRICS_TOKEN: z.string().optional(),
   GATEHOUSE_LEGACY_TOKENS_UNTIL: z
     .string()
@@ -156,6 +159,8 @@ export interface Settings {
   readonly auditRetentionDays: number;
   /** How long a client secret replaced by `rotate-secret` stays valid beside the new one. */
   readonly clientSecretOverlapSeconds: number;
+  /** How long device codes live and how often devices may poll (RFC 8628), in seconds. */
+  readonly deviceCodes: { readonly lifetimeSeconds: number; readonly intervalSeconds: number };
   /** The bearer token `/metrics` requires; `undefined` leaves it open. */
   readonly metricsToken: string | undefined;
   /** Until when (ms since the epoch) tokens issued by the replaced FastAPI app are accepted. */
@@ -266,6 +271,10 @@ export function loadSettings(env: Readonly<Record<string, string | undefined>>):
     }),
     auditRetentionDays: e.GATEHOUSE_AUDIT_RETENTION_DAYS,
     clientSecretOverlapSeconds: e.GATEHOUSE_CLIENT_SECRET_OVERLAP_SECONDS,
+    deviceCodes: Object.freeze({
+      lifetimeSeconds: e.GATEHOUSE_DEVICE_CODE_LIFETIME_SECONDS,
+      intervalSeconds: e.GATEHOUSE_DEVICE_POLL_INTERVAL_SECONDS,
+    }),
     metricsToken,
     legacyTokensUntil: e.GATEHOUSE_LEGACY_TOKENS_UNTIL,
     fastapiCompatClaims: e.GATEHOUSE_FASTAPI_COMPAT_CLAIMS,

@@ -103,6 +103,14 @@ export const settingDescriptions: Readonly<
     description:
       "After `clients rotate-secret` (or `POST /admin/clients/{client_id}/rotate-secret`), the client's previous secret stays valid this many seconds beside the new one, so its deployments can switch without an outage. `0` ends it at once; at most 30 days.",
   },
+  GATEHOUSE_DEVICE_CODE_LIFETIME_SECONDS: {
+    description:
+      "How long the codes of a device authorization (`POST /device_authorization`, RFC 8628) live: the user has this many seconds to enter the code at `/device` and decide. 60 to 3600.",
+  },
+  GATEHOUSE_DEVICE_POLL_INTERVAL_SECONDS: {
+    description:
+      "The least time, in seconds, a device waits between two polls of `/token`; a poll sooner answers `slow_down` and adds 5 s for that device. 1 to 60.",
+  },
   GATEHOUSE_METRICS_TOKEN: {
     description:
       "Bearer token that `/metrics` requires, at least 16 characters (`openssl rand -hex 32`). Unset, `/metrics` is open to anyone who can reach the service.",

@@ -197,10 +197,16 @@ describe("GET /.well-known/oauth-authorization-server", () => {
     assert.deepEqual(metadata, {
       issuer: "http://127.0.0.1:8000",
       token_endpoint: "http://127.0.0.1:8000/token",
+      device_authorization_endpoint: "http://127.0.0.1:8000/device_authorization",
       revocation_endpoint: "http://127.0.0.1:8000/revoke",
       introspection_endpoint: "http://127.0.0.1:8000/introspect",
       jwks_uri: "http://127.0.0.1:8000/.well-known/jwks.json",
-      grant_types_supported: ["password", "refresh_token", "client_credentials"],
+      grant_types_supported: [
+        "password",
+        "refresh_token",
+        "client_credentials",
+        "urn:ietf:params:oauth:grant-type:device_code",
+      ],
       response_types_supported: [],
       scopes_supported: [
         "me",

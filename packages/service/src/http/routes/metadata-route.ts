@@ -14,6 +14,7 @@ export const metadataPath = "/.well-known/oauth-authorization-server";
  */
 export const endpointPaths = {
   token: "/token",
+  deviceAuthorization: "/device_authorization",
   revocation: "/revoke",
   introspection: "/introspect",
   jwks: jwksPath,
@@ -33,6 +34,7 @@ const metadataSchema = z
   .object({
     issuer: z.string(),
     token_endpoint: z.string(),
+    device_authorization_endpoint: z.string(),
     revocation_endpoint: z.string(),
     introspection_endpoint: z.string(),
     jwks_uri: z.string(),
@@ -68,10 +70,17 @@ export function mountMetadataRoute(app: OpenApiApp, deps: MetadataRouteDeps): vo
       const metadata: z.infer<typeof metadataSchema> = {
         issuer,
         token_endpoint: at(endpointPaths.token),
+        // RFC 8628 §4.
+        device_authorization_endpoint: at(endpointPaths.deviceAuthorization),
         revocation_endpoint: at(endpointPaths.revocation),
         introspection_endpoint: at(endpointPaths.introspection),
         jwks_uri: at(endpointPaths.jwks),
-        grant_types_supported: ["password", "refresh_token", "client_credentials"],
+        grant_types_supported: [
+          "password",
+          "refresh_token",
+          "client_credentials",
+          "urn:ietf:params:oauth:grant-type:device_code",
+        ],
         // RFC 8414 §2 requires the member; there is no authorization endpoint, so no response type.
         response_types_supported: [],
         scopes_supported: [...deps.scopes.all],

@@ -36,10 +36,13 @@ const tokenFormSchema = z
   .object({
     grant_type: z
       .string()
-      .regex(/^(password|refresh_token|client_credentials)$/)
+      .regex(
+        /^(password|refresh_token|client_credentials|urn:ietf:params:oauth:grant-type:device_code)$/,
+      )
       .optional()
       .openapi({
-        description: "`password` (the default), `refresh_token` or `client_credentials`",
+        description:
+          "`password` (the default), `refresh_token`, `client_credentials` or `urn:ietf:params:oauth:grant-type:device_code`",
       }),
     username: z.string().optional().openapi({ description: "Required for the password grant" }),
     password: z
@@ -53,6 +56,10 @@ const tokenFormSchema = z
     scope: z.string().optional().openapi({
       description:
         "Space-separated scopes; on refresh, may narrow the login's scopes but never widen them",
+    }),
+    device_code: z.string().optional().openapi({
+      description:
+        "Required for the device code grant: the device_code /device_authorization answered",
     }),
     client_id: z.string().optional().openapi({
       description:

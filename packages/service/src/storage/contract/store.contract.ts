@@ -5,6 +5,7 @@ import type { Store } from "gatehouse-auth-core/ports";
 import { describeAuditLogContract } from "./audit-log.contract.ts";
 import { describeClientStoreContract } from "./clients.contract.ts";
 import { describeAccessTokenDenylistContract } from "./denylist.contract.ts";
+import { describeDeviceCodeStoreContract } from "./device-codes.contract.ts";
 import { describeReadinessContract } from "./readiness.contract.ts";
 import { describeRefreshTokenStoreContract } from "./refresh-tokens.contract.ts";
 import { describeSeedStoreContract } from "./seed.contract.ts";
@@ -30,6 +31,7 @@ export function describeStoreContracts(
   describeAccessTokenDenylistContract(`${adapter}: access token denylist`, openStore);
   describeSigningKeyStoreContract(`${adapter}: signing keys`, openStore);
   describeClientStoreContract(`${adapter}: clients`, openStore);
+  describeDeviceCodeStoreContract(`${adapter}: device codes`, openStore);
   describeReadinessContract(`${adapter}: readiness`, () =>
     openStore(createFixedClock(Date.UTC(2025, 0, 1))),
   );

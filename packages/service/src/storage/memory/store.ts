@@ -9,6 +9,7 @@ import type { NewUser, UserPatch, UserRecord } from "gatehouse-auth-core/users/u
 import { createMemoryAuditLog } from "./audit-log.ts";
 import { createMemoryClientStore } from "./clients.ts";
 import { createMemoryAccessTokenDenylist } from "./denylist.ts";
+import { createMemoryDeviceCodeStore } from "./device-codes.ts";
 import { createMemoryReadiness } from "./readiness.ts";
 import { createMemoryRefreshTokenStore } from "./refresh-tokens.ts";
 import { createMemorySigningKeys } from "./signing-keys.ts";
@@ -72,6 +73,7 @@ export function createMemoryStore(options: { clock?: Clock } = {}): Store {
   let open = true;
   const { clear: clearSigningKeys, ...signingKeys } = createMemorySigningKeys();
   const { clear: clearClients, ...clients } = createMemoryClientStore(clock);
+  const { clear: clearDeviceCodes, ...deviceCodes } = createMemoryDeviceCodeStore();
 
   const requireUser = (username: string): UserRecord => {
     const record = users.get(username);
@@ -183,6 +185,7 @@ export function createMemoryStore(options: { clock?: Clock } = {}): Store {
     throttle: createMemoryThrottleStore(),
     audit: createMemoryAuditLog(clock),
     clients,
+    deviceCodes,
     readiness: createMemoryReadiness(() => open),
 
     async close(): Promise<void> {
@@ -193,6 +196,7 @@ export function createMemoryStore(options: { clock?: Clock } = {}): Store {
       clearDenylist();
       clearSigningKeys();
       clearClients();
+      clearDeviceCodes();
       open = false;
     },
   };

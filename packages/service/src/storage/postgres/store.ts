@@ -4,6 +4,7 @@ import type { Store } from "gatehouse-auth-core/ports";
 import { createPostgresAuditLog } from "./audit-log.ts";
 import { createPostgresClientStore } from "./clients.ts";
 import { createPostgresAccessTokenDenylist } from "./denylist.ts";
+import { createPostgresDeviceCodeStore } from "./device-codes.ts";
 import { createPostgresItems } from "./items.ts";
 import { migratePostgres } from "./migrate.ts";
 import { connectPostgres, type PostgresPoolStats } from "./pool.ts";
@@ -73,6 +74,7 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
     throttle: createPostgresThrottleStore(db),
     audit: createPostgresAuditLog(db, clock),
     clients: createPostgresClientStore(db, clock),
+    deviceCodes: createPostgresDeviceCodeStore(db),
     readiness: createPostgresReadiness(db),
     poolStats: () => db.stats(),
     close: () => db.close(),

@@ -15,6 +15,7 @@ import { parseRow } from "../rows/parse-row.ts";
 import { createSqliteAuditLog } from "./audit-log.ts";
 import { createSqliteClientStore } from "./clients.ts";
 import { createSqliteAccessTokenDenylist } from "./denylist.ts";
+import { createSqliteDeviceCodeStore } from "./device-codes.ts";
 import { migrateSqlite } from "./migrate.ts";
 import { createSqliteReadMemo } from "./read-memo.ts";
 import { createSqliteReadiness } from "./readiness.ts";
@@ -283,6 +284,7 @@ export function createSqliteStore(options: { path: string; clock?: Clock }): Sto
     throttle: createSqliteThrottleStore(db),
     audit: createSqliteAuditLog(db, clock),
     clients: createSqliteClientStore(db, clock),
+    deviceCodes: createSqliteDeviceCodeStore(db),
     readiness: createSqliteReadiness(db),
 
     async close(): Promise<void> {
