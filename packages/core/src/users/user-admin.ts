@@ -6,7 +6,7 @@ import type { PasswordHash, PasswordHasher } from "../passwords/hasher.ts";
 import { assertAcceptablePassword } from "../passwords/hasher.ts";
 import type { PasswordPolicy } from "../passwords/password-policy.ts";
 import type { ScopeCatalogue } from "../scopes.ts";
-import type { UserPatch, UserRecord, UserStore } from "./user.ts";
+import type { UserPatch, UserRecord, UserStore, UserWriteGuard } from "./user.ts";
 import { isValidUsername } from "./user.ts";
 import type { UserLifecycleDeps } from "./user-lifecycle.ts";
 import { changePassword, disableUser, logoutEverywhere } from "./user-lifecycle.ts";
@@ -92,29 +92,11 @@ function checkGrantable(
   }
 }
 
-const managesUsers = (user: { disabled: boolean; scopes: readonly string[] }): boolean =>
-  !user.disabled && user.scopes.includes(manageUsersScope);
-
-// Refuses a change that leaves no active account holding users:write: `after` is the target as the
-// change would leave it, `undefined` when it is deleted. Nobody could manage users over the API
-// again; the command line still could, so it is not held to this.
-async function checkManagersRemain(
-  deps: UserAdminDeps,
-  context: AuditContext,
-  before: UserRecord,
-  after: { disabled: boolean; scopes: readonly string[] } | undefined,
-): Promise<void> {
-  if (context.actorScopes === undefined || !managesUsers(before)) return;
-  if (after !== undefined && managesUsers(after)) return;
-  const others = (await deps.users.listUsers()).filter(
-    (user) => user.username !== before.username && managesUsers(user),
-  );
-  if (others.length === 0) {
-    throw new AuthError(
-      "last_user_admin",
-      `${before.username} is the last active account with ${manageUsersScope}`,
-    );
-  }
+// The guard the store checks with each write that could take users:write away from its last
+// active holder: nobody could manage users over the API again. The command line still could, so
+// it is not held to this.
+function managersGuard(context: AuditContext): UserWriteGuard | undefined {
+  return context.actorScopes === undefined ? undefined : { keepActiveHolderOf: manageUsersScope };
 }
 
 async function audit(
@@ -217,21 +199,22 @@ export async function changeAccount(
   const before = await requireAccount(deps.users, username);
   const scopes = changes.scopes === undefined ? undefined : deps.scopes.check(changes.scopes);
   if (scopes !== undefined) checkGrantable(context, scopes, before.scopes);
-  await checkManagersRemain(deps, context, before, {
-    disabled: changes.disabled ?? before.disabled,
-    scopes: scopes ?? before.scopes,
-  });
+  const guard = managersGuard(context);
   const patch: UserPatch = {
     ...(changes.email === undefined ? {} : { email: changes.email }),
     ...(changes.fullName === undefined ? {} : { fullName: changes.fullName }),
     ...(scopes === undefined ? {} : { scopes }),
     ...(changes.disabled === false ? { disabled: false } : {}),
   };
-  // Disabling goes through the lifecycle so the user's tokens are taken back with it.
+  // Disabling goes through the lifecycle so the user's tokens are taken back with it. Each write
+  // carries the guard: the store refuses, atomically with it, the one that would leave no active
+  // account with users:write (a check read before the write could be stale by then).
   const after =
     changes.disabled === true && !before.disabled
-      ? await disableUser(deps, username).then(() => deps.users.updateUser(username, patch))
-      : await deps.users.updateUser(username, patch);
+      ? await disableUser(deps, username, guard).then(() =>
+          deps.users.updateUser(username, patch, guard),
+        )
+      : await deps.users.updateUser(username, patch, guard);
   const fields = [
     changes.email === undefined ? [] : ["email"],
     changes.fullName === undefined ? [] : ["full_name"],
@@ -292,9 +275,7 @@ export async function deleteAccount(
   context: AuditContext,
   username: string,
 ): Promise<void> {
-  const before = await deps.users.findByUsername(username);
-  if (before !== undefined) await checkManagersRemain(deps, context, before, undefined);
-  if (!(await deps.users.deleteUser(username))) {
+  if (!(await deps.users.deleteUser(username, managersGuard(context)))) {
     throw new AuthError("user_not_found", "no user with this username");
   }
   await audit(deps, context, "user.deleted", username);

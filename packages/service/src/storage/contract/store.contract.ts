@@ -5,6 +5,7 @@ import type { Store } from "gatehouse-auth-core/ports";
 import { describeAuditLogContract } from "./audit-log.contract.ts";
 import { describeClientStoreContract } from "./clients.contract.ts";
 import { describeAccessTokenDenylistContract } from "./denylist.contract.ts";
+import { describeGuardedUserWritesContract } from "./guarded-writes.contract.ts";
 import { describeReadinessContract } from "./readiness.contract.ts";
 import { describeRefreshTokenStoreContract } from "./refresh-tokens.contract.ts";
 import { describeSeedStoreContract } from "./seed.contract.ts";
@@ -23,6 +24,7 @@ export function describeStoreContracts(
   openStore: (clock: Clock) => Promise<Store>,
 ): void {
   describeStoreContract(`${adapter}: users`, openStore);
+  describeGuardedUserWritesContract(`${adapter}: guarded user writes`, openStore);
   describeSeedStoreContract(`${adapter}: seeding`, openStore);
   describeUserDirectoryContract(`${adapter}: user directory`, openStore);
   describeAuditLogContract(`${adapter}: audit log`, openStore);

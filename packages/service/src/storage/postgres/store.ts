@@ -63,7 +63,7 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
     throw error;
   }
   return {
-    users: createPostgresUsers(db, clock),
+    users: createPostgresUsers(db, clock, (work) => db.transaction(work)),
     items: createPostgresItems(db),
     seed: createPostgresSeeding(db, clock),
     directory: createPostgresUserDirectory(db),

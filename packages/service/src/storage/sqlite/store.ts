@@ -4,11 +4,23 @@ import { dirname } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { type Clock, systemClock } from "gatehouse-auth-core/clock";
 import { AuthError } from "gatehouse-auth-core/errors";
+import type { PasswordHash } from "gatehouse-auth-core/passwords/hasher";
 import type { Store } from "gatehouse-auth-core/ports";
 import { canonicalUsername } from "gatehouse-auth-core/users/canonical-username";
 import type { Item } from "gatehouse-auth-core/users/items";
 import type { Seed } from "gatehouse-auth-core/users/seed";
-import type { NewUser, UserPatch, UserRecord } from "gatehouse-auth-core/users/user";
+import type {
+  NewUser,
+  UserPatch,
+  UserRecord,
+  UserWriteGuard,
+} from "gatehouse-auth-core/users/user";
+import {
+  lastHolderRefusal,
+  scopeToKeep,
+  standingAfter,
+  type UserStanding,
+} from "gatehouse-auth-core/users/user-write-guard";
 import { z } from "zod";
 import { groupCaseCollisions, pickLoginUser } from "../rows/canonical-username-rows.ts";
 import { parseRow } from "../rows/parse-row.ts";
@@ -145,6 +157,14 @@ export function createSqliteStore(options: { path: string; clock?: Clock }): Sto
      RETURNING ${userColumns}`,
   );
   const deleteUser = db.prepare("DELETE FROM users WHERE username = ?");
+  // Scopes are stored space-separated: padding both sides matches whole names only.
+  const findOtherHolder = db.prepare(
+    `SELECT 1 AS found FROM users WHERE disabled = 0 AND username <> ?
+       AND instr(' ' || scopes || ' ', ' ' || ? || ' ') > 0 LIMIT 1`,
+  );
+  const upgradeHash = db.prepare(
+    "UPDATE users SET password_hash = ?, updated_at = ? WHERE username = ? AND password_hash = ?",
+  );
   const listUsers = db.prepare(`SELECT ${userColumns} FROM users ORDER BY username`);
   const countUsers = db.prepare("SELECT count(*) AS count FROM users");
   const listItems = db.prepare("SELECT owner, item_id FROM items WHERE owner = ? ORDER BY item_id");
@@ -188,6 +208,26 @@ export function createSqliteStore(options: { path: string; clock?: Clock }): Sto
     }
   };
 
+  // Runs `write` under the write lock (so other processes' writes wait) after checking `guard`
+  // against the rows as they are now; without a guard, `write` runs alone as one statement.
+  const guarded = <T>(
+    username: string,
+    guard: UserWriteGuard | undefined,
+    after: (current: UserRecord) => UserStanding | undefined,
+    write: () => T,
+  ): T => {
+    if (guard === undefined) return write();
+    return inWriteTransaction(db, () => {
+      const row = findUser.get(username);
+      const current = row === undefined ? undefined : readSqliteUserRow(row);
+      const scope = scopeToKeep(guard, current, current === undefined ? undefined : after(current));
+      if (scope !== undefined && findOtherHolder.get(username, scope) === undefined) {
+        throw lastHolderRefusal(username, scope);
+      }
+      return write();
+    });
+  };
+
   return {
     users: {
       findByUsername(username: string): UserRecord | undefined {
@@ -209,32 +249,55 @@ export function createSqliteStore(options: { path: string; clock?: Clock }): Sto
         return insertUserRow(user, clock.now());
       },
 
-      async updateUser(username: string, patch: UserPatch): Promise<UserRecord> {
+      async updateUser(
+        username: string,
+        patch: UserPatch,
+        guard?: UserWriteGuard,
+      ): Promise<UserRecord> {
         memo.forget();
-        const row = patchUser.get({
-          username,
-          updatedAt: clock.now(),
-          setEmail: patch.email === undefined ? 0 : 1,
-          email: patch.email ?? null,
-          setFullName: patch.fullName === undefined ? 0 : 1,
-          fullName: patch.fullName ?? null,
-          setDisabled: patch.disabled === undefined ? 0 : 1,
-          disabled: patch.disabled === true ? 1 : 0,
-          setScopes: patch.scopes === undefined ? 0 : 1,
-          scopes: patch.scopes === undefined ? null : formatStoredScopes(patch.scopes),
-          setPasswordHash: patch.passwordHash === undefined ? 0 : 1,
-          passwordHash: patch.passwordHash ?? null,
-          setCutoff: patch.tokensValidAfter === undefined ? 0 : 1,
-          cutoff: patch.tokensValidAfter ?? null,
-        });
+        const after = (user: UserRecord): UserStanding => standingAfter(user, patch);
+        const row = guarded(username, guard, after, () =>
+          patchUser.get({
+            username,
+            updatedAt: clock.now(),
+            setEmail: patch.email === undefined ? 0 : 1,
+            email: patch.email ?? null,
+            setFullName: patch.fullName === undefined ? 0 : 1,
+            fullName: patch.fullName ?? null,
+            setDisabled: patch.disabled === undefined ? 0 : 1,
+            disabled: patch.disabled === true ? 1 : 0,
+            setScopes: patch.scopes === undefined ? 0 : 1,
+            scopes: patch.scopes === undefined ? null : formatStoredScopes(patch.scopes),
+            setPasswordHash: patch.passwordHash === undefined ? 0 : 1,
+            passwordHash: patch.passwordHash ?? null,
+            setCutoff: patch.tokensValidAfter === undefined ? 0 : 1,
+            cutoff: patch.tokensValidAfter ?? null,
+          }),
+        );
         if (row === undefined) throw new AuthError("user_not_found", "no user with this username");
         return readSqliteUserRow(row);
       },
 
-      async deleteUser(username: string): Promise<boolean> {
+      async deleteUser(username: string, guard?: UserWriteGuard): Promise<boolean> {
         // Items go with the user: items.owner is ON DELETE CASCADE.
         memo.forget();
-        return deleteUser.run(username).changes > 0;
+        return (
+          guarded(
+            username,
+            guard,
+            () => undefined,
+            () => deleteUser.run(username),
+          ).changes > 0
+        );
+      },
+
+      async upgradePasswordHash(
+        username: string,
+        verified: PasswordHash,
+        upgraded: PasswordHash,
+      ): Promise<boolean> {
+        memo.forget();
+        return upgradeHash.run(upgraded, clock.now(), username, verified).changes > 0;
       },
 
       async listUsers(): Promise<readonly UserRecord[]> {
