@@ -19,6 +19,7 @@ import {
   standingAfter,
   type UserStanding,
 } from "gatehouse-auth-core/users/user-write-guard";
+import { refuseNulCharacters } from "../nul-refusal.ts";
 import { createMemoryAuditLog } from "./audit-log.ts";
 import { createMemoryClientStore } from "./clients.ts";
 import { createMemoryAccessTokenDenylist } from "./denylist.ts";
@@ -112,7 +113,7 @@ export function createMemoryStore(options: { clock?: Clock } = {}): Store {
   const { forgetUser, clear: clearRefreshTokens, ...refreshTokenPort } = refreshTokens;
   const { clear: clearDenylist, ...denylistPort } = denylist;
 
-  return {
+  return refuseNulCharacters({
     users: {
       async findByUsername(username: string): Promise<UserRecord | undefined> {
         const record = users.get(username);
@@ -240,7 +241,7 @@ export function createMemoryStore(options: { clock?: Clock } = {}): Store {
       clearClients();
       open = false;
     },
-  };
+  });
 }
 
 // A cut-off only moves forward (two racing "log out everywhere" cannot undo each other); null clears it.

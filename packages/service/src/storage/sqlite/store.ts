@@ -22,6 +22,7 @@ import {
   type UserStanding,
 } from "gatehouse-auth-core/users/user-write-guard";
 import { z } from "zod";
+import { refuseNulCharacters } from "../nul-refusal.ts";
 import { groupCaseCollisions, pickLoginUser } from "../rows/canonical-username-rows.ts";
 import { parseRow } from "../rows/parse-row.ts";
 import { createSqliteAuditLog } from "./audit-log.ts";
@@ -228,7 +229,7 @@ export function createSqliteStore(options: { path: string; clock?: Clock }): Sto
     });
   };
 
-  return {
+  return refuseNulCharacters({
     users: {
       findByUsername(username: string): UserRecord | undefined {
         return memo.read("user", username, () => loadUser(username));
@@ -351,5 +352,5 @@ export function createSqliteStore(options: { path: string; clock?: Clock }): Sto
     async close(): Promise<void> {
       if (db.isOpen) db.close();
     },
-  };
+  });
 }
