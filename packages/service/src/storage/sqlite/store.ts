@@ -27,6 +27,7 @@ import { groupCaseCollisions, pickLoginUser } from "../rows/canonical-username-r
 import { parseRow } from "../rows/parse-row.ts";
 import { createSqliteAuditLog } from "./audit-log.ts";
 import { createSqliteClientStore } from "./clients.ts";
+import { checkDatabaseFile } from "./database-file.ts";
 import { createSqliteAccessTokenDenylist } from "./denylist.ts";
 import { migrateSqlite } from "./migrate.ts";
 import { createSqliteReadMemo } from "./read-memo.ts";
@@ -77,7 +78,10 @@ function takenError(cause?: unknown): AuthError {
 
 function openDatabase(path: string): DatabaseSync {
   const inMemory = path === ":memory:";
-  if (!inMemory) mkdirSync(dirname(path), { recursive: true });
+  if (!inMemory) {
+    checkDatabaseFile(path);
+    mkdirSync(dirname(path), { recursive: true });
+  }
   // Waits up to 5 s for another process's write lock instead of failing with SQLITE_BUSY.
   const db = new DatabaseSync(path, { enableForeignKeyConstraints: true, timeout: 5000 });
   db.exec("PRAGMA foreign_keys = ON");
@@ -102,6 +106,8 @@ function openDatabase(path: string): DatabaseSync {
  * {@link createSqliteReadMemo}), so the records `users.findByUsername` returns are frozen and may
  * be shared; every other method returns fresh objects.
  *
+ * @throws {NotADatabaseFileError} when `path` is a folder, device, pipe, socket or kernel file
+ * (`/proc`, `/sys`), before SQLite opens it
  * @throws {AuthError} username_taken from `users.createUser` when the username exists
  * @throws {AuthError} user_not_found from `users.updateUser` and `items.addItem` when the user
  * does not exist
