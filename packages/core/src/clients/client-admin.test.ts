@@ -38,6 +38,32 @@ describe("client administration", () => {
   });
   afterEach(() => store.close());
 
+  it("keeps a secret valid whose rotation another rotation overtook (issue 16)", async () => {
+    const { client } = await registerClient(deps, context, { name: "reports" });
+    let overtaking: string | null = null;
+    const racing: ClientAdminDeps = {
+      ...deps,
+      clients: {
+        ...store.clients,
+        // Another rotation commits right after this one has read the client.
+        findClient: async (clientId) => {
+          const read = await store.clients.findClient(clientId);
+          if (overtaking === null) {
+            overtaking = (await rotateClientSecret(deps, context, clientId)).secret;
+          }
+          return read;
+        },
+      },
+    };
+
+    const { secret } = await rotateClientSecret(racing, context, client.clientId);
+
+    const stored = await store.clients.findClient(client.clientId);
+    assert.ok(secret !== null && overtaking !== null);
+    assert.equal(verifyClientSecret(stored, secret, start), true);
+    assert.equal(verifyClientSecret(stored, overtaking, start), true);
+  });
+
   it("registers a confidential client with a secret stored only as its hash, and audits it", async () => {
     const { client, secret } = await registerClient(deps, context, {
       name: "reports",

@@ -167,6 +167,68 @@ export function describeGuardedUserWritesContract(
       });
     });
 
+    describe("a client update conditional on its secret hash", () => {
+      const register = () =>
+        store.clients.createClient({
+          clientId: "c1",
+          name: "Reports",
+          type: "confidential",
+          secretHash: "hash-0",
+          grantTypes: ["client_credentials"],
+          scopes: [],
+          redirectUris: [],
+          audiences: [],
+          firstParty: false,
+        });
+
+      it("writes while the secret hash is the one expected", async () => {
+        await register();
+
+        const updated = await store.clients.updateClient(
+          "c1",
+          { secretHash: "hash-1", previousSecretHash: "hash-0" },
+          { secretHash: "hash-0" },
+        );
+
+        assert.equal(updated?.secretHash, "hash-1");
+        assert.equal(updated?.previousSecretHash, "hash-0");
+      });
+
+      it("writes nothing, answering undefined, once the secret hash changed", async () => {
+        await register();
+        await store.clients.updateClient("c1", { secretHash: "hash-1" });
+
+        const updated = await store.clients.updateClient(
+          "c1",
+          { secretHash: "hash-2", name: "Renamed" },
+          { secretHash: "hash-0" },
+        );
+
+        const stored = await store.clients.findClient("c1");
+        assert.equal(updated, undefined);
+        assert.equal(stored?.secretHash, "hash-1");
+        assert.equal(stored?.name, "Reports");
+      });
+
+      it(`lets one of two rotations from one secret through (${trials} trials)`, async () => {
+        await register();
+        for (let trial = 0; trial < trials; trial++) {
+          const current = `hash-${trial}`;
+          const [a, b] = [`a-${trial + 1}`, `b-${trial + 1}`];
+
+          const outcomes = await Promise.all(
+            [a, b].map((next) =>
+              store.clients.updateClient("c1", { secretHash: next }, { secretHash: current }),
+            ),
+          );
+
+          const winners = outcomes.filter((outcome) => outcome !== undefined);
+          assert.equal(winners.length, 1, `trial ${trial}`);
+          await store.clients.updateClient("c1", { secretHash: `hash-${trial + 1}` });
+        }
+      });
+    });
+
     describe("the upgrade of a password hash after a login", () => {
       it("replaces the hash that was verified, and nothing else", async () => {
         await store.users.createUser({ username: "alice", passwordHash: hashOf("old") });
