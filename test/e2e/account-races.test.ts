@@ -43,6 +43,12 @@ type Step =
       readonly actor: string;
       readonly target: string;
     }
+  | {
+      readonly kind: "set-scopes";
+      readonly actor: string;
+      readonly target: string;
+      readonly scopes: readonly string[];
+    }
   | { readonly kind: "login"; readonly username: string }
   | { readonly kind: "set-password"; readonly username: string };
 
@@ -80,6 +86,14 @@ async function runStep(deps: UserAdminDeps, step: Step): Promise<Outcome> {
         } else await changeAccount(deps, context, step.target, { scopes: ["me"] });
         break;
       }
+      case "set-scopes":
+        await changeAccount(
+          deps,
+          { actor: step.actor, clientAddress: null, requestId: null, actorScopes: managerScopes },
+          step.target,
+          { scopes: step.scopes },
+        );
+        break;
       case "login":
         await authenticate(deps, step.username, oldPassword);
         break;
@@ -208,6 +222,30 @@ function describeRaces(context: () => { store: Store; a: Runner; b: Runner }): v
       assert.equal((await holders(store, [ann, bob])).length, 1, `trial ${trial}`);
       await store.users.deleteUser(ann);
       await store.users.deleteUser(bob);
+    }
+  });
+
+  it(`never lets an admin keep a scope it lacks that another just took away (${trials} trials)`, async () => {
+    const { store, a, b } = context();
+    const hash = await hasher.hash(oldPassword);
+    for (let trial = 0; trial < trials; trial++) {
+      const target = `dave-${trial}`;
+      // Neither admin holds audit:read: one may keep it on dave, while dave holds it.
+      await store.users.createUser({
+        username: target,
+        passwordHash: hash,
+        scopes: ["audit:read"],
+      });
+
+      const [keeping] = await Promise.all([
+        a({ kind: "set-scopes", actor: "ann", target, scopes: ["me", "audit:read"] }),
+        b({ kind: "set-scopes", actor: "bob", target, scopes: ["me"] }),
+      ]);
+
+      const stored = await store.users.findByUsername(target);
+      // Kept while dave still held it and then removed, or refused once it was removed.
+      assert.deepEqual(stored?.scopes, ["me"], `trial ${trial}`);
+      if (!keeping.ok) assert.equal(keeping.code, "scope_not_held", `trial ${trial}`);
     }
   });
 

@@ -92,11 +92,14 @@ function checkGrantable(
   }
 }
 
-// The guard the store checks with each write that could take users:write away from its last
-// active holder: nobody could manage users over the API again. The command line still could, so
-// it is not held to this.
-function managersGuard(context: AuditContext): UserWriteGuard | undefined {
-  return context.actorScopes === undefined ? undefined : { keepActiveHolderOf: manageUsersScope };
+// The guard the store checks, atomically, with each write an account makes over the admin API: it
+// may not take users:write away from its last active holder (nobody could manage users over the
+// API again), and may add only scopes it holds. The command line, the operator's root tool, is
+// held to neither.
+function adminGuard(context: AuditContext): UserWriteGuard | undefined {
+  return context.actorScopes === undefined
+    ? undefined
+    : { keepActiveHolderOf: manageUsersScope, grantableScopes: context.actorScopes };
 }
 
 async function audit(
@@ -199,21 +202,20 @@ export async function changeAccount(
   const before = await requireAccount(deps.users, username);
   const scopes = changes.scopes === undefined ? undefined : deps.scopes.check(changes.scopes);
   if (scopes !== undefined) checkGrantable(context, scopes, before.scopes);
-  const guard = managersGuard(context);
+  const guard = adminGuard(context);
   const patch: UserPatch = {
     ...(changes.email === undefined ? {} : { email: changes.email }),
     ...(changes.fullName === undefined ? {} : { fullName: changes.fullName }),
     ...(scopes === undefined ? {} : { scopes }),
     ...(changes.disabled === false ? { disabled: false } : {}),
   };
-  // Disabling goes through the lifecycle so the user's tokens are taken back with it. Each write
-  // carries the guard: the store refuses, atomically with it, the one that would leave no active
-  // account with users:write (a check read before the write could be stale by then).
+  // Disabling goes through the lifecycle so the user's tokens are taken back with it, the other
+  // changes in the same write. The write carries the guard: the store refuses it, atomically, when
+  // it would leave no active account with users:write or add a scope the actor lacks (the checks
+  // above read the account before the write, and a concurrent change can make them stale).
   const after =
     changes.disabled === true && !before.disabled
-      ? await disableUser(deps, username, guard).then(() =>
-          deps.users.updateUser(username, patch, guard),
-        )
+      ? await disableUser(deps, username, guard, patch)
       : await deps.users.updateUser(username, patch, guard);
   const fields = [
     changes.email === undefined ? [] : ["email"],
@@ -275,7 +277,7 @@ export async function deleteAccount(
   context: AuditContext,
   username: string,
 ): Promise<void> {
-  if (!(await deps.users.deleteUser(username, managersGuard(context)))) {
+  if (!(await deps.users.deleteUser(username, adminGuard(context)))) {
     throw new AuthError("user_not_found", "no user with this username");
   }
   await audit(deps, context, "user.deleted", username);

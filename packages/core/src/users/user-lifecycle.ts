@@ -54,15 +54,16 @@ export function changePassword(
 }
 
 /**
- * Disables `username` and takes back every token, as {@link logoutEverywhere}; `guard` is checked
- * by the store together with the disabling write.
+ * Disables `username` and takes back every token, as {@link logoutEverywhere}. `changes` are
+ * written in the same store write, and `guard` is checked by the store together with it.
  * @throws {AuthError} user_not_found
- * @throws {AuthError} last_user_admin when `guard` refuses it (nothing is changed)
+ * @throws {AuthError} last_user_admin, scope_not_held when `guard` refuses it (nothing is changed)
  */
 export function disableUser(
   deps: UserLifecycleDeps,
   username: string,
   guard?: UserWriteGuard,
+  changes: UserPatch = {},
 ): Promise<UserRecord> {
-  return cutOff(deps, username, { disabled: true }, guard);
+  return cutOff(deps, username, { ...changes, disabled: true }, guard);
 }

@@ -58,7 +58,14 @@ export interface UserWriteGuard {
    * after the write, and no other active user holds it. Two such writes racing on two holders
    * cannot both succeed.
    */
-  readonly keepActiveHolderOf: string;
+  readonly keepActiveHolderOf?: string;
+  /**
+   * Refuses the write with `scope_not_held` when its patch gives the user a scope outside this
+   * list that the user does not hold at the moment of the write: the acting account may grant
+   * only what it holds, and may keep on the user what the user holds, but not what a concurrent
+   * change has just taken away.
+   */
+  readonly grantableScopes?: readonly string[];
 }
 
 /**
@@ -92,7 +99,8 @@ export interface UserStore {
   createUser(user: NewUser): Promise<UserRecord>;
   /**
    * @throws {AuthError} user_not_found
-   * @throws {AuthError} last_user_admin when `guard` refuses the change (nothing is written)
+   * @throws {AuthError} last_user_admin, scope_not_held when `guard` refuses the change (nothing
+   * is written)
    */
   updateUser(username: string, patch: UserPatch, guard?: UserWriteGuard): Promise<UserRecord>;
   /**

@@ -167,6 +167,59 @@ export function describeGuardedUserWritesContract(
       });
     });
 
+    describe("a write guarded to grant only some scopes", () => {
+      const granting: UserWriteGuard = { grantableScopes: ["me"] };
+
+      it("refuses a scope outside the list the user does not hold, writing nothing", async () => {
+        await store.users.createUser({ username: "ann", passwordHash: hashOf("ann") });
+
+        await assert.rejects(
+          store.users.updateUser(
+            "ann",
+            { scopes: ["me", "audit:read"], fullName: "Ann" },
+            granting,
+          ),
+          { name: "AuthError", code: "scope_not_held" },
+        );
+
+        const ann = await store.users.findByUsername("ann");
+        assert.deepEqual(ann?.scopes, []);
+        assert.equal(ann?.fullName, null);
+      });
+
+      it("lets the user keep a scope outside the list that it holds at the write", async () => {
+        await store.users.createUser({
+          username: "ann",
+          passwordHash: hashOf("ann"),
+          scopes: ["audit:read"],
+        });
+
+        const ann = await store.users.updateUser("ann", { scopes: ["me", "audit:read"] }, granting);
+
+        assert.deepEqual(ann.scopes, ["me", "audit:read"]);
+      });
+
+      it(`never keeps a scope that a concurrent write took away (${trials} trials)`, async () => {
+        for (let trial = 0; trial < trials; trial++) {
+          const username = `ann${trial}`;
+          await store.users.createUser({
+            username,
+            passwordHash: hashOf(username),
+            scopes: ["audit:read"],
+          });
+
+          await Promise.allSettled([
+            store.users.updateUser(username, { scopes: ["me", "audit:read"] }, granting),
+            store.users.updateUser(username, { scopes: ["me"] }),
+          ]);
+
+          // Kept and then taken away, or refused once taken away: never given back.
+          const scopes = (await store.users.findByUsername(username))?.scopes;
+          assert.deepEqual(scopes, ["me"], `trial ${trial}`);
+        }
+      });
+    });
+
     describe("a client update conditional on its secret hash", () => {
       const register = () =>
         store.clients.createClient({

@@ -12,13 +12,7 @@ import type {
   UserRecord,
   UserWriteGuard,
 } from "gatehouse-auth-core/users/user";
-import {
-  isActiveHolder,
-  lastHolderRefusal,
-  scopeToKeep,
-  standingAfter,
-  type UserStanding,
-} from "gatehouse-auth-core/users/user-write-guard";
+import { enforceWriteGuard, isActiveHolder } from "gatehouse-auth-core/users/user-write-guard";
 import { refuseNulCharacters } from "../nul-refusal.ts";
 import { createMemoryAuditLog } from "./audit-log.ts";
 import { createMemoryClientStore } from "./clients.ts";
@@ -97,15 +91,11 @@ export function createMemoryStore(options: { clock?: Clock } = {}): Store {
   const checkGuard = (
     username: string,
     guard: UserWriteGuard | undefined,
-    after: (current: UserRecord) => UserStanding | undefined,
+    patch: UserPatch | undefined,
   ): void => {
-    const current = users.get(username);
-    const scope = scopeToKeep(guard, current, current === undefined ? undefined : after(current));
-    if (scope === undefined) return;
-    const others = [...users.values()].some(
-      (user) => user.username !== username && isActiveHolder(user, scope),
+    enforceWriteGuard(guard, username, users.get(username), patch, (scope) =>
+      [...users.values()].some((user) => user.username !== username && isActiveHolder(user, scope)),
     );
-    if (!others) throw lastHolderRefusal(username, scope);
   };
 
   const sortedUsers = async (): Promise<readonly UserRecord[]> =>
@@ -150,7 +140,7 @@ export function createMemoryStore(options: { clock?: Clock } = {}): Store {
         guard?: UserWriteGuard,
       ): Promise<UserRecord> {
         const current = requireUser(username);
-        checkGuard(username, guard, (user) => standingAfter(user, patch));
+        checkGuard(username, guard, patch);
         const record: UserRecord = {
           ...current,
           email: patch.email === undefined ? current.email : patch.email,
@@ -166,7 +156,7 @@ export function createMemoryStore(options: { clock?: Clock } = {}): Store {
       },
 
       async deleteUser(username: string, guard?: UserWriteGuard): Promise<boolean> {
-        checkGuard(username, guard, () => undefined);
+        checkGuard(username, guard, undefined);
         items.delete(username);
         forgetUser(username);
         if (users.has(username)) canonical.delete(canonicalUsername(username));

@@ -11,13 +11,7 @@ import type {
   UserStore,
   UserWriteGuard,
 } from "gatehouse-auth-core/users/user";
-import {
-  isActiveHolder,
-  lastHolderRefusal,
-  scopeToKeep,
-  standingAfter,
-  type UserStanding,
-} from "gatehouse-auth-core/users/user-write-guard";
+import { enforceWriteGuard, isActiveHolder } from "gatehouse-auth-core/users/user-write-guard";
 import { z } from "zod";
 import { groupCaseCollisions, pickLoginUser } from "../rows/canonical-username-rows.ts";
 import { parseRow } from "../rows/parse-row.ts";
@@ -93,7 +87,7 @@ export type InTransaction = <T>(work: (tx: Queryable) => Promise<T>) => Promise<
 async function lockHolders(
   tx: Queryable,
   username: string,
-  scope: string,
+  scope: string | null,
 ): Promise<readonly UserRecord[]> {
   return (
     await tx.rows(
@@ -122,20 +116,16 @@ export function createPostgresUsers(
   const guarded = async <T>(
     username: string,
     guard: UserWriteGuard | undefined,
-    after: (current: UserRecord) => UserStanding | undefined,
+    patch: UserPatch | undefined,
     write: (tx: Queryable) => Promise<T>,
   ): Promise<T> => {
     if (guard === undefined) return write(db);
     return inTransaction(async (tx) => {
-      const rows = await lockHolders(tx, username, guard.keepActiveHolderOf);
+      const rows = await lockHolders(tx, username, guard.keepActiveHolderOf ?? null);
       const current = rows.find((row) => row.username === username);
-      const scope = scopeToKeep(guard, current, current === undefined ? undefined : after(current));
-      if (
-        scope !== undefined &&
-        !rows.some((row) => row.username !== username && isActiveHolder(row, scope))
-      ) {
-        throw lastHolderRefusal(username, scope);
-      }
+      enforceWriteGuard(guard, username, current, patch, (scope) =>
+        rows.some((row) => row.username !== username && isActiveHolder(row, scope)),
+      );
       return write(tx);
     });
   };
@@ -207,8 +197,7 @@ export function createPostgresUsers(
       patch: UserPatch,
       guard?: UserWriteGuard,
     ): Promise<UserRecord> {
-      const after = (user: UserRecord): UserStanding => standingAfter(user, patch);
-      const rows = await guarded(username, guard, after, (tx) =>
+      const rows = await guarded(username, guard, patch, (tx) =>
         tx.rows(patchUser, [
           username,
           patch.email !== undefined,
@@ -233,11 +222,8 @@ export function createPostgresUsers(
 
     async deleteUser(username: string, guard?: UserWriteGuard): Promise<boolean> {
       // Items go with the user: items.owner is ON DELETE CASCADE.
-      const deleted = await guarded(
-        username,
-        guard,
-        () => undefined,
-        (tx) => tx.run("DELETE FROM users WHERE username = $1", [username]),
+      const deleted = await guarded(username, guard, undefined, (tx) =>
+        tx.run("DELETE FROM users WHERE username = $1", [username]),
       );
       return deleted > 0;
     },

@@ -15,12 +15,7 @@ import type {
   UserRecord,
   UserWriteGuard,
 } from "gatehouse-auth-core/users/user";
-import {
-  lastHolderRefusal,
-  scopeToKeep,
-  standingAfter,
-  type UserStanding,
-} from "gatehouse-auth-core/users/user-write-guard";
+import { enforceWriteGuard } from "gatehouse-auth-core/users/user-write-guard";
 import { z } from "zod";
 import { refuseNulCharacters } from "../nul-refusal.ts";
 import { groupCaseCollisions, pickLoginUser } from "../rows/canonical-username-rows.ts";
@@ -220,17 +215,20 @@ export function createSqliteStore(options: { path: string; clock?: Clock }): Sto
   const guarded = <T>(
     username: string,
     guard: UserWriteGuard | undefined,
-    after: (current: UserRecord) => UserStanding | undefined,
+    patch: UserPatch | undefined,
     write: () => T,
   ): T => {
     if (guard === undefined) return write();
     return inWriteTransaction(db, () => {
       const row = findUser.get(username);
       const current = row === undefined ? undefined : readSqliteUserRow(row);
-      const scope = scopeToKeep(guard, current, current === undefined ? undefined : after(current));
-      if (scope !== undefined && findOtherHolder.get(username, scope) === undefined) {
-        throw lastHolderRefusal(username, scope);
-      }
+      enforceWriteGuard(
+        guard,
+        username,
+        current,
+        patch,
+        (scope) => findOtherHolder.get(username, scope) !== undefined,
+      );
       return write();
     });
   };
@@ -262,8 +260,7 @@ export function createSqliteStore(options: { path: string; clock?: Clock }): Sto
         guard?: UserWriteGuard,
       ): Promise<UserRecord> {
         memo.forget();
-        const after = (user: UserRecord): UserStanding => standingAfter(user, patch);
-        const row = guarded(username, guard, after, () =>
+        const row = guarded(username, guard, patch, () =>
           patchUser.get({
             username,
             updatedAt: clock.now(),
@@ -288,14 +285,7 @@ export function createSqliteStore(options: { path: string; clock?: Clock }): Sto
       async deleteUser(username: string, guard?: UserWriteGuard): Promise<boolean> {
         // Items go with the user: items.owner is ON DELETE CASCADE.
         memo.forget();
-        return (
-          guarded(
-            username,
-            guard,
-            () => undefined,
-            () => deleteUser.run(username),
-          ).changes > 0
-        );
+        return guarded(username, guard, undefined, () => deleteUser.run(username)).changes > 0;
       },
 
       async upgradePasswordHash(
