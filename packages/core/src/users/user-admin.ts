@@ -68,6 +68,28 @@ function checkUsername(username: string): void {
   if (!isValidUsername(username)) throw new AuthError("invalid_request", usernameRule);
 }
 
+/** The longest email address an account may have: RFC 5321 §4.5.3.1.3's limit on a path. */
+export const maxEmailLength = 254;
+/** The longest full name an account may have. */
+export const maxFullNameLength = 256;
+
+// The same bounds as the admin API's schema, for every caller (the CLI, an import, the toolkit),
+// so no caller can store an unbounded string in an account.
+function checkProfile(fields: {
+  readonly email?: string | null | undefined;
+  readonly fullName?: string | null | undefined;
+}): void {
+  if ((fields.email?.length ?? 0) > maxEmailLength) {
+    throw new AuthError("invalid_request", `an email is at most ${maxEmailLength} characters`);
+  }
+  if ([...(fields.fullName ?? "")].length > maxFullNameLength) {
+    throw new AuthError(
+      "invalid_request",
+      `a full name is at most ${maxFullNameLength} characters`,
+    );
+  }
+}
+
 async function requireAccount(users: UserStore, username: string): Promise<UserRecord> {
   const record = await users.findByUsername(username);
   if (record === undefined) throw new AuthError("user_not_found", "no user with this username");
@@ -126,6 +148,7 @@ async function insertAccount(
   account: ImportedAccount,
   details: AuditDetails,
 ): Promise<UserRecord> {
+  checkProfile(account);
   const scopes = deps.scopes.check(account.scopes ?? []);
   const created = await deps.users.createUser({
     username: account.username,
@@ -155,6 +178,7 @@ export async function createAccount(
   account: NewAccount,
 ): Promise<UserRecord> {
   checkUsername(account.username);
+  checkProfile(account);
   assertAcceptablePassword(account.password);
   deps.passwordPolicy.check(account.password);
   checkGrantable(context, deps.scopes.check(account.scopes ?? []));
@@ -199,6 +223,7 @@ export async function changeAccount(
   username: string,
   changes: AccountChanges,
 ): Promise<UserRecord> {
+  checkProfile(changes);
   const before = await requireAccount(deps.users, username);
   const scopes = changes.scopes === undefined ? undefined : deps.scopes.check(changes.scopes);
   if (scopes !== undefined) checkGrantable(context, scopes, before.scopes);

@@ -148,6 +148,24 @@ describe("gatehouse users import, file handling", () => {
     );
   });
 
+  it("reports a row whose email or full name is longer than the admin API allows as invalid", async () => {
+    const path = await file(
+      "long.json",
+      JSON.stringify([
+        { username: "longmail", hashed_password: bcrypt, email: `${"a".repeat(250)}@b.io` },
+        { username: "longname", hashed_password: bcrypt, full_name: "n".repeat(257) },
+        { username: "fine", hashed_password: bcrypt, full_name: "n".repeat(256) },
+      ]),
+    );
+
+    const run = await cli.run(["users", "import", path]);
+
+    assert.equal(run.status, 1);
+    assert.match(run.stdout, /row 1 longmail: invalid: email is longer than 254 characters/);
+    assert.match(run.stdout, /row 2 longname: invalid: full_name is longer than 256 characters/);
+    assert.match(run.stdout, /row 3 fine: imported/);
+  });
+
   for (const [label, name, text, args] of [
     ["a file that is not JSON", "bad.json", "{nope", []],
     ["JSON that holds no users", "scalar.json", "42", []],

@@ -7,7 +7,12 @@ import {
 } from "gatehouse-auth-core/passwords/hash-formats";
 import { isAcceptablePassword, type PasswordHash } from "gatehouse-auth-core/passwords/hasher";
 import { isValidUsername } from "gatehouse-auth-core/users/user";
-import { type AuditContext, importAccount } from "gatehouse-auth-core/users/user-admin";
+import {
+  type AuditContext,
+  importAccount,
+  maxEmailLength,
+  maxFullNameLength,
+} from "gatehouse-auth-core/users/user-admin";
 import { z } from "zod";
 import type { Services } from "../../service/compose.ts";
 import { parseCommandArgs, UsageError } from "../arguments.ts";
@@ -36,8 +41,15 @@ const importRow = z
     username: z.string().refine(isValidUsername, {
       message: "must be 1 to 64 characters of A-Z a-z 0-9 . _ @ -, starting with a letter or digit",
     }),
-    email: optionalText.pipe(z.email({ message: "not a valid email address" }).nullable()),
-    full_name: optionalText,
+    email: optionalText.pipe(
+      z
+        .email({ message: "not a valid email address" })
+        .max(maxEmailLength, { message: `is longer than ${maxEmailLength} characters` })
+        .nullable(),
+    ),
+    full_name: optionalText.refine((value) => [...(value ?? "")].length <= maxFullNameLength, {
+      message: `is longer than ${maxFullNameLength} characters`,
+    }),
     disabled: z
       .union([z.boolean(), z.enum(["true", "false", "True", "False", "1", "0", ""])])
       .optional()
