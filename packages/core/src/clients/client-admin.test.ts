@@ -64,6 +64,27 @@ describe("client administration", () => {
     assert.equal(verifyClientSecret(stored, overtaking, start), true);
   });
 
+  it("gives up a rotation whose secret keeps changing under it, instead of looping", async () => {
+    const { client } = await registerClient(deps, context, { name: "reports" });
+    let writes = 0;
+    const neverSettling: ClientAdminDeps = {
+      ...deps,
+      clients: {
+        ...store.clients,
+        updateClient: async () => {
+          writes++;
+          return undefined;
+        },
+      },
+    };
+
+    await assert.rejects(
+      rotateClientSecret(neverSettling, context, client.clientId),
+      /kept changing/,
+    );
+    assert.equal(writes, 10);
+  });
+
   it("registers a confidential client with a secret stored only as its hash, and audits it", async () => {
     const { client, secret } = await registerClient(deps, context, {
       name: "reports",
