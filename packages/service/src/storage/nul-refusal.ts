@@ -1,6 +1,5 @@
 // Every store refuses a string holding a NUL character the same way, before its adapter sees it.
 import { AuthError } from "gatehouse-auth-core/errors";
-import type { Store } from "gatehouse-auth-core/ports";
 
 const nul = "\u0000";
 
@@ -53,23 +52,32 @@ function guardMethod(
 
 function guardPort(name: string, port: object): object {
   const guarded: Record<string, unknown> = {};
-  for (const [key, member] of Object.entries(port)) {
-    guarded[key] =
-      typeof member === "function" ? guardMethod(`${name}.${key}`, member, port) : member;
+  for (const [key, descriptor] of Object.entries(Object.getOwnPropertyDescriptors(port))) {
+    if (descriptor.get !== undefined || descriptor.set !== undefined) {
+      // An accessor keeps reading the port itself, never a copy taken here.
+      Object.defineProperty(guarded, key, {
+        enumerable: descriptor.enumerable ?? true,
+        get: () => Reflect.get(port, key),
+      });
+    } else if (typeof descriptor.value === "function") {
+      guarded[key] = guardMethod(`${name}.${key}`, descriptor.value, port);
+    } else {
+      guarded[key] = descriptor.value;
+    }
   }
   return guarded;
 }
 
 /**
- * The same store, with every method of every port refusing a string argument that holds a NUL
- * character (U+0000) anywhere — in a username, client id, token id, scope, name, audit detail,
+ * The same store (a `Store`, or any record of ports), with every method of every port refusing a
+ * string argument that holds a NUL character (U+0000) anywhere — in a username, client id, token id, scope, name, audit detail,
  * key or nested record — with `AuthError` `invalid_input`, before the adapter runs. PostgreSQL's
  * `text` and `jsonb` cannot hold one (the driver fails with "invalid byte sequence"); SQLite and
  * memory could, so all three refuse alike and a caller sees one behaviour whatever the store. The
  * methods otherwise answer as before, a synchronous answer (SQLite's user lookup) staying one.
  * Members that are not port objects (`close`, `poolStats`) are kept as they are.
  */
-export function refuseNulCharacters<S extends Store>(store: S): S {
+export function refuseNulCharacters<S extends object>(store: S): S {
   const guarded: Record<string, unknown> = {};
   for (const [name, member] of Object.entries(store)) {
     guarded[name] =
