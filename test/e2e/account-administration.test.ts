@@ -145,6 +145,29 @@ for (const [storeName, makeStore] of Object.entries(stores)) {
       });
     });
 
+    it("refuses an email or full name longer than the admin API allows, from any caller", async () => {
+      const long = { email: `${"a".repeat(250)}@b.io`, fullName: "n".repeat(257) };
+
+      await assert.rejects(
+        createAccount(deps, context, { username: "ann", password: pw, email: long.email }),
+        { code: "invalid_request" },
+      );
+      await assert.rejects(
+        importAccount(deps, context, {
+          username: "ann",
+          passwordHash: importedPasswordHash(bcrypt),
+          fullName: long.fullName,
+        }),
+        { code: "invalid_request" },
+      );
+      await createAccount(deps, context, { username: "ann", password: pw });
+      await assert.rejects(changeAccount(deps, context, "ann", { fullName: long.fullName }), {
+        code: "invalid_request",
+      });
+
+      assert.equal((await store.users.findByUsername("ann"))?.fullName, null);
+    });
+
     describe("usernames", () => {
       it("refuses a username differing from an existing one only by case, before hashing", async () => {
         await createAccount(deps, context, { username: "johndoe", password: pw });

@@ -88,6 +88,7 @@ describe("gatehouse users import", () => {
       "row 8 scoper: invalid: unknown scope root",
       "row 9 weakpbkdf: invalid: hashed_password is not an argon2, bcrypt or pbkdf2_sha256 hash",
       "imported 3, skipped 1, invalid 5",
+      "3 imported password hash(es) could not be checked against the password policy",
     ]);
     assert.equal(report.status, 1);
     assert.match(report.stderr, /5 row\(s\) were invalid/);

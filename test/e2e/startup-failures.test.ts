@@ -125,6 +125,30 @@ describe("a process that cannot start", () => {
     );
   });
 
+  for (const [label, path, what] of [
+    [
+      "a file of the kernel's proc file system",
+      "/proc/self/status",
+      "on the kernel's proc file system",
+    ],
+    ["a device", "/dev/null", "a device"],
+    ["a folder", "/", "a folder"],
+  ] as const) {
+    it(`fails at once, naming the SQLite path, when it is ${label} (issue 16)`, async () => {
+      const exit = await run(
+        serverEntry,
+        [],
+        { PORT: "0", GATEHOUSE_DATABASE_URL: `sqlite:${path}` },
+        directory,
+      );
+
+      assert.equal(
+        oneLineFailure(exit),
+        `gatehouse: cannot use the SQLite database ${path}: it is ${what}, not a database file; set GATEHOUSE_DATABASE_URL to a path this process can write`,
+      );
+    });
+  }
+
   it("names GATEHOUSE_DATABASE_URL but not its password when PostgreSQL refuses", async () => {
     const exit = await run(
       cliEntry,

@@ -28,7 +28,7 @@ async function setup() {
   const deps = { users: store.users, tokens, denylist: store.denylist, clients };
   const userToken = tokens.issue("johndoe", [me]).token;
   const clientToken = tokens.issue(clientSubject("reporting"), [items]).token;
-  return { deps, userToken, clientToken };
+  return { deps, tokens, userToken, clientToken };
 }
 
 const refusedAs = (code: string) => (error: unknown) => isAuthError(error) && error.code === code;
@@ -43,6 +43,32 @@ describe("authorizeCaller", () => {
     assert.equal(user.kind === "user" && user.user.username, "johndoe");
     assert.equal(client.kind === "client" && client.client.clientId, "reporting");
     assert.deepEqual(client.scopes, ["items"]);
+  });
+
+  it("refuses a client token issued before its client was registered (issue 16)", async () => {
+    const { deps, tokens } = await setup();
+    const store = createMemoryStore({ clock: createFixedClock(start) });
+    await store.clients.createClient({
+      clientId: "reissued",
+      name: "Registered again",
+      type: "confidential",
+      secretHash: "hash",
+      grantTypes: ["client_credentials"],
+      scopes: ["items"],
+      redirectUris: [],
+      audiences: [],
+      firstParty: false,
+    });
+    const withStore = { ...deps, clients: store.clients };
+    const earlier = tokens.issue(clientSubject("reissued"), [items], { issuedAtMs: start - 1 });
+    const current = tokens.issue(clientSubject("reissued"), [items], { issuedAtMs: start });
+
+    await assert.rejects(
+      async () => authorizeCaller(withStore, earlier.token, [items], ["client"]),
+      refusedAs("token_invalid"),
+    );
+    const caller = await authorizeCaller(withStore, current.token, [items], ["client"]);
+    assert.equal(caller.kind, "client");
   });
 
   it("refuses a kind the resource does not accept as an invalid token", async () => {

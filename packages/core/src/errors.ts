@@ -7,6 +7,11 @@ export const authErrorCodes = [
   "invalid_scope",
   /** A malformed request: duplicate parameters, a field that breaks a rule. */
   "invalid_request",
+  /**
+   * A string a store was given holds a character no store can keep (NUL): refused by every store
+   * alike, before it reaches the database.
+   */
+  "invalid_input",
   "unsupported_grant_type",
   /** Client authentication failed: unknown or disabled client, wrong secret, malformed Basic. */
   "invalid_client",

@@ -37,8 +37,8 @@ export function isClientSubject(subject: string): boolean {
  * Checks a client's own access token: signature and time, then the client is loaded on every
  * call (a disabled or deleted client loses access at once, whatever the token says), then the
  * denylist and the required scopes — only scopes the client is still allowed count.
- * @throws {AuthError} token_invalid when the token is bad or revoked, names no client, or its
- * client is unknown or disabled
+ * @throws {AuthError} token_invalid when the token is bad or revoked, names no client, its
+ * client is unknown or disabled, or it was issued before the client was registered
  * @throws {AuthError} token_expired
  * @throws {AuthError} insufficient_scope when the token lacks a required scope
  * @example
@@ -72,6 +72,11 @@ export async function authorizeVerifiedClient(
   ]);
   if (record === undefined || record.disabled || record.type !== "confidential") {
     throw new AuthError("token_invalid", "the token's client does not exist or is disabled");
+  }
+  // A client deleted and registered again under the same id (a toolkit caller may choose ids) does
+  // not inherit the old registration's tokens, as a re-created username does not.
+  if (verified.issuedAtMs < record.createdAt) {
+    throw new AuthError("token_invalid", "the token was issued to an earlier client of this id");
   }
   if (revoked) throw new AuthError("token_invalid", "the token was revoked");
   const allowed = new Set(record.scopes);

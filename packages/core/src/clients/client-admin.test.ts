@@ -38,6 +38,53 @@ describe("client administration", () => {
   });
   afterEach(() => store.close());
 
+  it("keeps a secret valid whose rotation another rotation overtook (issue 16)", async () => {
+    const { client } = await registerClient(deps, context, { name: "reports" });
+    let overtaking: string | null = null;
+    const racing: ClientAdminDeps = {
+      ...deps,
+      clients: {
+        ...store.clients,
+        // Another rotation commits right after this one has read the client.
+        findClient: async (clientId) => {
+          const read = await store.clients.findClient(clientId);
+          if (overtaking === null) {
+            overtaking = (await rotateClientSecret(deps, context, clientId)).secret;
+          }
+          return read;
+        },
+      },
+    };
+
+    const { secret } = await rotateClientSecret(racing, context, client.clientId);
+
+    const stored = await store.clients.findClient(client.clientId);
+    assert.ok(secret !== null && overtaking !== null);
+    assert.equal(verifyClientSecret(stored, secret, start), true);
+    assert.equal(verifyClientSecret(stored, overtaking, start), true);
+  });
+
+  it("gives up a rotation whose secret keeps changing under it, instead of looping", async () => {
+    const { client } = await registerClient(deps, context, { name: "reports" });
+    let writes = 0;
+    const neverSettling: ClientAdminDeps = {
+      ...deps,
+      clients: {
+        ...store.clients,
+        updateClient: async () => {
+          writes++;
+          return undefined;
+        },
+      },
+    };
+
+    await assert.rejects(
+      rotateClientSecret(neverSettling, context, client.clientId),
+      /kept changing/,
+    );
+    assert.equal(writes, 10);
+  });
+
   it("registers a confidential client with a secret stored only as its hash, and audits it", async () => {
     const { client, secret } = await registerClient(deps, context, {
       name: "reports",

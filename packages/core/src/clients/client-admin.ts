@@ -192,6 +192,8 @@ export async function changeClient(
   return toClient(after);
 }
 
+const maxRotationAttempts = 10;
+
 /**
  * Gives a confidential client a new secret (returned this once) and records
  * `client.secret_rotated`. The secret it replaces stays valid for `secretOverlapSeconds`, so the
@@ -203,18 +205,33 @@ export async function rotateClientSecret(
   context: AuditContext,
   clientId: string,
 ): Promise<ClientWithSecret> {
-  const before = await requireClient(deps.clients, clientId);
-  if (before.type === "public" || before.secretHash === null) {
-    throw new AuthError("invalid_request", "a public client has no secret to rotate");
-  }
   const generated = generateClientSecret();
   const overlap = deps.secretOverlapSeconds > 0;
-  const after = await deps.clients.updateClient(clientId, {
-    secretHash: generated.secretHash,
-    previousSecretHash: overlap ? before.secretHash : null,
-    previousSecretExpiresAt: overlap ? deps.clock.now() + deps.secretOverlapSeconds * 1000 : null,
-  });
-  if (after === undefined) throw new AuthError("client_not_found", "no client with this id");
+  // Compare-and-set on the secret read: of two rotations racing, the later one would otherwise
+  // overwrite the earlier one's secret with its own, leaving a secret shown to an operator that
+  // works nowhere. Losing the race re-reads, so the earlier secret becomes the previous one.
+  let after: ClientRecord | undefined;
+  for (let attempt = 0; after === undefined; attempt++) {
+    const before = await requireClient(deps.clients, clientId);
+    if (before.type === "public" || before.secretHash === null) {
+      throw new AuthError("invalid_request", "a public client has no secret to rotate");
+    }
+    // Each lost round means another rotation committed, so this ends unless rotations never stop.
+    if (attempt === maxRotationAttempts) {
+      throw new Error(`the secret of ${clientId} kept changing during its rotation`);
+    }
+    after = await deps.clients.updateClient(
+      clientId,
+      {
+        secretHash: generated.secretHash,
+        previousSecretHash: overlap ? before.secretHash : null,
+        previousSecretExpiresAt: overlap
+          ? deps.clock.now() + deps.secretOverlapSeconds * 1000
+          : null,
+      },
+      { secretHash: before.secretHash },
+    );
+  }
   await audit(deps, context, "client.secret_rotated", clientId, {
     overlap_seconds: deps.secretOverlapSeconds,
   });

@@ -76,6 +76,12 @@ export interface ClientPatch {
   readonly previousSecretExpiresAt?: number | null;
 }
 
+/** What a client must still be for a conditional {@link ClientStore.updateClient} to write. */
+export interface ClientExpectation {
+  /** The secret hash read before the change (`null` for a public client). */
+  readonly secretHash: string | null;
+}
+
 /**
  * Where registered clients live. Every adapter passes the client store contract suite.
  * "Not found" is not an error: lookups return `undefined`.
@@ -86,8 +92,16 @@ export interface ClientStore {
   listClients(): Promise<readonly ClientRecord[]>;
   /** @throws {AuthError} client_id_taken */
   createClient(client: NewClient): Promise<ClientRecord>;
-  /** Returns the updated client, or `undefined` when there is none with that id. */
-  updateClient(clientId: string, patch: ClientPatch): Promise<ClientRecord | undefined>;
+  /**
+   * Returns the updated client, or `undefined` when there is none with that id. Given `expected`,
+   * the write happens only while the stored secret hash is still `expected.secretHash`, in the
+   * same atomic step (compare-and-set); `undefined` also when it no longer is.
+   */
+  updateClient(
+    clientId: string,
+    patch: ClientPatch,
+    expected?: ClientExpectation,
+  ): Promise<ClientRecord | undefined>;
   /** Returns whether a client was deleted. */
   deleteClient(clientId: string): Promise<boolean>;
 }

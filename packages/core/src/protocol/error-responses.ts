@@ -45,6 +45,10 @@ const table = {
   inactive_user: { status: 400, detail: "Inactive user", oauthError: "invalid_grant" },
   invalid_scope: { status: 400, detail: "Invalid scope", oauthError: "invalid_scope" },
   invalid_request: { status: 400, detail: "Invalid request", oauthError: "invalid_request" },
+  // A validation error, as FastAPI answers input its schema refuses; the HTTP edge already refuses
+  // a NUL in any parameter with a 422 naming the field, this is for input that reaches a store
+  // another way (a decoded cursor, a toolkit caller).
+  invalid_input: { status: 422, detail: "A value holds a NUL character" },
   unsupported_grant_type: {
     status: 400,
     detail: "Unsupported grant type",

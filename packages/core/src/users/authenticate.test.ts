@@ -208,6 +208,24 @@ describe("authenticate", () => {
       assert.equal(user.passwordHash, oldHash);
     });
 
+    it("never overwrites a password changed while the new hash is made (issue 16)", async () => {
+      const oldHash = bcryptHash("secret", 4) as PasswordHash;
+      const users = await storeWith({ username: "johndoe", passwordHash: oldHash });
+      const changedHash = await hasher.hash("a new password");
+      const changingMeanwhile: PasswordHasher = {
+        ...hasher,
+        hash: async (password) => {
+          await users.updateUser("johndoe", { passwordHash: changedHash });
+          return hasher.hash(password);
+        },
+      };
+
+      const user = await authenticate({ users, hasher: changingMeanwhile }, "johndoe", "secret");
+
+      assert.equal(user.passwordHash, oldHash);
+      assert.equal((await users.findByUsername("johndoe"))?.passwordHash, changedHash);
+    });
+
     it("passes on an unexpected failure while rehashing", async () => {
       const oldHash = bcryptHash("secret", 4) as PasswordHash;
       const users = await storeWith({ username: "johndoe", passwordHash: oldHash });

@@ -52,13 +52,19 @@ async function rehash(
 ): Promise<UserRecord> {
   try {
     const passwordHash = await deps.hasher.hash(password);
-    await deps.users.updateUser(record.username, { passwordHash });
+    // Compare-and-set on the hash just verified: a password change that committed after this
+    // login read the user must not be overwritten by the old password's new hash.
+    const upgraded = await deps.users.upgradePasswordHash(
+      record.username,
+      record.passwordHash,
+      passwordHash,
+    );
     // The account as it was checked, not as the update left it: a cut-off written meanwhile must
     // stay visible to a caller comparing this record with a later read (see passwordGrant).
-    return { ...record, passwordHash };
+    return upgraded ? { ...record, passwordHash } : record;
   } catch (error) {
-    // The login itself succeeded; a busy hasher or a user deleted meanwhile only postpones the upgrade.
-    if (isAuthError(error, "hasher_busy") || isAuthError(error, "user_not_found")) return record;
+    // The login itself succeeded; a busy hasher only postpones the upgrade.
+    if (isAuthError(error, "hasher_busy")) return record;
     throw error;
   }
 }

@@ -6,7 +6,7 @@ import type { PasswordHash, PasswordHasher } from "../passwords/hasher.ts";
 import { assertAcceptablePassword } from "../passwords/hasher.ts";
 import type { PasswordPolicy } from "../passwords/password-policy.ts";
 import type { ScopeCatalogue } from "../scopes.ts";
-import type { UserPatch, UserRecord, UserStore } from "./user.ts";
+import type { UserPatch, UserRecord, UserStore, UserWriteGuard } from "./user.ts";
 import { isValidUsername } from "./user.ts";
 import type { UserLifecycleDeps } from "./user-lifecycle.ts";
 import { changePassword, disableUser, logoutEverywhere } from "./user-lifecycle.ts";
@@ -68,6 +68,28 @@ function checkUsername(username: string): void {
   if (!isValidUsername(username)) throw new AuthError("invalid_request", usernameRule);
 }
 
+/** The longest email address an account may have: RFC 5321 §4.5.3.1.3's limit on a path. */
+export const maxEmailLength = 254;
+/** The longest full name an account may have. */
+export const maxFullNameLength = 256;
+
+// The same bounds as the admin API's schema, for every caller (the CLI, an import, the toolkit),
+// so no caller can store an unbounded string in an account.
+function checkProfile(fields: {
+  readonly email?: string | null | undefined;
+  readonly fullName?: string | null | undefined;
+}): void {
+  if ((fields.email?.length ?? 0) > maxEmailLength) {
+    throw new AuthError("invalid_request", `an email is at most ${maxEmailLength} characters`);
+  }
+  if ([...(fields.fullName ?? "")].length > maxFullNameLength) {
+    throw new AuthError(
+      "invalid_request",
+      `a full name is at most ${maxFullNameLength} characters`,
+    );
+  }
+}
+
 async function requireAccount(users: UserStore, username: string): Promise<UserRecord> {
   const record = await users.findByUsername(username);
   if (record === undefined) throw new AuthError("user_not_found", "no user with this username");
@@ -92,29 +114,14 @@ function checkGrantable(
   }
 }
 
-const managesUsers = (user: { disabled: boolean; scopes: readonly string[] }): boolean =>
-  !user.disabled && user.scopes.includes(manageUsersScope);
-
-// Refuses a change that leaves no active account holding users:write: `after` is the target as the
-// change would leave it, `undefined` when it is deleted. Nobody could manage users over the API
-// again; the command line still could, so it is not held to this.
-async function checkManagersRemain(
-  deps: UserAdminDeps,
-  context: AuditContext,
-  before: UserRecord,
-  after: { disabled: boolean; scopes: readonly string[] } | undefined,
-): Promise<void> {
-  if (context.actorScopes === undefined || !managesUsers(before)) return;
-  if (after !== undefined && managesUsers(after)) return;
-  const others = (await deps.users.listUsers()).filter(
-    (user) => user.username !== before.username && managesUsers(user),
-  );
-  if (others.length === 0) {
-    throw new AuthError(
-      "last_user_admin",
-      `${before.username} is the last active account with ${manageUsersScope}`,
-    );
-  }
+// The guard the store checks, atomically, with each write an account makes over the admin API: it
+// may not take users:write away from its last active holder (nobody could manage users over the
+// API again), and may add only scopes it holds. The command line, the operator's root tool, is
+// held to neither.
+function adminGuard(context: AuditContext): UserWriteGuard | undefined {
+  return context.actorScopes === undefined
+    ? undefined
+    : { keepActiveHolderOf: manageUsersScope, grantableScopes: context.actorScopes };
 }
 
 async function audit(
@@ -141,6 +148,7 @@ async function insertAccount(
   account: ImportedAccount,
   details: AuditDetails,
 ): Promise<UserRecord> {
+  checkProfile(account);
   const scopes = deps.scopes.check(account.scopes ?? []);
   const created = await deps.users.createUser({
     username: account.username,
@@ -170,6 +178,7 @@ export async function createAccount(
   account: NewAccount,
 ): Promise<UserRecord> {
   checkUsername(account.username);
+  checkProfile(account);
   assertAcceptablePassword(account.password);
   deps.passwordPolicy.check(account.password);
   checkGrantable(context, deps.scopes.check(account.scopes ?? []));
@@ -214,24 +223,25 @@ export async function changeAccount(
   username: string,
   changes: AccountChanges,
 ): Promise<UserRecord> {
+  checkProfile(changes);
   const before = await requireAccount(deps.users, username);
   const scopes = changes.scopes === undefined ? undefined : deps.scopes.check(changes.scopes);
   if (scopes !== undefined) checkGrantable(context, scopes, before.scopes);
-  await checkManagersRemain(deps, context, before, {
-    disabled: changes.disabled ?? before.disabled,
-    scopes: scopes ?? before.scopes,
-  });
+  const guard = adminGuard(context);
   const patch: UserPatch = {
     ...(changes.email === undefined ? {} : { email: changes.email }),
     ...(changes.fullName === undefined ? {} : { fullName: changes.fullName }),
     ...(scopes === undefined ? {} : { scopes }),
     ...(changes.disabled === false ? { disabled: false } : {}),
   };
-  // Disabling goes through the lifecycle so the user's tokens are taken back with it.
+  // Disabling goes through the lifecycle so the user's tokens are taken back with it, the other
+  // changes in the same write. The write carries the guard: the store refuses it, atomically, when
+  // it would leave no active account with users:write or add a scope the actor lacks (the checks
+  // above read the account before the write, and a concurrent change can make them stale).
   const after =
     changes.disabled === true && !before.disabled
-      ? await disableUser(deps, username).then(() => deps.users.updateUser(username, patch))
-      : await deps.users.updateUser(username, patch);
+      ? await disableUser(deps, username, guard, patch)
+      : await deps.users.updateUser(username, patch, guard);
   const fields = [
     changes.email === undefined ? [] : ["email"],
     changes.fullName === undefined ? [] : ["full_name"],
@@ -292,9 +302,7 @@ export async function deleteAccount(
   context: AuditContext,
   username: string,
 ): Promise<void> {
-  const before = await deps.users.findByUsername(username);
-  if (before !== undefined) await checkManagersRemain(deps, context, before, undefined);
-  if (!(await deps.users.deleteUser(username))) {
+  if (!(await deps.users.deleteUser(username, adminGuard(context)))) {
     throw new AuthError("user_not_found", "no user with this username");
   }
   await audit(deps, context, "user.deleted", username);

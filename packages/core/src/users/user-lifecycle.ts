@@ -2,7 +2,7 @@
 import type { Clock } from "../clock.ts";
 import type { PasswordHash } from "../passwords/hasher.ts";
 import type { RefreshTokenStore } from "../tokens/refresh-tokens.ts";
-import type { UserPatch, UserRecord, UserStore } from "./user.ts";
+import type { UserPatch, UserRecord, UserStore, UserWriteGuard } from "./user.ts";
 
 /** What the lifecycle functions need. */
 export interface UserLifecycleDeps {
@@ -22,9 +22,10 @@ async function cutOff(
   deps: UserLifecycleDeps,
   username: string,
   patch: UserPatch,
+  guard?: UserWriteGuard,
 ): Promise<UserRecord> {
   const now = deps.clock.now();
-  const record = await deps.users.updateUser(username, { ...patch, tokensValidAfter: now });
+  const record = await deps.users.updateUser(username, { ...patch, tokensValidAfter: now }, guard);
   await deps.refreshTokens.revokeRefreshFamiliesOf(username, now);
   const lastExchange = await deps.refreshTokens.lastRefreshIssuedAt(username);
   if (lastExchange === null || lastExchange < now) return record;
@@ -53,9 +54,16 @@ export function changePassword(
 }
 
 /**
- * Disables `username` and takes back every token, as {@link logoutEverywhere}.
+ * Disables `username` and takes back every token, as {@link logoutEverywhere}. `changes` are
+ * written in the same store write, and `guard` is checked by the store together with it.
  * @throws {AuthError} user_not_found
+ * @throws {AuthError} last_user_admin, scope_not_held when `guard` refuses it (nothing is changed)
  */
-export function disableUser(deps: UserLifecycleDeps, username: string): Promise<UserRecord> {
-  return cutOff(deps, username, { disabled: true });
+export function disableUser(
+  deps: UserLifecycleDeps,
+  username: string,
+  guard?: UserWriteGuard,
+  changes: UserPatch = {},
+): Promise<UserRecord> {
+  return cutOff(deps, username, { ...changes, disabled: true }, guard);
 }

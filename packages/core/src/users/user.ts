@@ -47,6 +47,28 @@ export interface UserPatch {
 }
 
 /**
+ * A condition a user write must meet, checked by the store in the same atomic step as the write
+ * (one transaction, under the locks that make it hold until the commit), never by a read before
+ * it that a concurrent write could make stale.
+ */
+export interface UserWriteGuard {
+  /**
+   * Refuses the write with `last_user_admin` when it would leave no active (not disabled) user
+   * holding this scope: the target holds it and is active now, would not be (or is deleted)
+   * after the write, and no other active user holds it. Two such writes racing on two holders
+   * cannot both succeed.
+   */
+  readonly keepActiveHolderOf?: string;
+  /**
+   * Refuses the write with `scope_not_held` when its patch gives the user a scope outside this
+   * list that the user does not hold at the moment of the write: the acting account may grant
+   * only what it holds, and may keep on the user what the user holds, but not what a concurrent
+   * change has just taken away.
+   */
+  readonly grantableScopes?: readonly string[];
+}
+
+/**
  * Where users live. Every adapter passes `storage/contract/users.contract.ts`.
  *
  * Usernames are unique in their canonical form (`canonicalUsername`, lower case): `JohnDoe` and
@@ -75,10 +97,28 @@ export interface UserStore {
   findCaseCollisions(): Promise<readonly (readonly string[])[]>;
   /** @throws {AuthError} username_taken when a user with the same canonical username exists */
   createUser(user: NewUser): Promise<UserRecord>;
-  /** @throws {AuthError} user_not_found */
-  updateUser(username: string, patch: UserPatch): Promise<UserRecord>;
-  /** Returns whether a user was deleted. Deleting a user deletes their items. */
-  deleteUser(username: string): Promise<boolean>;
+  /**
+   * @throws {AuthError} user_not_found
+   * @throws {AuthError} last_user_admin, scope_not_held when `guard` refuses the change (nothing
+   * is written)
+   */
+  updateUser(username: string, patch: UserPatch, guard?: UserWriteGuard): Promise<UserRecord>;
+  /**
+   * Returns whether a user was deleted. Deleting a user deletes their items.
+   * @throws {AuthError} last_user_admin when `guard` refuses the deletion (nothing is deleted)
+   */
+  deleteUser(username: string, guard?: UserWriteGuard): Promise<boolean>;
+  /**
+   * Replaces the password hash of `username` with `upgraded` only while the stored hash is still
+   * `verified` (compare-and-set), leaving the token cut-off alone: the upgrade of a hash after a
+   * login. Returns whether it replaced it; `false` when the user is gone or the hash changed
+   * meanwhile (a password change that committed after the login read the user is never undone).
+   */
+  upgradePasswordHash(
+    username: string,
+    verified: PasswordHash,
+    upgraded: PasswordHash,
+  ): Promise<boolean>;
   /** Every user, ordered by username. */
   listUsers(): Promise<readonly UserRecord[]>;
   countUsers(): Promise<number>;

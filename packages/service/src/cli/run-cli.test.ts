@@ -217,22 +217,26 @@ describe("runCli", () => {
 
   describe("hash-password", () => {
     it("prints an argon2id hash that verifies the password read from io", async () => {
-      const run = await cli.run(["hash-password"], { passwords: ["open sesame"] });
+      const run = await cli.run(["hash-password"], {
+        passwords: ["open sesame, said the passphrase"],
+      });
 
       assert.equal(run.status, 0);
       const hash = run.stdout.trimEnd();
       assert.match(hash, /^\$argon2id\$v=19\$/);
-      assert.ok(!run.stdout.includes("open sesame"));
+      assert.ok(!run.stdout.includes("open sesame, said the passphrase"));
       const hasher = createFastHasher();
       try {
-        assert.equal((await hasher.verify(hash, "open sesame")).matches, true);
+        assert.equal((await hasher.verify(hash, "open sesame, said the passphrase")).matches, true);
       } finally {
         await hasher.close();
       }
     });
 
     it("asks for confirmation of the password", async () => {
-      const run = await cli.run(["hash-password"], { passwords: ["open sesame"] });
+      const run = await cli.run(["hash-password"], {
+        passwords: ["open sesame, said the passphrase"],
+      });
 
       assert.deepEqual(run.prompts, [{ prompt: "Password: ", confirm: true }]);
     });
@@ -244,8 +248,37 @@ describe("runCli", () => {
       assert.equal(run.stdout, "");
     });
 
+    it("refuses a password shorter than the policy's minimum with exit 1 (issue 16)", async () => {
+      const run = await cli.run(["hash-password"], { passwords: ["short phrase"] });
+
+      assert.equal(run.status, 1);
+      assert.equal(run.stdout, "");
+      assert.match(run.stderr, /must be at least 15 characters/);
+    });
+
+    it("follows GATEHOUSE_PASSWORD_MIN_LENGTH", async () => {
+      const run = await cli.run(["hash-password"], {
+        passwords: ["open sesame, said the passphrase"],
+        env: { GATEHOUSE_PASSWORD_MIN_LENGTH: "40" },
+      });
+
+      assert.equal(run.status, 1);
+      assert.match(run.stderr, /must be at least 40 characters/);
+    });
+
+    it("refuses a commonly used password whatever its length with exit 1 (issue 16)", async () => {
+      const run = await cli.run(["hash-password"], {
+        passwords: ["password"],
+        env: { GATEHOUSE_PASSWORD_MIN_LENGTH: "8" },
+      });
+
+      assert.equal(run.status, 1);
+      assert.equal(run.stdout, "");
+      assert.match(run.stderr, /commonly used/);
+    });
+
     it("refuses a password given as an argument with exit 2", async () => {
-      const run = await cli.run(["hash-password", "open sesame"]);
+      const run = await cli.run(["hash-password", "open sesame, said the passphrase"]);
 
       assert.equal(run.status, 2);
       assert.equal(run.prompts.length, 0);

@@ -64,6 +64,7 @@ const failureMessages = {
   // name what to correct; they never hold a password or hash.
   invalid_scope: (error) => error.message,
   invalid_request: (error) => error.message,
+  invalid_input: () => "a value holds a NUL character, which cannot be stored",
   unsupported_grant_type: () => "unsupported grant type",
   invalid_client: () => "client authentication failed",
   unauthorized_client: () => "the client may not use this grant",

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { NotADatabaseFileError } from "../storage/sqlite/database-file.ts";
 import { loadSettings } from "./config.ts";
 import { explainDatabaseFailure } from "./database-failure.ts";
 
@@ -47,6 +48,17 @@ describe("database failures", () => {
     assert.equal(
       explainDatabaseFailure(systemError("EROFS"), sqlite)?.message,
       "cannot use the SQLite database /srv/data/gatehouse.db: the file system is read-only; set GATEHOUSE_DATABASE_URL to a path this process can write",
+    );
+  });
+
+  it("says what a SQLite path that is no database file is (issue 16)", () => {
+    const wrapped = new Error("opening failed", {
+      cause: new NotADatabaseFileError("/srv/data/gatehouse.db", "a folder"),
+    });
+
+    assert.equal(
+      explainDatabaseFailure(wrapped, sqlite)?.message,
+      "cannot use the SQLite database /srv/data/gatehouse.db: it is a folder, not a database file; set GATEHOUSE_DATABASE_URL to a path this process can write",
     );
   });
 

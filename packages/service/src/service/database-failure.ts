@@ -1,5 +1,6 @@
 // Why the database could not be opened or written at start-up, told in terms of
 // GATEHOUSE_DATABASE_URL and without its password.
+import { NotADatabaseFileError } from "../storage/sqlite/database-file.ts";
 import type { Settings } from "./config.ts";
 import { errorCode, StartupError } from "./startup-error.ts";
 
@@ -64,6 +65,10 @@ function sqliteCode(error: unknown): number | undefined {
 }
 
 function sqliteReason(error: unknown): string | undefined {
+  for (let at = error, depth = 0; at instanceof Error && depth < 8; depth++) {
+    if (at instanceof NotADatabaseFileError) return `it is ${at.what}, not a database file`;
+    at = at.cause;
+  }
   const code = sqliteCode(error);
   if (code !== undefined) return own(sqliteReasons, code & 0xff);
   const fileCode = errorCode(error);

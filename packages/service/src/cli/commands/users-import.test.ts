@@ -63,14 +63,14 @@ describe("gatehouse users import, file handling", () => {
     );
   });
 
-  it("reports a row that is not an object, or lacks the hash, as invalid", async () => {
+  it("reports a row that is not an object, or lacks both the hash and a password, as invalid", async () => {
     const path = await file("odd.json", JSON.stringify([42, { username: "nohash" }]));
 
     const run = await cli.run(["users", "import", path]);
 
     assert.equal(run.status, 1);
     assert.match(run.stdout, /row 1 -: invalid: row /);
-    assert.match(run.stdout, /row 2 nohash: invalid: hashed_password is required/);
+    assert.match(run.stdout, /row 2 nohash: invalid: row needs either hashed_password or password/);
   });
 
   it("reports a row whose full name or email holds a NUL as invalid, storing nothing (issue 16)", async () => {
@@ -91,6 +91,79 @@ describe("gatehouse users import, file handling", () => {
     const stored = await services.store.users.findByUsername("nulname");
     await services.close();
     assert.equal(stored, undefined);
+  });
+
+  it("holds a plain password to the password policy, importing only those it accepts (issue 16)", async () => {
+    const path = await file(
+      "plain.json",
+      JSON.stringify([
+        { username: "pat", password: "a long enough passphrase here" },
+        { username: "shorty", password: "short" },
+        { username: "common", password: "password" },
+        { username: "both", password: "a long enough passphrase here", hashed_password: bcrypt },
+      ]),
+    );
+
+    const run = await cli.run(["users", "import", path], {
+      env: { GATEHOUSE_PASSWORD_MIN_LENGTH: "8" },
+    });
+
+    assert.equal(run.status, 1);
+    assert.match(run.stdout, /row 1 pat: imported \(password checked against the password policy/);
+    assert.match(run.stdout, /row 2 shorty: invalid: password must be at least 8 characters/);
+    assert.match(run.stdout, /row 3 common: invalid: password is a commonly used password/);
+    assert.match(run.stdout, /row 4 both: invalid: row needs either hashed_password or password/);
+    assert.ok(!run.stdout.includes("passphrase") && !run.stdout.includes("short\n"));
+    const services = await cli.openServices();
+    try {
+      const pat = await services.store.users.findByUsername("pat");
+      assert.ok(pat !== undefined);
+      const check = await services.hasher.verify(pat.passwordHash, "a long enough passphrase here");
+      assert.equal(check.matches, true);
+      assert.equal(await services.store.users.findByUsername("shorty"), undefined);
+      assert.equal(await services.store.users.findByUsername("common"), undefined);
+    } finally {
+      await services.close();
+    }
+  });
+
+  it("reports how many imported hashes it could not check against the policy (issue 16)", async () => {
+    const path = await file(
+      "mixed.csv",
+      [
+        "username,hashed_password,password",
+        `hashed1,${bcrypt},`,
+        `hashed2,${bcrypt},`,
+        "plain1,,a long enough passphrase here",
+      ].join("\n"),
+    );
+
+    const run = await cli.run(["users", "import", path]);
+
+    assert.equal(run.status, 0, run.stdout);
+    assert.match(run.stdout, /^imported 3, skipped 0, invalid 0$/m);
+    assert.match(
+      run.stdout,
+      /^2 imported password hash\(es\) could not be checked against the password policy$/m,
+    );
+  });
+
+  it("reports a row whose email or full name is longer than the admin API allows as invalid", async () => {
+    const path = await file(
+      "long.json",
+      JSON.stringify([
+        { username: "longmail", hashed_password: bcrypt, email: `${"a".repeat(250)}@b.io` },
+        { username: "longname", hashed_password: bcrypt, full_name: "n".repeat(257) },
+        { username: "fine", hashed_password: bcrypt, full_name: "n".repeat(256) },
+      ]),
+    );
+
+    const run = await cli.run(["users", "import", path]);
+
+    assert.equal(run.status, 1);
+    assert.match(run.stdout, /row 1 longmail: invalid: email is longer than 254 characters/);
+    assert.match(run.stdout, /row 2 longname: invalid: full_name is longer than 256 characters/);
+    assert.match(run.stdout, /row 3 fine: imported/);
   });
 
   for (const [label, name, text, args] of [

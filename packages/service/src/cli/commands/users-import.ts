@@ -5,8 +5,14 @@ import {
   importedPasswordHash,
   passwordHashFormat,
 } from "gatehouse-auth-core/passwords/hash-formats";
+import { isAcceptablePassword, type PasswordHash } from "gatehouse-auth-core/passwords/hasher";
 import { isValidUsername } from "gatehouse-auth-core/users/user";
-import { type AuditContext, importAccount } from "gatehouse-auth-core/users/user-admin";
+import {
+  type AuditContext,
+  importAccount,
+  maxEmailLength,
+  maxFullNameLength,
+} from "gatehouse-auth-core/users/user-admin";
 import { z } from "zod";
 import type { Services } from "../../service/compose.ts";
 import { parseCommandArgs, UsageError } from "../arguments.ts";
@@ -24,29 +30,55 @@ const optionalText = z
     message: "must not contain a NUL character",
   });
 
-const importRow = z.object({
-  username: z.string().refine(isValidUsername, {
-    message: "must be 1 to 64 characters of A-Z a-z 0-9 . _ @ -, starting with a letter or digit",
-  }),
-  email: optionalText.pipe(z.email({ message: "not a valid email address" }).nullable()),
-  full_name: optionalText,
-  disabled: z
-    .union([z.boolean(), z.enum(["true", "false", "True", "False", "1", "0", ""])])
-    .optional()
-    .transform((value) => value === true || value === "true" || value === "True" || value === "1"),
-  // The hash is checked by format below, and never echoed in a report.
-  hashed_password: z.string({ message: "is required" }),
-  scopes: z
-    .union([z.array(z.string()), z.string()])
-    .optional()
-    .transform((value) =>
-      (typeof value === "string" ? value.split(/\s+/) : (value ?? [])).filter((s) => s !== ""),
+// A CSV file with both columns leaves one of them empty in each row.
+const optionalSecret = z
+  .string()
+  .optional()
+  .transform((value) => (value === "" ? undefined : value));
+
+const importRow = z
+  .object({
+    username: z.string().refine(isValidUsername, {
+      message: "must be 1 to 64 characters of A-Z a-z 0-9 . _ @ -, starting with a letter or digit",
+    }),
+    email: optionalText.pipe(
+      z
+        .email({ message: "not a valid email address" })
+        .max(maxEmailLength, { message: `is longer than ${maxEmailLength} characters` })
+        .nullable(),
     ),
-});
+    full_name: optionalText.refine((value) => [...(value ?? "")].length <= maxFullNameLength, {
+      message: `is longer than ${maxFullNameLength} characters`,
+    }),
+    disabled: z
+      .union([z.boolean(), z.enum(["true", "false", "True", "False", "1", "0", ""])])
+      .optional()
+      .transform(
+        (value) => value === true || value === "true" || value === "True" || value === "1",
+      ),
+    // The hash is checked by format below, and never echoed in a report.
+    hashed_password: optionalSecret,
+    // A plain password is held to the password policy, then hashed; never echoed either.
+    password: optionalSecret,
+    scopes: z
+      .union([z.array(z.string()), z.string()])
+      .optional()
+      .transform((value) =>
+        (typeof value === "string" ? value.split(/\s+/) : (value ?? [])).filter((s) => s !== ""),
+      ),
+  })
+  .refine((row) => (row.hashed_password === undefined) !== (row.password === undefined), {
+    message: "needs either hashed_password or password",
+  });
 
 /** What happened to one row. */
 type RowOutcome =
-  | { readonly kind: "imported"; readonly username: string; readonly format: string }
+  | {
+      readonly kind: "imported";
+      readonly username: string;
+      /** The format of an imported hash; `undefined` for a plain password hashed here. */
+      readonly format: string | undefined;
+    }
   | { readonly kind: "skipped"; readonly username: string; readonly why: string }
   | { readonly kind: "invalid"; readonly username: string; readonly why: string };
 
@@ -90,12 +122,24 @@ async function importRowOf(
   if (unknown.length > 0) {
     return { kind: "invalid", username, why: `unknown scope ${unknown.join(", ")}` };
   }
-  if (passwordHashFormat(fields.hashed_password) === undefined) {
-    return {
-      kind: "invalid",
-      username,
-      why: "hashed_password is not an argon2, bcrypt or pbkdf2_sha256 hash",
-    };
+  let passwordHash: PasswordHash;
+  if (fields.password !== undefined) {
+    // The admin API's rules: a hash made from a password nobody checked is a weak password kept.
+    const problem = isAcceptablePassword(fields.password)
+      ? services.passwordPolicy.problem(fields.password)
+      : "must be 1 to 1024 bytes and hold no NUL";
+    if (problem !== undefined) return { kind: "invalid", username, why: `password ${problem}` };
+    passwordHash = await services.hasher.hash(fields.password);
+  } else {
+    const hash = fields.hashed_password ?? "";
+    if (passwordHashFormat(hash) === undefined) {
+      return {
+        kind: "invalid",
+        username,
+        why: "hashed_password is not an argon2, bcrypt or pbkdf2_sha256 hash",
+      };
+    }
+    passwordHash = importedPasswordHash(hash);
   }
   try {
     await importAccount(
@@ -112,7 +156,7 @@ async function importRowOf(
         fullName: fields.full_name,
         disabled: fields.disabled,
         scopes: fields.scopes,
-        passwordHash: importedPasswordHash(fields.hashed_password),
+        passwordHash,
       },
     );
   } catch (error) {
@@ -128,14 +172,19 @@ async function importRowOf(
   return {
     kind: "imported",
     username,
-    format: passwordHashFormat(fields.hashed_password) ?? "unknown",
+    format:
+      fields.hashed_password === undefined
+        ? undefined
+        : (passwordHashFormat(fields.hashed_password) ?? "unknown"),
   };
 }
 
 function describe(outcome: RowOutcome): string {
   switch (outcome.kind) {
     case "imported":
-      return `imported (${outcome.format} hash, upgraded to argon2id at next login)`;
+      return outcome.format === undefined
+        ? "imported (password checked against the password policy, hashed with argon2id)"
+        : `imported (${outcome.format} hash, upgraded to argon2id at next login)`;
     case "skipped":
     case "invalid":
       return `${outcome.kind}: ${outcome.why}`;
@@ -182,12 +231,21 @@ export async function runUsersImportCommand(
   const services = await deps.services();
   const context: AuditContext = { actor: "cli", clientAddress: null, requestId: null };
   const counts = { imported: 0, skipped: 0, invalid: 0 };
+  let unchecked = 0;
   for (const [index, row] of rows.entries()) {
     const outcome = await importRowOf(services, context, row);
     counts[outcome.kind]++;
+    if (outcome.kind === "imported" && outcome.format !== undefined) unchecked++;
     io.stdout(`row ${index + 1} ${outcome.username}: ${describe(outcome)}\n`);
   }
   io.stdout(`imported ${counts.imported}, skipped ${counts.skipped}, invalid ${counts.invalid}\n`);
+  if (unchecked > 0) {
+    // A hash cannot be checked for length or against the common-password list; say so, so the
+    // operator can ask those users to change their passwords.
+    io.stdout(
+      `${unchecked} imported password hash(es) could not be checked against the password policy\n`,
+    );
+  }
   if (counts.invalid > 0) {
     io.stderr(`gatehouse: ${counts.invalid} row(s) were invalid and not imported\n`);
     return 1;

@@ -6,6 +6,8 @@ import { describeAuditLogContract } from "./audit-log.contract.ts";
 import { describeClientStoreContract } from "./clients.contract.ts";
 import { describeAccessTokenDenylistContract } from "./denylist.contract.ts";
 import { describeDeviceCodeStoreContract } from "./device-codes.contract.ts";
+import { describeGuardedUserWritesContract } from "./guarded-writes.contract.ts";
+import { describeNulInputContract } from "./nul-input.contract.ts";
 import { describeReadinessContract } from "./readiness.contract.ts";
 import { describeRefreshTokenStoreContract } from "./refresh-tokens.contract.ts";
 import { describeSeedStoreContract } from "./seed.contract.ts";
@@ -24,6 +26,8 @@ export function describeStoreContracts(
   openStore: (clock: Clock) => Promise<Store>,
 ): void {
   describeStoreContract(`${adapter}: users`, openStore);
+  describeGuardedUserWritesContract(`${adapter}: guarded user writes`, openStore);
+  describeNulInputContract(`${adapter}: NUL characters`, openStore);
   describeSeedStoreContract(`${adapter}: seeding`, openStore);
   describeUserDirectoryContract(`${adapter}: user directory`, openStore);
   describeAuditLogContract(`${adapter}: audit log`, openStore);

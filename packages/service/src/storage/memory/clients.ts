@@ -1,6 +1,7 @@
 // The ClientStore in process memory, with the same ordering and copies as the SQL ones.
 
 import type {
+  ClientExpectation,
   ClientPatch,
   ClientRecord,
   ClientStore,
@@ -54,9 +55,14 @@ export function createMemoryClientStore(clock: Clock): ClientStore & { clear(): 
       return copyClient(record);
     },
 
-    async updateClient(clientId: string, patch: ClientPatch): Promise<ClientRecord | undefined> {
+    async updateClient(
+      clientId: string,
+      patch: ClientPatch,
+      expected?: ClientExpectation,
+    ): Promise<ClientRecord | undefined> {
       const current = clients.get(clientId);
       if (current === undefined) return undefined;
+      if (expected !== undefined && current.secretHash !== expected.secretHash) return undefined;
       const record = copyClient({
         ...current,
         name: patch.name ?? current.name,

@@ -1,11 +1,19 @@
 // The Store in process memory: for tests, the toolkit and trying Gatehouse out. Nothing persists.
 import { type Clock, systemClock } from "gatehouse-auth-core/clock";
 import { AuthError } from "gatehouse-auth-core/errors";
+import type { PasswordHash } from "gatehouse-auth-core/passwords/hasher";
 import type { Store } from "gatehouse-auth-core/ports";
 import { canonicalUsername } from "gatehouse-auth-core/users/canonical-username";
 import type { Item } from "gatehouse-auth-core/users/items";
 import type { Seed } from "gatehouse-auth-core/users/seed";
-import type { NewUser, UserPatch, UserRecord } from "gatehouse-auth-core/users/user";
+import type {
+  NewUser,
+  UserPatch,
+  UserRecord,
+  UserWriteGuard,
+} from "gatehouse-auth-core/users/user";
+import { enforceWriteGuard, isActiveHolder } from "gatehouse-auth-core/users/user-write-guard";
+import { refuseNulCharacters } from "../nul-refusal.ts";
 import { createMemoryAuditLog } from "./audit-log.ts";
 import { createMemoryClientStore } from "./clients.ts";
 import { createMemoryAccessTokenDenylist } from "./denylist.ts";
@@ -81,12 +89,23 @@ export function createMemoryStore(options: { clock?: Clock } = {}): Store {
     return record;
   };
 
+  // Synchronous from the check to the write, so no other call can run in between.
+  const checkGuard = (
+    username: string,
+    guard: UserWriteGuard | undefined,
+    patch: UserPatch | undefined,
+  ): void => {
+    enforceWriteGuard(guard, username, users.get(username), patch, (scope) =>
+      [...users.values()].some((user) => user.username !== username && isActiveHolder(user, scope)),
+    );
+  };
+
   const sortedUsers = async (): Promise<readonly UserRecord[]> =>
     [...users.values()].sort((a, b) => byString(a.username, b.username)).map(copyUser);
   const { forgetUser, clear: clearRefreshTokens, ...refreshTokenPort } = refreshTokens;
   const { clear: clearDenylist, ...denylistPort } = denylist;
 
-  return {
+  return refuseNulCharacters({
     users: {
       async findByUsername(username: string): Promise<UserRecord | undefined> {
         const record = users.get(username);
@@ -117,8 +136,13 @@ export function createMemoryStore(options: { clock?: Clock } = {}): Store {
         return copyUser(record);
       },
 
-      async updateUser(username: string, patch: UserPatch): Promise<UserRecord> {
+      async updateUser(
+        username: string,
+        patch: UserPatch,
+        guard?: UserWriteGuard,
+      ): Promise<UserRecord> {
         const current = requireUser(username);
+        checkGuard(username, guard, patch);
         const record: UserRecord = {
           ...current,
           email: patch.email === undefined ? current.email : patch.email,
@@ -133,11 +157,23 @@ export function createMemoryStore(options: { clock?: Clock } = {}): Store {
         return copyUser(record);
       },
 
-      async deleteUser(username: string): Promise<boolean> {
+      async deleteUser(username: string, guard?: UserWriteGuard): Promise<boolean> {
+        checkGuard(username, guard, undefined);
         items.delete(username);
         forgetUser(username);
         if (users.has(username)) canonical.delete(canonicalUsername(username));
         return users.delete(username);
+      },
+
+      async upgradePasswordHash(
+        username: string,
+        verified: PasswordHash,
+        upgraded: PasswordHash,
+      ): Promise<boolean> {
+        const current = users.get(username);
+        if (current === undefined || current.passwordHash !== verified) return false;
+        users.set(username, { ...current, passwordHash: upgraded, updatedAt: clock.now() });
+        return true;
       },
 
       listUsers: sortedUsers,
@@ -199,7 +235,7 @@ export function createMemoryStore(options: { clock?: Clock } = {}): Store {
       clearDeviceCodes();
       open = false;
     },
-  };
+  });
 }
 
 // A cut-off only moves forward (two racing "log out everywhere" cannot undo each other); null clears it.

@@ -1,6 +1,7 @@
 // Clients on PostgreSQL: the ClientStore part of the PostgreSQL store.
 
 import type {
+  ClientExpectation,
   ClientPatch,
   ClientRecord,
   ClientStore,
@@ -33,7 +34,7 @@ const patchClient = `UPDATE clients SET
     previous_secret_expires_at =
       CASE WHEN $21::boolean THEN $22::bigint ELSE previous_secret_expires_at END,
     updated_at = $2::bigint
-  WHERE client_id = $1
+  WHERE client_id = $1 AND (NOT $23::boolean OR secret_hash IS NOT DISTINCT FROM $24::text)
   RETURNING ${clientColumns}`;
 
 const array = (values: readonly string[] | undefined): string[] | null =>
@@ -86,7 +87,11 @@ export function createPostgresClientStore(db: Queryable, clock: Clock): ClientSt
       }
     },
 
-    async updateClient(clientId: string, patch: ClientPatch): Promise<ClientRecord | undefined> {
+    async updateClient(
+      clientId: string,
+      patch: ClientPatch,
+      expected?: ClientExpectation,
+    ): Promise<ClientRecord | undefined> {
       const [row] = await db.rows(patchClient, [
         clientId,
         clock.now(),
@@ -110,6 +115,8 @@ export function createPostgresClientStore(db: Queryable, clock: Clock): ClientSt
         patch.previousSecretHash ?? null,
         patch.previousSecretExpiresAt !== undefined,
         patch.previousSecretExpiresAt ?? null,
+        expected !== undefined,
+        expected?.secretHash ?? null,
       ]);
       return row === undefined ? undefined : readClient(row);
     },

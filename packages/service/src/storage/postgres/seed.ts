@@ -13,7 +13,7 @@ export function createPostgresSeeding(db: PostgresPool, clock: Clock): SeedStore
         // Instances starting at once on an empty database would otherwise all see no user and
         // all insert; under the lock the first seeds and the others find its users.
         await tx.rows("SELECT pg_advisory_xact_lock(hashtext('gatehouse seed'))");
-        const users = createPostgresUsers(tx, clock);
+        const users = createPostgresUsers(tx, clock, (work) => work(tx));
         if ((await users.countUsers()) > 0) return false;
         const items = createPostgresItems(tx);
         for (const user of seed.users) await users.createUser(user);

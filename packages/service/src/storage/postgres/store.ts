@@ -1,6 +1,7 @@
 // The Store on PostgreSQL through pg: a connection pool, migrated on open.
 import { type Clock, systemClock } from "gatehouse-auth-core/clock";
 import type { Store } from "gatehouse-auth-core/ports";
+import { refuseNulCharacters } from "../nul-refusal.ts";
 import { createPostgresAuditLog } from "./audit-log.ts";
 import { createPostgresClientStore } from "./clients.ts";
 import { createPostgresAccessTokenDenylist } from "./denylist.ts";
@@ -63,8 +64,8 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
     await db.close();
     throw error;
   }
-  return {
-    users: createPostgresUsers(db, clock),
+  return refuseNulCharacters({
+    users: createPostgresUsers(db, clock, (work) => db.transaction(work)),
     items: createPostgresItems(db),
     seed: createPostgresSeeding(db, clock),
     directory: createPostgresUserDirectory(db),
@@ -78,5 +79,5 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
     readiness: createPostgresReadiness(db),
     poolStats: () => db.stats(),
     close: () => db.close(),
-  };
+  });
 }

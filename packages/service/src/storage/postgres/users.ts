@@ -4,7 +4,14 @@ import type { Clock } from "gatehouse-auth-core/clock";
 import { AuthError } from "gatehouse-auth-core/errors";
 import type { PasswordHash } from "gatehouse-auth-core/passwords/hasher";
 import { canonicalUsername } from "gatehouse-auth-core/users/canonical-username";
-import type { NewUser, UserPatch, UserRecord, UserStore } from "gatehouse-auth-core/users/user";
+import type {
+  NewUser,
+  UserPatch,
+  UserRecord,
+  UserStore,
+  UserWriteGuard,
+} from "gatehouse-auth-core/users/user";
+import { enforceWriteGuard, isActiveHolder } from "gatehouse-auth-core/users/user-write-guard";
 import { z } from "zod";
 import { groupCaseCollisions, pickLoginUser } from "../rows/canonical-username-rows.ts";
 import { parseRow } from "../rows/parse-row.ts";
@@ -70,6 +77,28 @@ const patchUser = `UPDATE users SET
   WHERE username = $1
   RETURNING ${userColumns}`;
 
+/** Runs `work` in one transaction: the pool's, or the one `db` already is. */
+export type InTransaction = <T>(work: (tx: Queryable) => Promise<T>) => Promise<T>;
+
+// Locks the target's row and every active holder's row of `scope`, in username order (so two
+// guarded writes cannot deadlock), and returns them as they are now. A guarded write of another
+// transaction waits here until this one commits, then sees what it wrote: of two holders removing
+// each other, the second finds the first no longer holds the scope.
+async function lockHolders(
+  tx: Queryable,
+  username: string,
+  scope: string | null,
+): Promise<readonly UserRecord[]> {
+  return (
+    await tx.rows(
+      `SELECT ${userColumns} FROM users
+       WHERE username = $1 OR (NOT disabled AND $2::text = ANY(scopes))
+       ORDER BY username FOR UPDATE`,
+      [username, scope],
+    )
+  ).map(readPostgresUser);
+}
+
 /**
  * The user part of the PostgreSQL store, running on `db` — the pool, or a transaction when the
  * writes must commit together with others (see `postgres-seed.ts`).
@@ -77,7 +106,30 @@ const patchUser = `UPDATE users SET
  * @throws {AuthError} username_taken from `createUser` when the username exists
  * @throws {AuthError} user_not_found from `updateUser` when the user does not exist
  */
-export function createPostgresUsers(db: Queryable, clock: Clock): UserStore {
+export function createPostgresUsers(
+  db: Queryable,
+  clock: Clock,
+  inTransaction: InTransaction,
+): UserStore {
+  // Runs `write` alone without a guard; with one, in a transaction after checking the guard
+  // against the locked rows.
+  const guarded = async <T>(
+    username: string,
+    guard: UserWriteGuard | undefined,
+    patch: UserPatch | undefined,
+    write: (tx: Queryable) => Promise<T>,
+  ): Promise<T> => {
+    if (guard === undefined) return write(db);
+    return inTransaction(async (tx) => {
+      const rows = await lockHolders(tx, username, guard.keepActiveHolderOf ?? null);
+      const current = rows.find((row) => row.username === username);
+      enforceWriteGuard(guard, username, current, patch, (scope) =>
+        rows.some((row) => row.username !== username && isActiveHolder(row, scope)),
+      );
+      return write(tx);
+    });
+  };
+
   return {
     async findByUsername(username: string): Promise<UserRecord | undefined> {
       const [row] = await db.rows(`SELECT ${userColumns} FROM users WHERE username = $1`, [
@@ -140,30 +192,53 @@ export function createPostgresUsers(db: Queryable, clock: Clock): UserStore {
       }
     },
 
-    async updateUser(username: string, patch: UserPatch): Promise<UserRecord> {
-      const [row] = await db.rows(patchUser, [
-        username,
-        patch.email !== undefined,
-        patch.email ?? null,
-        patch.fullName !== undefined,
-        patch.fullName ?? null,
-        patch.disabled !== undefined,
-        patch.disabled === true,
-        patch.scopes !== undefined,
-        patch.scopes === undefined ? null : [...patch.scopes],
-        patch.passwordHash !== undefined,
-        patch.passwordHash ?? null,
-        clock.now(),
-        patch.tokensValidAfter !== undefined,
-        patch.tokensValidAfter ?? null,
-      ]);
+    async updateUser(
+      username: string,
+      patch: UserPatch,
+      guard?: UserWriteGuard,
+    ): Promise<UserRecord> {
+      const rows = await guarded(username, guard, patch, (tx) =>
+        tx.rows(patchUser, [
+          username,
+          patch.email !== undefined,
+          patch.email ?? null,
+          patch.fullName !== undefined,
+          patch.fullName ?? null,
+          patch.disabled !== undefined,
+          patch.disabled === true,
+          patch.scopes !== undefined,
+          patch.scopes === undefined ? null : [...patch.scopes],
+          patch.passwordHash !== undefined,
+          patch.passwordHash ?? null,
+          clock.now(),
+          patch.tokensValidAfter !== undefined,
+          patch.tokensValidAfter ?? null,
+        ]),
+      );
+      const [row] = rows;
       if (row === undefined) throw new AuthError("user_not_found", "no user with this username");
       return readPostgresUser(row);
     },
 
-    async deleteUser(username: string): Promise<boolean> {
+    async deleteUser(username: string, guard?: UserWriteGuard): Promise<boolean> {
       // Items go with the user: items.owner is ON DELETE CASCADE.
-      return (await db.run("DELETE FROM users WHERE username = $1", [username])) > 0;
+      const deleted = await guarded(username, guard, undefined, (tx) =>
+        tx.run("DELETE FROM users WHERE username = $1", [username]),
+      );
+      return deleted > 0;
+    },
+
+    async upgradePasswordHash(
+      username: string,
+      verified: PasswordHash,
+      upgraded: PasswordHash,
+    ): Promise<boolean> {
+      const changed = await db.run(
+        `UPDATE users SET password_hash = $3, updated_at = $4
+         WHERE username = $1 AND password_hash = $2`,
+        [username, verified, upgraded, clock.now()],
+      );
+      return changed > 0;
     },
 
     async listUsers(): Promise<readonly UserRecord[]> {

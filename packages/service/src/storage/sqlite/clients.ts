@@ -1,6 +1,7 @@
 // The ClientStore on SQLite: one row per client, lists as JSON arrays.
 import type { DatabaseSync } from "node:sqlite";
 import type {
+  ClientExpectation,
   ClientPatch,
   ClientRecord,
   ClientStore,
@@ -66,6 +67,7 @@ export function createSqliteClientStore(db: DatabaseSync, clock: Clock): ClientS
          CASE WHEN :setPreviousExpiry THEN :previousExpiry ELSE previous_secret_expires_at END,
        updated_at = :updatedAt
      WHERE client_id = :clientId
+       AND (NOT :checkSecret OR secret_hash IS :expectedSecretHash)
      RETURNING ${clientColumns}`,
   );
   const remove = db.prepare("DELETE FROM clients WHERE client_id = ?");
@@ -107,9 +109,15 @@ export function createSqliteClientStore(db: DatabaseSync, clock: Clock): ClientS
       }
     },
 
-    async updateClient(clientId: string, patch: ClientPatch): Promise<ClientRecord | undefined> {
+    async updateClient(
+      clientId: string,
+      patch: ClientPatch,
+      expected?: ClientExpectation,
+    ): Promise<ClientRecord | undefined> {
       const row = patchClient.get({
         clientId,
+        checkSecret: expected === undefined ? 0 : 1,
+        expectedSecretHash: expected?.secretHash ?? null,
         updatedAt: clock.now(),
         setName: patch.name === undefined ? 0 : 1,
         name: patch.name ?? null,

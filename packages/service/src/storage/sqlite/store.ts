@@ -4,16 +4,25 @@ import { dirname } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { type Clock, systemClock } from "gatehouse-auth-core/clock";
 import { AuthError } from "gatehouse-auth-core/errors";
+import type { PasswordHash } from "gatehouse-auth-core/passwords/hasher";
 import type { Store } from "gatehouse-auth-core/ports";
 import { canonicalUsername } from "gatehouse-auth-core/users/canonical-username";
 import type { Item } from "gatehouse-auth-core/users/items";
 import type { Seed } from "gatehouse-auth-core/users/seed";
-import type { NewUser, UserPatch, UserRecord } from "gatehouse-auth-core/users/user";
+import type {
+  NewUser,
+  UserPatch,
+  UserRecord,
+  UserWriteGuard,
+} from "gatehouse-auth-core/users/user";
+import { enforceWriteGuard } from "gatehouse-auth-core/users/user-write-guard";
 import { z } from "zod";
+import { refuseNulCharacters } from "../nul-refusal.ts";
 import { groupCaseCollisions, pickLoginUser } from "../rows/canonical-username-rows.ts";
 import { parseRow } from "../rows/parse-row.ts";
 import { createSqliteAuditLog } from "./audit-log.ts";
 import { createSqliteClientStore } from "./clients.ts";
+import { checkDatabaseFile } from "./database-file.ts";
 import { createSqliteAccessTokenDenylist } from "./denylist.ts";
 import { createSqliteDeviceCodeStore } from "./device-codes.ts";
 import { migrateSqlite } from "./migrate.ts";
@@ -65,7 +74,10 @@ function takenError(cause?: unknown): AuthError {
 
 function openDatabase(path: string): DatabaseSync {
   const inMemory = path === ":memory:";
-  if (!inMemory) mkdirSync(dirname(path), { recursive: true });
+  if (!inMemory) {
+    checkDatabaseFile(path);
+    mkdirSync(dirname(path), { recursive: true });
+  }
   // Waits up to 5 s for another process's write lock instead of failing with SQLITE_BUSY.
   const db = new DatabaseSync(path, { enableForeignKeyConstraints: true, timeout: 5000 });
   db.exec("PRAGMA foreign_keys = ON");
@@ -90,6 +102,8 @@ function openDatabase(path: string): DatabaseSync {
  * {@link createSqliteReadMemo}), so the records `users.findByUsername` returns are frozen and may
  * be shared; every other method returns fresh objects.
  *
+ * @throws {NotADatabaseFileError} when `path` is a folder, device, pipe, socket or kernel file
+ * (`/proc`, `/sys`), before SQLite opens it
  * @throws {AuthError} username_taken from `users.createUser` when the username exists
  * @throws {AuthError} user_not_found from `users.updateUser` and `items.addItem` when the user
  * does not exist
@@ -146,6 +160,14 @@ export function createSqliteStore(options: { path: string; clock?: Clock }): Sto
      RETURNING ${userColumns}`,
   );
   const deleteUser = db.prepare("DELETE FROM users WHERE username = ?");
+  // Scopes are stored space-separated: padding both sides matches whole names only.
+  const findOtherHolder = db.prepare(
+    `SELECT 1 AS found FROM users WHERE disabled = 0 AND username <> ?
+       AND instr(' ' || scopes || ' ', ' ' || ? || ' ') > 0 LIMIT 1`,
+  );
+  const upgradeHash = db.prepare(
+    "UPDATE users SET password_hash = ?, updated_at = ? WHERE username = ? AND password_hash = ?",
+  );
   const listUsers = db.prepare(`SELECT ${userColumns} FROM users ORDER BY username`);
   const countUsers = db.prepare("SELECT count(*) AS count FROM users");
   const listItems = db.prepare("SELECT owner, item_id FROM items WHERE owner = ? ORDER BY item_id");
@@ -189,7 +211,30 @@ export function createSqliteStore(options: { path: string; clock?: Clock }): Sto
     }
   };
 
-  return {
+  // Runs `write` under the write lock (so other processes' writes wait) after checking `guard`
+  // against the rows as they are now; without a guard, `write` runs alone as one statement.
+  const guarded = <T>(
+    username: string,
+    guard: UserWriteGuard | undefined,
+    patch: UserPatch | undefined,
+    write: () => T,
+  ): T => {
+    if (guard === undefined) return write();
+    return inWriteTransaction(db, () => {
+      const row = findUser.get(username);
+      const current = row === undefined ? undefined : readSqliteUserRow(row);
+      enforceWriteGuard(
+        guard,
+        username,
+        current,
+        patch,
+        (scope) => findOtherHolder.get(username, scope) !== undefined,
+      );
+      return write();
+    });
+  };
+
+  return refuseNulCharacters({
     users: {
       findByUsername(username: string): UserRecord | undefined {
         return memo.read("user", username, () => loadUser(username));
@@ -210,32 +255,47 @@ export function createSqliteStore(options: { path: string; clock?: Clock }): Sto
         return insertUserRow(user, clock.now());
       },
 
-      async updateUser(username: string, patch: UserPatch): Promise<UserRecord> {
+      async updateUser(
+        username: string,
+        patch: UserPatch,
+        guard?: UserWriteGuard,
+      ): Promise<UserRecord> {
         memo.forget();
-        const row = patchUser.get({
-          username,
-          updatedAt: clock.now(),
-          setEmail: patch.email === undefined ? 0 : 1,
-          email: patch.email ?? null,
-          setFullName: patch.fullName === undefined ? 0 : 1,
-          fullName: patch.fullName ?? null,
-          setDisabled: patch.disabled === undefined ? 0 : 1,
-          disabled: patch.disabled === true ? 1 : 0,
-          setScopes: patch.scopes === undefined ? 0 : 1,
-          scopes: patch.scopes === undefined ? null : formatStoredScopes(patch.scopes),
-          setPasswordHash: patch.passwordHash === undefined ? 0 : 1,
-          passwordHash: patch.passwordHash ?? null,
-          setCutoff: patch.tokensValidAfter === undefined ? 0 : 1,
-          cutoff: patch.tokensValidAfter ?? null,
-        });
+        const row = guarded(username, guard, patch, () =>
+          patchUser.get({
+            username,
+            updatedAt: clock.now(),
+            setEmail: patch.email === undefined ? 0 : 1,
+            email: patch.email ?? null,
+            setFullName: patch.fullName === undefined ? 0 : 1,
+            fullName: patch.fullName ?? null,
+            setDisabled: patch.disabled === undefined ? 0 : 1,
+            disabled: patch.disabled === true ? 1 : 0,
+            setScopes: patch.scopes === undefined ? 0 : 1,
+            scopes: patch.scopes === undefined ? null : formatStoredScopes(patch.scopes),
+            setPasswordHash: patch.passwordHash === undefined ? 0 : 1,
+            passwordHash: patch.passwordHash ?? null,
+            setCutoff: patch.tokensValidAfter === undefined ? 0 : 1,
+            cutoff: patch.tokensValidAfter ?? null,
+          }),
+        );
         if (row === undefined) throw new AuthError("user_not_found", "no user with this username");
         return readSqliteUserRow(row);
       },
 
-      async deleteUser(username: string): Promise<boolean> {
+      async deleteUser(username: string, guard?: UserWriteGuard): Promise<boolean> {
         // Items go with the user: items.owner is ON DELETE CASCADE.
         memo.forget();
-        return deleteUser.run(username).changes > 0;
+        return guarded(username, guard, undefined, () => deleteUser.run(username)).changes > 0;
+      },
+
+      async upgradePasswordHash(
+        username: string,
+        verified: PasswordHash,
+        upgraded: PasswordHash,
+      ): Promise<boolean> {
+        memo.forget();
+        return upgradeHash.run(upgraded, clock.now(), username, verified).changes > 0;
       },
 
       async listUsers(): Promise<readonly UserRecord[]> {
@@ -290,5 +350,5 @@ export function createSqliteStore(options: { path: string; clock?: Clock }): Sto
     async close(): Promise<void> {
       if (db.isOpen) db.close();
     },
-  };
+  });
 }
