@@ -168,10 +168,16 @@ export function createTokenEndpoint(deps: TokenEndpointDeps): TokenEndpoint {
   ): Promise<TokenOutcome> => {
     let exchange: RefreshExchange;
     try {
-      // A client that presents itself must authenticate; refresh families are not bound to one.
-      await clientOf(request, facts, true);
+      // A client that presents itself must authenticate (a confidential one with its secret);
+      // an id naming no registered client is no client, as at the password grant, so the
+      // client-less login's families keep refreshing from front ends that send any client_id.
+      const authenticated = await clientOf(request, facts, true);
       const scopes = parseScope(request.scope);
-      exchange = await exchangeRefreshToken(deps, { refreshToken: request.refreshToken, scopes });
+      exchange = await exchangeRefreshToken(deps, {
+        refreshToken: request.refreshToken,
+        scopes,
+        client: authenticated?.client,
+      });
     } catch (error) {
       if (!isAuthError(error)) throw error;
       exchange = { ok: false, error, username: null, reuseDetected: false };

@@ -36,6 +36,7 @@ const shippedMigrations = [
   "005-audit-events",
   "006-clients",
   "007-canonical-usernames",
+  "008-refresh-token-clients",
 ];
 // The store never inspects a hash, so any non-empty string stands in for a hasher's output.
 const hash = "$argon2id$v=19$m=19456,t=2,p=1$test" as PasswordHash;
@@ -225,6 +226,7 @@ describe("PostgreSQL store", { skip }, () => {
       await a.refreshTokens.createRefreshFamily({
         familyId: "race",
         username: "alice",
+        clientId: null,
         scopes: ["me"],
         createdAt: start,
         expiresAt: start + 30 * day,
@@ -256,6 +258,7 @@ describe("PostgreSQL store", { skip }, () => {
       await a.refreshTokens.createRefreshFamily({
         familyId: "revoked",
         username: "alice",
+        clientId: null,
         scopes: ["me"],
         createdAt: start,
         expiresAt: start + 30 * day,
