@@ -147,7 +147,12 @@ export function createApp(services: AppServices, options: AppOptions = {}): Open
     clients: services.clients,
     passwordGrantRequiresClient: settings.passwordGrantRequiresClient,
   });
-  const clientAuthentication = { clients: services.clients, clock, throttle: services.throttle };
+  const clientAuthentication = {
+    clients: services.clients,
+    clock,
+    throttle: services.throttle,
+    audit: store.audit,
+  };
   mountRevokeRoute(app, {
     tokens,
     refreshTokens: store.refreshTokens,

@@ -1,12 +1,12 @@
 // POST /revoke: token revocation (RFC 7009), for access and refresh tokens alike.
 
-import type { ClientAuthenticationDeps } from "gatehouse-auth-core/clients/client-authentication";
 import { isAuthError } from "gatehouse-auth-core/errors";
 import { errorAnswerFor } from "gatehouse-auth-core/protocol/error-responses";
 import type { RevokeDeps } from "gatehouse-auth-core/tokens/revoke";
 import { revokeToken } from "gatehouse-auth-core/tokens/revoke";
 import type { OpenApiApp } from "../openapi.ts";
 import { clientSecuritySchemeName, errorSchema, oauthErrorSchema } from "../openapi.ts";
+import type { RequestClientDeps } from "../request-client.ts";
 import { requestClient } from "../request-client.ts";
 import { route, sendAnswer } from "../route.ts";
 import { tokenParameterForm } from "../token-parameter-schema.ts";
@@ -16,7 +16,7 @@ const maxBodyBytes = 16 * 1024;
 const noStore = { "Cache-Control": "no-store", Pragma: "no-cache" } as const;
 
 /** What the revocation route needs: the revocation's ports and client authentication's. */
-export interface RevokeRouteDeps extends RevokeDeps, ClientAuthenticationDeps {}
+export interface RevokeRouteDeps extends RevokeDeps, RequestClientDeps {}
 
 /**
  * Mounts `POST /revoke`. A confidential client must authenticate (Basic or form secret) and
