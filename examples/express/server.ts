@@ -4,15 +4,23 @@
 //   GATEHOUSE_URL=http://127.0.0.1:8000 GATEHOUSE_ISSUER=http://127.0.0.1:8000 node server.ts
 // The Gatehouse it trusts signs with EdDSA or ES256 and has GATEHOUSE_ISSUER set to that issuer.
 import express from "express";
+import type { TokenRefusal } from "gatehouse-auth-guard";
 import { createRemoteVerifier } from "gatehouse-auth-guard";
 import { createExpressGuard } from "gatehouse-auth-guard/express";
 
 const gatehouse = process.env["GATEHOUSE_URL"] ?? "http://127.0.0.1:8000";
+// The guard explains a refusal in its Bearer challenge; onRefused also gets the failed check, for
+// a debug log line (never a token or a claim's value, only the verifier's own settings).
+const onRefused = (refusal: TokenRefusal): void => {
+  console.warn(`token refused: ${refusal.code}: ${refusal.reason}`);
+};
+
 const guard = createExpressGuard(
   createRemoteVerifier({
     jwksUrl: `${gatehouse}/.well-known/jwks.json`,
     issuer: process.env["GATEHOUSE_ISSUER"] ?? gatehouse,
   }),
+  { onRefused },
 );
 
 const app = express();

@@ -4,6 +4,7 @@
 //   GATEHOUSE_URL=http://127.0.0.1:8000 GATEHOUSE_ISSUER=http://127.0.0.1:8000 node server.ts
 // The Gatehouse it trusts signs with EdDSA or ES256 and has GATEHOUSE_ISSUER set to that issuer.
 import { serve } from "@hono/node-server";
+import type { TokenRefusal } from "gatehouse-auth-guard";
 import { createRemoteVerifier } from "gatehouse-auth-guard";
 import type { GatehouseEnv } from "gatehouse-auth-guard/hono";
 import { requireGatehouseToken } from "gatehouse-auth-guard/hono";
@@ -15,8 +16,14 @@ const verifier = createRemoteVerifier({
   issuer: process.env["GATEHOUSE_ISSUER"] ?? gatehouse,
 });
 
+// The guard explains a refusal in its Bearer challenge; onRefused also gets the failed check, for
+// a debug log line (never a token or a claim's value, only the verifier's own settings).
+const onRefused = (refusal: TokenRefusal): void => {
+  console.warn(`token refused: ${refusal.code}: ${refusal.reason}`);
+};
+
 const app = new Hono<GatehouseEnv>();
-app.get("/items", requireGatehouseToken(verifier, ["items"]), (c) =>
+app.get("/items", requireGatehouseToken(verifier, ["items"], { onRefused }), (c) =>
   c.json({ owner: c.var.gatehouse.subject, scopes: c.var.gatehouse.scopes }),
 );
 
