@@ -6,3 +6,19 @@
 -- refuses them.
 
 ALTER TABLE refresh_families ADD COLUMN client_id TEXT;
+
+-- private_key_jwt (RFC 7523): a client's registered public keys, a JWK Set as JSON text; NULL for
+-- a client that authenticates with a secret or not at all.
+ALTER TABLE clients ADD COLUMN jwks TEXT;
+
+-- The client assertions already used (RFC 7523 §3 item 7: a jti is accepted once), kept until the
+-- assertion expires — at most five minutes — then purged.
+CREATE TABLE client_assertion_ids (
+  client_id  TEXT    NOT NULL,
+  jti        TEXT    NOT NULL,
+  -- Milliseconds since the Unix epoch.
+  expires_at INTEGER NOT NULL,
+  PRIMARY KEY (client_id, jti)
+) STRICT;
+
+CREATE INDEX client_assertion_ids_by_expiry ON client_assertion_ids (expires_at);
