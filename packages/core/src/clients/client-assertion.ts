@@ -87,7 +87,9 @@ export async function verifyClientAssertion(
   }
   const nowSeconds = now / 1000;
   const { exp, iat, nbf, jti } = payload;
-  if (typeof exp !== "number" || exp > nowSeconds + maxAssertionLifetimeSeconds) {
+  // RFC 7519 §4.1.4: the current time must be before `exp` (fast-jwt also accepts it equal).
+  if (typeof exp !== "number" || exp <= nowSeconds) throw failed("the assertion expired");
+  if (exp > nowSeconds + maxAssertionLifetimeSeconds) {
     throw failed("the assertion lives longer than allowed");
   }
   for (const time of [iat, nbf]) {

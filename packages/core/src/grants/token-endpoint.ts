@@ -1,6 +1,7 @@
 // The token endpoint (RFC 6749 §3.2) without HTTP: runs the grant a request names, throttles the
 // password grant and writes every outcome of every grant to the audit trail.
 import type { AuditDetails, AuditEventType, AuditLog } from "../audit-log.ts";
+import type { ClientAssertionPolicy } from "../clients/client-assertion.ts";
 import type { AuthenticatedClient, ClientLookup } from "../clients/client-authentication.ts";
 import { authenticateClient, clientSubject } from "../clients/client-authentication.ts";
 import type { AuthErrorCode } from "../errors.ts";
@@ -44,6 +45,8 @@ export interface TokenEndpointDeps extends Omit<PasswordGrantDeps, "refresh">, R
   readonly onLogin?: (outcome: LoginOutcome) => void;
   /** The registered clients; without it no client can authenticate (the seed's client-less mode). */
   readonly clients?: ClientLookup;
+  /** How private_key_jwt assertions are checked; without it they are refused. */
+  readonly clientAssertions?: ClientAssertionPolicy;
   /**
    * Refuse the password grant without a registered client (RFC 9700 §2.4). Off by default: the
    * seed's client-less login keeps working. A presented client is checked either way.
@@ -101,6 +104,7 @@ export function createTokenEndpoint(deps: TokenEndpointDeps): TokenEndpoint {
     clients: deps.clients ?? noClients,
     clock: deps.clock,
     throttle: deps.throttle,
+    assertions: deps.clientAssertions,
   };
   const requiresClient = deps.passwordGrantRequiresClient === true;
   // The client the request presents, authenticated; `undefined` when it presents none.

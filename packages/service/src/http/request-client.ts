@@ -1,6 +1,7 @@
 // Client authentication at /revoke and /introspect (RFC 6749 §2.3): the request's client,
 // authenticated, or the RFC 6749 §5.2 answer refusing it, audited as at /token.
 import type { AuditLog } from "gatehouse-auth-core/audit-log";
+import { peekAssertionSubject } from "gatehouse-auth-core/clients/client-assertion";
 import type {
   AuthenticatedClient,
   ClientAuthenticationDeps,
@@ -83,6 +84,11 @@ async function registeredSubject(
   presented: PresentedClient | undefined,
 ): Promise<string | null> {
   if (presented === undefined || presented.kind === "none") return null;
-  const record = await deps.clients.findClient(presented.clientId);
+  const clientId =
+    presented.kind === "assertion"
+      ? (presented.clientId ?? peekAssertionSubject(presented.assertion))
+      : presented.clientId;
+  if (clientId === undefined) return null;
+  const record = await deps.clients.findClient(clientId);
   return record === undefined ? null : clientSubject(record.clientId);
 }

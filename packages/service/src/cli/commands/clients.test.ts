@@ -111,6 +111,7 @@ describe("gatehouse clients", () => {
       audiences: [],
       first_party: false,
       disabled: false,
+      jwks: null,
     });
     assert.match(created_at, /^\d{4}-\d{2}-\d{2}T/);
     assert.match(updated_at, /^\d{4}-\d{2}-\d{2}T/);

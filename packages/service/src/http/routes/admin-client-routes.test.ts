@@ -129,6 +129,7 @@ describe("the client admin API", () => {
       audiences: ["https://api.example.com"],
       first_party: false,
       disabled: false,
+      jwks: null,
     });
     assert.equal(created_at, new Date(t.clock.now()).toISOString());
     const record = await t.store.clients.findClient(client_id);
