@@ -60,8 +60,9 @@ const failed = (): AuthError => new AuthError("invalid_client", "client authenti
  * against the registry in constant time; an id alone is accepted only for a public client. A
  * public client presenting a secret is a malformed request (RFC 6749 §2.1: it has none); every
  * other failure — unknown, disabled, wrong secret, a confidential client without its secret, an
- * assertion that does not verify (see `verifyClientAssertion`) — is one `invalid_client`. Secret checks are counted by the throttle under the client's own key and
- * the address, like password attempts.
+ * assertion that does not verify (see `verifyClientAssertion`) — is one `invalid_client`. Secret
+ * and assertion checks are counted by the throttle under the client's own key and the address,
+ * like password attempts.
  * @returns `undefined` when no client was presented
  * @throws {AuthError} invalid_client, invalid_request (a public client with a secret), throttled
  * @example

@@ -254,6 +254,23 @@ describe("PostgreSQL store", { skip }, () => {
       ]);
     });
 
+    it("lets one of simultaneous uses of a client assertion id on two instances through, in 60 trials", async () => {
+      for (let trial = 0; trial < 60; trial++) {
+        const outcomes = await Promise.all(
+          Array.from({ length: 6 }, (_, i) =>
+            (i % 2 === 0 ? a : b).clients.useClientAssertionId(
+              "svc",
+              `jti-${trial}`,
+              start + 300_000,
+              start,
+            ),
+          ),
+        );
+
+        assert.equal(outcomes.filter(Boolean).length, 1, `trial ${trial}`);
+      }
+    });
+
     it("refuses a rotation that waited on a revocation of the same family", async () => {
       await a.refreshTokens.createRefreshFamily({
         familyId: "revoked",
