@@ -5,7 +5,7 @@ import { beforeEach, describe, it } from "node:test";
 import { createSigner } from "fast-jwt";
 import { createFixedClock } from "../clock.ts";
 import type { ClientRecord } from "./client.ts";
-import { verifyClientAssertion } from "./client-assertion.ts";
+import { peekAssertionSubject, verifyClientAssertion } from "./client-assertion.ts";
 import type { ClientJwks } from "./client-keys.ts";
 import { checkClientJwks } from "./client-keys.ts";
 
@@ -144,8 +144,9 @@ describe("verifyClientAssertion", () => {
     );
   });
 
-  it("refuses an assertion dated in the future", async () => {
+  it("refuses an assertion dated in the future, or with a time that is not a number", async () => {
     await refuses(sign(claims({ iat: seconds(now) + 120 })));
+    await refuses(sign(claims({ iat: "yesterday" })));
     await refuses(sign(claims({ nbf: seconds(now) + 120 })));
   });
 
@@ -156,6 +157,8 @@ describe("verifyClientAssertion", () => {
     await refuses(assertion);
     const { jti: _, ...rest } = claims();
     await refuses(sign(rest));
+    await refuses(sign(claims({ jti: 42 })));
+    await refuses(sign(claims({ jti: "x".repeat(257) })));
   });
 
   it("refuses iss or sub naming another client", async () => {
@@ -213,6 +216,18 @@ describe("verifyClientAssertion", () => {
   });
 });
 
+describe("peekAssertionSubject", () => {
+  it("reads the sub of a compact JWS without verifying it, and nothing from anything else", () => {
+    const part = (value: unknown) => Buffer.from(JSON.stringify(value)).toString("base64url");
+
+    assert.equal(peekAssertionSubject(`${part({})}.${part({ sub: "svc" })}.sig`), "svc");
+    assert.equal(peekAssertionSubject(`${part({})}.${part({ sub: 7 })}.sig`), undefined);
+    assert.equal(peekAssertionSubject(`${part({})}.${part(["svc"])}.sig`), undefined);
+    assert.equal(peekAssertionSubject(`${part({})}.not-json.sig`), undefined);
+    assert.equal(peekAssertionSubject("svc"), undefined);
+  });
+});
+
 describe("checkClientJwks", () => {
   const refused = (value: unknown) =>
     assert.throws(() => checkClientJwks(value), { name: "AuthError", code: "invalid_request" });
@@ -243,6 +258,11 @@ describe("checkClientJwks", () => {
       (error: Error) => !error.message.includes(String(jwk.d)),
     );
     refused({ keys: [jwk] });
+  });
+
+  it("refuses a curve it does not verify with", () => {
+    refused({ keys: [{ ...mine.jwk, crv: "Ed25519" }] });
+    refused({ keys: [{ kty: "OKP", kid: "x", crv: "P-256", x: "AAAA" }] });
   });
 
   it("refuses a symmetric key", () => {
