@@ -6,6 +6,7 @@
 // It describes itself at /.well-known/oauth-protected-resource (RFC 9728), and its 401 and 403
 // challenges point there, so a client can find the Gatehouse to get a token from.
 import Fastify from "fastify";
+import type { TokenRefusal } from "gatehouse-auth-guard";
 import { createRemoteVerifier } from "gatehouse-auth-guard";
 import { createFastifyGuard, serveProtectedResourceMetadata } from "gatehouse-auth-guard/fastify";
 import { createProtectedResource } from "gatehouse-auth-guard/protected-resource";
@@ -18,9 +19,15 @@ const resource = createProtectedResource({
   authorizationServers: [issuer],
   scopesSupported: ["items"],
 });
+// The guard explains a refusal in its Bearer challenge; onRefused also gets the failed check, for
+// a debug log line (never a token or a claim's value, only the verifier's own settings).
+const onRefused = (refusal: TokenRefusal): void => {
+  console.warn(`token refused: ${refusal.code}: ${refusal.reason}`);
+};
+
 const guard = createFastifyGuard(
   createRemoteVerifier({ jwksUrl: `${gatehouse}/.well-known/jwks.json`, issuer }),
-  { resourceMetadataUrl: resource.metadataUrl },
+  { resourceMetadataUrl: resource.metadataUrl, onRefused },
 );
 
 const app = Fastify();

@@ -6,6 +6,7 @@
 // It describes itself at /.well-known/oauth-protected-resource (RFC 9728), and its 401 and 403
 // challenges point there, so a client can find the Gatehouse to get a token from.
 import { serve } from "@hono/node-server";
+import type { TokenRefusal } from "gatehouse-auth-guard";
 import { createRemoteVerifier } from "gatehouse-auth-guard";
 import type { GatehouseEnv } from "gatehouse-auth-guard/hono";
 import { requireGatehouseToken, serveProtectedResourceMetadata } from "gatehouse-auth-guard/hono";
@@ -22,9 +23,15 @@ const resource = createProtectedResource({
 });
 const verifier = createRemoteVerifier({ jwksUrl: `${gatehouse}/.well-known/jwks.json`, issuer });
 
+// The guard explains a refusal in its Bearer challenge; onRefused also gets the failed check, for
+// a debug log line (never a token or a claim's value, only the verifier's own settings).
+const onRefused = (refusal: TokenRefusal): void => {
+  console.warn(`token refused: ${refusal.code}: ${refusal.reason}`);
+};
+
 const app = new Hono<GatehouseEnv>();
 app.get(resource.metadataPath, serveProtectedResourceMetadata(resource));
-const options = { resourceMetadataUrl: resource.metadataUrl };
+const options = { resourceMetadataUrl: resource.metadataUrl, onRefused };
 app.get("/items", requireGatehouseToken(verifier, ["items"], options), (c) =>
   c.json({ owner: c.var.gatehouse.subject, scopes: c.var.gatehouse.scopes }),
 );

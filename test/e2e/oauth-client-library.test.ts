@@ -131,8 +131,12 @@ describe("an independent OAuth client (oauth4webapi) against Gatehouse", () => {
       token,
       options,
     );
-    await oauth.processRevocationResponse(revoked);
 
+    // RFC 7009 §2.1: refused, and the client told so (docs/decisions.md).
+    await assert.rejects(oauth.processRevocationResponse(revoked), {
+      error: "unauthorized_client",
+      status: 400,
+    });
     assert.equal((await introspect(token)).active, true);
   });
 });

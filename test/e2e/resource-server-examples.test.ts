@@ -21,6 +21,10 @@ const metadataUrl = `${resourceUrl}/.well-known/oauth-protected-resource`;
 interface Example {
   readonly url: string;
   readonly process: ChildProcess;
+  /** Everything the example wrote to stdout and stderr so far. */
+  output(): string;
+  /** Resolves once the example's output matches `pattern` (its pipes may lag its answers). */
+  printed(pattern: RegExp): Promise<void>;
 }
 
 async function startExample(name: string, gatehouseUrl: string): Promise<Example> {
@@ -46,7 +50,19 @@ async function startExample(name: string, gatehouseUrl: string): Promise<Example
     child.stderr.on("data", onData);
     child.once("exit", (code) => reject(new Error(`${name} example exited with ${code}: ${out}`)));
   });
-  return { url, process: child };
+  const printed = (pattern: RegExp): Promise<void> =>
+    new Promise((resolve) => {
+      const check = (): void => {
+        if (!pattern.test(out)) return;
+        child.stdout.off("data", check);
+        child.stderr.off("data", check);
+        resolve();
+      };
+      child.stdout.on("data", check);
+      child.stderr.on("data", check);
+      check();
+    });
+  return { url, process: child, output: () => out, printed };
 }
 
 async function stopExample(example: Example): Promise<void> {
@@ -142,7 +158,10 @@ describe("the resource-server examples against a live Gatehouse", () => {
         assert.deepEqual(await response.json(), { owner: "johndoe", scopes: ["me", "items"] });
       });
 
-      it("answers 401 to a token signed by a key Gatehouse does not publish", async () => {
+      // Bounded: a hook that never logs fails the test rather than hanging it.
+      it("answers 401 to a token signed by a key Gatehouse does not publish", {
+        timeout: 20_000,
+      }, async () => {
         const stranger = toTokenKey(generateSigningKey("EdDSA", Date.now()));
         const forged = createTokenService({
           key: stranger,
@@ -158,6 +177,11 @@ describe("the resource-server examples against a live Gatehouse", () => {
           response.headers.get("www-authenticate"),
           `Bearer error="invalid_token", error_description="token names no signing key this verifier accepts", scope="items", resource_metadata="${metadataUrl}"`,
         );
+        // The example's onRefused hook logs the failed check, never the token.
+        await example.printed(
+          /token refused: token_invalid: token names no signing key this verifier accepts/,
+        );
+        assert.equal(example.output().includes(forged), false);
       });
     });
   }

@@ -17,6 +17,8 @@ export const authErrorCodes = [
   "invalid_client",
   /** An authenticated client asked for a grant it may not use (RFC 6749 §5.2). */
   "unauthorized_client",
+  /** A confidential client asked to revoke a token issued to another client (RFC 7009 §2.1). */
+  "token_not_owned",
   "token_missing",
   /** Malformed, bad signature, wrong algorithm or type, unknown subject. */
   "token_invalid",

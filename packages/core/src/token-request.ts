@@ -12,6 +12,9 @@ export interface PasswordTokenRequest {
   readonly clientId?: string | undefined;
   /** The `client_secret` form parameter; present only when sent and not empty. */
   readonly clientSecret?: string | undefined;
+  /** `client_assertion_type` and `client_assertion` (private_key_jwt, RFC 7523 §2.2). */
+  readonly clientAssertionType?: string | undefined;
+  readonly clientAssertion?: string | undefined;
 }
 
 /** A refresh token grant request (RFC 6749 §6) whose form passed every syntactic rule. */
@@ -22,6 +25,8 @@ export interface RefreshTokenRequest {
   readonly scope?: string | undefined;
   readonly clientId?: string | undefined;
   readonly clientSecret?: string | undefined;
+  readonly clientAssertionType?: string | undefined;
+  readonly clientAssertion?: string | undefined;
 }
 
 /** A client credentials grant request (RFC 6749 §4.4.2): the client asks for itself. */
@@ -31,6 +36,8 @@ export interface ClientCredentialsTokenRequest {
   readonly scope?: string | undefined;
   readonly clientId?: string | undefined;
   readonly clientSecret?: string | undefined;
+  readonly clientAssertionType?: string | undefined;
+  readonly clientAssertion?: string | undefined;
 }
 
 /** A device code grant request (RFC 8628 §3.4): a device polls for its user's decision. */

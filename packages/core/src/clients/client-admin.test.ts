@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { generateKeyPairSync } from "node:crypto";
 import { afterEach, beforeEach, describe, it } from "node:test";
 import { createMemoryStore } from "gatehouse-auth/storage/memory/store";
 import type { AuditEvent } from "../audit-log.ts";
@@ -222,5 +223,79 @@ describe("client administration", () => {
 
     assert.equal(await store.clients.findClient(client.clientId), undefined);
     assert.equal((await events())[0]?.type, "client.deleted");
+  });
+
+  describe("clients with public keys (private_key_jwt)", () => {
+    const jwkOf = (kid: string) => ({
+      ...generateKeyPairSync("ec", { namedCurve: "P-256" }).publicKey.export({ format: "jwk" }),
+      kid,
+    });
+
+    it("registers a confidential client with keys and no secret, audited with its method", async () => {
+      const { client, secret } = await registerClient(deps, context, {
+        name: "signer",
+        jwks: { keys: [jwkOf("k1")] },
+      });
+
+      assert.equal(secret, null);
+      assert.equal(client.type, "confidential");
+      assert.deepEqual(
+        client.jwks?.keys.map((key) => key.kid),
+        ["k1"],
+      );
+      assert.equal((await store.clients.findClient(client.clientId))?.secretHash, null);
+      const [created] = await events();
+      assert.equal(created?.details["auth_method"], "private_key_jwt");
+    });
+
+    it("refuses keys for a public client, and keys that break a rule", async () => {
+      await assert.rejects(
+        registerClient(deps, context, {
+          name: "spa",
+          type: "public",
+          redirectUris: ["https://spa.example/cb"],
+          jwks: { keys: [jwkOf("k1")] },
+        }),
+        { code: "invalid_request" },
+      );
+      await assert.rejects(
+        registerClient(deps, context, { name: "x", jwks: { keys: [{ kty: "oct", k: "AA" }] } }),
+        { code: "invalid_request" },
+      );
+    });
+
+    it("rotates a keyed client's keys, naming only the field in the audit trail", async () => {
+      const { client } = await registerClient(deps, context, {
+        name: "signer",
+        jwks: { keys: [jwkOf("k1")] },
+      });
+
+      const changed = await changeClient(deps, context, client.clientId, {
+        jwks: { keys: [jwkOf("k1"), jwkOf("k2")] },
+      });
+
+      assert.deepEqual(
+        changed.jwks?.keys.map((key) => key.kid),
+        ["k1", "k2"],
+      );
+      const [updated] = await events();
+      assert.deepEqual(updated?.details, { fields: "jwks" });
+    });
+
+    it("refuses keys for a client that authenticates with a secret, and rotating a keyed client's secret", async () => {
+      const withSecret = await registerClient(deps, context, { name: "reports" });
+      const withKeys = await registerClient(deps, context, {
+        name: "signer",
+        jwks: { keys: [jwkOf("k1")] },
+      });
+
+      await assert.rejects(
+        changeClient(deps, context, withSecret.client.clientId, { jwks: { keys: [jwkOf("k1")] } }),
+        { code: "invalid_request" },
+      );
+      await assert.rejects(rotateClientSecret(deps, context, withKeys.client.clientId), {
+        code: "invalid_request",
+      });
+    });
   });
 });

@@ -13,6 +13,7 @@ import type {
   ClientType,
 } from "./client.ts";
 import { toClient } from "./client.ts";
+import { checkClientJwks } from "./client-keys.ts";
 import {
   checkAudiences,
   checkClientGrants,
@@ -41,6 +42,12 @@ export interface ClientChanges {
   readonly audiences?: readonly string[];
   readonly firstParty?: boolean;
   readonly disabled?: boolean;
+  /**
+   * The public keys of a client authenticating with private_key_jwt (RFC 7523), a JWK Set as
+   * parsed JSON, checked by `checkClientJwks`. Only a client registered with keys may change
+   * them (a key rotation); it has no secret.
+   */
+  readonly jwks?: unknown;
 }
 
 /** A new client as an operator describes it; Gatehouse picks its id and secret. */
@@ -55,7 +62,10 @@ export interface ClientRegistration extends ClientChanges {
   readonly grantTypes?: readonly string[];
 }
 
-/** A client together with a secret shown this once; `secret` is `null` for a public client. */
+/**
+ * A client together with a secret shown this once; `secret` is `null` for a public client and
+ * for one that authenticates with its keys.
+ */
 export interface ClientWithSecret {
   readonly client: Client;
   readonly secret: string | null;
@@ -92,8 +102,10 @@ async function requireClient(clients: ClientStore, clientId: string): Promise<Cl
 
 /**
  * Registers a client with a generated id and, for a confidential client, a generated secret
- * (returned this once, stored only as its hash), and records `client.created`.
- * @throws {AuthError} invalid_request (name, grant, redirect URI or audience rules), invalid_scope
+ * (returned this once, stored only as its hash) — or, when it registers public keys, no secret:
+ * it authenticates with private_key_jwt only — and records `client.created`.
+ * @throws {AuthError} invalid_request (name, grant, redirect URI, audience or key rules; keys
+ * for a public client), invalid_scope
  */
 export async function registerClient(
   deps: ClientAdminDeps,
@@ -110,7 +122,12 @@ export async function registerClient(
   checkClientGrants({ type, grantTypes, redirectUris });
   const scopes = deps.scopes.check(registration.scopes ?? []);
   const audiences = checkAudiences(registration.audiences ?? []);
-  const generated = type === "confidential" ? generateClientSecret() : null;
+  const jwks = registration.jwks === undefined ? null : checkClientJwks(registration.jwks);
+  if (jwks !== null && type === "public") {
+    // RFC 6749 §2.1: a public client cannot keep a credential, a private key included.
+    throw new AuthError("invalid_request", "a public client cannot register keys");
+  }
+  const generated = type === "confidential" && jwks === null ? generateClientSecret() : null;
   const created = await deps.clients.createClient({
     clientId: generateClientId(),
     name,
@@ -122,9 +139,11 @@ export async function registerClient(
     audiences,
     firstParty: registration.firstParty ?? false,
     disabled: registration.disabled ?? false,
+    jwks,
   });
   await audit(deps, context, "client.created", created.clientId, {
     type,
+    auth_method: jwks === null ? (type === "public" ? "none" : "client_secret") : "private_key_jwt",
     grant_types: grantTypes.join(" "),
     scopes: scopes.join(" "),
     first_party: created.firstParty,
@@ -158,7 +177,11 @@ export async function changeClient(
     ...(changes.audiences === undefined ? {} : { audiences: checkAudiences(changes.audiences) }),
     ...(changes.firstParty === undefined ? {} : { firstParty: changes.firstParty }),
     ...(changes.disabled === undefined ? {} : { disabled: changes.disabled }),
+    ...(changes.jwks === undefined ? {} : { jwks: checkClientJwks(changes.jwks) }),
   };
+  if (patch.jwks !== undefined && before.jwks === null) {
+    throw new AuthError("invalid_request", "only a client registered with keys can change them");
+  }
   checkClientGrants({
     type: before.type,
     grantTypes: patch.grantTypes ?? before.grantTypes,
@@ -175,6 +198,7 @@ export async function changeClient(
       ["redirect_uris", changes.redirectUris],
       ["audiences", changes.audiences],
       ["first_party", changes.firstParty],
+      ["jwks", changes.jwks],
     ] as const
   )
     .filter(([, value]) => value !== undefined)
@@ -214,7 +238,10 @@ export async function rotateClientSecret(
   for (let attempt = 0; after === undefined; attempt++) {
     const before = await requireClient(deps.clients, clientId);
     if (before.type === "public" || before.secretHash === null) {
-      throw new AuthError("invalid_request", "a public client has no secret to rotate");
+      throw new AuthError(
+        "invalid_request",
+        "a public client, or one that authenticates with its keys, has no secret to rotate",
+      );
     }
     // Each lost round means another rotation committed, so this ends unless rotations never stop.
     if (attempt === maxRotationAttempts) {

@@ -5,6 +5,8 @@ import { AuthError } from "../errors.ts";
 import type { LoginThrottle } from "../grants/throttle.ts";
 import type { PresentedClient } from "../protocol/client-credentials.ts";
 import type { ClientRecord, ClientStore } from "./client.ts";
+import type { ClientAssertionPolicy } from "./client-assertion.ts";
+import { peekAssertionSubject, verifyClientAssertion } from "./client-assertion.ts";
 import { verifyClientSecret } from "./client-secrets.ts";
 
 /** The one read client authentication needs of the registry. */
@@ -16,13 +18,15 @@ export interface ClientAuthenticationDeps {
   readonly clock: Clock;
   /** Counts failed client authentications as the password grant counts failed logins. */
   readonly throttle?: LoginThrottle;
+  /** How private_key_jwt assertions are checked; without it every assertion is refused. */
+  readonly assertions?: ClientAssertionPolicy | undefined;
 }
 
 /** A client the request proved to be (or, for a public client, named): enabled and registered. */
 export interface AuthenticatedClient {
   readonly client: ClientRecord;
   /** `none` for a public client, which has no secret to prove (RFC 8414 §2's method names). */
-  readonly method: "client_secret_basic" | "client_secret_post" | "none";
+  readonly method: "client_secret_basic" | "client_secret_post" | "private_key_jwt" | "none";
 }
 
 /**
@@ -55,9 +59,10 @@ const failed = (): AuthError => new AuthError("invalid_client", "client authenti
  * Authenticates the client a request presented (see `readPresentedClient`). A secret is checked
  * against the registry in constant time; an id alone is accepted only for a public client. A
  * public client presenting a secret is a malformed request (RFC 6749 §2.1: it has none); every
- * other failure — unknown, disabled, wrong secret, a confidential client without its secret — is
- * one `invalid_client`. Secret checks are counted by the throttle under the client's own key and
- * the address, like password attempts.
+ * other failure — unknown, disabled, wrong secret, a confidential client without its secret, an
+ * assertion that does not verify (see `verifyClientAssertion`) — is one `invalid_client`. Secret
+ * and assertion checks are counted by the throttle under the client's own key and the address,
+ * like password attempts.
  * @returns `undefined` when no client was presented
  * @throws {AuthError} invalid_client, invalid_request (a public client with a secret), throttled
  * @example
@@ -77,6 +82,7 @@ export async function authenticateClient(
     if (record === undefined || record.disabled || record.type !== "public") throw failed();
     return { client: record, method: "none" };
   }
+  if (presented.kind === "assertion") return authenticateByAssertion(deps, presented, options);
   const attempt = await deps.throttle?.begin(throttleName(presented.clientId), options.address);
   const record = await deps.clients.findClient(presented.clientId);
   if (record?.type === "public") {
@@ -97,4 +103,35 @@ export interface AuthenticateClientOptions {
    * the seed's password login, where Swagger UI and FastAPI front ends send any `client_id`.
    */
   readonly unknownIdMeansNoClient?: boolean;
+}
+
+/**
+ * private_key_jwt: the client the assertion names (the form's `client_id`, else its `sub`) must
+ * be an enabled confidential client with registered keys, and the assertion must verify against
+ * them. Counted by the throttle like a secret.
+ */
+async function authenticateByAssertion(
+  deps: ClientAuthenticationDeps,
+  presented: Extract<PresentedClient, { kind: "assertion" }>,
+  options: AuthenticateClientOptions,
+): Promise<AuthenticatedClient> {
+  const clientId = presented.clientId ?? peekAssertionSubject(presented.assertion);
+  if (clientId === undefined) throw failed();
+  const attempt = await deps.throttle?.begin(throttleName(clientId), options.address);
+  const record = await deps.clients.findClient(clientId);
+  if (
+    deps.assertions === undefined ||
+    record === undefined ||
+    record.disabled ||
+    record.type !== "confidential"
+  ) {
+    throw failed();
+  }
+  await verifyClientAssertion(
+    { clock: deps.clock, policy: deps.assertions },
+    record,
+    presented.assertion,
+  );
+  await attempt?.succeeded();
+  return { client: record, method: "private_key_jwt" };
 }

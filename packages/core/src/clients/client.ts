@@ -1,4 +1,5 @@
 // What a registered OAuth client is, and the port every client store implements.
+import type { ClientJwks } from "./client-keys.ts";
 
 /** The grant types a client may be allowed (RFC 6749 §4, RFC 8628 §3.4). */
 export const clientGrantTypes = [
@@ -34,6 +35,11 @@ export interface Client {
   /** First-party clients may use the password grant (RFC 9700 §2.4) and skip consent. */
   readonly firstParty: boolean;
   readonly disabled: boolean;
+  /**
+   * The public keys a confidential client authenticates with (private_key_jwt, RFC 7523);
+   * `null` for a client that uses a secret or none.
+   */
+  readonly jwks: ClientJwks | null;
   /** Milliseconds since the epoch. */
   readonly createdAt: number;
   readonly updatedAt: number;
@@ -60,6 +66,8 @@ export interface NewClient {
   readonly audiences: readonly string[];
   readonly firstParty: boolean;
   readonly disabled?: boolean;
+  /** The client's public keys for private_key_jwt; absent or `null` for none. */
+  readonly jwks?: ClientJwks | null;
 }
 
 /** The fields of a client that can change; absent fields stay as they are. */
@@ -71,6 +79,7 @@ export interface ClientPatch {
   readonly audiences?: readonly string[];
   readonly firstParty?: boolean;
   readonly disabled?: boolean;
+  readonly jwks?: ClientJwks | null;
   readonly secretHash?: string | null;
   readonly previousSecretHash?: string | null;
   readonly previousSecretExpiresAt?: number | null;
@@ -104,6 +113,18 @@ export interface ClientStore {
   ): Promise<ClientRecord | undefined>;
   /** Returns whether a client was deleted. */
   deleteClient(clientId: string): Promise<boolean>;
+  /**
+   * Records that `clientId` used the client assertion `jti`, remembered until `expiresAt` (ms):
+   * `true` the first time, `false` while it is remembered (RFC 7523 §3 item 7: one use). One
+   * atomic step: of concurrent calls with the same id, across every process sharing the store,
+   * exactly one returns `true`. Entries past their `expiresAt` at `now` may be dropped.
+   */
+  useClientAssertionId(
+    clientId: string,
+    jti: string,
+    expiresAt: number,
+    now: number,
+  ): Promise<boolean>;
 }
 
 /** The public view of a stored client: every field but the secrets' hashes. */
@@ -118,6 +139,7 @@ export function toClient(record: ClientRecord): Client {
     audiences: record.audiences,
     firstParty: record.firstParty,
     disabled: record.disabled,
+    jwks: record.jwks,
     createdAt: record.createdAt,
     updatedAt: record.updatedAt,
   };

@@ -100,7 +100,11 @@ export async function deviceCodeGrant(
   const refreshToken =
     deps.refresh === undefined || issuedAtMs === undefined
       ? undefined
-      : await startRefreshFamily(deps.refresh, user.username, granted, issuedAtMs);
+      : await startRefreshFamily(
+          deps.refresh,
+          { username: user.username, scopes: granted, clientId: client.clientId },
+          issuedAtMs,
+        );
   // Read again after the family is stored, as the password grant does: a cut-off written
   // meanwhile either sees the family (and revokes it) or is seen here.
   await approver(deps, redeemed, user);

@@ -83,7 +83,11 @@ export async function passwordGrant(
   const refreshToken =
     deps.refresh === undefined || issuedAtMs === undefined
       ? undefined
-      : await startRefreshFamily(deps.refresh, user.username, granted, issuedAtMs);
+      : await startRefreshFamily(
+          deps.refresh,
+          { username: user.username, scopes: granted, clientId: request.clientId ?? null },
+          issuedAtMs,
+        );
   const refusal = overtaken(user, await deps.users.findByUsername(user.username));
   // A refused login's family is left as it is: its token never leaves this function.
   if (refusal !== undefined) throw refusal;

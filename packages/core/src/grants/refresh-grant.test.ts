@@ -12,7 +12,7 @@ import { exchangeRefreshToken, refreshGrant } from "./refresh-grant.ts";
 
 const policy = { absoluteLifetimeSeconds: 86_400, idleLifetimeSeconds: 3600, reuseGraceSeconds: 0 };
 
-async function setup() {
+async function setup(clientId: string | null = null) {
   const clock = createFixedClock(Date.UTC(2025, 0, 1));
   const secret = randomBytes(32);
   const key = { kid: deriveKeyId(secret), algorithm: "HS256", secret } as const;
@@ -31,7 +31,11 @@ async function setup() {
     clock,
     refreshPolicy: policy,
   };
-  const presented = await startRefreshFamily(deps, "johndoe", seedScopes.all);
+  const presented = await startRefreshFamily(deps, {
+    username: "johndoe",
+    scopes: seedScopes.all,
+    clientId,
+  });
   return { store, deps, presented };
 }
 
@@ -99,5 +103,85 @@ describe("exchangeRefreshToken", () => {
       exchangeRefreshToken(failing, { refreshToken: presented, scopes: undefined }),
       /database down/,
     );
+  });
+
+  it("refuses a family's token presented by another client, and leaves the family alone", async () => {
+    const { deps, presented } = await setup("spa");
+
+    const exchange = await exchangeRefreshToken(deps, {
+      refreshToken: presented,
+      scopes: undefined,
+      client: { clientId: "other", audiences: [] },
+    });
+
+    assert.equal(exchange.ok ? undefined : exchange.error.code, "refresh_token_invalid");
+    const own = await exchangeRefreshToken(deps, {
+      refreshToken: presented,
+      scopes: undefined,
+      client: { clientId: "spa", audiences: [] },
+    });
+    assert.equal(own.ok, true);
+  });
+
+  it("refuses a spent token presented by another client without revoking its family", async () => {
+    const { deps, presented } = await setup("spa");
+    const spa = { clientId: "spa", audiences: [] };
+    const first = await refreshGrant(deps, {
+      refreshToken: presented,
+      scopes: undefined,
+      client: spa,
+    });
+
+    const replay = await exchangeRefreshToken(deps, {
+      refreshToken: presented,
+      scopes: undefined,
+      client: { clientId: "other", audiences: [] },
+    });
+
+    assert.equal(replay.ok ? undefined : replay.reuseDetected, false);
+    const next = await refreshGrant(deps, {
+      refreshToken: first.refreshToken,
+      scopes: undefined,
+      client: spa,
+    });
+    assert.notEqual(next.refreshToken, first.refreshToken);
+  });
+
+  it("refuses a client's family presented without a client", async () => {
+    const { deps, presented } = await setup("spa");
+
+    await assert.rejects(refreshGrant(deps, { refreshToken: presented, scopes: undefined }), {
+      name: "AuthError",
+      code: "refresh_token_invalid",
+    });
+  });
+
+  it("refuses a client-less family presented by a client", async () => {
+    const { deps, presented } = await setup(null);
+
+    await assert.rejects(
+      refreshGrant(deps, {
+        refreshToken: presented,
+        scopes: undefined,
+        client: { clientId: "spa", audiences: [] },
+      }),
+      { name: "AuthError", code: "refresh_token_invalid" },
+    );
+  });
+
+  it("names the family's client and its audiences in the new access token", async () => {
+    const { deps, presented } = await setup("spa");
+
+    const refreshed = await refreshGrant(deps, {
+      refreshToken: presented,
+      scopes: undefined,
+      client: { clientId: "spa", audiences: ["https://app.example.test"] },
+    });
+
+    const claims = JSON.parse(
+      Buffer.from(refreshed.token.split(".")[1] ?? "", "base64url").toString(),
+    ) as Record<string, unknown>;
+    assert.equal(claims["client_id"], "spa");
+    assert.equal(claims["aud"], "https://app.example.test");
   });
 });

@@ -1,4 +1,5 @@
 // The refresh token grant (RFC 6749 §6) with rotation, reuse detection and a retry window (RFC 9700 §4.14).
+import type { Client } from "../clients/client.ts";
 import { AuthError, isAuthError } from "../errors.ts";
 import type { Scope, ScopeCatalogue } from "../scopes.ts";
 import { intersectScopes, missingScopes } from "../scopes.ts";
@@ -27,6 +28,13 @@ export interface RefreshGrantRequest {
   readonly refreshToken: string;
   /** Parsed `scope`; `undefined` asks for the family's scopes. */
   readonly scopes: readonly Scope[] | undefined;
+  /**
+   * The client that presented the token, as it authenticated (a confidential client by its
+   * secret, a public one by its id); absent or `undefined` when the request presented none.
+   * Only the family's own client may refresh it, and its `client_id` and audiences go into the
+   * new access token.
+   */
+  readonly client?: Pick<Client, "clientId" | "audiences"> | undefined;
 }
 
 /** A new access token and the refresh token that replaces the one presented. */
@@ -93,15 +101,19 @@ function grantedScopes(
 
 /**
  * Exchanges a refresh token for a new access token and a new refresh token; the one presented
- * is spent. Checks, in order: the token is known; its user exists and is active; its family is
- * not revoked, expired (idle or absolute) or older than the user's cut-off; the requested scope
- * does not widen the family's. Then it rotates in one atomic store step.
+ * is spent. Checks, in order: the token is known; it is presented by the client its family was
+ * issued to (RFC 6749 §6, §10.4: by no client when it was issued to none); its user exists and
+ * is active; its family is not revoked, expired (idle or absolute) or older than the user's
+ * cut-off; the requested scope does not widen the family's. Then it rotates in one atomic store
+ * step. The new access token names the family's client in `client_id` and carries that client's
+ * audiences as they are registered now.
  *
  * Presenting a spent token revokes its whole family (reuse detection) — except once, within
  * `reuseGraceSeconds` of its rotation, while the token it was exchanged for is still unused:
  * that retry gets a fresh pair from the same family and the unused successor is discarded, so a
  * family never has more than one live refresh token.
- * @throws {AuthError} refresh_token_invalid for an unknown, spent, revoked, expired or cut-off token
+ * @throws {AuthError} refresh_token_invalid for an unknown, spent, revoked, expired or cut-off
+ * token, or one presented by another client than its family's
  * @throws {AuthError} inactive_user when the token's user is disabled
  * @throws {AuthError} invalid_scope when the requested scope widens the family's
  * @example
@@ -142,6 +154,12 @@ export async function exchangeRefreshToken(
     let record = await deps.refreshTokens.findRefreshToken(tokenHash);
     if (record === undefined) return refused(invalid("unknown refresh token"));
     username = record.username;
+    // RFC 6749 §10.4: a refresh token is bound to its client. Checked before anything else, and
+    // with no side effect: another client presenting a spent token neither revokes the family
+    // nor learns more than that the token is not its own.
+    if (record.clientId !== (request.client?.clientId ?? null)) {
+      return refused(invalid("the refresh token was issued to another client"));
+    }
     const user = await deps.users.findByUsername(record.username);
     if (user === undefined) return refused(invalid("the refresh token's user no longer exists"));
     if (user.disabled) {
@@ -155,7 +173,12 @@ export async function exchangeRefreshToken(
       // Issued at the time the exchange stored: a "log out everywhere" that revokes the family
       // after this exchange places its cut-off past it (see lastRefreshIssuedAt).
       tokens: {
-        ...deps.tokens.issue(user.username, scopes, { issuedAtMs: successor.row.issuedAt }),
+        ...deps.tokens.issue(user.username, scopes, {
+          issuedAtMs: successor.row.issuedAt,
+          // The client-less login's family gets the service's default client_id and audience.
+          clientId: request.client?.clientId,
+          audiences: request.client?.audiences,
+        }),
         refreshToken: successor.token,
       },
       username: user.username,

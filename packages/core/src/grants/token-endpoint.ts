@@ -1,6 +1,7 @@
 // The token endpoint (RFC 6749 §3.2) without HTTP: runs the grant a request names, throttles the
 // password grant and writes every outcome of every grant to the audit trail.
 import type { AuditDetails, AuditEventType, AuditLog } from "../audit-log.ts";
+import type { ClientAssertionPolicy } from "../clients/client-assertion.ts";
 import type { AuthenticatedClient, ClientLookup } from "../clients/client-authentication.ts";
 import { authenticateClient, clientSubject } from "../clients/client-authentication.ts";
 import type { DeviceCodeStore } from "../device/device-codes.ts";
@@ -47,6 +48,8 @@ export interface TokenEndpointDeps extends Omit<PasswordGrantDeps, "refresh">, R
   readonly onLogin?: (outcome: LoginOutcome) => void;
   /** The registered clients; without it no client can authenticate (the seed's client-less mode). */
   readonly clients?: ClientLookup;
+  /** How private_key_jwt assertions are checked; without it they are refused. */
+  readonly clientAssertions?: ClientAssertionPolicy;
   /**
    * Refuse the password grant without a registered client (RFC 9700 §2.4). Off by default: the
    * seed's client-less login keeps working. A presented client is checked either way.
@@ -106,6 +109,7 @@ export function createTokenEndpoint(deps: TokenEndpointDeps): TokenEndpoint {
     clients: deps.clients ?? noClients,
     clock: deps.clock,
     throttle: deps.throttle,
+    assertions: deps.clientAssertions,
   };
   const requiresClient = deps.passwordGrantRequiresClient === true;
   // The client the request presents, authenticated; `undefined` when it presents none.
@@ -173,10 +177,16 @@ export function createTokenEndpoint(deps: TokenEndpointDeps): TokenEndpoint {
   ): Promise<TokenOutcome> => {
     let exchange: RefreshExchange;
     try {
-      // A client that presents itself must authenticate; refresh families are not bound to one.
-      await clientOf(request, facts, true);
+      // A client that presents itself must authenticate (a confidential one with its secret);
+      // an id naming no registered client is no client, as at the password grant, so the
+      // client-less login's families keep refreshing from front ends that send any client_id.
+      const authenticated = await clientOf(request, facts, true);
       const scopes = parseScope(request.scope);
-      exchange = await exchangeRefreshToken(deps, { refreshToken: request.refreshToken, scopes });
+      exchange = await exchangeRefreshToken(deps, {
+        refreshToken: request.refreshToken,
+        scopes,
+        client: authenticated?.client,
+      });
     } catch (error) {
       if (!isAuthError(error)) throw error;
       exchange = { ok: false, error, username: null, reuseDetected: false };

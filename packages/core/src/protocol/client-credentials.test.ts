@@ -4,6 +4,56 @@ import { readPresentedClient, usesBasicScheme } from "./client-credentials.ts";
 
 const basic = (decoded: string): string => `Basic ${Buffer.from(decoded).toString("base64")}`;
 
+const jwtBearer = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
+
+describe("readPresentedClient with a client assertion (RFC 7523 §2.2)", () => {
+  const invalidRequest = { name: "AuthError", code: "invalid_request" };
+
+  it("reads an assertion with its type, and the client_id when sent", () => {
+    assert.deepEqual(
+      readPresentedClient(undefined, { clientAssertionType: jwtBearer, clientAssertion: "a.b.c" }),
+      { kind: "assertion", clientId: undefined, assertion: "a.b.c" },
+    );
+    assert.deepEqual(
+      readPresentedClient(undefined, {
+        clientId: "svc",
+        clientAssertionType: jwtBearer,
+        clientAssertion: "a.b.c",
+      }),
+      { kind: "assertion", clientId: "svc", assertion: "a.b.c" },
+    );
+  });
+
+  it("refuses an assertion beside a client_secret or Basic credentials", () => {
+    const form = { clientAssertionType: jwtBearer, clientAssertion: "a.b.c" };
+
+    assert.throws(
+      () => readPresentedClient(undefined, { ...form, clientId: "svc", clientSecret: "s" }),
+      invalidRequest,
+    );
+    assert.throws(() => readPresentedClient(basic("svc:s"), form), invalidRequest);
+  });
+
+  it("refuses an assertion without its type, of another type, or a type alone", () => {
+    assert.throws(
+      () => readPresentedClient(undefined, { clientAssertion: "a.b.c" }),
+      invalidRequest,
+    );
+    assert.throws(
+      () =>
+        readPresentedClient(undefined, {
+          clientAssertionType: "urn:ietf:params:oauth:client-assertion-type:saml2-bearer",
+          clientAssertion: "a.b.c",
+        }),
+      invalidRequest,
+    );
+    assert.throws(
+      () => readPresentedClient(undefined, { clientAssertionType: jwtBearer }),
+      invalidRequest,
+    );
+  });
+});
+
 describe("readPresentedClient", () => {
   it("reads Basic credentials, form-decoding id and secret (RFC 6749 §2.3.1)", () => {
     const presented = readPresentedClient(basic("my+app%3Aone:s%2Bcret%25+x"), {});

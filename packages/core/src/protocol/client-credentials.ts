@@ -1,5 +1,7 @@
 // Reading how a client presents itself at /token, /revoke and /introspect (RFC 6749 §2.3.1):
-// HTTP Basic (`client_secret_basic`), form parameters (`client_secret_post`), or a bare client_id.
+// HTTP Basic (`client_secret_basic`), form parameters (`client_secret_post`), a signed assertion
+// (`private_key_jwt`, RFC 7523 §2.2), or a bare client_id.
+import { JWT_BEARER_ASSERTION_TYPE } from "../clients/client-assertion.ts";
 import { AuthError } from "../errors.ts";
 
 /** How a request presents its client, once the wire rules passed; nothing is verified yet. */
@@ -14,12 +16,25 @@ export type PresentedClient =
       readonly secret: string;
     }
   /** A client id without a secret: a public client identifying itself (RFC 6749 §2.3, §3.2.1). */
-  | { readonly kind: "id"; readonly clientId: string };
+  | { readonly kind: "id"; readonly clientId: string }
+  /**
+   * A JWT the client signed with one of its registered keys (RFC 7523 §2.2); `clientId` is the
+   * form's `client_id` when sent (the assertion's `sub` names the client otherwise).
+   */
+  | {
+      readonly kind: "assertion";
+      readonly clientId: string | undefined;
+      readonly assertion: string;
+    };
 
 /** The client parameters of a form; empty values count as absent, as FastAPI reads forms. */
 export interface ClientFormParameters {
   readonly clientId?: string | undefined;
   readonly clientSecret?: string | undefined;
+  /** RFC 7521 §4.2 `client_assertion_type`. */
+  readonly clientAssertionType?: string | undefined;
+  /** RFC 7521 §4.2 `client_assertion`. */
+  readonly clientAssertion?: string | undefined;
 }
 
 // RFC 6749 Appendix A.1: client_id and client_secret are VSCHAR (visible ASCII and space).
@@ -74,7 +89,8 @@ function readBasic(authorization: string): { clientId: string; secret: string } 
  * @throws {AuthError} invalid_client when the Basic header is malformed (not base64, no colon,
  * bad `%XX`, a character outside VSCHAR)
  * @throws {AuthError} invalid_request when two methods are used at once (RFC 6749 §2.3: at most
- * one), a form `client_id` disagrees with Basic's, or a secret comes without a `client_id`
+ * one; an assertion with Basic or a secret too), a form `client_id` disagrees with Basic's, a
+ * secret comes without a `client_id`, or an assertion without its type (or of another type)
  * @example
  * readPresentedClient("Basic " + btoa("my%20app:s3cret"), {}); // { kind: "secret", clientId: "my app", … }
  */
@@ -83,7 +99,16 @@ export function readPresentedClient(
   form: ClientFormParameters,
 ): PresentedClient {
   const basic = usesBasicScheme(authorization) ? readBasic(authorization ?? "") : undefined;
-  const { clientId, clientSecret } = form;
+  const { clientId, clientSecret, clientAssertion, clientAssertionType } = form;
+  if (clientAssertion !== undefined || clientAssertionType !== undefined) {
+    if (basic !== undefined || clientSecret !== undefined) {
+      throw new AuthError("invalid_request", "a client assertion with another authentication");
+    }
+    if (clientAssertion === undefined || clientAssertionType !== JWT_BEARER_ASSERTION_TYPE) {
+      throw new AuthError("invalid_request", "client_assertion needs the jwt-bearer type");
+    }
+    return { kind: "assertion", clientId, assertion: clientAssertion };
+  }
   if (basic !== undefined) {
     if (clientSecret !== undefined) {
       throw new AuthError("invalid_request", "client authenticated with Basic and the form");

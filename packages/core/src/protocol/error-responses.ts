@@ -66,6 +66,13 @@ const table = {
     detail: "The client may not use this grant",
     oauthError: "unauthorized_client",
   },
+  // RFC 7009 §2.1: the revocation is refused and the client told; RFC 7009 §2.2.1 leaves the code
+  // to RFC 6749 §5.2, and unauthorized_client is what Keycloak answers (docs/decisions.md).
+  token_not_owned: {
+    status: 400,
+    detail: "The token was not issued to this client",
+    oauthError: "unauthorized_client",
+  },
   // RFC 6750 §3.1: a request without credentials gets a bare challenge — no error attribute.
   token_missing: { status: 401, detail: "Not authenticated", challengeError: null },
   // token_invalid and token_expired answer alike, so a client cannot probe which check failed.

@@ -62,10 +62,14 @@ export function parseTokenForm(
     });
   }
   const clientSecret = read("client_secret");
+  const clientAssertionType = read("client_assertion_type");
+  const clientAssertion = read("client_assertion");
   // Present only when sent, so a request without client parameters reads as before clients.
   const client = {
     ...(clientId === undefined ? {} : { clientId }),
     ...(clientSecret === undefined ? {} : { clientSecret }),
+    ...(clientAssertionType === undefined ? {} : { clientAssertionType }),
+    ...(clientAssertion === undefined ? {} : { clientAssertion }),
   };
   if (grantType === "refresh_token") {
     const refreshToken = read("refresh_token");
@@ -114,7 +118,7 @@ export function parseTokenForm(
       password,
       scope: read("scope"),
       clientId,
-      ...(clientSecret === undefined ? {} : { clientSecret }),
+      ...client,
     },
   };
 }

@@ -9,6 +9,9 @@ export type TokenParameterForm =
       /** `client_id` and `client_secret` (RFC 6749 §2.3.1), present only when sent and not empty. */
       readonly clientId?: string;
       readonly clientSecret?: string;
+      /** `client_assertion_type` and `client_assertion` (RFC 7523 §2.2), when sent and not empty. */
+      readonly clientAssertionType?: string;
+      readonly clientAssertion?: string;
     }
   /** Missing `token`, a parameter sent twice, or a value no token of ours could have. */
   | { readonly kind: "invalid" };
@@ -29,10 +32,14 @@ export function parseTokenParameterForm(
   if (token === null || token === "" || token.length > maxTokenLength) return { kind: "invalid" };
   const clientId = params.get("client_id") ?? "";
   const clientSecret = params.get("client_secret") ?? "";
+  const clientAssertionType = params.get("client_assertion_type") ?? "";
+  const clientAssertion = params.get("client_assertion") ?? "";
   return {
     kind: "token",
     token,
     ...(clientId === "" ? {} : { clientId }),
     ...(clientSecret === "" ? {} : { clientSecret }),
+    ...(clientAssertionType === "" ? {} : { clientAssertionType }),
+    ...(clientAssertion === "" ? {} : { clientAssertion }),
   };
 }

@@ -30,11 +30,11 @@ describe("starting refresh token families", () => {
     const clock = createFixedClock(1_000_000);
     const deps = { refreshTokens: store, clock, refreshPolicy: policy };
 
-    await startRefreshFamily(deps, "johndoe", []);
+    await startRefreshFamily(deps, { username: "johndoe", scopes: [], clientId: null });
     clock.advance(59_999);
-    await startRefreshFamily(deps, "johndoe", []);
+    await startRefreshFamily(deps, { username: "johndoe", scopes: [], clientId: null });
     clock.advance(1);
-    await startRefreshFamily(deps, "johndoe", []);
+    await startRefreshFamily(deps, { username: "johndoe", scopes: [], clientId: null });
 
     assert.deepEqual(purges, [1_000_000, 1_060_000]);
   });
@@ -46,13 +46,11 @@ describe("starting refresh token families", () => {
 
     await startRefreshFamily(
       { refreshTokens: first.store, clock, refreshPolicy: policy },
-      "johndoe",
-      [],
+      { username: "johndoe", scopes: [], clientId: null },
     );
     await startRefreshFamily(
       { refreshTokens: second.store, clock, refreshPolicy: policy },
-      "johndoe",
-      [],
+      { username: "johndoe", scopes: [], clientId: null },
     );
 
     assert.deepEqual([first.purges.length, second.purges.length], [1, 1]);

@@ -24,6 +24,11 @@ export interface RefreshTokenRecord {
   readonly tokenHash: string;
   readonly familyId: string;
   readonly username: string;
+  /**
+   * The client the family was issued to (RFC 6749 §6: only it may refresh); `null` for the
+   * client-less password login.
+   */
+  readonly clientId: string | null;
   /** The family's scopes, as granted at login; every token of the family carries them. */
   readonly scopes: readonly string[];
   readonly state: RefreshTokenState;
@@ -49,6 +54,8 @@ export interface NewRefreshToken {
 export interface NewRefreshFamily {
   readonly familyId: string;
   readonly username: string;
+  /** The client the family is issued to; `null` for the client-less password login. */
+  readonly clientId: string | null;
   readonly scopes: readonly string[];
   readonly createdAt: number;
   readonly expiresAt: number;
@@ -166,6 +173,17 @@ export function mintRefreshToken(
 const familyPurgeIntervalMs = 60_000;
 const nextFamilyPurge = new WeakMap<RefreshTokenStore, number>();
 
+/** Whom a new refresh token family is for. */
+export interface RefreshFamilyGrant {
+  readonly username: string;
+  readonly scopes: readonly Scope[];
+  /**
+   * The client the tokens are issued to, which alone may refresh them (RFC 6749 §6, §10.4);
+   * `null` for the client-less password login. Required, so no grant forgets to bind its client.
+   */
+  readonly clientId: string | null;
+}
+
 /**
  * Starts a refresh token family for a login and returns its first token. Families whose
  * absolute lifetime ended are purged on the way (at most once a minute per store, since each
@@ -176,8 +194,7 @@ const nextFamilyPurge = new WeakMap<RefreshTokenStore, number>();
  */
 export async function startRefreshFamily(
   deps: RefreshFamilyDeps,
-  username: string,
-  scopes: readonly Scope[],
+  grant: RefreshFamilyGrant,
   now: number = deps.clock.now(),
 ): Promise<RefreshToken> {
   if (now >= (nextFamilyPurge.get(deps.refreshTokens) ?? 0)) {
@@ -188,8 +205,9 @@ export async function startRefreshFamily(
   const first = mintRefreshToken(deps.refreshPolicy, now, expiresAt);
   await deps.refreshTokens.createRefreshFamily({
     familyId: randomUUID(),
-    username,
-    scopes,
+    username: grant.username,
+    clientId: grant.clientId,
+    scopes: grant.scopes,
     createdAt: now,
     expiresAt,
     token: first.row,

@@ -36,7 +36,11 @@ async function twoInstances(refresherAhead: number) {
     refreshPolicy: policy,
   };
   const logout = { ...refresher, clock: logoutClock };
-  const presented = await startRefreshFamily(refresher, "johndoe", seedScopes.all);
+  const presented = await startRefreshFamily(refresher, {
+    username: "johndoe",
+    scopes: seedScopes.all,
+    clientId: null,
+  });
   return { store, refresher, logout, presented };
 }
 

@@ -68,6 +68,7 @@ const failureMessages = {
   unsupported_grant_type: () => "unsupported grant type",
   invalid_client: () => "client authentication failed",
   unauthorized_client: () => "the client may not use this grant",
+  token_not_owned: () => "the token was not issued to this client",
   token_missing: () => "no access token was given",
   token_invalid: () => "the access token is invalid",
   token_expired: () => "the access token has expired",

@@ -19,9 +19,10 @@ Commands:
                                     import users with their FastAPI/passlib/pwdlib/Django hashes
                                     (fields: username, email, full_name, disabled, hashed_password, scopes)
   clients add <name> [--public] [--grants "<grant type> ..."] [--scopes "<scope> ..."]
-        [--redirect-uri <uri>]... [--audience <aud>]... [--first-party] [--json]
+        [--redirect-uri <uri>]... [--audience <aud>]... [--first-party] [--jwks <file>] [--json]
                                     register an OAuth client; prints its client_id and, for a
-                                    confidential client, its secret, once
+                                    confidential client, its secret, once; with --jwks (a JWK Set
+                                    of public keys) no secret: it authenticates with private_key_jwt
   clients list [--json]             list the registered clients (never a secret)
   clients show <client_id>          print a client as JSON (never a secret or its hash)
   clients disable <client_id>       stop a client from getting tokens

@@ -46,7 +46,7 @@ import { mountHealthRoutes } from "./routes/health-routes.ts";
 import { mountIntrospectRoute } from "./routes/introspect-route.ts";
 import { mountJwksRoute } from "./routes/jwks-route.ts";
 import { mountLogoutAllRoute } from "./routes/logout-all-route.ts";
-import { mountMetadataRoute } from "./routes/metadata-route.ts";
+import { endpointPaths, mountMetadataRoute } from "./routes/metadata-route.ts";
 import { mountMetricsRoute } from "./routes/metrics-route.ts";
 import { mountProtectedResourceRoute } from "./routes/protected-resource-route.ts";
 import { mountRevokeRoute } from "./routes/revoke-route.ts";
@@ -145,6 +145,11 @@ export function createApp(services: AppServices, options: AppOptions = {}): Open
   // adapter build a full WHATWG Request, and the extra layer costs a chain of promises.
   app.on(bodyMethods, bodyLimitPath, capBody);
 
+  // RFC 7523 §3: a client assertion names this server by its issuer or its token endpoint.
+  const clientAssertions = {
+    audiences: [settings.issuer, `${settings.issuer.replace(/\/+$/, "")}${endpointPaths.token}`],
+    assertionIds: store.clients,
+  };
   // Each route is given the ports it needs, by name: this is the one mapping from services.
   mountTokenRoute(app, {
     users: store.users,
@@ -159,9 +164,17 @@ export function createApp(services: AppServices, options: AppOptions = {}): Open
     metrics,
     strictGrantType: settings.strictGrantType,
     clients: services.clients,
+    clientAssertions,
     passwordGrantRequiresClient: settings.passwordGrantRequiresClient,
     deviceCodes: store.deviceCodes,
   });
+  const clientAuthentication = {
+    clients: services.clients,
+    clock,
+    throttle: services.throttle,
+    assertions: clientAssertions,
+    audit: store.audit,
+  };
   mountDeviceAuthorizationRoute(app, {
     deviceCodes: store.deviceCodes,
     clients: services.clients,
@@ -187,7 +200,6 @@ export function createApp(services: AppServices, options: AppOptions = {}): Open
       session: services.deviceSession,
     });
   }
-  const clientAuthentication = { clients: services.clients, clock, throttle: services.throttle };
   mountRevokeRoute(app, {
     tokens,
     refreshTokens: store.refreshTokens,

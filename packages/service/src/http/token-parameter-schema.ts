@@ -15,6 +15,13 @@ const tokenParameterSchema = z
       description: "With client_secret: a confidential client authenticating (client_secret_post)",
     }),
     client_secret: z.string().optional().openapi({ format: "password" }),
+    client_assertion_type: z
+      .literal("urn:ietf:params:oauth:client-assertion-type:jwt-bearer")
+      .optional()
+      .openapi({ description: "With client_assertion: private_key_jwt (RFC 7523)" }),
+    client_assertion: z.string().optional().openapi({
+      description: "A JWT signed with one of the client's registered keys (private_key_jwt)",
+    }),
   })
   .openapi("TokenParameterRequest");
 
@@ -23,6 +30,8 @@ export interface TokenParameters {
   readonly token: string;
   readonly clientId?: string;
   readonly clientSecret?: string;
+  readonly clientAssertionType?: string;
+  readonly clientAssertion?: string;
 }
 
 /**

@@ -1,4 +1,7 @@
 import assert from "node:assert/strict";
+import { generateKeyPairSync } from "node:crypto";
+import { writeFile } from "node:fs/promises";
+import { dirname, join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { verifyClientSecret } from "gatehouse-auth-core/clients/client-secrets";
 import { type CliHarness, createCliHarness } from "../../../../../test/fixtures/cli-harness.ts";
@@ -111,6 +114,7 @@ describe("gatehouse clients", () => {
       audiences: [],
       first_party: false,
       disabled: false,
+      jwks: null,
     });
     assert.match(created_at, /^\d{4}-\d{2}-\d{2}T/);
     assert.match(updated_at, /^\d{4}-\d{2}-\d{2}T/);
@@ -197,6 +201,45 @@ describe("gatehouse clients", () => {
     const run = await cli.run(["clients", "rotate-secret", created.client_id]);
 
     assert.equal(run.status, 1);
+  });
+
+  it("adds a client with public keys from --jwks: no secret, keys kept, no secret to rotate", async () => {
+    const { publicKey } = generateKeyPairSync("ed25519");
+    const file = join(dirname(cli.databasePath), "keys.json");
+    await writeFile(
+      file,
+      JSON.stringify({ keys: [{ ...publicKey.export({ format: "jwk" }), kid: "k1" }] }),
+    );
+
+    const created = await add("signer", "--jwks", file);
+
+    assert.equal(created.client_secret, undefined);
+    const record = await stored(created.client_id);
+    assert.equal(record?.type, "confidential");
+    assert.equal(record?.secretHash, null);
+    assert.deepEqual(
+      record?.jwks?.keys.map((key) => [key.kid, key.alg]),
+      [["k1", "EdDSA"]],
+    );
+    assert.equal((await cli.run(["clients", "rotate-secret", created.client_id])).status, 1);
+  });
+
+  it("refuses a --jwks file holding a private key or no JSON with exit status 1, printing no key", async () => {
+    const { privateKey } = generateKeyPairSync("ed25519");
+    const jwk = { ...privateKey.export({ format: "jwk" }), kid: "k1" };
+    const privateFile = join(dirname(cli.databasePath), "private.json");
+    const textFile = join(dirname(cli.databasePath), "keys.txt");
+    await writeFile(privateFile, JSON.stringify({ keys: [jwk] }));
+    await writeFile(textFile, "not json");
+
+    const leaked = await cli.run(["clients", "add", "x", "--jwks", privateFile]);
+    const garbled = await cli.run(["clients", "add", "x", "--jwks", textFile]);
+    const missing = await cli.run(["clients", "add", "x", "--jwks", `${textFile}.absent`]);
+
+    assert.equal(leaked.status, 1);
+    assert.equal(`${leaked.stdout}${leaked.stderr}`.includes(String(jwk.d)), false);
+    assert.equal(garbled.status, 1);
+    assert.equal(missing.status, 2);
   });
 
   it("exits 2 for a missing name, an unknown subcommand or flag", async () => {

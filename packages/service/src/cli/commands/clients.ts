@@ -1,4 +1,5 @@
 // `gatehouse clients …`: register, inspect, change and delete OAuth clients in the configured store.
+import { readFile } from "node:fs/promises";
 import type { Client, ClientRecord } from "gatehouse-auth-core/clients/client";
 import { toClient } from "gatehouse-auth-core/clients/client";
 import {
@@ -54,6 +55,7 @@ function describeClient(client: Client): Record<string, unknown> {
     audiences: client.audiences,
     first_party: client.firstParty,
     disabled: client.disabled,
+    jwks: client.jwks,
     created_at: new Date(client.createdAt).toISOString(),
     updated_at: new Date(client.updatedAt).toISOString(),
   };
@@ -87,6 +89,21 @@ async function existingClient(services: Services, clientId: string): Promise<Cli
 
 const one = { min: 1, max: 1 } as const;
 
+/** Reads the JWK Set file of `--jwks`: JSON, checked by the registration itself. */
+async function readJwksFile(file: string): Promise<unknown> {
+  let text: string;
+  try {
+    text = await readFile(file, "utf8");
+  } catch (error) {
+    throw new UsageError(`cannot read ${file}`, { cause: error });
+  }
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    throw new AuthError("invalid_request", `${file} is not JSON (a JWK Set: {"keys": [...]})`);
+  }
+}
+
 const addClient: Command = async (args, io, deps) => {
   const { values, positionals } = parseCommandArgs(
     args,
@@ -97,11 +114,13 @@ const addClient: Command = async (args, io, deps) => {
       "redirect-uri": { type: "string", multiple: true },
       audience: { type: "string", multiple: true },
       "first-party": { type: "boolean" },
+      jwks: { type: "string" },
       json: { type: "boolean" },
     },
     one,
   );
   const grantTypes = words(values.grants);
+  const jwks = values.jwks === undefined ? undefined : await readJwksFile(values.jwks);
   const result = await registerClient(adminDeps(await deps.services()), cliContext, {
     name: positionals[0] ?? "",
     type: values.public === true ? "public" : "confidential",
@@ -110,6 +129,7 @@ const addClient: Command = async (args, io, deps) => {
     redirectUris: values["redirect-uri"] ?? [],
     audiences: values.audience ?? [],
     firstParty: values["first-party"] ?? false,
+    ...(jwks === undefined ? {} : { jwks }),
   });
   printSecret(io, values.json === true, "created", result);
   return 0;

@@ -303,8 +303,7 @@ describe("gatehouse users", () => {
           clock: services.clock,
           refreshPolicy: services.refreshPolicy,
         },
-        username,
-        [],
+        { username, scopes: [], clientId: null },
       );
       return { access: services.tokens.issue(username, []).token, refresh };
     } finally {

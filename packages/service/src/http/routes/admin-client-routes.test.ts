@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { generateKeyPairSync } from "node:crypto";
 import { after, before, describe, it } from "node:test";
 import { verifyClientSecret } from "gatehouse-auth-core/clients/client-secrets";
 import { adminTokens } from "../../../../../test/fixtures/admin-tokens.ts";
@@ -129,6 +130,7 @@ describe("the client admin API", () => {
       audiences: ["https://api.example.com"],
       first_party: false,
       disabled: false,
+      jwks: null,
     });
     assert.equal(created_at, new Date(t.clock.now()).toISOString());
     const record = await t.store.clients.findClient(client_id);
@@ -223,6 +225,40 @@ describe("the client admin API", () => {
 
     assert.equal(publicWithSecretGrant.status, 400);
     assert.equal(codeWithoutRedirect.status, 400);
+  });
+
+  it("registers a client with public keys: no secret, its keys in the answer, key rotation by PATCH", async () => {
+    const jwk = (kid: string) => ({
+      ...generateKeyPairSync("ed25519").publicKey.export({ format: "jwk" }),
+      kid,
+    });
+
+    const created = await create({ name: "signer", jwks: { keys: [jwk("k1")] } });
+    const patched = await call("PATCH", `/admin/clients/${created.client_id}`, admin, {
+      jwks: { keys: [jwk("k1"), jwk("k2")] },
+    });
+
+    assert.equal(created.client_secret, undefined);
+    assert.deepEqual(
+      (created as unknown as { jwks: { keys: { kid: string; alg: string }[] } }).jwks.keys.map(
+        (key) => [key.kid, key.alg],
+      ),
+      [["k1", "EdDSA"]],
+    );
+    assert.equal(patched.status, 200);
+  });
+
+  it("answers 400 to keys that break a rule and never echoes a private key", async () => {
+    const { privateKey } = generateKeyPairSync("ed25519");
+    const secretJwk = { ...privateKey.export({ format: "jwk" }), kid: "k1" };
+
+    const response = await call("POST", "/admin/clients", admin, {
+      name: "x",
+      jwks: { keys: [secretJwk] },
+    });
+
+    assert.equal(response.status, 400);
+    assert.equal((await response.text()).includes(String(secretJwk.d)), false);
   });
 
   it("changes a client and audits client.updated, then client.disabled", async () => {

@@ -12,6 +12,7 @@ import {
   registerClient,
   rotateClientSecret,
 } from "gatehouse-auth-core/clients/client-admin";
+import { maxClientKeys, storedClientJwksSchema } from "gatehouse-auth-core/clients/client-keys";
 import {
   isValidClientId,
   isValidClientName,
@@ -66,6 +67,10 @@ const adminClientFields = {
   audiences: z.array(z.string()),
   first_party: z.boolean(),
   disabled: z.boolean(),
+  jwks: storedClientJwksSchema.nullable().openapi({
+    description:
+      "The public keys the client authenticates with (private_key_jwt, RFC 7523); null for a client using a secret or none",
+  }),
   created_at: z.string().openapi({ format: "date-time" }),
   updated_at: z.string().openapi({ format: "date-time" }),
 };
@@ -122,6 +127,7 @@ function present(client: Client): z.infer<typeof adminClientSchema> {
     audiences: [...client.audiences],
     first_party: client.firstParty,
     disabled: client.disabled,
+    jwks: client.jwks,
     created_at: new Date(client.createdAt).toISOString(),
     updated_at: new Date(client.updatedAt).toISOString(),
   };
@@ -143,6 +149,7 @@ interface ClientFieldsBody {
   readonly audiences?: readonly string[] | undefined;
   readonly first_party?: boolean | undefined;
   readonly disabled?: boolean | undefined;
+  readonly jwks?: unknown;
 }
 
 /** The fields a body gives, as the core's client changes; an absent field stays absent. */
@@ -155,6 +162,7 @@ function toClientChanges(body: ClientFieldsBody): ClientChanges {
     ...(body.audiences === undefined ? {} : { audiences: body.audiences }),
     ...(body.first_party === undefined ? {} : { firstParty: body.first_party }),
     ...(body.disabled === undefined ? {} : { disabled: body.disabled }),
+    ...(body.jwks === undefined ? {} : { jwks: body.jwks }),
   };
 }
 
@@ -196,6 +204,14 @@ export function mountAdminClientRoutes(app: OpenApiApp, deps: AdminClientRouteDe
     audiences: audiencesSchema.optional(),
     first_party: z.boolean().optional(),
     disabled: z.boolean().optional(),
+    // Checked whole by the core (key types, sizes, kids, no private members), answered 400.
+    jwks: z
+      .object({ keys: z.array(z.record(z.string(), z.unknown())).min(1).max(maxClientKeys) })
+      .optional()
+      .openapi({
+        description:
+          "A JWK Set of the client's public keys (RSA 2048+, P-256, P-384 or Ed25519, each with a kid): the client authenticates with private_key_jwt and gets no secret. Changing it is a key rotation, for a client registered with keys",
+      }),
   };
   const tags = ["admin"];
 

@@ -377,12 +377,13 @@ describe("client authentication at /revoke and /introspect", () => {
     assert.equal(await active(token), false);
   });
 
-  it("leaves another client's token alone, answering 200 as for an unknown token", async () => {
+  it("refuses to revoke another client's token with 400 unauthorized_client, leaving it active", async () => {
     const token = await clientToken("batch", "batch secret+%");
 
     const response = await call("/revoke", token, basic("reporting", "reporting-secret"));
 
-    assert.equal(response.status, 200);
+    assert.equal(response.status, 400);
+    assert.equal(((await response.json()) as TokenBody).error, "unauthorized_client");
     assert.equal(await active(token), true);
   });
 

@@ -218,13 +218,30 @@ describe("GET /.well-known/oauth-authorization-server", () => {
         "clients:read",
         "clients:write",
       ],
-      token_endpoint_auth_methods_supported: ["client_secret_basic", "client_secret_post", "none"],
+      token_endpoint_auth_methods_supported: [
+        "client_secret_basic",
+        "client_secret_post",
+        "private_key_jwt",
+        "none",
+      ],
+      token_endpoint_auth_signing_alg_values_supported: [
+        "RS256",
+        "PS256",
+        "ES256",
+        "ES384",
+        "EdDSA",
+      ],
       revocation_endpoint_auth_methods_supported: [
         "client_secret_basic",
         "client_secret_post",
+        "private_key_jwt",
         "none",
       ],
-      introspection_endpoint_auth_methods_supported: ["client_secret_basic", "client_secret_post"],
+      introspection_endpoint_auth_methods_supported: [
+        "client_secret_basic",
+        "client_secret_post",
+        "private_key_jwt",
+      ],
       service_documentation: "http://127.0.0.1:8000/docs",
     });
   });

@@ -1,6 +1,5 @@
 // POST /introspect: token introspection (RFC 7662) for resource servers holding the `introspect` scope.
 import { z } from "@hono/zod-openapi";
-import type { ClientAuthenticationDeps } from "gatehouse-auth-core/clients/client-authentication";
 import type { Clock } from "gatehouse-auth-core/clock";
 import { errorAnswer } from "gatehouse-auth-core/protocol/error-responses";
 import { formatScopes } from "gatehouse-auth-core/scopes";
@@ -11,12 +10,13 @@ import type { GuardDeps } from "../bearer.ts";
 import { defineGuard, securitySchemeName } from "../bearer.ts";
 import type { OpenApiApp } from "../openapi.ts";
 import { clientSecuritySchemeName, errorSchema, oauthErrorSchema } from "../openapi.ts";
+import type { RequestClientDeps } from "../request-client.ts";
 import { requestClient } from "../request-client.ts";
 import { route, sendAnswer } from "../route.ts";
 import { tokenParameterForm } from "../token-parameter-schema.ts";
 
 /** What the introspection route needs. */
-export interface IntrospectRouteDeps extends ClientAuthenticationDeps {
+export interface IntrospectRouteDeps extends RequestClientDeps {
   readonly guard: GuardDeps;
   readonly refreshTokens: RefreshTokenStore;
   readonly clock: Clock;

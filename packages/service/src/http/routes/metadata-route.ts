@@ -1,5 +1,6 @@
 // GET /.well-known/oauth-authorization-server: RFC 8414 authorization server metadata.
 import { z } from "@hono/zod-openapi";
+import { clientAssertionAlgorithms } from "gatehouse-auth-core/clients/client-keys";
 import type { ScopeCatalogue } from "gatehouse-auth-core/scopes";
 import type { OpenApiApp } from "../openapi.ts";
 import { route } from "../route.ts";
@@ -20,7 +21,7 @@ export const endpointPaths = {
   jwks: jwksPath,
 } as const;
 
-const secretAuthMethods = ["client_secret_basic", "client_secret_post"] as const;
+const secretAuthMethods = ["client_secret_basic", "client_secret_post", "private_key_jwt"] as const;
 const clientAuthMethods = [...secretAuthMethods, "none"] as const;
 
 /** What the metadata route needs. */
@@ -42,6 +43,7 @@ const metadataSchema = z
     response_types_supported: z.array(z.string()),
     scopes_supported: z.array(z.string()),
     token_endpoint_auth_methods_supported: z.array(z.string()),
+    token_endpoint_auth_signing_alg_values_supported: z.array(z.string()),
     revocation_endpoint_auth_methods_supported: z.array(z.string()),
     introspection_endpoint_auth_methods_supported: z.array(z.string()),
     service_documentation: z.string(),
@@ -84,8 +86,10 @@ export function mountMetadataRoute(app: OpenApiApp, deps: MetadataRouteDeps): vo
         // RFC 8414 §2 requires the member; there is no authorization endpoint, so no response type.
         response_types_supported: [],
         scopes_supported: [...deps.scopes.all],
-        // RFC 8414 §2: confidential clients by Basic or form secret; public clients by id alone.
+        // RFC 8414 §2: confidential clients by Basic or form secret or a signed assertion
+        // (private_key_jwt, asymmetric algorithms only); public clients by id alone.
         token_endpoint_auth_methods_supported: [...clientAuthMethods],
+        token_endpoint_auth_signing_alg_values_supported: [...clientAssertionAlgorithms],
         revocation_endpoint_auth_methods_supported: [...clientAuthMethods],
         introspection_endpoint_auth_methods_supported: [...secretAuthMethods],
         service_documentation: at("/docs"),

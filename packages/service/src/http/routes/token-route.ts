@@ -66,6 +66,14 @@ const tokenFormSchema = z
         "A public client's id, or with client_secret a confidential client's (client_secret_post); or use HTTP Basic (client_secret_basic), never both",
     }),
     client_secret: z.string().optional().openapi({ format: "password" }),
+    client_assertion_type: z
+      .literal("urn:ietf:params:oauth:client-assertion-type:jwt-bearer")
+      .optional()
+      .openapi({ description: "With client_assertion: private_key_jwt (RFC 7523)" }),
+    client_assertion: z.string().optional().openapi({
+      description:
+        "A JWT signed with one of the client's registered keys (private_key_jwt); never with a client_secret or Basic",
+    }),
   })
   .openapi("TokenRequest");
 

@@ -62,6 +62,7 @@ export function describeClientStoreContract(
 
       const expected = {
         ...client,
+        jwks: null,
         previousSecretHash: null,
         previousSecretExpiresAt: null,
         createdAt: start,
@@ -117,6 +118,7 @@ export function describeClientStoreContract(
         scopes: [],
         redirectUris: ["https://x.example/cb"],
         disabled: true,
+        jwks: null,
         previousSecretHash: null,
         previousSecretExpiresAt: null,
         createdAt: start,
@@ -187,6 +189,48 @@ export function describeClientStoreContract(
 
       assert.deepEqual((await store.clients.findClient("c1"))?.scopes, ["items"]);
       assert.deepEqual((await store.clients.findClient("c1"))?.redirectUris, []);
+    });
+
+    it("keeps a client's public keys, changes them and clears them", async () => {
+      const jwks = {
+        keys: [
+          { kty: "OKP" as const, kid: "k1", alg: "EdDSA" as const, crv: "Ed25519", x: "AAAA" },
+          { kty: "EC" as const, kid: "k2", alg: "ES256" as const, crv: "P-256", x: "BB", y: "CC" },
+        ],
+      };
+      await store.clients.createClient(newClient("c1", { secretHash: null, jwks }));
+
+      assert.deepEqual((await store.clients.findClient("c1"))?.jwks, jwks);
+      const [first] = jwks.keys;
+      await store.clients.updateClient("c1", {
+        jwks: { keys: first === undefined ? [] : [first] },
+      });
+      assert.deepEqual((await store.clients.findClient("c1"))?.jwks, { keys: [first] });
+      await store.clients.updateClient("c1", { jwks: null });
+      assert.equal((await store.clients.findClient("c1"))?.jwks, null);
+    });
+
+    it("accepts a client assertion id once until it expires", async () => {
+      const use = (clientId: string, jti: string, now: number) =>
+        store.clients.useClientAssertionId(clientId, jti, start + 300_000, now);
+
+      assert.equal(await use("c1", "j1", start), true);
+      assert.equal(await use("c1", "j1", start + 299_999), false);
+      assert.equal(await use("c2", "j1", start), true);
+      assert.equal(await use("c1", "j2", start), true);
+      assert.equal(await use("c1", "j1", start + 300_000), true);
+    });
+
+    it("lets exactly one of concurrent uses of one assertion id through, in 60 trials", async () => {
+      for (let trial = 0; trial < 60; trial++) {
+        const outcomes = await Promise.all(
+          Array.from({ length: 8 }, () =>
+            store.clients.useClientAssertionId("c1", `race-${trial}`, start + 300_000, start),
+          ),
+        );
+
+        assert.equal(outcomes.filter(Boolean).length, 1, `trial ${trial}`);
+      }
     });
   });
 }

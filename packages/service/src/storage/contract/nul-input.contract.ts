@@ -69,6 +69,7 @@ function family(familyId: string, tokenHash: string): NewRefreshFamily {
     familyId,
     username: "alice",
     scopes: ["me"],
+    clientId: null,
     createdAt: start,
     expiresAt: start + 3_600_000,
     token: { tokenHash, issuedAt: start, expiresAt: start + 3_600_000 },

@@ -17,6 +17,7 @@ function family(familyId: string, username: string, first: NewRefreshToken): New
   return {
     familyId,
     username,
+    clientId: null,
     scopes: ["me", "items"],
     createdAt: start,
     expiresAt: start + 30 * day,
@@ -56,6 +57,7 @@ export function describeRefreshTokenStoreContract(
         tokenHash: "t1",
         familyId: "f1",
         username: "alice",
+        clientId: null,
         scopes: ["me", "items"],
         state: "active",
         issuedAt: start,
@@ -66,6 +68,37 @@ export function describeRefreshTokenStoreContract(
         familyExpiresAt: start + 30 * day,
         familyRevoked: false,
       });
+    });
+
+    it("keeps the client a family was issued to, for every token of the family", async () => {
+      await store.refreshTokens.createRefreshFamily({
+        ...family("f1", "alice", token("t1")),
+        clientId: "k3CHtxbL2Jq0bA1w9xQy7g",
+      });
+      await store.refreshTokens.rotateRefreshToken("t1", token("t2", start + 5), start + 5);
+
+      assert.equal(
+        (await store.refreshTokens.findRefreshToken("t1"))?.clientId,
+        "k3CHtxbL2Jq0bA1w9xQy7g",
+      );
+      assert.equal(
+        (await store.refreshTokens.findRefreshToken("t2"))?.clientId,
+        "k3CHtxbL2Jq0bA1w9xQy7g",
+      );
+    });
+
+    it("keeps a family issued to no client as null, apart from one issued to a client", async () => {
+      await store.refreshTokens.createRefreshFamily(family("f1", "alice", token("t1")));
+      await store.refreshTokens.createRefreshFamily({
+        ...family("f2", "alice", token("t2")),
+        clientId: "p9dM1eX0rWlq8T3cZb6hFA",
+      });
+
+      assert.equal((await store.refreshTokens.findRefreshToken("t1"))?.clientId, null);
+      assert.equal(
+        (await store.refreshTokens.findRefreshToken("t2"))?.clientId,
+        "p9dM1eX0rWlq8T3cZb6hFA",
+      );
     });
 
     it("returns undefined for an unknown token hash", async () => {

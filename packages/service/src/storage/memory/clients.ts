@@ -24,6 +24,8 @@ function copyClient(record: ClientRecord): ClientRecord {
 /** The client part of the memory store; `clear` empties it when the store closes. */
 export function createMemoryClientStore(clock: Clock): ClientStore & { clear(): void } {
   const clients = new Map<string, ClientRecord>();
+  // Used assertion ids, `client_id` and `jti` joined by a space (neither holds one), to expiry.
+  const assertionIds = new Map<string, number>();
 
   return {
     async findClient(clientId: string): Promise<ClientRecord | undefined> {
@@ -46,6 +48,7 @@ export function createMemoryClientStore(clock: Clock): ClientStore & { clear(): 
       const record = copyClient({
         ...client,
         disabled: client.disabled ?? false,
+        jwks: client.jwks ?? null,
         previousSecretHash: null,
         previousSecretExpiresAt: null,
         createdAt: now,
@@ -72,6 +75,7 @@ export function createMemoryClientStore(clock: Clock): ClientStore & { clear(): 
         audiences: patch.audiences ?? current.audiences,
         firstParty: patch.firstParty ?? current.firstParty,
         disabled: patch.disabled ?? current.disabled,
+        jwks: patch.jwks === undefined ? current.jwks : patch.jwks,
         secretHash: patch.secretHash === undefined ? current.secretHash : patch.secretHash,
         previousSecretHash:
           patch.previousSecretHash === undefined
@@ -91,8 +95,17 @@ export function createMemoryClientStore(clock: Clock): ClientStore & { clear(): 
       return clients.delete(clientId);
     },
 
+    async useClientAssertionId(clientId, jti, expiresAt, now) {
+      for (const [key, until] of assertionIds) if (until <= now) assertionIds.delete(key);
+      const key = `${clientId} ${jti}`;
+      if (assertionIds.has(key)) return false;
+      assertionIds.set(key, expiresAt);
+      return true;
+    },
+
     clear() {
       clients.clear();
+      assertionIds.clear();
     },
   };
 }

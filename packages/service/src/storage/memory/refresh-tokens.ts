@@ -11,6 +11,7 @@ import type {
 interface Family {
   readonly familyId: string;
   readonly username: string;
+  readonly clientId: string | null;
   readonly scopes: readonly string[];
   readonly createdAt: number;
   readonly expiresAt: number;
@@ -70,6 +71,7 @@ export function createMemoryRefreshTokenStore(
       families.set(family.familyId, {
         familyId: family.familyId,
         username: family.username,
+        clientId: family.clientId,
         scopes: [...family.scopes],
         createdAt: family.createdAt,
         expiresAt: family.expiresAt,
@@ -86,6 +88,7 @@ export function createMemoryRefreshTokenStore(
         tokenHash,
         familyId: family.familyId,
         username: family.username,
+        clientId: family.clientId,
         scopes: [...family.scopes],
         state: token.state,
         issuedAt: token.issuedAt,

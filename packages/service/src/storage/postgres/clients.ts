@@ -10,7 +10,7 @@ import type {
 import type { Clock } from "gatehouse-auth-core/clock";
 import { AuthError } from "gatehouse-auth-core/errors";
 import { z } from "zod";
-import { clientColumns, createClientReader } from "../rows/client-row.ts";
+import { clientColumns, createClientReader, jwksColumnValue } from "../rows/client-row.ts";
 import type { Queryable } from "./pool.ts";
 import { bigintNumber, sqlState, sqlStateOf } from "./rows.ts";
 
@@ -33,8 +33,9 @@ const patchClient = `UPDATE clients SET
     previous_secret_hash = CASE WHEN $19::boolean THEN $20::text ELSE previous_secret_hash END,
     previous_secret_expires_at =
       CASE WHEN $21::boolean THEN $22::bigint ELSE previous_secret_expires_at END,
+    jwks = CASE WHEN $23::boolean THEN $24::text ELSE jwks END,
     updated_at = $2::bigint
-  WHERE client_id = $1 AND (NOT $23::boolean OR secret_hash IS NOT DISTINCT FROM $24::text)
+  WHERE client_id = $1 AND (NOT $25::boolean OR secret_hash IS NOT DISTINCT FROM $26::text)
   RETURNING ${clientColumns}`;
 
 const array = (values: readonly string[] | undefined): string[] | null =>
@@ -42,6 +43,7 @@ const array = (values: readonly string[] | undefined): string[] | null =>
 
 /** The client part of the PostgreSQL store. */
 export function createPostgresClientStore(db: Queryable, clock: Clock): ClientStore {
+  let nextPurge = 0;
   return {
     async findClient(clientId: string): Promise<ClientRecord | undefined> {
       const [row] = await db.rows(`SELECT ${clientColumns} FROM clients WHERE client_id = $1`, [
@@ -62,7 +64,7 @@ export function createPostgresClientStore(db: Queryable, clock: Clock): ClientSt
       try {
         const [row] = await db.rows(
           `INSERT INTO clients (${clientColumns})
-           VALUES ($1, $2, $3, $4, NULL, NULL, $5, $6, $7, $8, $9, $10, $11, $11)
+           VALUES ($1, $2, $3, $4, NULL, NULL, $5, $6, $7, $8, $9, $10, $11, $11, $12)
            RETURNING ${clientColumns}`,
           [
             client.clientId,
@@ -76,6 +78,7 @@ export function createPostgresClientStore(db: Queryable, clock: Clock): ClientSt
             client.firstParty,
             client.disabled === true,
             now,
+            jwksColumnValue(client.jwks),
           ],
         );
         return readClient(row);
@@ -115,6 +118,8 @@ export function createPostgresClientStore(db: Queryable, clock: Clock): ClientSt
         patch.previousSecretHash ?? null,
         patch.previousSecretExpiresAt !== undefined,
         patch.previousSecretExpiresAt ?? null,
+        patch.jwks !== undefined,
+        jwksColumnValue(patch.jwks),
         expected !== undefined,
         expected?.secretHash ?? null,
       ]);
@@ -123,6 +128,22 @@ export function createPostgresClientStore(db: Queryable, clock: Clock): ClientSt
 
     async deleteClient(clientId: string): Promise<boolean> {
       return (await db.run("DELETE FROM clients WHERE client_id = $1", [clientId])) > 0;
+    },
+
+    async useClientAssertionId(clientId, jti, expiresAt, now) {
+      // Assertions live five minutes at most, so the table holds a few minutes of them.
+      if (now >= nextPurge) {
+        nextPurge = now + 60_000;
+        await db.run("DELETE FROM client_assertion_ids WHERE expires_at <= $1", [now]);
+      }
+      // A concurrent insert of the same id waits on the first one's row, then finds it live.
+      const changed = await db.run(
+        `INSERT INTO client_assertion_ids (client_id, jti, expires_at) VALUES ($1, $2, $3)
+         ON CONFLICT (client_id, jti) DO UPDATE SET expires_at = EXCLUDED.expires_at
+         WHERE client_assertion_ids.expires_at <= $4`,
+        [clientId, jti, expiresAt, now],
+      );
+      return changed === 1;
     },
   };
 }

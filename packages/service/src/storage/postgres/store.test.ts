@@ -36,6 +36,7 @@ const shippedMigrations = [
   "005-audit-events",
   "006-clients",
   "007-canonical-usernames",
+  "008-refresh-token-clients",
   "010-device-codes",
 ];
 // The store never inspects a hash, so any non-empty string stands in for a hasher's output.
@@ -226,6 +227,7 @@ describe("PostgreSQL store", { skip }, () => {
       await a.refreshTokens.createRefreshFamily({
         familyId: "race",
         username: "alice",
+        clientId: null,
         scopes: ["me"],
         createdAt: start,
         expiresAt: start + 30 * day,
@@ -253,10 +255,28 @@ describe("PostgreSQL store", { skip }, () => {
       ]);
     });
 
+    it("lets one of simultaneous uses of a client assertion id on two instances through, in 60 trials", async () => {
+      for (let trial = 0; trial < 60; trial++) {
+        const outcomes = await Promise.all(
+          Array.from({ length: 6 }, (_, i) =>
+            (i % 2 === 0 ? a : b).clients.useClientAssertionId(
+              "svc",
+              `jti-${trial}`,
+              start + 300_000,
+              start,
+            ),
+          ),
+        );
+
+        assert.equal(outcomes.filter(Boolean).length, 1, `trial ${trial}`);
+      }
+    });
+
     it("refuses a rotation that waited on a revocation of the same family", async () => {
       await a.refreshTokens.createRefreshFamily({
         familyId: "revoked",
         username: "alice",
+        clientId: null,
         scopes: ["me"],
         createdAt: start,
         expiresAt: start + 30 * day,

@@ -1,11 +1,13 @@
 // A clients row as both SQL adapters read it, and its translation to a ClientRecord.
 import type { ClientRecord } from "gatehouse-auth-core/clients/client";
+import type { ClientJwks } from "gatehouse-auth-core/clients/client-keys";
+import { storedClientJwksSchema } from "gatehouse-auth-core/clients/client-keys";
 import { isClientGrantType } from "gatehouse-auth-core/clients/client-rules";
 import { z } from "zod";
 
 /** The columns every client query selects, in this order. */
 export const clientColumns =
-  "client_id, name, type, secret_hash, previous_secret_hash, previous_secret_expires_at, grant_types, scopes, redirect_uris, audiences, first_party, disabled, created_at, updated_at";
+  "client_id, name, type, secret_hash, previous_secret_hash, previous_secret_expires_at, grant_types, scopes, redirect_uris, audiences, first_party, disabled, created_at, updated_at, jwks";
 
 /** How one driver returns the column types that differ between SQLite and PostgreSQL. */
 export interface ClientColumnTypes {
@@ -14,6 +16,26 @@ export interface ClientColumnTypes {
   readonly flag: z.ZodType<boolean>;
   /** A list of strings (grant types, scopes, redirect URIs, audiences). */
   readonly list: z.ZodType<string[]>;
+}
+
+// The jwks column: the key set as JSON text in both dialects, or NULL.
+const jwksColumn = z
+  .string()
+  .nullable()
+  .transform((text, ctx): unknown => {
+    if (text === null) return null;
+    try {
+      return JSON.parse(text) as unknown;
+    } catch {
+      ctx.addIssue({ code: "custom", message: "not JSON" });
+      return z.NEVER;
+    }
+  })
+  .pipe(storedClientJwksSchema.nullable());
+
+/** The jwks column's value for a key set, as both dialects store it. */
+export function jwksColumnValue(jwks: ClientJwks | null | undefined): string | null {
+  return jwks === undefined || jwks === null ? null : JSON.stringify(jwks);
 }
 
 /**
@@ -36,6 +58,7 @@ export function createClientReader(types: ClientColumnTypes): (row: unknown) => 
     disabled: types.flag,
     created_at: types.integer,
     updated_at: types.integer,
+    jwks: jwksColumn,
   });
   return (row) => {
     const result = schema.safeParse(row);
@@ -55,6 +78,7 @@ export function createClientReader(types: ClientColumnTypes): (row: unknown) => 
       audiences: client.audiences,
       firstParty: client.first_party,
       disabled: client.disabled,
+      jwks: client.jwks,
       createdAt: client.created_at,
       updatedAt: client.updated_at,
     };

@@ -10,7 +10,7 @@ import type {
 import type { Clock } from "gatehouse-auth-core/clock";
 import { AuthError } from "gatehouse-auth-core/errors";
 import { z } from "zod";
-import { clientColumns, createClientReader } from "../rows/client-row.ts";
+import { clientColumns, createClientReader, jwksColumnValue } from "../rows/client-row.ts";
 
 // Extended result code (https://sqlite.org/rescode.html) that node:sqlite reports as `errcode`.
 const SQLITE_CONSTRAINT_PRIMARYKEY = 1555;
@@ -46,7 +46,7 @@ export function createSqliteClientStore(db: DatabaseSync, clock: Clock): ClientS
   const all = db.prepare(`SELECT ${clientColumns} FROM clients ORDER BY client_id`);
   const insert = db.prepare(
     `INSERT INTO clients (${clientColumns})
-     VALUES (?, ?, ?, ?, NULL, NULL, ?, ?, ?, ?, ?, ?, ?, ?)
+     VALUES (?, ?, ?, ?, NULL, NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?)
      RETURNING ${clientColumns}`,
   );
   // One statement for every patch shape, so it is prepared once: a flag per field says whether
@@ -60,6 +60,7 @@ export function createSqliteClientStore(db: DatabaseSync, clock: Clock): ClientS
        audiences = CASE WHEN :setAudiences THEN :audiences ELSE audiences END,
        first_party = CASE WHEN :setFirstParty THEN :firstParty ELSE first_party END,
        disabled = CASE WHEN :setDisabled THEN :disabled ELSE disabled END,
+       jwks = CASE WHEN :setJwks THEN :jwks ELSE jwks END,
        secret_hash = CASE WHEN :setSecretHash THEN :secretHash ELSE secret_hash END,
        previous_secret_hash =
          CASE WHEN :setPreviousHash THEN :previousHash ELSE previous_secret_hash END,
@@ -71,6 +72,14 @@ export function createSqliteClientStore(db: DatabaseSync, clock: Clock): ClientS
      RETURNING ${clientColumns}`,
   );
   const remove = db.prepare("DELETE FROM clients WHERE client_id = ?");
+  // A fresh id is inserted; a remembered one is taken over only once its assertion expired.
+  const useAssertionId = db.prepare(
+    `INSERT INTO client_assertion_ids (client_id, jti, expires_at) VALUES (?, ?, ?)
+     ON CONFLICT (client_id, jti) DO UPDATE SET expires_at = excluded.expires_at
+     WHERE client_assertion_ids.expires_at <= ?`,
+  );
+  const purgeAssertionIds = db.prepare("DELETE FROM client_assertion_ids WHERE expires_at <= ?");
+  let nextPurge = 0;
 
   return {
     async findClient(clientId: string): Promise<ClientRecord | undefined> {
@@ -99,6 +108,7 @@ export function createSqliteClientStore(db: DatabaseSync, clock: Clock): ClientS
             client.disabled === true ? 1 : 0,
             now,
             now,
+            jwksColumnValue(client.jwks),
           ),
         );
       } catch (error) {
@@ -133,6 +143,8 @@ export function createSqliteClientStore(db: DatabaseSync, clock: Clock): ClientS
         firstParty: patch.firstParty === true ? 1 : 0,
         setDisabled: patch.disabled === undefined ? 0 : 1,
         disabled: patch.disabled === true ? 1 : 0,
+        setJwks: patch.jwks === undefined ? 0 : 1,
+        jwks: jwksColumnValue(patch.jwks),
         setSecretHash: patch.secretHash === undefined ? 0 : 1,
         secretHash: patch.secretHash ?? null,
         setPreviousHash: patch.previousSecretHash === undefined ? 0 : 1,
@@ -145,6 +157,15 @@ export function createSqliteClientStore(db: DatabaseSync, clock: Clock): ClientS
 
     async deleteClient(clientId: string): Promise<boolean> {
       return remove.run(clientId).changes > 0;
+    },
+
+    async useClientAssertionId(clientId, jti, expiresAt, now) {
+      // Assertions live five minutes at most, so the table holds a few minutes of them.
+      if (now >= nextPurge) {
+        nextPurge = now + 60_000;
+        purgeAssertionIds.run(now);
+      }
+      return useAssertionId.run(clientId, jti, expiresAt, now).changes === 1;
     },
   };
 }
