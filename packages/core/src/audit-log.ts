@@ -22,6 +22,14 @@ export const auditEventTypes = [
   "client.disabled",
   "client.enabled",
   "client.deleted",
+  "session.ended",
+  "consent.granted",
+  "consent.denied",
+  "consent.revoked",
+  "code.issued",
+  "code.redeemed",
+  "code.refused",
+  "code.reuse_detected",
 ] as const;
 
 /** One of {@link auditEventTypes}. */

@@ -18,6 +18,11 @@ export const authErrorCodes = [
   "token_expired",
   /** A refresh token that is unknown, spent, revoked, expired or cut off. */
   "refresh_token_invalid",
+  /**
+   * An authorization code that is unknown, used, expired, issued to another client or for
+   * another redirect URI, or whose PKCE verifier does not match (RFC 6749 §5.2 invalid_grant).
+   */
+  "authorization_code_invalid",
   "insufficient_scope",
   "username_taken",
   "user_not_found",

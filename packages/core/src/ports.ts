@@ -1,4 +1,7 @@
 import type { AuditLog } from "./audit-log.ts";
+import type { AuthorizationCodeStore } from "./authorization/authorization-codes.ts";
+import type { ConsentStore } from "./authorization/consents.ts";
+import type { LoginSessionStore } from "./authorization/login-sessions.ts";
 import type { ClientStore } from "./clients/client.ts";
 import type { ThrottleStore } from "./grants/throttle-store.ts";
 import type { SigningKeyStore } from "./keys/signing-keys.ts";
@@ -27,6 +30,12 @@ export interface Store {
   readonly audit: AuditLog;
   /** The registered OAuth clients. */
   readonly clients: ClientStore;
+  /** Sessions of the login page (the authorization code flow). */
+  readonly loginSessions: LoginSessionStore;
+  /** Which scopes each user let each client have. */
+  readonly consents: ConsentStore;
+  /** Codes issued by `/authorize`, redeemed once at `/token`. */
+  readonly authorizationCodes: AuthorizationCodeStore;
   /** Answers `/readyz`. */
   readonly readiness: ReadinessCheck;
   /** Releases connections and files. */

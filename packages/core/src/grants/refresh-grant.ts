@@ -27,6 +27,13 @@ export interface RefreshGrantRequest {
   readonly refreshToken: string;
   /** Parsed `scope`; `undefined` asks for the family's scopes. */
   readonly scopes: readonly Scope[] | undefined;
+  /**
+   * The client the request authenticated as; a family bound to a client (see
+   * `RefreshTokenRecord.clientId`) is refused to any other, and to none.
+   */
+  readonly client?:
+    | { readonly clientId: string; readonly audiences: readonly string[] }
+    | undefined;
 }
 
 /** A new access token and the refresh token that replaces the one presented. */
@@ -148,14 +155,24 @@ export async function exchangeRefreshToken(
       return refused(new AuthError("inactive_user", "the refresh token's user is disabled"));
     }
     if (record.familyRevoked) return refused(invalid("the refresh token's family is revoked"));
+    // RFC 6749 §6: a refresh token issued to a client is refreshed by that client only.
+    if (record.clientId !== null && request.client?.clientId !== record.clientId) {
+      return refused(invalid("the refresh token was issued to another client"));
+    }
     const scopes = grantedScopes(deps, record, user, request.scopes);
+    const familyClientId = record.clientId;
     const successor = mintRefreshToken(deps.refreshPolicy, now, record.familyExpiresAt);
     const issued = (retried: boolean): RefreshExchange => ({
       ok: true,
       // Issued at the time the exchange stored: a "log out everywhere" that revokes the family
       // after this exchange places its cut-off past it (see lastRefreshIssuedAt).
       tokens: {
-        ...deps.tokens.issue(user.username, scopes, { issuedAtMs: successor.row.issuedAt }),
+        ...deps.tokens.issue(user.username, scopes, {
+          issuedAtMs: successor.row.issuedAt,
+          ...(familyClientId === null
+            ? {}
+            : { clientId: familyClientId, audiences: request.client?.audiences }),
+        }),
         refreshToken: successor.token,
       },
       username: user.username,

@@ -1,6 +1,7 @@
 // The token endpoint (RFC 6749 §3.2) without HTTP: runs the grant a request names, throttles the
 // password grant and writes every outcome of every grant to the audit trail.
 import type { AuditDetails, AuditEventType, AuditLog } from "../audit-log.ts";
+import type { AuthorizationCodeStore } from "../authorization/authorization-codes.ts";
 import type { AuthenticatedClient, ClientLookup } from "../clients/client-authentication.ts";
 import { authenticateClient, clientSubject } from "../clients/client-authentication.ts";
 import type { AuthErrorCode } from "../errors.ts";
@@ -8,12 +9,16 @@ import { AuthError, isAuthError } from "../errors.ts";
 import { readPresentedClient } from "../protocol/client-credentials.ts";
 import type { Scope } from "../scopes.ts";
 import type {
+  AuthorizationCodeTokenRequest,
   ClientCredentialsTokenRequest,
   PasswordTokenRequest,
   RefreshTokenRequest,
   TokenRequest,
 } from "../token-request.ts";
+import type { AccessTokenDenylist } from "../tokens/denylist.ts";
 import { isValidUsername } from "../users/user.ts";
+import type { CodeExchange } from "./authorization-code-grant.ts";
+import { redeemAuthorizationCode } from "./authorization-code-grant.ts";
 import { clientCredentialsGrant } from "./client-credentials-grant.ts";
 import type { IssuedTokens, PasswordGrantDeps } from "./password-grant.ts";
 import { passwordGrant } from "./password-grant.ts";
@@ -49,6 +54,12 @@ export interface TokenEndpointDeps extends Omit<PasswordGrantDeps, "refresh">, R
    * seed's client-less login keeps working. A presented client is checked either way.
    */
   readonly passwordGrantRequiresClient?: boolean;
+  /**
+   * The codes `/authorize` issued and the denylist a replayed code's access token goes to;
+   * without them the authorization code grant is unsupported.
+   */
+  readonly authorizationCodes?: AuthorizationCodeStore;
+  readonly denylist?: AccessTokenDenylist;
   /** Refused logins remembered so each lock is audited once (10 000 by default). */
   readonly maxAuditedLocks?: number;
 }
@@ -168,10 +179,15 @@ export function createTokenEndpoint(deps: TokenEndpointDeps): TokenEndpoint {
   ): Promise<TokenOutcome> => {
     let exchange: RefreshExchange;
     try {
-      // A client that presents itself must authenticate; refresh families are not bound to one.
-      await clientOf(request, facts, true);
+      // A client that presents itself must authenticate; a family bound to a client (the code
+      // grant's) is refreshed by that client only.
+      const authenticated = await clientOf(request, facts, true);
       const scopes = parseScope(request.scope);
-      exchange = await exchangeRefreshToken(deps, { refreshToken: request.refreshToken, scopes });
+      exchange = await exchangeRefreshToken(deps, {
+        refreshToken: request.refreshToken,
+        scopes,
+        client: authenticated?.client,
+      });
     } catch (error) {
       if (!isAuthError(error)) throw error;
       exchange = { ok: false, error, username: null, reuseDetected: false };
@@ -221,6 +237,52 @@ export function createTokenEndpoint(deps: TokenEndpointDeps): TokenEndpoint {
     return outcome;
   };
 
+  const redeemCode = async (
+    request: AuthorizationCodeTokenRequest,
+    facts: TokenRequestFacts,
+  ): Promise<TokenOutcome> => {
+    const { authorizationCodes, denylist } = deps;
+    if (authorizationCodes === undefined || denylist === undefined) {
+      return { ok: false, error: new AuthError("unsupported_grant_type", "no code store") };
+    }
+    let exchange: CodeExchange;
+    try {
+      // RFC 6749 §4.1.3: a public client names itself, a confidential one authenticates.
+      const authenticated = await clientOf(request, facts, false);
+      if (authenticated === undefined) {
+        throw new AuthError("invalid_client", "the authorization code grant needs a client");
+      }
+      exchange = await redeemAuthorizationCode(
+        { ...deps, authorizationCodes, denylist },
+        {
+          client: authenticated.client,
+          code: request.code,
+          redirectUri: request.redirectUri,
+          codeVerifier: request.codeVerifier,
+        },
+      );
+    } catch (error) {
+      if (!isAuthError(error)) throw error;
+      exchange = { ok: false, error, username: null, reuseDetected: false };
+    }
+    await deps.audit.record({
+      type: exchange.ok
+        ? "code.redeemed"
+        : exchange.reuseDetected
+          ? "code.reuse_detected"
+          : "code.refused",
+      actor: exchange.username,
+      subject: exchange.username,
+      clientAddress: facts.clientAddress ?? null,
+      requestId: facts.requestId ?? null,
+      reason: exchange.ok ? null : exchange.error.code,
+      details: request.clientId === undefined ? {} : { clientId: request.clientId },
+    });
+    return exchange.ok
+      ? { ok: true, tokens: exchange.tokens }
+      : { ok: false, error: exchange.error };
+  };
+
   return {
     handle(request, facts = {}) {
       switch (request.grantType) {
@@ -230,6 +292,8 @@ export function createTokenEndpoint(deps: TokenEndpointDeps): TokenEndpoint {
           return refresh(request, facts);
         case "client_credentials":
           return clientCredentials(request, facts);
+        case "authorization_code":
+          return redeemCode(request, facts);
         default: {
           const unreachable: never = request;
           throw new TypeError(`unhandled grant ${String(unreachable)}`);

@@ -73,6 +73,12 @@ const table = {
     detail: "Invalid refresh token",
     oauthError: "invalid_grant",
   },
+  // RFC 6749 §5.2 and RFC 7636 §4.6: invalid_grant, one answer for every reason a code failed.
+  authorization_code_invalid: {
+    status: 400,
+    detail: "Invalid authorization code",
+    oauthError: "invalid_grant",
+  },
   // RFC 6750 §3.1: 403 insufficient_scope; the seed answers 401 — the RFC wins (docs/decisions.md).
   insufficient_scope: {
     status: 403,

@@ -27,7 +27,8 @@ function isFormContentType(contentType: string | undefined): boolean {
 
 /**
  * Reads a token request body and decides its grant: `grant_type=refresh_token` is the refresh
- * token grant; `client_credentials` the client credentials grant; `password`, or no grant type unless `strictGrantType`, the password grant. Any
+ * token grant; `client_credentials` the client credentials grant; `authorization_code` the
+ * authorization code grant; `password`, or no grant type unless `strictGrantType`, the password grant. Any
  * other grant type is unsupported once the password grant's fields pass, so a client hears about
  * missing fields first, as before grant types were told apart. Anything but a URL-encoded form is
  * answered like FastAPI answers a JSON body at a form route: the required fields are reported
@@ -73,6 +74,21 @@ export function parseTokenForm(
     return {
       kind: "request",
       request: { grantType: "refresh_token", refreshToken, scope: read("scope"), ...client },
+    };
+  }
+  if (grantType === "authorization_code") {
+    const code = read("code");
+    if (code === undefined) issues.push(missing("code"));
+    if (code === undefined || issues.length > 0) return { kind: "invalid", issues };
+    return {
+      kind: "request",
+      request: {
+        grantType: "authorization_code",
+        code,
+        redirectUri: read("redirect_uri"),
+        codeVerifier: read("code_verifier"),
+        ...client,
+      },
     };
   }
   if (grantType === "client_credentials") {

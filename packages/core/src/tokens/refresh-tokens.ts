@@ -36,6 +36,11 @@ export interface RefreshTokenRecord {
   /** The family's absolute deadline. */
   readonly familyExpiresAt: number;
   readonly familyRevoked: boolean;
+  /**
+   * The client the family was issued to (RFC 6749 §6: only it may refresh); `null` for a family
+   * of a login without a registered client.
+   */
+  readonly clientId: string | null;
 }
 
 /** A refresh token about to be stored. */
@@ -53,6 +58,8 @@ export interface NewRefreshFamily {
   readonly createdAt: number;
   readonly expiresAt: number;
   readonly token: NewRefreshToken;
+  /** The client only which may refresh the family; absent or `null`: any (the seed's logins). */
+  readonly clientId?: string | null;
 }
 
 /**
@@ -162,6 +169,14 @@ export function mintRefreshToken(
   return { token, row: { tokenHash: hashRefreshToken(token), issuedAt: now, expiresAt } };
 }
 
+/** Options of {@link startRefreshFamily}. */
+export interface RefreshFamilyOptions {
+  /** The family's id, when the caller must know it before the family is stored; a new UUID by default. */
+  readonly familyId?: string;
+  /** Binds the family to this client: only it may refresh (RFC 6749 §6). */
+  readonly clientId?: string;
+}
+
 /** Expired families are purged at most this often per store, not on every login. */
 const familyPurgeIntervalMs = 60_000;
 const nextFamilyPurge = new WeakMap<RefreshTokenStore, number>();
@@ -179,6 +194,7 @@ export async function startRefreshFamily(
   username: string,
   scopes: readonly Scope[],
   now: number = deps.clock.now(),
+  options: RefreshFamilyOptions = {},
 ): Promise<RefreshToken> {
   if (now >= (nextFamilyPurge.get(deps.refreshTokens) ?? 0)) {
     nextFamilyPurge.set(deps.refreshTokens, now + familyPurgeIntervalMs);
@@ -187,12 +203,13 @@ export async function startRefreshFamily(
   const expiresAt = now + deps.refreshPolicy.absoluteLifetimeSeconds * 1000;
   const first = mintRefreshToken(deps.refreshPolicy, now, expiresAt);
   await deps.refreshTokens.createRefreshFamily({
-    familyId: randomUUID(),
+    familyId: options.familyId ?? randomUUID(),
     username,
     scopes,
     createdAt: now,
     expiresAt,
     token: first.row,
+    clientId: options.clientId ?? null,
   });
   return first.token;
 }

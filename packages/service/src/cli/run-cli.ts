@@ -71,6 +71,7 @@ const failureMessages = {
   token_invalid: () => "the access token is invalid",
   token_expired: () => "the access token has expired",
   refresh_token_invalid: () => "the refresh token is invalid",
+  authorization_code_invalid: () => "the authorization code is invalid",
   insufficient_scope: () => "the access token lacks a required scope",
   username_taken: () => "user already exists (usernames differing only by case are one user)",
   user_not_found: () => "user not found",

@@ -65,6 +65,7 @@ export function describeRefreshTokenStoreContract(
         familyCreatedAt: start,
         familyExpiresAt: start + 30 * day,
         familyRevoked: false,
+        clientId: null,
       });
     });
 

@@ -14,6 +14,7 @@ interface Family {
   readonly scopes: readonly string[];
   readonly createdAt: number;
   readonly expiresAt: number;
+  readonly clientId: string | null;
   revokedAt: number | null;
 }
 
@@ -73,6 +74,7 @@ export function createMemoryRefreshTokenStore(
         scopes: [...family.scopes],
         createdAt: family.createdAt,
         expiresAt: family.expiresAt,
+        clientId: family.clientId ?? null,
         revokedAt: null,
       });
       add(family.familyId, family.token);
@@ -95,6 +97,7 @@ export function createMemoryRefreshTokenStore(
         familyCreatedAt: family.createdAt,
         familyExpiresAt: family.expiresAt,
         familyRevoked: family.revokedAt !== null,
+        clientId: family.clientId,
       };
     },
 

@@ -7,8 +7,11 @@ import type { Item } from "gatehouse-auth-core/users/items";
 import type { Seed } from "gatehouse-auth-core/users/seed";
 import type { NewUser, UserPatch, UserRecord } from "gatehouse-auth-core/users/user";
 import { createMemoryAuditLog } from "./audit-log.ts";
+import { createMemoryAuthorizationCodes } from "./authorization-codes.ts";
 import { createMemoryClientStore } from "./clients.ts";
+import { createMemoryConsents } from "./consents.ts";
 import { createMemoryAccessTokenDenylist } from "./denylist.ts";
+import { createMemoryLoginSessions } from "./login-sessions.ts";
 import { createMemoryReadiness } from "./readiness.ts";
 import { createMemoryRefreshTokenStore } from "./refresh-tokens.ts";
 import { createMemorySigningKeys } from "./signing-keys.ts";
@@ -72,6 +75,22 @@ export function createMemoryStore(options: { clock?: Clock } = {}): Store {
   let open = true;
   const { clear: clearSigningKeys, ...signingKeys } = createMemorySigningKeys();
   const { clear: clearClients, ...clients } = createMemoryClientStore(clock);
+  const userExists = (username: string): boolean => users.has(username);
+  const {
+    forgetUser: forgetSessions,
+    clear: clearSessions,
+    ...loginSessions
+  } = createMemoryLoginSessions(userExists);
+  const {
+    forgetUser: forgetConsents,
+    clear: clearConsents,
+    ...consents
+  } = createMemoryConsents(userExists);
+  const {
+    forgetUser: forgetCodes,
+    clear: clearCodes,
+    ...authorizationCodes
+  } = createMemoryAuthorizationCodes(userExists);
 
   const requireUser = (username: string): UserRecord => {
     const record = users.get(username);
@@ -134,6 +153,9 @@ export function createMemoryStore(options: { clock?: Clock } = {}): Store {
       async deleteUser(username: string): Promise<boolean> {
         items.delete(username);
         forgetUser(username);
+        forgetSessions(username);
+        forgetConsents(username);
+        forgetCodes(username);
         if (users.has(username)) canonical.delete(canonicalUsername(username));
         return users.delete(username);
       },
@@ -183,6 +205,9 @@ export function createMemoryStore(options: { clock?: Clock } = {}): Store {
     throttle: createMemoryThrottleStore(),
     audit: createMemoryAuditLog(clock),
     clients,
+    loginSessions,
+    consents,
+    authorizationCodes,
     readiness: createMemoryReadiness(() => open),
 
     async close(): Promise<void> {
@@ -193,6 +218,9 @@ export function createMemoryStore(options: { clock?: Clock } = {}): Store {
       clearDenylist();
       clearSigningKeys();
       clearClients();
+      clearSessions();
+      clearConsents();
+      clearCodes();
       open = false;
     },
   };

@@ -63,14 +63,15 @@ export function createPostgresRefreshTokenStore(db: PostgresPool): RefreshTokenS
       try {
         await db.transaction(async (tx) => {
           await tx.run(
-            `INSERT INTO refresh_families (family_id, username, scopes, created_at, expires_at, revoked_at)
-             VALUES ($1, $2, $3, $4, $5, NULL)`,
+            `INSERT INTO refresh_families (family_id, username, scopes, created_at, expires_at, revoked_at, client_id)
+             VALUES ($1, $2, $3, $4, $5, NULL, $6)`,
             [
               family.familyId,
               family.username,
               [...family.scopes],
               family.createdAt,
               family.expiresAt,
+              family.clientId ?? null,
             ],
           );
           await tx.run(insertToken, [
@@ -92,7 +93,7 @@ export function createPostgresRefreshTokenStore(db: PostgresPool): RefreshTokenS
       const [row] = await db.rows(
         `SELECT t.token_hash, t.family_id, t.state, t.issued_at, t.expires_at, t.spent_at,
                 t.successor_hash, f.username, f.scopes, f.created_at AS family_created_at,
-                f.expires_at AS family_expires_at, f.revoked_at
+                f.expires_at AS family_expires_at, f.revoked_at, f.client_id
          FROM refresh_tokens t JOIN refresh_families f ON f.family_id = t.family_id
          WHERE t.token_hash = $1`,
         [tokenHash],

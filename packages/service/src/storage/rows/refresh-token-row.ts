@@ -27,6 +27,7 @@ export function createRefreshTokenReader(
     family_created_at: integer,
     family_expires_at: integer,
     revoked_at: integer.nullable(),
+    client_id: z.string().nullable(),
   });
   return (row) => {
     const r = parseRow(schema, row, "refresh_tokens");
@@ -43,6 +44,7 @@ export function createRefreshTokenReader(
       familyCreatedAt: r.family_created_at,
       familyExpiresAt: r.family_expires_at,
       familyRevoked: r.revoked_at !== null,
+      clientId: r.client_id,
     };
   };
 }

@@ -31,8 +31,8 @@ const liveFamily = `EXISTS (SELECT 1 FROM refresh_families f
 /** The {@link RefreshTokenStore} part of the SQLite store, on an open, migrated database. */
 export function createSqliteRefreshTokenStore(db: DatabaseSync): RefreshTokenStore {
   const insertFamily = db.prepare(
-    `INSERT INTO refresh_families (family_id, username, scopes, created_at, expires_at, revoked_at)
-     VALUES (?, ?, ?, ?, ?, NULL)`,
+    `INSERT INTO refresh_families (family_id, username, scopes, created_at, expires_at, revoked_at, client_id)
+     VALUES (?, ?, ?, ?, ?, NULL, ?)`,
   );
   const insertToken = db.prepare(
     `INSERT INTO refresh_tokens (token_hash, family_id, state, issued_at, expires_at, spent_at, successor_hash)
@@ -41,7 +41,7 @@ export function createSqliteRefreshTokenStore(db: DatabaseSync): RefreshTokenSto
   const findToken = db.prepare(
     `SELECT t.token_hash, t.family_id, t.state, t.issued_at, t.expires_at, t.spent_at,
             t.successor_hash, f.username, f.scopes, f.created_at AS family_created_at,
-            f.expires_at AS family_expires_at, f.revoked_at
+            f.expires_at AS family_expires_at, f.revoked_at, f.client_id
      FROM refresh_tokens t JOIN refresh_families f ON f.family_id = t.family_id
      WHERE t.token_hash = ?`,
   );
@@ -87,6 +87,7 @@ export function createSqliteRefreshTokenStore(db: DatabaseSync): RefreshTokenSto
             family.scopes.join(" "),
             family.createdAt,
             family.expiresAt,
+            family.clientId ?? null,
           );
           insertToken.run(
             family.token.tokenHash,

@@ -13,8 +13,11 @@ import { z } from "zod";
 import { groupCaseCollisions, pickLoginUser } from "../rows/canonical-username-rows.ts";
 import { parseRow } from "../rows/parse-row.ts";
 import { createSqliteAuditLog } from "./audit-log.ts";
+import { createSqliteAuthorizationCodes } from "./authorization-codes.ts";
 import { createSqliteClientStore } from "./clients.ts";
+import { createSqliteConsents } from "./consents.ts";
 import { createSqliteAccessTokenDenylist } from "./denylist.ts";
+import { createSqliteLoginSessions } from "./login-sessions.ts";
 import { migrateSqlite } from "./migrate.ts";
 import { createSqliteReadMemo } from "./read-memo.ts";
 import { createSqliteReadiness } from "./readiness.ts";
@@ -283,6 +286,9 @@ export function createSqliteStore(options: { path: string; clock?: Clock }): Sto
     throttle: createSqliteThrottleStore(db),
     audit: createSqliteAuditLog(db, clock),
     clients: createSqliteClientStore(db, clock),
+    loginSessions: createSqliteLoginSessions(db),
+    consents: createSqliteConsents(db),
+    authorizationCodes: createSqliteAuthorizationCodes(db),
     readiness: createSqliteReadiness(db),
 
     async close(): Promise<void> {
