@@ -29,6 +29,9 @@ import type { AppEnv } from "./app-env.ts";
 import type { GuardDeps } from "./bearer.ts";
 import { limitBody } from "./body-limit.ts";
 import { mountDocsPages } from "./docs-pages.ts";
+import { mountAuthorizeRoutes } from "./login/authorize-routes.ts";
+import { mountLoginRoutes } from "./login/login-routes.ts";
+import { createLoginSessions } from "./login/session.ts";
 import { isRequestAborted } from "./node-bindings.ts";
 import type { OpenApiApp } from "./openapi.ts";
 import { mountOpenApi } from "./openapi.ts";
@@ -61,6 +64,8 @@ export interface AppSettings {
   readonly trustedProxies: readonly string[];
   /** How long a client secret replaced by a rotation stays valid beside the new one. */
   readonly clientSecretOverlapSeconds: number;
+  /** How long a login on the login page lasts, in seconds. */
+  readonly loginSessionSeconds: number;
 }
 
 /**
@@ -146,6 +151,37 @@ export function createApp(services: AppServices, options: AppOptions = {}): Open
     strictGrantType: settings.strictGrantType,
     clients: services.clients,
     passwordGrantRequiresClient: settings.passwordGrantRequiresClient,
+    authorizationCodes: store.authorizationCodes,
+    denylist: store.denylist,
+  });
+  const sessions = createLoginSessions({
+    users: store.users,
+    loginSessions: store.loginSessions,
+    clock,
+    issuer: settings.issuer,
+    lifetimeSeconds: settings.loginSessionSeconds,
+  });
+  mountLoginRoutes(app, {
+    sessions,
+    users: store.users,
+    hasher,
+    throttle: services.throttle,
+    audit: store.audit,
+    clock,
+    clients: services.clients,
+    scopes,
+    issuer: settings.issuer,
+    metrics,
+  });
+  mountAuthorizeRoutes(app, {
+    sessions,
+    clients: services.clients,
+    scopes,
+    consents: store.consents,
+    authorizationCodes: store.authorizationCodes,
+    audit: store.audit,
+    clock,
+    issuer: settings.issuer,
   });
   const clientAuthentication = { clients: services.clients, clock, throttle: services.throttle };
   mountRevokeRoute(app, {

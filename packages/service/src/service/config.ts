@@ -59,6 +59,8 @@ export const environmentSchema = z.object({
   GATEHOUSE_PASSWORD_MIN_LENGTH: int(8, 64).default(defaultMinPasswordLength),
   GATEHOUSE_AUDIT_RETENTION_DAYS: int(1, 36_500).default(90),
   GATEHOUSE_CLIENT_SECRET_OVERLAP_SECONDS: int(0, 30 * 86_400).default(86_400),
+  GATEHOUSE_LOGIN_SESSION_SECONDS: int(60, 30 * 86_400).default(8 * 3600),
+  GATEHOUSE_DOCS_CLIENT: flag.default(false),
   GATEHOUSE_METRICS_TOKEN: z.string().optional(),
   GATEHOUSE_LEGACY_TOKENS_UNTIL: z
     .string()
@@ -156,6 +158,10 @@ export interface Settings {
   readonly auditRetentionDays: number;
   /** How long a client secret replaced by `rotate-secret` stays valid beside the new one. */
   readonly clientSecretOverlapSeconds: number;
+  /** How long a login on the login page lasts, in seconds. */
+  readonly loginSessionSeconds: number;
+  /** Register the `gatehouse-docs` client at start, for Swagger UI's code flow. */
+  readonly docsClient: boolean;
   /** The bearer token `/metrics` requires; `undefined` leaves it open. */
   readonly metricsToken: string | undefined;
   /** Until when (ms since the epoch) tokens issued by the replaced FastAPI app are accepted. */
@@ -266,6 +272,8 @@ export function loadSettings(env: Readonly<Record<string, string | undefined>>):
     }),
     auditRetentionDays: e.GATEHOUSE_AUDIT_RETENTION_DAYS,
     clientSecretOverlapSeconds: e.GATEHOUSE_CLIENT_SECRET_OVERLAP_SECONDS,
+    loginSessionSeconds: e.GATEHOUSE_LOGIN_SESSION_SECONDS,
+    docsClient: e.GATEHOUSE_DOCS_CLIENT,
     metricsToken,
     legacyTokensUntil: e.GATEHOUSE_LEGACY_TOKENS_UNTIL,
     fastapiCompatClaims: e.GATEHOUSE_FASTAPI_COMPAT_CLAIMS,

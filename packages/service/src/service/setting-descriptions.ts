@@ -103,6 +103,14 @@ export const settingDescriptions: Readonly<
     description:
       "After `clients rotate-secret` (or `POST /admin/clients/{client_id}/rotate-secret`), the client's previous secret stays valid this many seconds beside the new one, so its deployments can switch without an outage. `0` ends it at once; at most 30 days.",
   },
+  GATEHOUSE_LOGIN_SESSION_SECONDS: {
+    description:
+      'How long a login on the login page (`/login`, reached from `/authorize`) lasts, in seconds, however active it is; then the user logs in again. Logout, "log out everywhere", a password change, a disable or a deletion end it sooner, on every instance. 8 hours by default.',
+  },
+  GATEHOUSE_DOCS_CLIENT: {
+    description:
+      "Register (at start, if missing) the public, first-party client `gatehouse-docs`, whose only redirect URI is the issuer's `/docs/oauth2-redirect`, so Swagger UI's Authorize dialog offers the authorization code flow with PKCE. Off by default.",
+  },
   GATEHOUSE_METRICS_TOKEN: {
     description:
       "Bearer token that `/metrics` requires, at least 16 characters (`openssl rand -hex 32`). Unset, `/metrics` is open to anyone who can reach the service.",

@@ -13,6 +13,7 @@ export const metadataPath = "/.well-known/oauth-authorization-server";
  * `/introspect` (RFC 7662) are the agreed paths of the token lifecycle routes.
  */
 export const endpointPaths = {
+  authorization: "/authorize",
   token: "/token",
   revocation: "/revoke",
   introspection: "/introspect",
@@ -32,12 +33,16 @@ export interface MetadataRouteDeps {
 const metadataSchema = z
   .object({
     issuer: z.string(),
+    authorization_endpoint: z.string(),
     token_endpoint: z.string(),
     revocation_endpoint: z.string(),
     introspection_endpoint: z.string(),
     jwks_uri: z.string(),
     grant_types_supported: z.array(z.string()),
     response_types_supported: z.array(z.string()),
+    response_modes_supported: z.array(z.string()),
+    code_challenge_methods_supported: z.array(z.string()),
+    authorization_response_iss_parameter_supported: z.boolean(),
     scopes_supported: z.array(z.string()),
     token_endpoint_auth_methods_supported: z.array(z.string()),
     revocation_endpoint_auth_methods_supported: z.array(z.string()),
@@ -67,13 +72,23 @@ export function mountMetadataRoute(app: OpenApiApp, deps: MetadataRouteDeps): vo
       const at = (path: string): string => `${issuer.replace(/\/+$/, "")}${path}`;
       const metadata: z.infer<typeof metadataSchema> = {
         issuer,
+        authorization_endpoint: at(endpointPaths.authorization),
         token_endpoint: at(endpointPaths.token),
         revocation_endpoint: at(endpointPaths.revocation),
         introspection_endpoint: at(endpointPaths.introspection),
         jwks_uri: at(endpointPaths.jwks),
-        grant_types_supported: ["password", "refresh_token", "client_credentials"],
-        // RFC 8414 §2 requires the member; there is no authorization endpoint, so no response type.
-        response_types_supported: [],
+        grant_types_supported: [
+          "authorization_code",
+          "password",
+          "refresh_token",
+          "client_credentials",
+        ],
+        response_types_supported: ["code"],
+        response_modes_supported: ["query"],
+        // OAuth 2.1 and RFC 9700 §2.1.1: PKCE for every client, and S256 only.
+        code_challenge_methods_supported: ["S256"],
+        // RFC 9207: every authorization response carries `iss`.
+        authorization_response_iss_parameter_supported: true,
         scopes_supported: [...deps.scopes.all],
         // RFC 8414 §2: confidential clients by Basic or form secret; public clients by id alone.
         token_endpoint_auth_methods_supported: [...clientAuthMethods],
