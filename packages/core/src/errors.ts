@@ -29,6 +29,8 @@ export const authErrorCodes = [
   /** A client registration with this `client_id` exists. */
   "client_id_taken",
   "client_not_found",
+  /** The user has not consented to that client (or the consent was revoked). */
+  "consent_not_found",
   /** A new password the password policy refuses: too short, or a commonly used one. */
   "weak_password",
   /** The change would leave no active account able to manage users (`users:write`). */

@@ -89,6 +89,7 @@ const table = {
   user_not_found: { status: 404, detail: "User not found" },
   client_id_taken: { status: 409, detail: "Client id already exists" },
   client_not_found: { status: 404, detail: "Client not found" },
+  consent_not_found: { status: 404, detail: "Consent not found" },
   // The admin API answers a refused password as a validation error naming the field; this entry
   // is for any other caller of the account functions.
   weak_password: { status: 422, detail: "The password does not meet the password policy" },

@@ -39,6 +39,7 @@ import { addRequestEnvelope, requestId } from "./request-envelope.ts";
 import { sendAnswer } from "./route.ts";
 import { mountAdminAuditRoutes } from "./routes/admin-audit-routes.ts";
 import { mountAdminClientRoutes } from "./routes/admin-client-routes.ts";
+import { mountAdminConsentRoutes } from "./routes/admin-consent-routes.ts";
 import { mountAdminRoutes } from "./routes/admin-routes.ts";
 import { mountHealthRoutes } from "./routes/health-routes.ts";
 import { mountIntrospectRoute } from "./routes/introspect-route.ts";
@@ -217,6 +218,12 @@ export function createApp(services: AppServices, options: AppOptions = {}): Open
     audit: store.audit,
     clock,
     secretOverlapSeconds: settings.clientSecretOverlapSeconds,
+  });
+  mountAdminConsentRoutes(app, {
+    guard,
+    users: store.users,
+    consents: store.consents,
+    audit: store.audit,
   });
   mountMetricsRoute(app, { metrics, metricsToken: settings.metricsToken });
   mountLogoutAllRoute(app, { guard, refreshTokens: store.refreshTokens, clock });
