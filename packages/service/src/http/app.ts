@@ -67,6 +67,8 @@ export interface AppSettings {
   readonly clientSecretOverlapSeconds: number;
   /** How long a login on the login page lasts, in seconds. */
   readonly loginSessionSeconds: number;
+  /** Swagger UI offers the code flow through the registered `gatehouse-docs` client. */
+  readonly docsClient: boolean;
 }
 
 /**
@@ -229,8 +231,8 @@ export function createApp(services: AppServices, options: AppOptions = {}): Open
   mountLogoutAllRoute(app, { guard, refreshTokens: store.refreshTokens, clock });
   mountJwksRoute(app, { publicKeys: services.publicKeys });
   mountMetadataRoute(app, { scopes, issuer: settings.issuer });
-  mountOpenApi(app, scopes, "/token");
-  mountDocsPages(app);
+  mountOpenApi(app, scopes, { tokenUrl: "/token", authorizationUrl: "/authorize" });
+  mountDocsPages(app, settings.docsClient ? { clientId: "gatehouse-docs" } : {});
 
   // A path some route serves under other methods is a 405 with Allow, as Starlette answers; the
   // router is asked only here, off the path of every routed request.

@@ -318,7 +318,7 @@ describe("GET /.well-known/oauth-authorization-server", () => {
 });
 
 describe("the OpenAPI document with the discovery routes", () => {
-  it("documents both well-known routes and offers the password and client credentials flows", async () => {
+  it("documents both well-known routes and offers the password, client credentials and code flows", async () => {
     const t = await makeTestApp({ signingAlgorithm: "EdDSA" });
 
     const doc = (await (await t.app.request("/openapi.json")).json()) as {
@@ -335,6 +335,12 @@ describe("the OpenAPI document with the discovery routes", () => {
         scopes: { ...gatehouseScopeDescriptions },
       },
       clientCredentials: { tokenUrl: "/token", scopes: { ...gatehouseScopeDescriptions } },
+      authorizationCode: {
+        authorizationUrl: "/authorize",
+        tokenUrl: "/token",
+        refreshUrl: "/token",
+        scopes: { ...gatehouseScopeDescriptions },
+      },
     });
     await t.close();
   });
