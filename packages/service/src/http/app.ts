@@ -20,6 +20,7 @@ import {
 import type { Scope, ScopeCatalogue } from "gatehouse-auth-core/scopes";
 import type { RefreshPolicy } from "gatehouse-auth-core/tokens/refresh-tokens";
 import type { TokenService } from "gatehouse-auth-core/tokens/tokens";
+import { cors } from "hono/cors";
 import { HTTPException } from "hono/http-exception";
 import type { UnofficialStatusCode } from "hono/utils/http-status";
 import type { Logger } from "../telemetry/logger.ts";
@@ -69,6 +70,8 @@ export interface AppSettings {
   readonly loginSessionSeconds: number;
   /** Swagger UI offers the code flow through the registered `gatehouse-docs` client. */
   readonly docsClient: boolean;
+  /** Browser origins allowed to call the token endpoint and the user routes (CORS). */
+  readonly corsOrigins: readonly string[];
 }
 
 /**
@@ -138,6 +141,17 @@ export function createApp(services: AppServices, options: AppOptions = {}): Open
   // Only methods that carry a body get the cap: for GET, asking for the body makes the Node
   // adapter build a full WHATWG Request, and the extra layer costs a chain of promises.
   app.on(bodyMethods, bodyLimitPath, capBody);
+  if (settings.corsOrigins.length > 0) {
+    // Only where a browser app needs it, and only when configured: other routes pay nothing.
+    const allowOrigins = cors({
+      origin: [...settings.corsOrigins],
+      allowMethods: ["GET", "POST"],
+      allowHeaders: ["Authorization", "Content-Type"],
+      maxAge: 600,
+    });
+    for (const path of ["/token", "/revoke", "/users/me", "/users/me/*"])
+      app.use(path, allowOrigins);
+  }
 
   // Each route is given the ports it needs, by name: this is the one mapping from services.
   mountTokenRoute(app, {

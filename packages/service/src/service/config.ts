@@ -61,6 +61,19 @@ export const environmentSchema = z.object({
   GATEHOUSE_CLIENT_SECRET_OVERLAP_SECONDS: int(0, 30 * 86_400).default(86_400),
   GATEHOUSE_LOGIN_SESSION_SECONDS: int(60, 30 * 86_400).default(8 * 3600),
   GATEHOUSE_DOCS_CLIENT: flag.default(false),
+  GATEHOUSE_CORS_ORIGINS: z
+    .string()
+    .default("")
+    .transform((value) =>
+      value
+        .split(",")
+        .map((entry) => entry.trim())
+        .filter((entry) => entry !== ""),
+    )
+    .refine(
+      (entries) => entries.every(isOrigin),
+      "must list origins such as https://app.example.com (scheme, host and port only)",
+    ),
   GATEHOUSE_METRICS_TOKEN: z.string().optional(),
   GATEHOUSE_LEGACY_TOKENS_UNTIL: z
     .string()
@@ -162,6 +175,8 @@ export interface Settings {
   readonly loginSessionSeconds: number;
   /** Register the `gatehouse-docs` client at start, for Swagger UI's code flow. */
   readonly docsClient: boolean;
+  /** Browser origins allowed to call the token endpoint and the user routes (CORS). */
+  readonly corsOrigins: readonly string[];
   /** The bearer token `/metrics` requires; `undefined` leaves it open. */
   readonly metricsToken: string | undefined;
   /** Until when (ms since the epoch) tokens issued by the replaced FastAPI app are accepted. */
@@ -274,6 +289,7 @@ export function loadSettings(env: Readonly<Record<string, string | undefined>>):
     clientSecretOverlapSeconds: e.GATEHOUSE_CLIENT_SECRET_OVERLAP_SECONDS,
     loginSessionSeconds: e.GATEHOUSE_LOGIN_SESSION_SECONDS,
     docsClient: e.GATEHOUSE_DOCS_CLIENT,
+    corsOrigins: Object.freeze(e.GATEHOUSE_CORS_ORIGINS),
     metricsToken,
     legacyTokensUntil: e.GATEHOUSE_LEGACY_TOKENS_UNTIL,
     fastapiCompatClaims: e.GATEHOUSE_FASTAPI_COMPAT_CLAIMS,
@@ -296,6 +312,16 @@ export function loadSettings(env: Readonly<Record<string, string | undefined>>):
 }
 
 /** The service's own base URL from where it listens (an IPv6 address in brackets). */
+/** Tells whether `text` is exactly an origin: `http(s)://host[:port]`, nothing after it. */
+function isOrigin(text: string): boolean {
+  try {
+    const url = new URL(text);
+    return (url.protocol === "https:" || url.protocol === "http:") && url.origin === text;
+  } catch {
+    return false;
+  }
+}
+
 function baseUrl(host: string, port: number): string {
   return `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
 }
