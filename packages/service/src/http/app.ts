@@ -107,6 +107,18 @@ export interface AppOptions {
 /** The largest request body any route reads; `/token` has its own, smaller cap. */
 const maxBodyBytes = 64 * 1024;
 
+/**
+ * What a browser app on another origin calls (with `GATEHOUSE_CORS_ORIGINS`): the metadata it
+ * discovers the endpoints from, the token and revocation endpoints, and the user's own routes.
+ */
+const corsPaths = [
+  "/.well-known/oauth-authorization-server",
+  "/token",
+  "/revoke",
+  "/users/me",
+  "/users/me/*",
+];
+
 /** The methods whose requests may carry a body a route reads. */
 const bodyMethods = ["POST", "PUT", "PATCH", "DELETE"];
 // Hono registers "*" as "/*"; the envelope and the 405 compare against the registered path.
@@ -149,8 +161,7 @@ export function createApp(services: AppServices, options: AppOptions = {}): Open
       allowHeaders: ["Authorization", "Content-Type"],
       maxAge: 600,
     });
-    for (const path of ["/token", "/revoke", "/users/me", "/users/me/*"])
-      app.use(path, allowOrigins);
+    for (const path of corsPaths) app.use(path, allowOrigins);
   }
 
   // Each route is given the ports it needs, by name: this is the one mapping from services.

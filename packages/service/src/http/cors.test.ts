@@ -27,6 +27,24 @@ describe("CORS for browser apps (GATEHOUSE_CORS_ORIGINS)", () => {
     assert.equal(response.headers.get("access-control-allow-origin"), "https://spa.example");
   });
 
+  it("answers the preflight of /users/me/ with a bearer token, and serves the metadata", async () => {
+    const me = await t.app.request("/users/me/", {
+      method: "OPTIONS",
+      headers: {
+        origin: "https://spa.example",
+        "access-control-request-method": "GET",
+        "access-control-request-headers": "authorization",
+      },
+    });
+    const metadata = await t.app.request("/.well-known/oauth-authorization-server", {
+      headers: { origin: "https://spa.example" },
+    });
+
+    assert.equal(me.status, 204);
+    assert.match(me.headers.get("access-control-allow-headers") ?? "", /Authorization/);
+    assert.equal(metadata.headers.get("access-control-allow-origin"), "https://spa.example");
+  });
+
   it("names a listed origin on the user routes' answers", async () => {
     const token = await t.login("johndoe", "secret");
 
