@@ -602,6 +602,21 @@ describe("the authorization code flow", () => {
     assert.match(response.headers.get("location") ?? "", /^\/login/);
   });
 
+  it("starts a new session at every login and ends the one before", async () => {
+    await browser.logIn("johndoe", "secret");
+    const first = browser.cookie("gatehouse-session");
+
+    await browser.logIn("johndoe", "secret");
+
+    const second = browser.cookie("gatehouse-session");
+    assert.ok(first !== undefined && second !== undefined && first !== second);
+    const stale = createPageBrowser(t.app, issuer);
+    const response = await stale.request(`/authorize?${flow().query}`, {
+      headers: { cookie: `gatehouse-session=${first}` },
+    });
+    assert.match(response.headers.get("location") ?? "", /^\/login/);
+  });
+
   it("ends the session on logout, which needs its CSRF token", async () => {
     await browser.logIn("johndoe", "secret");
     const page = await (await browser.request("/login")).text();

@@ -148,7 +148,12 @@ export function createLoginSessions(deps: LoginSessionDeps): LoginSessions {
       return expected.length === given.length && timingSafeEqual(expected, given);
     },
     async start(c, username, now) {
-      // A new id at every login: a session id planted before the login is never promoted.
+      // A new id at every login: a session id planted before the login is never promoted, and
+      // the browser's previous session ends.
+      const previous = getCookie(c, sessionCookie);
+      if (previous !== undefined && isLoginSessionIdShaped(previous)) {
+        await deps.loginSessions.deleteLoginSession(hashLoginSessionId(previous));
+      }
       const id = generateLoginSessionId();
       await deps.loginSessions.createLoginSession({
         sessionHash: hashLoginSessionId(id),
