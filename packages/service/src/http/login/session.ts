@@ -61,6 +61,9 @@ export const loginPath = "/login";
 // A session is marked seen at most this often: a page view is not worth a write each time.
 const touchIntervalMs = 60_000;
 
+// Ended sessions are purged at most this often per process, on a login, not on every one.
+const purgeIntervalMs = 60_000;
+
 /**
  * Tells whether `path` is a path on this origin a login may return to: one leading `/` (not `//`
  * or `/\`, which browsers read as another host), no backslash, no control character.
@@ -99,6 +102,8 @@ export function createLoginSessions(deps: LoginSessionDeps): LoginSessions {
   const sessionCookie = `${prefix}gatehouse-session`;
   const csrfCookie = `${prefix}gatehouse-csrf`;
   const cookieOptions = { path: "/", httpOnly: true, secure, sameSite: "Lax" } as const;
+
+  let nextPurge = 0;
 
   const csrfTokenOf = (cookie: string): string =>
     createHash("sha256").update(`gatehouse-csrf:${cookie}`, "utf8").digest("base64url");
@@ -148,6 +153,10 @@ export function createLoginSessions(deps: LoginSessionDeps): LoginSessions {
       return expected.length === given.length && timingSafeEqual(expected, given);
     },
     async start(c, username, now) {
+      if (now >= nextPurge) {
+        nextPurge = now + purgeIntervalMs;
+        await deps.loginSessions.purgeLoginSessions(now);
+      }
       // A new id at every login: a session id planted before the login is never promoted, and
       // the browser's previous session ends.
       const previous = getCookie(c, sessionCookie);
