@@ -246,12 +246,14 @@ export function createTokenEndpoint(deps: TokenEndpointDeps): TokenEndpoint {
       return { ok: false, error: new AuthError("unsupported_grant_type", "no code store") };
     }
     let exchange: CodeExchange;
+    let clientId: string | null = null;
     try {
       // RFC 6749 §4.1.3: a public client names itself, a confidential one authenticates.
       const authenticated = await clientOf(request, facts, false);
       if (authenticated === undefined) {
         throw new AuthError("invalid_client", "the authorization code grant needs a client");
       }
+      clientId = authenticated.client.clientId;
       exchange = await redeemAuthorizationCode(
         { ...deps, authorizationCodes, denylist },
         {
@@ -276,7 +278,8 @@ export function createTokenEndpoint(deps: TokenEndpointDeps): TokenEndpoint {
       clientAddress: facts.clientAddress ?? null,
       requestId: facts.requestId ?? null,
       reason: exchange.ok ? null : exchange.error.code,
-      details: request.clientId === undefined ? {} : { clientId: request.clientId },
+      // The client that authenticated; none when its authentication failed.
+      details: { clientId },
     });
     return exchange.ok
       ? { ok: true, tokens: exchange.tokens }

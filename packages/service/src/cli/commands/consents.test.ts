@@ -38,6 +38,14 @@ describe("gatehouse consents", () => {
     );
   });
 
+  it("lists a user's consents as a table", async () => {
+    const run = await cli.run(["consents", "list", "alice"]);
+
+    assert.equal(run.status, 0, run.stderr);
+    assert.match(run.stdout, /^CLIENT +SCOPES +GRANTED/);
+    assert.match(run.stdout, /\nspa +me items +\d{4}-/);
+  });
+
   it("revokes a consent, audited as the cli, and fails for one that is gone", async () => {
     const revoked = await cli.run(["consents", "revoke", "alice", "spa"]);
     const again = await cli.run(["consents", "revoke", "alice", "spa"]);

@@ -60,7 +60,7 @@ describe("the authorization code flow", () => {
       secretHash: null,
       grantTypes: ["authorization_code", "refresh_token"],
       scopes: ["me", "items"],
-      redirectUris: [redirectUri, "http://127.0.0.1/native-callback"],
+      redirectUris: [redirectUri, "http://127.0.0.1/native-callback", "com.example.app:/oauth"],
       audiences: [],
       firstParty: false,
     });
@@ -453,6 +453,24 @@ describe("the authorization code flow", () => {
 
     assert.equal(accepted.status, 200);
     assert.equal(refused.status, 400);
+  });
+
+  it("lets the consent form's redirect reach the client's origin, or a native app's scheme", async () => {
+    await browser.logIn("johndoe", "secret");
+
+    const web = await browser.request(`/authorize?${flow().query}`);
+    const native = await browser.request(
+      `/authorize?${flow({ redirect_uri: "com.example.app:/oauth" }).query}`,
+    );
+
+    assert.match(
+      web.headers.get("content-security-policy") ?? "",
+      /form-action 'self' https:\/\/spa\.example;/,
+    );
+    assert.match(
+      native.headers.get("content-security-policy") ?? "",
+      /form-action 'self' com\.example\.app:;/,
+    );
   });
 
   it("sends access_denied to the client when the user denies consent", async () => {

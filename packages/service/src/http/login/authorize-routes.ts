@@ -26,7 +26,7 @@ import type { Context } from "hono";
 import type { OpenApiApp } from "../openapi.ts";
 import { record, refusalOnInsecureIssuer } from "./login-routes.ts";
 import { readPagedForm, sendPage } from "./page-response.ts";
-import { consentPage, errorPage } from "./pages.ts";
+import { consentPage, errorPage, formTargetOf } from "./pages.ts";
 import type { LiveLoginSession, LoginSessions } from "./session.ts";
 
 /** What the authorization endpoint needs. */
@@ -80,15 +80,13 @@ export function mountAuthorizeRoutes(app: OpenApiApp, deps: AuthorizeRouteDeps):
     return c.redirect(authorizationResponseUri(redirectUri, parameters, deps.issuer), status);
   };
 
-  /** The answer for a request that did not pass; `undefined` for a valid one. */
+  /** The answer for a request that did not pass. */
   const answerInvalid = (
     c: Context,
-    read: AuthorizationRequestResult,
+    read: Exclude<AuthorizationRequestResult, { kind: "valid" }>,
     status: 302 | 303,
-  ): Response | undefined => {
+  ): Response => {
     switch (read.kind) {
-      case "valid":
-        return undefined;
       case "page_error":
         return sendPage(c, errorPage("Authorization error", pageErrors[read.error]), 400);
       case "redirect_error":
@@ -144,8 +142,7 @@ export function mountAuthorizeRoutes(app: OpenApiApp, deps: AuthorizeRouteDeps):
     if (refused !== undefined) return refused;
     const url = new URL(c.req.url);
     const read = await readAuthorizationRequest(deps, url.searchParams);
-    const invalid = answerInvalid(c, read, 302);
-    if (invalid !== undefined || read.kind !== "valid") return invalid ?? c.notFound();
+    if (read.kind !== "valid") return answerInvalid(c, read, 302);
     const { request } = read;
     const session = await sessions.currentSession(c);
     if (session === undefined) {
@@ -169,7 +166,7 @@ export function mountAuthorizeRoutes(app: OpenApiApp, deps: AuthorizeRouteDeps):
         returnTo: `${authorizePath}${url.search}`,
       }),
       200,
-      { formTargets: [new URL(request.redirectUri).origin] },
+      { formTargets: [formTargetOf(request.redirectUri)] },
     );
   });
 
@@ -191,8 +188,7 @@ export function mountAuthorizeRoutes(app: OpenApiApp, deps: AuthorizeRouteDeps):
     }
     const query = form("request") ?? "";
     const read = await readAuthorizationRequest(deps, new URLSearchParams(query));
-    const invalid = answerInvalid(c, read, 303);
-    if (invalid !== undefined || read.kind !== "valid") return invalid ?? c.notFound();
+    if (read.kind !== "valid") return answerInvalid(c, read, 303);
     const { request } = read;
     const session = await sessions.currentSession(c);
     if (session === undefined) {

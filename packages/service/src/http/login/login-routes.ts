@@ -17,7 +17,14 @@ import type { Metrics } from "../../telemetry/metrics.ts";
 import type { OpenApiApp } from "../openapi.ts";
 import { clientAddress, requestId } from "../request-envelope.ts";
 import { readPagedForm, sendPage } from "./page-response.ts";
-import { errorPage, loginPage, signedInPage, stylesheet, stylesheetPath } from "./pages.ts";
+import {
+  errorPage,
+  formTargetOf,
+  loginPage,
+  signedInPage,
+  stylesheet,
+  stylesheetPath,
+} from "./pages.ts";
 import type { LoginSessions } from "./session.ts";
 import { cookieSecurityOf, isSameOriginPath, loginPath } from "./session.ts";
 
@@ -50,7 +57,7 @@ async function clientOf(
   const query = new URLSearchParams(returnTo.slice(authorizePrefix.length));
   const read = await readAuthorizationRequest(deps, query);
   if (read.kind !== "valid") return undefined;
-  return { name: read.request.client.name, origin: new URL(read.request.redirectUri).origin };
+  return { name: read.request.client.name, origin: formTargetOf(read.request.redirectUri) };
 }
 
 /**

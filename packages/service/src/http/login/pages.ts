@@ -33,6 +33,15 @@ export function pagePolicy(formTargets: readonly string[] = []): string {
   ].join("; ");
 }
 
+/**
+ * The `form-action` source that lets a form's redirects end at `redirectUri`: its origin, or for
+ * a native app's private-use scheme (which has no origin), the scheme.
+ */
+export function formTargetOf(redirectUri: string): string {
+  const url = new URL(redirectUri);
+  return url.origin === "null" ? url.protocol : url.origin;
+}
+
 const layout = (title: string, main: string): string => `<!doctype html>
 <html lang="en">
 <head>
