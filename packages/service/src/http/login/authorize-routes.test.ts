@@ -1,6 +1,9 @@
 // The authorization code flow over HTTP, in process: /authorize, the login and consent pages,
 // and the code grant at /token — each rule with the test that fails without it.
 import assert from "node:assert/strict";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterEach, beforeEach, describe, it } from "node:test";
 import { hashClientSecret } from "gatehouse-auth-core/clients/client-secrets";
 import { disableUser } from "gatehouse-auth-core/users/user-lifecycle";
@@ -12,6 +15,7 @@ import {
 } from "../../../../../test/fixtures/page-browser.ts";
 import type { TestApp } from "../../../../../test/fixtures/test-app.ts";
 import { makeTestApp } from "../../../../../test/fixtures/test-app.ts";
+import { createSqliteStore } from "../../storage/sqlite/store.ts";
 
 const issuer = "http://127.0.0.1:8000";
 const redirectUri = "https://spa.example/callback";
@@ -720,5 +724,54 @@ describe("the authorization code flow", () => {
     } finally {
       await plain.close();
     }
+  });
+});
+
+describe("login sessions across instances sharing one database", () => {
+  let dir: string;
+  let a: TestApp;
+  let b: TestApp;
+
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), "gatehouse-sessions-"));
+    const path = join(dir, "gatehouse.db");
+    a = await makeTestApp({ issuer, store: (clock) => createSqliteStore({ path, clock }) });
+    b = await makeTestApp({ issuer, store: (clock) => createSqliteStore({ path, clock }) });
+  });
+  afterEach(async () => {
+    await a.close();
+    await b.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it("ends a session on every instance when it signs out on one", async () => {
+    const onA = createPageBrowser(a.app, issuer);
+    await onA.logIn("johndoe", "secret");
+    const cookie = `gatehouse-session=${onA.cookie("gatehouse-session")}; gatehouse-csrf=${onA.cookie("gatehouse-csrf")}`;
+    const page = await (await onA.request("/login")).text();
+
+    const signedOut = await b.app.request(`${issuer}/logout`, {
+      method: "POST",
+      headers: { cookie, "content-type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams({ csrf_token: hiddenField(page, "csrf_token") }).toString(),
+    });
+    const after = await onA.request("/login");
+
+    assert.equal(signedOut.status, 303);
+    assert.match(await after.text(), /<form method="post" action="\/login">/);
+  });
+
+  it("ends a session on every instance when the user is disabled on another", async () => {
+    const onA = createPageBrowser(a.app, issuer);
+    await onA.logIn("johndoe", "secret");
+    b.clock.advance(1);
+
+    await disableUser(
+      { users: b.store.users, refreshTokens: b.store.refreshTokens, clock: b.clock },
+      "johndoe",
+    );
+    const after = await onA.request("/login");
+
+    assert.match(await after.text(), /<form method="post" action="\/login">/);
   });
 });
