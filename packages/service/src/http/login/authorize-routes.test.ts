@@ -6,7 +6,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, it } from "node:test";
 import { hashClientSecret } from "gatehouse-auth-core/clients/client-secrets";
-import { disableUser } from "gatehouse-auth-core/users/user-lifecycle";
+import type { PasswordHasher } from "gatehouse-auth-core/passwords/hasher";
+import { disableUser, logoutEverywhere } from "gatehouse-auth-core/users/user-lifecycle";
+import { createFastHasher } from "../../../../../test/fixtures/fast-hasher.ts";
 import type { PageBrowser } from "../../../../../test/fixtures/page-browser.ts";
 import {
   createPageBrowser,
@@ -608,6 +610,43 @@ describe("the authorization code flow", () => {
 
     assert.equal(response.status, 302);
     assert.match(response.headers.get("location") ?? "", /^\/login/);
+  });
+
+  it("refuses a login that a log out everywhere overtook while its password was checked", async () => {
+    const inner = createFastHasher();
+    let duringVerify: (() => Promise<void>) | undefined;
+    const hasher: PasswordHasher = {
+      hash: (password) => inner.hash(password),
+      dummyHash: () => inner.dummyHash(),
+      close: () => inner.close(),
+      async verify(hash, password) {
+        const check = await inner.verify(hash, password);
+        await duringVerify?.();
+        return check;
+      },
+    };
+    const raced = await makeTestApp({ issuer, hasher });
+    try {
+      duringVerify = async () => {
+        duringVerify = undefined;
+        raced.clock.advance(1);
+        const lifecycle = {
+          users: raced.store.users,
+          refreshTokens: raced.store.refreshTokens,
+          clock: raced.clock,
+        };
+        await logoutEverywhere(lifecycle, "johndoe");
+      };
+      const racedBrowser = createPageBrowser(raced.app, issuer);
+
+      const response = await racedBrowser.logIn("johndoe", "secret");
+
+      assert.equal(response.status, 400);
+      assert.equal(racedBrowser.cookie("gatehouse-session"), undefined);
+      assert.equal(await raced.store.loginSessions.purgeLoginSessions(Number.MAX_SAFE_INTEGER), 0);
+    } finally {
+      await raced.close();
+    }
   });
 
   it("ends the session on log out everywhere", async () => {

@@ -152,8 +152,10 @@ export function mountLoginRoutes(app: OpenApiApp, deps: LoginRouteDeps): void {
       const user = await deps.throttle.attempt(username, address, () =>
         authenticate(deps, username, password),
       );
-      await sessions.start(c, user.username, now);
-      // As the password grant does: a cut-off that overtook this login refuses it.
+      const started = await sessions.start(c, user.username, now);
+      // As the password grant does: a cut-off that overtook this login refuses it. The session
+      // is stored first and the account read after, so whichever of the two commits second sees
+      // the other, whatever the instances' clocks say.
       const current = await deps.users.findByUsername(user.username);
       if (
         current === undefined ||
@@ -161,7 +163,7 @@ export function mountLoginRoutes(app: OpenApiApp, deps: LoginRouteDeps): void {
         current.createdAt !== user.createdAt ||
         current.tokensValidAfter !== user.tokensValidAfter
       ) {
-        await sessions.end(c);
+        await started.undo();
         failure = current?.disabled === true ? "inactive_user" : "invalid_credentials";
       }
     } catch (error) {

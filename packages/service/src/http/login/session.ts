@@ -49,8 +49,11 @@ export interface LoginSessions {
   issueCsrfToken(c: Context): string;
   /** Tells whether `token` is this browser's CSRF token, in constant time. */
   checkCsrfToken(c: Context, token: string | undefined): boolean;
-  /** Starts a session for `username`, logged in at `now`, and sets its cookie. */
-  start(c: Context, username: string, now: number): Promise<void>;
+  /**
+   * Starts a session for `username`, logged in at `now`, and sets its cookie; the answer takes it
+   * back again (a login refused after the session was stored).
+   */
+  start(c: Context, username: string, now: number): Promise<{ undo(): Promise<void> }>;
   /** Ends this request's session, if any, and clears its cookie; returns its user. */
   end(c: Context): Promise<string | undefined>;
 }
@@ -172,6 +175,12 @@ export function createLoginSessions(deps: LoginSessionDeps): LoginSessions {
         lastSeenAt: now,
       });
       setCookie(c, sessionCookie, id, { ...cookieOptions, maxAge: deps.lifetimeSeconds });
+      return {
+        async undo() {
+          await deps.loginSessions.deleteLoginSession(hashLoginSessionId(id));
+          deleteCookie(c, sessionCookie, cookieOptions);
+        },
+      };
     },
     async end(c) {
       const id = getCookie(c, sessionCookie);
