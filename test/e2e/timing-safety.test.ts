@@ -7,6 +7,7 @@ import { maxPasswordBytes } from "gatehouse-auth-core/passwords/hasher";
 import { authenticate } from "gatehouse-auth-core/users/authenticate";
 import type { CountingHasher } from "../fixtures/fast-hasher.ts";
 import { createCountingHasher, createFastHasher } from "../fixtures/fast-hasher.ts";
+import { createPageBrowser } from "../fixtures/page-browser.ts";
 import type { TestApp } from "../fixtures/test-app.ts";
 import { makeTestApp } from "../fixtures/test-app.ts";
 
@@ -104,6 +105,41 @@ describe("hashing work per login attempt", () => {
 
     assert.equal(unknown.status, wrong.status);
     assert.equal(await unknown.text(), await wrong.text());
+  });
+});
+
+describe("hashing work per attempt on the login page", () => {
+  let t: TestApp;
+  let hasher: CountingHasher;
+  before(async () => {
+    hasher = createCountingHasher(createFastHasher());
+    t = await makeTestApp({ hasher });
+  });
+  after(() => t.close());
+
+  for (const login of oneHashCases) {
+    it(`does exactly one password verification for ${login.name}`, async () => {
+      const browser = createPageBrowser(t.app);
+      await browser.request("/login");
+      const before = hasher.verifications;
+
+      const response = await browser.logIn(login.username, login.password);
+
+      assert.equal(response.status, login.status === 200 ? 303 : login.status);
+      if (login.detail !== "") assert.match(await response.text(), new RegExp(login.detail));
+      assert.equal(hasher.verifications - before, 1);
+    });
+  }
+
+  it("answers an unknown user and a wrong password with the same page, apart from the name typed", async () => {
+    const page = async (username: string): Promise<string> => {
+      const answer = await createPageBrowser(t.app).logIn(username, "wrong");
+      return (await answer.text())
+        .replace(/name="csrf_token" value="[^"]*"/, "")
+        .replace(/name="username"([^>]*) value="[^"]*"/, 'name="username"$1');
+    };
+
+    assert.equal(await page("nobody"), await page("johndoe"));
   });
 });
 

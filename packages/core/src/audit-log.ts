@@ -34,6 +34,14 @@ export const auditEventTypes = [
   "device.redeemed",
   /** A device code poll ended in a refusal other than `authorization_pending` or `slow_down`. */
   "device.redeem_failed",
+  "session.ended",
+  "consent.granted",
+  "consent.denied",
+  "consent.revoked",
+  "code.issued",
+  "code.redeemed",
+  "code.refused",
+  "code.reuse_detected",
 ] as const;
 
 /** One of {@link auditEventTypes}. */

@@ -25,12 +25,19 @@ export const authErrorCodes = [
   "token_expired",
   /** A refresh token that is unknown, spent, revoked, expired or cut off. */
   "refresh_token_invalid",
+  /**
+   * An authorization code that is unknown, used, expired, issued to another client or for
+   * another redirect URI, or whose PKCE verifier does not match (RFC 6749 §5.2 invalid_grant).
+   */
+  "authorization_code_invalid",
   "insufficient_scope",
   "username_taken",
   "user_not_found",
   /** A client registration with this `client_id` exists. */
   "client_id_taken",
   "client_not_found",
+  /** The user has not consented to that client (or the consent was revoked). */
+  "consent_not_found",
   /** A new password the password policy refuses: too short, or a commonly used one. */
   "weak_password",
   /** The change would leave no active account able to manage users (`users:write`). */

@@ -1,4 +1,7 @@
 import type { AuditLog } from "./audit-log.ts";
+import type { AuthorizationCodeStore } from "./authorization/authorization-codes.ts";
+import type { ConsentStore } from "./authorization/consents.ts";
+import type { LoginSessionStore } from "./authorization/login-sessions.ts";
 import type { ClientStore } from "./clients/client.ts";
 import type { DeviceCodeStore } from "./device/device-codes.ts";
 import type { ThrottleStore } from "./grants/throttle-store.ts";
@@ -30,6 +33,12 @@ export interface Store {
   readonly clients: ClientStore;
   /** Device authorizations (RFC 8628) waiting for a user, decided, or redeemed. */
   readonly deviceCodes: DeviceCodeStore;
+  /** Sessions of the login page (the authorization code flow). */
+  readonly loginSessions: LoginSessionStore;
+  /** Which scopes each user let each client have. */
+  readonly consents: ConsentStore;
+  /** Codes issued by `/authorize`, redeemed once at `/token`. */
+  readonly authorizationCodes: AuthorizationCodeStore;
   /** Answers `/readyz`. */
   readonly readiness: ReadinessCheck;
   /** Releases connections and files. */

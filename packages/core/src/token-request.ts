@@ -48,9 +48,22 @@ export interface DeviceCodeTokenRequest {
   readonly clientSecret?: string | undefined;
 }
 
+/** An authorization code grant request (RFC 6749 §4.1.3, RFC 7636 §4.5). */
+export interface AuthorizationCodeTokenRequest {
+  readonly grantType: "authorization_code";
+  readonly code: string;
+  /** Must equal the authorization request's; absent fails the grant. */
+  readonly redirectUri?: string | undefined;
+  /** The PKCE verifier; absent fails the grant, since every code has a challenge. */
+  readonly codeVerifier?: string | undefined;
+  readonly clientId?: string | undefined;
+  readonly clientSecret?: string | undefined;
+}
+
 /** A token request, its grant type decided: what the token endpoint runs. */
 export type TokenRequest =
   | PasswordTokenRequest
   | RefreshTokenRequest
   | ClientCredentialsTokenRequest
-  | DeviceCodeTokenRequest;
+  | DeviceCodeTokenRequest
+  | AuthorizationCodeTokenRequest;

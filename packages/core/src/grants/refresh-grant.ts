@@ -166,6 +166,10 @@ export async function exchangeRefreshToken(
       return refused(new AuthError("inactive_user", "the refresh token's user is disabled"));
     }
     if (record.familyRevoked) return refused(invalid("the refresh token's family is revoked"));
+    // RFC 6749 §6: a refresh token issued to a client is refreshed by that client only.
+    if (record.clientId !== null && request.client?.clientId !== record.clientId) {
+      return refused(invalid("the refresh token was issued to another client"));
+    }
     const scopes = grantedScopes(deps, record, user, request.scopes);
     const successor = mintRefreshToken(deps.refreshPolicy, now, record.familyExpiresAt);
     const issued = (retried: boolean): RefreshExchange => ({

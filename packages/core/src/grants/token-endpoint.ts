@@ -1,6 +1,7 @@
 // The token endpoint (RFC 6749 §3.2) without HTTP: runs the grant a request names, throttles the
 // password grant and writes every outcome of every grant to the audit trail.
 import type { AuditDetails, AuditEventType, AuditLog } from "../audit-log.ts";
+import type { AuthorizationCodeStore } from "../authorization/authorization-codes.ts";
 import type { ClientAssertionPolicy } from "../clients/client-assertion.ts";
 import type { AuthenticatedClient, ClientLookup } from "../clients/client-authentication.ts";
 import { authenticateClient, clientSubject } from "../clients/client-authentication.ts";
@@ -10,13 +11,17 @@ import { AuthError, isAuthError } from "../errors.ts";
 import { readPresentedClient } from "../protocol/client-credentials.ts";
 import type { Scope } from "../scopes.ts";
 import type {
+  AuthorizationCodeTokenRequest,
   ClientCredentialsTokenRequest,
   DeviceCodeTokenRequest,
   PasswordTokenRequest,
   RefreshTokenRequest,
   TokenRequest,
 } from "../token-request.ts";
+import type { AccessTokenDenylist } from "../tokens/denylist.ts";
 import { isValidUsername } from "../users/user.ts";
+import type { CodeExchange } from "./authorization-code-grant.ts";
+import { redeemAuthorizationCode } from "./authorization-code-grant.ts";
 import { clientCredentialsGrant } from "./client-credentials-grant.ts";
 import { deviceCodeGrant } from "./device-code-grant.ts";
 import type { IssuedTokens, PasswordGrantDeps } from "./password-grant.ts";
@@ -55,6 +60,12 @@ export interface TokenEndpointDeps extends Omit<PasswordGrantDeps, "refresh">, R
    * seed's client-less login keeps working. A presented client is checked either way.
    */
   readonly passwordGrantRequiresClient?: boolean;
+  /**
+   * The codes `/authorize` issued and the denylist a replayed code's access token goes to;
+   * without them the authorization code grant is unsupported.
+   */
+  readonly authorizationCodes?: AuthorizationCodeStore;
+  readonly denylist?: AccessTokenDenylist;
   /** Refused logins remembered so each lock is audited once (10 000 by default). */
   readonly maxAuditedLocks?: number;
   /** Device authorizations (RFC 8628); without them the device code grant is unsupported. */
@@ -280,6 +291,55 @@ export function createTokenEndpoint(deps: TokenEndpointDeps): TokenEndpoint {
     return outcome;
   };
 
+  const redeemCode = async (
+    request: AuthorizationCodeTokenRequest,
+    facts: TokenRequestFacts,
+  ): Promise<TokenOutcome> => {
+    const { authorizationCodes, denylist } = deps;
+    if (authorizationCodes === undefined || denylist === undefined) {
+      return { ok: false, error: new AuthError("unsupported_grant_type", "no code store") };
+    }
+    let exchange: CodeExchange;
+    let clientId: string | null = null;
+    try {
+      // RFC 6749 §4.1.3: a public client names itself, a confidential one authenticates.
+      const authenticated = await clientOf(request, facts, false);
+      if (authenticated === undefined) {
+        throw new AuthError("invalid_client", "the authorization code grant needs a client");
+      }
+      clientId = authenticated.client.clientId;
+      exchange = await redeemAuthorizationCode(
+        { ...deps, authorizationCodes, denylist },
+        {
+          client: authenticated.client,
+          code: request.code,
+          redirectUri: request.redirectUri,
+          codeVerifier: request.codeVerifier,
+        },
+      );
+    } catch (error) {
+      if (!isAuthError(error)) throw error;
+      exchange = { ok: false, error, username: null, reuseDetected: false };
+    }
+    await deps.audit.record({
+      type: exchange.ok
+        ? "code.redeemed"
+        : exchange.reuseDetected
+          ? "code.reuse_detected"
+          : "code.refused",
+      actor: exchange.username,
+      subject: exchange.username,
+      clientAddress: facts.clientAddress ?? null,
+      requestId: facts.requestId ?? null,
+      reason: exchange.ok ? null : exchange.error.code,
+      // The client that authenticated; none when its authentication failed.
+      details: { clientId },
+    });
+    return exchange.ok
+      ? { ok: true, tokens: exchange.tokens }
+      : { ok: false, error: exchange.error };
+  };
+
   return {
     handle(request, facts = {}) {
       switch (request.grantType) {
@@ -291,6 +351,8 @@ export function createTokenEndpoint(deps: TokenEndpointDeps): TokenEndpoint {
           return clientCredentials(request, facts);
         case "urn:ietf:params:oauth:grant-type:device_code":
           return pollDevice(request, facts);
+        case "authorization_code":
+          return redeemCode(request, facts);
         default: {
           const unreachable: never = request;
           throw new TypeError(`unhandled grant ${String(unreachable)}`);

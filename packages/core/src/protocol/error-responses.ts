@@ -84,6 +84,12 @@ const table = {
     detail: "Invalid refresh token",
     oauthError: "invalid_grant",
   },
+  // RFC 6749 §5.2 and RFC 7636 §4.6: invalid_grant, one answer for every reason a code failed.
+  authorization_code_invalid: {
+    status: 400,
+    detail: "Invalid authorization code",
+    oauthError: "invalid_grant",
+  },
   // RFC 6750 §3.1: 403 insufficient_scope; the seed answers 401 — the RFC wins (docs/decisions.md).
   insufficient_scope: {
     status: 403,
@@ -94,6 +100,7 @@ const table = {
   user_not_found: { status: 404, detail: "User not found" },
   client_id_taken: { status: 409, detail: "Client id already exists" },
   client_not_found: { status: 404, detail: "Client not found" },
+  consent_not_found: { status: 404, detail: "Consent not found" },
   // The admin API answers a refused password as a validation error naming the field; this entry
   // is for any other caller of the account functions.
   weak_password: { status: 422, detail: "The password does not meet the password policy" },

@@ -28,7 +28,9 @@ function isFormContentType(contentType: string | undefined): boolean {
 
 /**
  * Reads a token request body and decides its grant: `grant_type=refresh_token` is the refresh
- * token grant; `client_credentials` the client credentials grant; `urn:ietf:params:oauth:grant-type:device_code` the device code grant (RFC 8628 §3.4); `password`, or no grant type unless `strictGrantType`, the password grant. Any
+ * token grant; `client_credentials` the client credentials grant; `authorization_code` the
+ * authorization code grant; `urn:ietf:params:oauth:grant-type:device_code` the device code grant
+ * (RFC 8628 §3.4); `password`, or no grant type unless `strictGrantType`, the password grant. Any
  * other grant type is unsupported once the password grant's fields pass, so a client hears about
  * missing fields first, as before grant types were told apart. Anything but a URL-encoded form is
  * answered like FastAPI answers a JSON body at a form route: the required fields are reported
@@ -85,6 +87,21 @@ export function parseTokenForm(
     if (deviceCode === undefined) issues.push(missing("device_code"));
     if (deviceCode === undefined || issues.length > 0) return { kind: "invalid", issues };
     return { kind: "request", request: { grantType: deviceCodeGrantType, deviceCode, ...client } };
+  }
+  if (grantType === "authorization_code") {
+    const code = read("code");
+    if (code === undefined) issues.push(missing("code"));
+    if (code === undefined || issues.length > 0) return { kind: "invalid", issues };
+    return {
+      kind: "request",
+      request: {
+        grantType: "authorization_code",
+        code,
+        redirectUri: read("redirect_uri"),
+        codeVerifier: read("code_verifier"),
+        ...client,
+      },
+    };
   }
   if (grantType === "client_credentials") {
     if (issues.length > 0) return { kind: "invalid", issues };

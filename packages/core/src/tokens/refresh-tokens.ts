@@ -169,6 +169,12 @@ export function mintRefreshToken(
   return { token, row: { tokenHash: hashRefreshToken(token), issuedAt: now, expiresAt } };
 }
 
+/** Options of {@link startRefreshFamily}. */
+export interface RefreshFamilyOptions {
+  /** The family's id, when the caller must know it before the family is stored; a new UUID by default. */
+  readonly familyId?: string;
+}
+
 /** Expired families are purged at most this often per store, not on every login. */
 const familyPurgeIntervalMs = 60_000;
 const nextFamilyPurge = new WeakMap<RefreshTokenStore, number>();
@@ -196,6 +202,7 @@ export async function startRefreshFamily(
   deps: RefreshFamilyDeps,
   grant: RefreshFamilyGrant,
   now: number = deps.clock.now(),
+  options: RefreshFamilyOptions = {},
 ): Promise<RefreshToken> {
   if (now >= (nextFamilyPurge.get(deps.refreshTokens) ?? 0)) {
     nextFamilyPurge.set(deps.refreshTokens, now + familyPurgeIntervalMs);
@@ -204,7 +211,7 @@ export async function startRefreshFamily(
   const expiresAt = now + deps.refreshPolicy.absoluteLifetimeSeconds * 1000;
   const first = mintRefreshToken(deps.refreshPolicy, now, expiresAt);
   await deps.refreshTokens.createRefreshFamily({
-    familyId: randomUUID(),
+    familyId: options.familyId ?? randomUUID(),
     username: grant.username,
     clientId: grant.clientId,
     scopes: grant.scopes,

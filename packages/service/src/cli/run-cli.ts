@@ -12,6 +12,7 @@ import { UsageError } from "./arguments.ts";
 import type { Command, CommandDeps, StartServer, StartWorkers } from "./command.ts";
 import { runAuditCommand } from "./commands/audit.ts";
 import { runClientsCommand } from "./commands/clients.ts";
+import { runConsentsCommand } from "./commands/consents.ts";
 import { runHashPasswordCommand } from "./commands/hash-password.ts";
 import { runKeysCommand } from "./commands/keys.ts";
 import { runMigrateCommand } from "./commands/migrate.ts";
@@ -41,6 +42,7 @@ const commands = {
   serve: runServeCommand,
   users: runUsersCommand,
   clients: runClientsCommand,
+  consents: runConsentsCommand,
   "hash-password": runHashPasswordCommand,
   migrate: runMigrateCommand,
   audit: runAuditCommand,
@@ -73,11 +75,13 @@ const failureMessages = {
   token_invalid: () => "the access token is invalid",
   token_expired: () => "the access token has expired",
   refresh_token_invalid: () => "the refresh token is invalid",
+  authorization_code_invalid: () => "the authorization code is invalid",
   insufficient_scope: () => "the access token lacks a required scope",
   username_taken: () => "user already exists (usernames differing only by case are one user)",
   user_not_found: () => "user not found",
   client_id_taken: () => "a client with this id already exists",
   client_not_found: () => "client not found",
+  consent_not_found: () => "the user has no consent for this client",
   // The policy's fixed texts: a length or "commonly used", never the password.
   weak_password: (error) => error.message,
   last_user_admin: () =>

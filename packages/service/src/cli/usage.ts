@@ -31,6 +31,9 @@ Commands:
                                     print a new secret, once; the previous one stays valid for
                                     GATEHOUSE_CLIENT_SECRET_OVERLAP_SECONDS
   clients delete <client_id>        delete a client registration
+  consents list <username> [--json] list the clients a user consented to, with the scopes
+  consents revoke <username> <client_id>
+                                    revoke a consent: the client's next authorization asks again
   audit [--user <username>] [--since 1h|<ISO date>] [--until ...] [--type <event type>]
         [--limit N] [--json]        read the audit trail, newest first
   hash-password                     print the argon2id hash of a password read from the terminal or stdin

@@ -22,15 +22,19 @@ describe("the OpenAPI document", () => {
     assert.equal(doc.openapi, "3.1.0");
   });
 
-  it("declares the OAuth2 password and client credentials flows with the scope catalogue", () => {
+  it("declares the OAuth2 password, client credentials and code flows with the scope catalogue", () => {
     const scheme = doc.components.securitySchemes["OAuth2PasswordBearer"] as {
-      flows: { clientCredentials?: unknown };
+      flows: { clientCredentials?: unknown; authorizationCode?: unknown };
     };
-    assert.deepEqual(scheme.flows.clientCredentials, {
+    const catalogue = (scheme.flows as { password: { scopes: unknown } }).password.scopes;
+    assert.deepEqual(scheme.flows.clientCredentials, { tokenUrl: "/token", scopes: catalogue });
+    assert.deepEqual(scheme.flows.authorizationCode, {
+      authorizationUrl: "/authorize",
       tokenUrl: "/token",
-      scopes: (scheme.flows as { password: { scopes: unknown } }).password.scopes,
+      refreshUrl: "/token",
+      scopes: catalogue,
     });
-    const { clientCredentials: _, ...flows } = scheme.flows;
+    const { clientCredentials: _, authorizationCode: __, ...flows } = scheme.flows;
     assert.deepEqual(
       { ...scheme, flows },
       {

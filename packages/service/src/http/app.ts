@@ -22,6 +22,7 @@ import {
 import type { Scope, ScopeCatalogue } from "gatehouse-auth-core/scopes";
 import type { RefreshPolicy } from "gatehouse-auth-core/tokens/refresh-tokens";
 import type { TokenService } from "gatehouse-auth-core/tokens/tokens";
+import { cors } from "hono/cors";
 import { HTTPException } from "hono/http-exception";
 import type { UnofficialStatusCode } from "hono/utils/http-status";
 import type { Logger } from "../telemetry/logger.ts";
@@ -31,6 +32,9 @@ import type { AppEnv } from "./app-env.ts";
 import type { GuardDeps } from "./bearer.ts";
 import { limitBody } from "./body-limit.ts";
 import { mountDocsPages } from "./docs-pages.ts";
+import { mountAuthorizeRoutes } from "./login/authorize-routes.ts";
+import { mountLoginRoutes } from "./login/login-routes.ts";
+import { createLoginSessions } from "./login/session.ts";
 import { isRequestAborted } from "./node-bindings.ts";
 import type { OpenApiApp } from "./openapi.ts";
 import { mountOpenApi } from "./openapi.ts";
@@ -38,6 +42,7 @@ import { addRequestEnvelope, requestId } from "./request-envelope.ts";
 import { sendAnswer } from "./route.ts";
 import { mountAdminAuditRoutes } from "./routes/admin-audit-routes.ts";
 import { mountAdminClientRoutes } from "./routes/admin-client-routes.ts";
+import { mountAdminConsentRoutes } from "./routes/admin-consent-routes.ts";
 import { mountAdminRoutes } from "./routes/admin-routes.ts";
 import { mountDeviceAuthorizationRoute } from "./routes/device-authorization-route.ts";
 import type { DeviceSession } from "./routes/device-page.ts";
@@ -69,6 +74,12 @@ export interface AppSettings {
   readonly clientSecretOverlapSeconds: number;
   /** `expires_in` and `interval` of device authorizations (RFC 8628 §3.2). */
   readonly deviceCodes: DevicePolicy;
+  /** How long a login on the login page lasts, in seconds. */
+  readonly loginSessionSeconds: number;
+  /** Swagger UI offers the code flow through the registered `gatehouse-docs` client. */
+  readonly docsClient: boolean;
+  /** Browser origins allowed to call the token endpoint and the user routes (CORS). */
+  readonly corsOrigins: readonly string[];
 }
 
 /**
@@ -94,8 +105,8 @@ export interface AppServices {
   readonly logger: Logger;
   readonly metrics: Metrics;
   /**
-   * The signed-in session of the login pages; the `/device` page, where users approve devices,
-   * is mounted only with it. `/device_authorization` and polling at `/token` work without it.
+   * Stands in for the login page's sessions at the `/device` page, where users approve devices
+   * (tests); by default the page uses the sessions of `/login`.
    */
   readonly deviceSession?: DeviceSession | undefined;
 }
@@ -108,6 +119,18 @@ export interface AppOptions {
 
 /** The largest request body any route reads; `/token` has its own, smaller cap. */
 const maxBodyBytes = 64 * 1024;
+
+/**
+ * What a browser app on another origin calls (with `GATEHOUSE_CORS_ORIGINS`): the metadata it
+ * discovers the endpoints from, the token and revocation endpoints, and the user's own routes.
+ */
+const corsPaths = [
+  "/.well-known/oauth-authorization-server",
+  "/token",
+  "/revoke",
+  "/users/me",
+  "/users/me/*",
+];
 
 /** The methods whose requests may carry a body a route reads. */
 const bodyMethods = ["POST", "PUT", "PATCH", "DELETE"];
@@ -144,6 +167,16 @@ export function createApp(services: AppServices, options: AppOptions = {}): Open
   // Only methods that carry a body get the cap: for GET, asking for the body makes the Node
   // adapter build a full WHATWG Request, and the extra layer costs a chain of promises.
   app.on(bodyMethods, bodyLimitPath, capBody);
+  if (settings.corsOrigins.length > 0) {
+    // Only where a browser app needs it, and only when configured: other routes pay nothing.
+    const allowOrigins = cors({
+      origin: [...settings.corsOrigins],
+      allowMethods: ["GET", "POST"],
+      allowHeaders: ["Authorization", "Content-Type"],
+      maxAge: 600,
+    });
+    for (const path of corsPaths) app.use(path, allowOrigins);
+  }
 
   // RFC 7523 §3: a client assertion names this server by its issuer or its token endpoint.
   const clientAssertions = {
@@ -167,6 +200,37 @@ export function createApp(services: AppServices, options: AppOptions = {}): Open
     clientAssertions,
     passwordGrantRequiresClient: settings.passwordGrantRequiresClient,
     deviceCodes: store.deviceCodes,
+    authorizationCodes: store.authorizationCodes,
+    denylist: store.denylist,
+  });
+  const sessions = createLoginSessions({
+    users: store.users,
+    loginSessions: store.loginSessions,
+    clock,
+    issuer: settings.issuer,
+    lifetimeSeconds: settings.loginSessionSeconds,
+  });
+  mountLoginRoutes(app, {
+    sessions,
+    users: store.users,
+    hasher,
+    throttle: services.throttle,
+    audit: store.audit,
+    clock,
+    clients: services.clients,
+    scopes,
+    issuer: settings.issuer,
+    metrics,
+  });
+  mountAuthorizeRoutes(app, {
+    sessions,
+    clients: services.clients,
+    scopes,
+    consents: store.consents,
+    authorizationCodes: store.authorizationCodes,
+    audit: store.audit,
+    clock,
+    issuer: settings.issuer,
   });
   const clientAuthentication = {
     clients: services.clients,
@@ -185,21 +249,19 @@ export function createApp(services: AppServices, options: AppOptions = {}): Open
     issuer: settings.issuer,
     policy: settings.deviceCodes,
   });
-  if (services.deviceSession !== undefined) {
-    mountDevicePage(app, {
-      verifier: createDeviceVerifier({
-        deviceCodes: store.deviceCodes,
-        clients: services.clients,
-        users: store.users,
-        scopes,
-        throttle: store.throttle,
-        clock,
-        audit: store.audit,
-      }),
+  mountDevicePage(app, {
+    verifier: createDeviceVerifier({
+      deviceCodes: store.deviceCodes,
+      clients: services.clients,
+      users: store.users,
       scopes,
-      session: services.deviceSession,
-    });
-  }
+      throttle: store.throttle,
+      clock,
+      audit: store.audit,
+    }),
+    scopes,
+    session: services.deviceSession ?? sessions,
+  });
   mountRevokeRoute(app, {
     tokens,
     refreshTokens: store.refreshTokens,
@@ -234,13 +296,19 @@ export function createApp(services: AppServices, options: AppOptions = {}): Open
     clock,
     secretOverlapSeconds: settings.clientSecretOverlapSeconds,
   });
+  mountAdminConsentRoutes(app, {
+    guard,
+    users: store.users,
+    consents: store.consents,
+    audit: store.audit,
+  });
   mountMetricsRoute(app, { metrics, metricsToken: settings.metricsToken });
   mountLogoutAllRoute(app, { guard, refreshTokens: store.refreshTokens, clock });
   mountJwksRoute(app, { publicKeys: services.publicKeys });
   mountMetadataRoute(app, { scopes, issuer: settings.issuer });
   mountProtectedResourceRoute(app, { scopes, issuer: settings.issuer });
-  mountOpenApi(app, scopes, "/token");
-  mountDocsPages(app);
+  mountOpenApi(app, scopes, { tokenUrl: "/token", authorizationUrl: "/authorize" });
+  mountDocsPages(app, settings.docsClient ? { clientId: "gatehouse-docs" } : {});
 
   // A path some route serves under other methods is a 405 with Allow, as Starlette answers; the
   // router is asked only here, off the path of every routed request.

@@ -44,7 +44,10 @@ ${body}
 `;
 
 // Swagger UI's settings live in a file of their own, so the page needs no inline script (CSP).
-const swaggerInit = `window.addEventListener("load", function () {
+// With a docs client, the Authorize dialog's code flow uses it and sends a PKCE S256 challenge.
+const swaggerInit = (
+  clientId: string | undefined,
+): string => `window.addEventListener("load", function () {
   window.ui = SwaggerUIBundle({
     url: "/openapi.json",
     dom_id: "#swagger-ui",
@@ -54,21 +57,35 @@ const swaggerInit = `window.addEventListener("load", function () {
     showCommonExtensions: true,
     oauth2RedirectUrl: window.location.origin + "/docs/oauth2-redirect",
     presets: [SwaggerUIBundle.presets.apis, SwaggerUIBundle.SwaggerUIStandalonePreset],
-  });
+  });${
+    clientId === undefined
+      ? ""
+      : `
+  window.ui.initOAuth({ clientId: ${JSON.stringify(clientId)}, usePkceWithAuthorizationCodeGrant: true });`
+  }
 });
 `;
 
 const redocInit = `Redoc.init("/openapi.json", {}, document.getElementById("redoc"));
 `;
 
-/** Mounts the interactive docs pages and their assets. */
-export function mountDocsPages(app: OpenApiApp): void {
+/**
+ * Mounts the interactive docs pages and their assets; with `clientId`, Swagger UI's code flow
+ * uses that registered client, with PKCE.
+ */
+export function mountDocsPages(
+  app: OpenApiApp,
+  options: { readonly clientId?: string } = {},
+): void {
   const assets: Record<string, Asset> = {
     "/docs/swagger-ui.css": asset(swaggerFile("swagger-ui.css"), "text/css"),
     "/docs/swagger-ui-bundle.js": asset(swaggerFile("swagger-ui-bundle.js"), "text/javascript"),
     "/docs/oauth2-redirect.js": asset(swaggerFile("oauth2-redirect.js"), "text/javascript"),
     "/docs/favicon-32x32.png": asset(swaggerFile("favicon-32x32.png"), "image/png"),
-    "/docs/swagger-init.js": { body: Buffer.from(swaggerInit), type: "text/javascript" },
+    "/docs/swagger-init.js": {
+      body: Buffer.from(swaggerInit(options.clientId)),
+      type: "text/javascript",
+    },
     "/redoc/redoc.standalone.js": {
       body: Buffer.from(withoutCdnLogo(readFileSync(redocBundle, "utf8"))),
       type: "text/javascript",

@@ -44,13 +44,25 @@ export const clientSecuritySchemeName = "ClientSecretBasic";
  * flow, scopes from the catalogue) and the `ClientSecretBasic` scheme, and serves the OpenAPI
  * 3.1 document at `/openapi.json`.
  */
-export function mountOpenApi(app: OpenApiApp, scopes: ScopeCatalogue, tokenUrl: string): void {
+export function mountOpenApi(
+  app: OpenApiApp,
+  scopes: ScopeCatalogue,
+  urls: { readonly tokenUrl: string; readonly authorizationUrl: string },
+): void {
+  const { tokenUrl, authorizationUrl } = urls;
   app.openAPIRegistry.registerComponent("securitySchemes", securitySchemeName, {
     type: "oauth2",
     // The refresh grant is served by the same endpoint (RFC 6749 §6).
     flows: {
       password: { tokenUrl, refreshUrl: tokenUrl, scopes: { ...scopes.descriptions } },
       clientCredentials: { tokenUrl, scopes: { ...scopes.descriptions } },
+      // PKCE S256 is required of every client; Swagger UI sends it when told to (docs-pages.ts).
+      authorizationCode: {
+        authorizationUrl,
+        tokenUrl,
+        refreshUrl: tokenUrl,
+        scopes: { ...scopes.descriptions },
+      },
     },
   });
   app.openAPIRegistry.registerComponent("securitySchemes", clientSecuritySchemeName, {
@@ -64,7 +76,7 @@ export function mountOpenApi(app: OpenApiApp, scopes: ScopeCatalogue, tokenUrl: 
       title: "Gatehouse",
       version: "0.1.0",
       description:
-        "OAuth2 password and client credentials grants, Bearer JWT access tokens and scopes. Use **Authorize** with a username and password (or a confidential client's id and secret), tick the scopes, then try the routes.",
+        "OAuth2 authorization code (with PKCE), password and client credentials grants, Bearer JWT access tokens and scopes. Use **Authorize** with a username and password, through the login page (authorization code, when the docs client is on), or with a confidential client's id and secret; tick the scopes, then try the routes.",
     },
   });
 }

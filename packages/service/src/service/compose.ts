@@ -31,6 +31,7 @@ import {
 import type { Settings } from "./config.ts";
 import { explainDatabaseFailure } from "./database-failure.ts";
 import { seedDemoData } from "./demo-data.ts";
+import { docsClientId, ensureDocsClient } from "./docs-client.ts";
 
 /**
  * Everything a Gatehouse process runs on: what the HTTP layer is given, with the whole
@@ -169,6 +170,11 @@ async function composeOnStore(settings: Settings, parts: Parts): Promise<Service
         ? "demo mode: seeded users johndoe (active) and alice (disabled)"
         : "demo mode: the database already holds users, so no demo data was added",
     );
+  }
+  if (settings.docsClient && (await ensureDocsClient(store.clients, scopes, settings.issuer))) {
+    logger.info("registered the docs client for Swagger UI's authorization code flow", {
+      clientId: docsClientId,
+    });
   }
   return {
     settings,

@@ -62,6 +62,21 @@ export const environmentSchema = z.object({
   // RFC 8628 §3.2: expires_in and interval of device authorizations.
   GATEHOUSE_DEVICE_CODE_LIFETIME_SECONDS: int(60, 3600).default(600),
   GATEHOUSE_DEVICE_POLL_INTERVAL_SECONDS: int(1, 60).default(5),
+  GATEHOUSE_LOGIN_SESSION_SECONDS: int(60, 30 * 86_400).default(8 * 3600),
+  GATEHOUSE_DOCS_CLIENT: flag.default(false),
+  GATEHOUSE_CORS_ORIGINS: z
+    .string()
+    .default("")
+    .transform((value) =>
+      value
+        .split(",")
+        .map((entry) => entry.trim())
+        .filter((entry) => entry !== ""),
+    )
+    .refine(
+      (entries) => entries.every(isOrigin),
+      "must list origins such as https://app.example.com (scheme, host and port only)",
+    ),
   GATEHOUSE_METRICS_TOKEN: z.string().optional(),
   GATEHOUSE_LEGACY_TOKENS_UNTIL: z
     .string()
@@ -161,6 +176,12 @@ export interface Settings {
   readonly clientSecretOverlapSeconds: number;
   /** How long device codes live and how often devices may poll (RFC 8628), in seconds. */
   readonly deviceCodes: { readonly lifetimeSeconds: number; readonly intervalSeconds: number };
+  /** How long a login on the login page lasts, in seconds. */
+  readonly loginSessionSeconds: number;
+  /** Register the `gatehouse-docs` client at start, for Swagger UI's code flow. */
+  readonly docsClient: boolean;
+  /** Browser origins allowed to call the token endpoint and the user routes (CORS). */
+  readonly corsOrigins: readonly string[];
   /** The bearer token `/metrics` requires; `undefined` leaves it open. */
   readonly metricsToken: string | undefined;
   /** Until when (ms since the epoch) tokens issued by the replaced FastAPI app are accepted. */
@@ -275,6 +296,9 @@ export function loadSettings(env: Readonly<Record<string, string | undefined>>):
       lifetimeSeconds: e.GATEHOUSE_DEVICE_CODE_LIFETIME_SECONDS,
       intervalSeconds: e.GATEHOUSE_DEVICE_POLL_INTERVAL_SECONDS,
     }),
+    loginSessionSeconds: e.GATEHOUSE_LOGIN_SESSION_SECONDS,
+    docsClient: e.GATEHOUSE_DOCS_CLIENT,
+    corsOrigins: Object.freeze(e.GATEHOUSE_CORS_ORIGINS),
     metricsToken,
     legacyTokensUntil: e.GATEHOUSE_LEGACY_TOKENS_UNTIL,
     fastapiCompatClaims: e.GATEHOUSE_FASTAPI_COMPAT_CLAIMS,
@@ -297,6 +321,16 @@ export function loadSettings(env: Readonly<Record<string, string | undefined>>):
 }
 
 /** The service's own base URL from where it listens (an IPv6 address in brackets). */
+/** Tells whether `text` is exactly an origin: `http(s)://host[:port]`, nothing after it. */
+function isOrigin(text: string): boolean {
+  try {
+    const url = new URL(text);
+    return (url.protocol === "https:" || url.protocol === "http:") && url.origin === text;
+  } catch {
+    return false;
+  }
+}
+
 function baseUrl(host: string, port: number): string {
   return `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
 }

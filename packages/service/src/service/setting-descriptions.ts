@@ -111,6 +111,19 @@ export const settingDescriptions: Readonly<
     description:
       "The least time, in seconds, a device waits between two polls of `/token`; a poll sooner answers `slow_down` and adds 5 s for that device. 1 to 60.",
   },
+  GATEHOUSE_LOGIN_SESSION_SECONDS: {
+    description:
+      'How long a login on the login page (`/login`, reached from `/authorize`) lasts, in seconds, however active it is; then the user logs in again. Logout, "log out everywhere", a password change, a disable or a deletion end it sooner, on every instance. 8 hours by default.',
+  },
+  GATEHOUSE_DOCS_CLIENT: {
+    description:
+      "Register (at start, if missing) the public, first-party client `gatehouse-docs`, whose only redirect URI is the issuer's `/docs/oauth2-redirect`, so Swagger UI's Authorize dialog offers the authorization code flow with PKCE. Off by default.",
+  },
+  GATEHOUSE_CORS_ORIGINS: {
+    description:
+      "Comma-separated browser origins (`https://app.example.com`) allowed to call `/token`, `/revoke` and `/users/me/…` from their pages (CORS), as a single-page app using the authorization code flow does. No cookies are involved: the app sends its tokens itself.",
+    unset: "unset: none",
+  },
   GATEHOUSE_METRICS_TOKEN: {
     description:
       "Bearer token that `/metrics` requires, at least 16 characters (`openssl rand -hex 32`). Unset, `/metrics` is open to anyone who can reach the service.",

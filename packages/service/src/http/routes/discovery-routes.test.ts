@@ -172,6 +172,7 @@ describe("tokens from /token", () => {
 interface Metadata {
   [member: string]: unknown;
   issuer: string;
+  authorization_endpoint: string;
   token_endpoint: string;
   jwks_uri: string;
   revocation_endpoint: string;
@@ -196,18 +197,23 @@ describe("GET /.well-known/oauth-authorization-server", () => {
   it("lists the endpoints, grant types, scopes and auth methods", () => {
     assert.deepEqual(metadata, {
       issuer: "http://127.0.0.1:8000",
+      authorization_endpoint: "http://127.0.0.1:8000/authorize",
       token_endpoint: "http://127.0.0.1:8000/token",
       device_authorization_endpoint: "http://127.0.0.1:8000/device_authorization",
       revocation_endpoint: "http://127.0.0.1:8000/revoke",
       introspection_endpoint: "http://127.0.0.1:8000/introspect",
       jwks_uri: "http://127.0.0.1:8000/.well-known/jwks.json",
       grant_types_supported: [
+        "authorization_code",
         "password",
         "refresh_token",
         "client_credentials",
         "urn:ietf:params:oauth:grant-type:device_code",
       ],
-      response_types_supported: [],
+      response_types_supported: ["code"],
+      response_modes_supported: ["query"],
+      code_challenge_methods_supported: ["S256"],
+      authorization_response_iss_parameter_supported: true,
       scopes_supported: [
         "me",
         "items",
@@ -250,6 +256,7 @@ describe("GET /.well-known/oauth-authorization-server", () => {
     const mounted = t.app.routes.map((route) => `${route.method} ${route.path}`);
 
     assert.ok(mounted.includes(`POST ${new URL(metadata.token_endpoint).pathname}`));
+    assert.ok(mounted.includes(`GET ${new URL(metadata.authorization_endpoint).pathname}`));
     assert.ok(mounted.includes(`GET ${new URL(metadata.jwks_uri).pathname}`));
   });
 
@@ -330,7 +337,7 @@ describe("GET /.well-known/oauth-authorization-server", () => {
 });
 
 describe("the OpenAPI document with the discovery routes", () => {
-  it("documents both well-known routes and offers the password and client credentials flows", async () => {
+  it("documents both well-known routes and offers the password, client credentials and code flows", async () => {
     const t = await makeTestApp({ signingAlgorithm: "EdDSA" });
 
     const doc = (await (await t.app.request("/openapi.json")).json()) as {
@@ -347,6 +354,12 @@ describe("the OpenAPI document with the discovery routes", () => {
         scopes: { ...gatehouseScopeDescriptions },
       },
       clientCredentials: { tokenUrl: "/token", scopes: { ...gatehouseScopeDescriptions } },
+      authorizationCode: {
+        authorizationUrl: "/authorize",
+        tokenUrl: "/token",
+        refreshUrl: "/token",
+        scopes: { ...gatehouseScopeDescriptions },
+      },
     });
     await t.close();
   });

@@ -14,6 +14,7 @@ export const metadataPath = "/.well-known/oauth-authorization-server";
  * `/introspect` (RFC 7662) are the agreed paths of the token lifecycle routes.
  */
 export const endpointPaths = {
+  authorization: "/authorize",
   token: "/token",
   deviceAuthorization: "/device_authorization",
   revocation: "/revoke",
@@ -34,6 +35,7 @@ export interface MetadataRouteDeps {
 const metadataSchema = z
   .object({
     issuer: z.string(),
+    authorization_endpoint: z.string(),
     token_endpoint: z.string(),
     device_authorization_endpoint: z.string(),
     revocation_endpoint: z.string(),
@@ -41,6 +43,9 @@ const metadataSchema = z
     jwks_uri: z.string(),
     grant_types_supported: z.array(z.string()),
     response_types_supported: z.array(z.string()),
+    response_modes_supported: z.array(z.string()),
+    code_challenge_methods_supported: z.array(z.string()),
+    authorization_response_iss_parameter_supported: z.boolean(),
     scopes_supported: z.array(z.string()),
     token_endpoint_auth_methods_supported: z.array(z.string()),
     token_endpoint_auth_signing_alg_values_supported: z.array(z.string()),
@@ -71,6 +76,7 @@ export function mountMetadataRoute(app: OpenApiApp, deps: MetadataRouteDeps): vo
       const at = (path: string): string => `${issuer.replace(/\/+$/, "")}${path}`;
       const metadata: z.infer<typeof metadataSchema> = {
         issuer,
+        authorization_endpoint: at(endpointPaths.authorization),
         token_endpoint: at(endpointPaths.token),
         // RFC 8628 §4.
         device_authorization_endpoint: at(endpointPaths.deviceAuthorization),
@@ -78,13 +84,18 @@ export function mountMetadataRoute(app: OpenApiApp, deps: MetadataRouteDeps): vo
         introspection_endpoint: at(endpointPaths.introspection),
         jwks_uri: at(endpointPaths.jwks),
         grant_types_supported: [
+          "authorization_code",
           "password",
           "refresh_token",
           "client_credentials",
           "urn:ietf:params:oauth:grant-type:device_code",
         ],
-        // RFC 8414 §2 requires the member; there is no authorization endpoint, so no response type.
-        response_types_supported: [],
+        response_types_supported: ["code"],
+        response_modes_supported: ["query"],
+        // OAuth 2.1 and RFC 9700 §2.1.1: PKCE for every client, and S256 only.
+        code_challenge_methods_supported: ["S256"],
+        // RFC 9207: every authorization response carries `iss`.
+        authorization_response_iss_parameter_supported: true,
         scopes_supported: [...deps.scopes.all],
         // RFC 8414 §2: confidential clients by Basic or form secret or a signed assertion
         // (private_key_jwt, asymmetric algorithms only); public clients by id alone.

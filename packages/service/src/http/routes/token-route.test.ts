@@ -153,7 +153,7 @@ describe("POST /token", () => {
 
   it("refuses another grant_type with unsupported_grant_type", async () => {
     const response = await post(
-      form({ grant_type: "authorization_code", username: "johndoe", password: "secret" }),
+      form({ grant_type: "implicit", username: "johndoe", password: "secret" }),
     );
 
     assert.equal(response.status, 400);

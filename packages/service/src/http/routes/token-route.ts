@@ -1,5 +1,5 @@
-// POST /token: the token endpoint (RFC 6749 §3.2) over HTTP — the password, refresh token and
-// client credentials grants.
+// POST /token: the token endpoint (RFC 6749 §3.2) over HTTP — the password, refresh token,
+// client credentials and authorization code grants.
 import { z } from "@hono/zod-openapi";
 import type { AuthError } from "gatehouse-auth-core/errors";
 import type { TokenEndpointDeps } from "gatehouse-auth-core/grants/token-endpoint";
@@ -37,12 +37,12 @@ const tokenFormSchema = z
     grant_type: z
       .string()
       .regex(
-        /^(password|refresh_token|client_credentials|urn:ietf:params:oauth:grant-type:device_code)$/,
+        /^(password|refresh_token|client_credentials|authorization_code|urn:ietf:params:oauth:grant-type:device_code)$/,
       )
       .optional()
       .openapi({
         description:
-          "`password` (the default), `refresh_token`, `client_credentials` or `urn:ietf:params:oauth:grant-type:device_code`",
+          "`password` (the default), `refresh_token`, `client_credentials`, `authorization_code` or `urn:ietf:params:oauth:grant-type:device_code`",
       }),
     username: z.string().optional().openapi({ description: "Required for the password grant" }),
     password: z
@@ -60,6 +60,16 @@ const tokenFormSchema = z
     device_code: z.string().optional().openapi({
       description:
         "Required for the device code grant: the device_code /device_authorization answered",
+    }),
+    code: z.string().optional().openapi({
+      description: "Required for the authorization_code grant: the code /authorize issued, once",
+    }),
+    redirect_uri: z.string().optional().openapi({
+      description:
+        "For the authorization_code grant: the redirect_uri of the authorization request",
+    }),
+    code_verifier: z.string().optional().openapi({
+      description: "For the authorization_code grant: the PKCE verifier of the S256 challenge",
     }),
     client_id: z.string().optional().openapi({
       description:

@@ -15,9 +15,12 @@ import type {
 import { enforceWriteGuard, isActiveHolder } from "gatehouse-auth-core/users/user-write-guard";
 import { refuseNulCharacters } from "../nul-refusal.ts";
 import { createMemoryAuditLog } from "./audit-log.ts";
+import { createMemoryAuthorizationCodes } from "./authorization-codes.ts";
 import { createMemoryClientStore } from "./clients.ts";
+import { createMemoryConsents } from "./consents.ts";
 import { createMemoryAccessTokenDenylist } from "./denylist.ts";
 import { createMemoryDeviceCodeStore } from "./device-codes.ts";
+import { createMemoryLoginSessions } from "./login-sessions.ts";
 import { createMemoryReadiness } from "./readiness.ts";
 import { createMemoryRefreshTokenStore } from "./refresh-tokens.ts";
 import { createMemorySigningKeys } from "./signing-keys.ts";
@@ -82,6 +85,22 @@ export function createMemoryStore(options: { clock?: Clock } = {}): Store {
   const { clear: clearSigningKeys, ...signingKeys } = createMemorySigningKeys();
   const { clear: clearClients, ...clients } = createMemoryClientStore(clock);
   const { clear: clearDeviceCodes, ...deviceCodes } = createMemoryDeviceCodeStore();
+  const userExists = (username: string): boolean => users.has(username);
+  const {
+    forgetUser: forgetSessions,
+    clear: clearSessions,
+    ...loginSessions
+  } = createMemoryLoginSessions(userExists);
+  const {
+    forgetUser: forgetConsents,
+    clear: clearConsents,
+    ...consents
+  } = createMemoryConsents(userExists);
+  const {
+    forgetUser: forgetCodes,
+    clear: clearCodes,
+    ...authorizationCodes
+  } = createMemoryAuthorizationCodes(userExists);
 
   const requireUser = (username: string): UserRecord => {
     const record = users.get(username);
@@ -161,6 +180,9 @@ export function createMemoryStore(options: { clock?: Clock } = {}): Store {
         checkGuard(username, guard, undefined);
         items.delete(username);
         forgetUser(username);
+        forgetSessions(username);
+        forgetConsents(username);
+        forgetCodes(username);
         if (users.has(username)) canonical.delete(canonicalUsername(username));
         return users.delete(username);
       },
@@ -222,6 +244,9 @@ export function createMemoryStore(options: { clock?: Clock } = {}): Store {
     audit: createMemoryAuditLog(clock),
     clients,
     deviceCodes,
+    loginSessions,
+    consents,
+    authorizationCodes,
     readiness: createMemoryReadiness(() => open),
 
     async close(): Promise<void> {
@@ -233,6 +258,9 @@ export function createMemoryStore(options: { clock?: Clock } = {}): Store {
       clearSigningKeys();
       clearClients();
       clearDeviceCodes();
+      clearSessions();
+      clearConsents();
+      clearCodes();
       open = false;
     },
   });

@@ -37,6 +37,7 @@ const shippedMigrations = [
   "006-clients",
   "007-canonical-usernames",
   "008-refresh-token-clients",
+  "009-authorization",
   "010-device-codes",
 ];
 // The store never inspects a hash, so any non-empty string stands in for a hasher's output.

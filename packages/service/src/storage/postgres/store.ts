@@ -3,10 +3,13 @@ import { type Clock, systemClock } from "gatehouse-auth-core/clock";
 import type { Store } from "gatehouse-auth-core/ports";
 import { refuseNulCharacters } from "../nul-refusal.ts";
 import { createPostgresAuditLog } from "./audit-log.ts";
+import { createPostgresAuthorizationCodes } from "./authorization-codes.ts";
 import { createPostgresClientStore } from "./clients.ts";
+import { createPostgresConsents } from "./consents.ts";
 import { createPostgresAccessTokenDenylist } from "./denylist.ts";
 import { createPostgresDeviceCodeStore } from "./device-codes.ts";
 import { createPostgresItems } from "./items.ts";
+import { createPostgresLoginSessions } from "./login-sessions.ts";
 import { migratePostgres } from "./migrate.ts";
 import { connectPostgres, type PostgresPoolStats } from "./pool.ts";
 import { createPostgresReadiness } from "./readiness.ts";
@@ -76,6 +79,9 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
     audit: createPostgresAuditLog(db, clock),
     clients: createPostgresClientStore(db, clock),
     deviceCodes: createPostgresDeviceCodeStore(db),
+    loginSessions: createPostgresLoginSessions(db),
+    consents: createPostgresConsents(db),
+    authorizationCodes: createPostgresAuthorizationCodes(db),
     readiness: createPostgresReadiness(db),
     poolStats: () => db.stats(),
     close: () => db.close(),

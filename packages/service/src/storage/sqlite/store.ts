@@ -21,10 +21,13 @@ import { refuseNulCharacters } from "../nul-refusal.ts";
 import { groupCaseCollisions, pickLoginUser } from "../rows/canonical-username-rows.ts";
 import { parseRow } from "../rows/parse-row.ts";
 import { createSqliteAuditLog } from "./audit-log.ts";
+import { createSqliteAuthorizationCodes } from "./authorization-codes.ts";
 import { createSqliteClientStore } from "./clients.ts";
+import { createSqliteConsents } from "./consents.ts";
 import { checkDatabaseFile } from "./database-file.ts";
 import { createSqliteAccessTokenDenylist } from "./denylist.ts";
 import { createSqliteDeviceCodeStore } from "./device-codes.ts";
+import { createSqliteLoginSessions } from "./login-sessions.ts";
 import { migrateSqlite } from "./migrate.ts";
 import { createSqliteReadMemo } from "./read-memo.ts";
 import { createSqliteReadiness } from "./readiness.ts";
@@ -345,6 +348,9 @@ export function createSqliteStore(options: { path: string; clock?: Clock }): Sto
     audit: createSqliteAuditLog(db, clock),
     clients: createSqliteClientStore(db, clock),
     deviceCodes: createSqliteDeviceCodeStore(db),
+    loginSessions: createSqliteLoginSessions(db),
+    consents: createSqliteConsents(db),
+    authorizationCodes: createSqliteAuthorizationCodes(db),
     readiness: createSqliteReadiness(db),
 
     async close(): Promise<void> {
