@@ -16,18 +16,14 @@ import { loadSettings } from "gatehouse-auth/service/config";
 import { createSqliteStore } from "gatehouse-auth/storage/sqlite/store";
 import type { Browser, Page } from "playwright-core";
 import { chromium } from "playwright-core";
-import { chromiumExecutable, chromiumMissingReason } from "../fixtures/chromium-executable.ts";
+import {
+  chromiumArgs,
+  chromiumExecutable,
+  chromiumMissingReason,
+  freePort,
+  unnamedControls,
+} from "../fixtures/chromium-executable.ts";
 
-const launchArgs = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-background-networking",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-component-update",
-  "--disable-sync",
-];
 const missing = chromiumMissingReason();
 const ciRun = process.env["CI"] === "true";
 const scheme = "OAuth2PasswordBearer";
@@ -36,15 +32,6 @@ const oauthBrowserBuild = new URL(
   "../../node_modules/oauth4webapi/build/index.js",
   import.meta.url,
 );
-
-/** A port free right now, for an issuer that must name its port before the server starts. */
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve));
-  const { port } = probe.address() as AddressInfo; // listening on TCP, so an AddressInfo
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  return port;
-}
 
 /** Serves the example SPA, its config and the oauth4webapi browser build on their own origin. */
 async function serveSpa(config: () => object): Promise<{ server: Server; origin: string }> {
@@ -75,19 +62,6 @@ async function serveSpa(config: () => object): Promise<{ server: Server; origin:
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo; // listening on TCP, so an AddressInfo
   return { server, origin: `http://127.0.0.1:${port}` };
-}
-
-/**
- * Every form control and button on the page, as the accessibility tree names it: none may be
- * without a name (WCAG 4.1.2). Hidden inputs are not in the tree.
- */
-async function unnamedControls(page: Page): Promise<string[]> {
-  const tree = await page.locator("body").ariaSnapshot();
-  return tree
-    .split("\n")
-    .map((line) => line.trim())
-    .filter((line) => /^- (textbox|button|checkbox|combobox|radio|spinbutton)\b/.test(line))
-    .filter((line) => !/^- \w+ "[^"]+"/.test(line));
 }
 
 if (missing !== undefined && ciRun) {
@@ -142,7 +116,10 @@ if (missing !== undefined && ciRun) {
           GATEHOUSE_DOCS_CLIENT: "true",
         }),
       );
-      browser = await chromium.launch({ executablePath: chromiumExecutable, args: launchArgs });
+      browser = await chromium.launch({
+        executablePath: chromiumExecutable,
+        args: [...chromiumArgs],
+      });
     });
     after(async () => {
       await browser?.close();

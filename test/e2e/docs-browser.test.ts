@@ -11,20 +11,14 @@ import { startServer } from "gatehouse-auth/server/start-server";
 import { loadSettings } from "gatehouse-auth/service/config";
 import type { Browser, Page } from "playwright-core";
 import { chromium } from "playwright-core";
-import { chromiumExecutable, chromiumMissingReason } from "../fixtures/chromium-executable.ts";
+import {
+  chromiumArgs,
+  chromiumExecutable,
+  chromiumMissingReason,
+} from "../fixtures/chromium-executable.ts";
 import { createTestClients } from "../fixtures/test-clients.ts";
 
 const artifacts = new URL("../../test-results/", import.meta.url).pathname;
-const launchArgs = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-background-networking",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-component-update",
-  "--disable-sync",
-];
 const missing = chromiumMissingReason();
 const ciRun = process.env["CI"] === "true";
 const scheme = "OAuth2PasswordBearer";
@@ -94,7 +88,10 @@ if (missing !== undefined && ciRun) {
         },
       );
       origin = `http://127.0.0.1:${server.port}`;
-      browser = await chromium.launch({ executablePath: chromiumExecutable, args: launchArgs });
+      browser = await chromium.launch({
+        executablePath: chromiumExecutable,
+        args: [...chromiumArgs],
+      });
     });
     after(async () => {
       await browser?.close();
