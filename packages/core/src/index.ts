@@ -47,13 +47,16 @@ export {
   defaultThrottlePolicy,
 } from "./grants/throttle.ts";
 export type {
+  AttemptSettlement,
+  KeyedAttempt,
+  KeyedSettlement,
   ThrottleCounter,
   ThrottleDecision,
   ThrottleRule,
   ThrottleRunDecision,
   ThrottleStore,
 } from "./grants/throttle-store.ts";
-export { applyCountedAttempt, applyForgivenAttempt } from "./grants/throttle-store.ts";
+export { applyReservation, applySettlement } from "./grants/throttle-store.ts";
 export type {
   LoginOutcome,
   TokenEndpoint,

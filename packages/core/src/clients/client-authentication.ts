@@ -77,15 +77,18 @@ export async function authenticateClient(
     if (record === undefined || record.disabled || record.type !== "public") throw failed();
     return { client: record, method: "none" };
   }
-  const attempt = await deps.throttle?.begin(throttleName(presented.clientId), options.address);
-  const record = await deps.clients.findClient(presented.clientId);
-  if (record?.type === "public") {
-    throw new AuthError("invalid_request", "a public client has no secret to present");
-  }
-  const valid = verifyClientSecret(record, presented.secret, deps.clock.now());
-  if (record === undefined || !valid || record.disabled) throw failed();
-  await attempt?.succeeded();
-  return { client: record, method: presented.method };
+  const check = async (): Promise<AuthenticatedClient> => {
+    const record = await deps.clients.findClient(presented.clientId);
+    if (record?.type === "public") {
+      throw new AuthError("invalid_request", "a public client has no secret to present");
+    }
+    const valid = verifyClientSecret(record, presented.secret, deps.clock.now());
+    if (record === undefined || !valid || record.disabled) throw failed();
+    return { client: record, method: presented.method };
+  };
+  return deps.throttle === undefined
+    ? check()
+    : deps.throttle.attempt(throttleName(presented.clientId), options.address, check);
 }
 
 /** Options of {@link authenticateClient}. */

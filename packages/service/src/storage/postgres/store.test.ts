@@ -284,20 +284,20 @@ describe("PostgreSQL store", { skip }, () => {
       );
     });
 
-    it("never lets 50 simultaneous failures on two instances past the free failures", async () => {
+    it("never lets more checks run than free failures when 50 attempts reach two instances at once", async () => {
       const rule = { freeFailures: 5, baseDelayMs: 1000, maxDelayMs: 60_000, windowMs: 3_600_000 };
 
       const decisions = await Promise.all(
         Array.from({ length: 50 }, (_, i) =>
-          (i % 2 === 0 ? a : b).throttle.countAttempt("k", rule, start),
+          (i % 2 === 0 ? a : b).throttle.reserveAttempt("k", rule, start, 30_000),
         ),
       );
 
-      assert.equal(decisions.filter((decision) => decision.allowed).length, 5);
-      const failures = decisions
-        .flatMap((d) => (d.allowed ? [d.failures] : []))
+      assert.equal(decisions.filter((decision) => decision.kind === "reserved").length, 5);
+      const inFlight = decisions
+        .flatMap((d) => (d.kind === "reserved" ? [d.inFlight] : []))
         .sort((x, y) => x - y);
-      assert.deepEqual(failures, [1, 2, 3, 4, 5]);
+      assert.deepEqual(inFlight, [1, 2, 3, 4, 5]);
     });
 
     it("ends with one active key when several instances rotate at once", async () => {
