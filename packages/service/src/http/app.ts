@@ -61,6 +61,8 @@ export interface AppSettings {
   readonly trustedProxies: readonly string[];
   /** How long a client secret replaced by a rotation stays valid beside the new one. */
   readonly clientSecretOverlapSeconds: number;
+  /** How long `/token` holds back a refusal of a locked login (none when absent). */
+  readonly throttleRefusalDelayMs?: number;
 }
 
 /**
@@ -146,6 +148,7 @@ export function createApp(services: AppServices, options: AppOptions = {}): Open
     strictGrantType: settings.strictGrantType,
     clients: services.clients,
     passwordGrantRequiresClient: settings.passwordGrantRequiresClient,
+    refusalDelayMs: settings.throttleRefusalDelayMs ?? 0,
   });
   const clientAuthentication = { clients: services.clients, clock, throttle: services.throttle };
   mountRevokeRoute(app, {

@@ -82,6 +82,7 @@ export const environmentSchema = z.object({
   GATEHOUSE_THROTTLE_BASE_DELAY_SECONDS: int(1, 86_400).default(1),
   GATEHOUSE_THROTTLE_MAX_DELAY_SECONDS: int(1, 86_400).default(900),
   GATEHOUSE_THROTTLE_WINDOW_SECONDS: int(1, 604_800).default(3600),
+  GATEHOUSE_THROTTLE_REFUSAL_DELAY_MS: int(0, 5000).default(250),
   GATEHOUSE_TRUSTED_PROXIES: z
     .string()
     .default("")
@@ -166,6 +167,8 @@ export interface Settings {
   readonly workers: number;
   /** Brute-force rules for `/token`, per account and per client address. */
   readonly throttle: ThrottlePolicy;
+  /** How long `/token` holds back its answer to a login refused by a lock (0: not at all). */
+  readonly throttleRefusalDelayMs: number;
   /** Peers (IP addresses or CIDR ranges) whose `X-Forwarded-For` is believed. */
   readonly trustedProxies: readonly string[];
   /** Longest a client may take to send a whole request (Node's `requestTimeout`); then 408. */
@@ -279,6 +282,7 @@ export function loadSettings(env: Readonly<Record<string, string | undefined>>):
       account: rule(e.GATEHOUSE_THROTTLE_FREE_FAILURES),
       address: rule(e.GATEHOUSE_THROTTLE_ADDRESS_FREE_FAILURES),
     }),
+    throttleRefusalDelayMs: e.GATEHOUSE_THROTTLE_REFUSAL_DELAY_MS,
     trustedProxies: Object.freeze(e.GATEHOUSE_TRUSTED_PROXIES),
     requestTimeoutMs: e.GATEHOUSE_REQUEST_TIMEOUT_MS,
     headersTimeoutMs: e.GATEHOUSE_HEADERS_TIMEOUT_MS,

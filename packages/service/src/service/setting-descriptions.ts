@@ -143,6 +143,10 @@ export const settingDescriptions: Readonly<
     description:
       "A counter is forgotten this many seconds after its last failure (or after its lock ends).",
   },
+  GATEHOUSE_THROTTLE_REFUSAL_DELAY_MS: {
+    description:
+      "How long `/token` holds back a 429 for a locked account or address, in milliseconds (never longer than its `Retry-After`; at most 1024 held at once per process, the rest answered at once). A client that waits for each answer then sends a few refusals a second instead of thousands; 0 answers at once.",
+  },
   GATEHOUSE_TRUSTED_PROXIES: {
     description:
       "Comma-separated IP addresses or CIDR ranges (`10.0.0.0/8,::1`) whose `X-Forwarded-For` is believed; set it to your reverse proxy. Unset, the socket address is the client.",

@@ -173,4 +173,38 @@ describe("brute-force throttling at POST /token", () => {
 
     assert.deepEqual([...statuses], [200]);
   });
+
+  it("holds a refusal of a locked account back for the configured delay, and no other answer", async () => {
+    hasher = createCountingHasher(createFastHasher());
+    t = await makeTestApp({ hasher, throttleRefusalDelayMs: 200 });
+    const failed = performance.now();
+    await failTimes("johndoe", 5);
+    const failuresTook = performance.now() - failed;
+
+    const started = performance.now();
+    const response = await login("johndoe", "wrong");
+    const took = performance.now() - started;
+
+    assert.equal(response.status, 429);
+    assert.equal(response.headers.get("retry-after"), "1");
+    assert.ok(took >= 190, `answered after ${took} ms`);
+    assert.ok(failuresTook < 5 * 190, `five failures took ${failuresTook} ms`);
+  });
+
+  it("answers refusals at once once 1024 are held back", async () => {
+    hasher = createCountingHasher(createFastHasher());
+    t = await makeTestApp({ hasher, throttleRefusalDelayMs: 5000 });
+    await failTimes("johndoe", 5);
+    await login("johndoe", "wrong");
+    const held = Array.from({ length: 1024 }, () => login("johndoe", "wrong"));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+
+    const started = performance.now();
+    const response = await login("johndoe", "wrong");
+    const took = performance.now() - started;
+
+    assert.equal(response.status, 429);
+    assert.ok(took < 500, `answered after ${took} ms`);
+    assert.deepEqual(new Set((await Promise.all(held)).map((r) => r.status)), new Set([429]));
+  });
 });
