@@ -7,6 +7,7 @@ import type { IssuedAccessToken, TokenService } from "../tokens/tokens.ts";
 import type { AuthenticateDeps } from "../users/authenticate.ts";
 import { authenticate } from "../users/authenticate.ts";
 import type { UserRecord } from "../users/user.ts";
+import type { DeviceProofs } from "./device-proof.ts";
 import type { LoginThrottle } from "./throttle.ts";
 
 /** What {@link passwordGrant} needs. */
@@ -20,11 +21,18 @@ export interface PasswordGrantDeps extends AuthenticateDeps {
    * grant; leave it out only where the caller throttles logins itself.
    */
   readonly throttle?: LoginThrottle;
+  /**
+   * Device proofs: a login presenting a valid one is judged by its device's counter, not by a
+   * lock others set on the account, and every successful login is given one.
+   */
+  readonly deviceProofs?: DeviceProofs;
 }
 
 /** What a grant issues: an access token, and a refresh token when refresh tokens are on. */
 export interface IssuedTokens extends IssuedAccessToken {
   readonly refreshToken?: RefreshToken;
+  /** A device proof for the next logins of this device, when device proofs are on. */
+  readonly deviceProof?: string;
 }
 
 /** A password grant request (RFC 6749 §4.3.2) after its form was parsed. */
@@ -39,6 +47,8 @@ export interface PasswordGrantRequest {
   readonly clientId?: string | undefined;
   /** The client's own audiences for `aud`; the service's audience when absent or empty. */
   readonly audiences?: readonly string[] | undefined;
+  /** The device proof the client presented, if any; one not valid for `username` is ignored. */
+  readonly deviceProof?: string | undefined;
 }
 
 /**
@@ -62,10 +72,14 @@ export async function passwordGrant(
   request: PasswordGrantRequest,
 ): Promise<IssuedTokens> {
   const check = () => authenticate(deps, request.username, request.password);
+  const device =
+    request.deviceProof === undefined
+      ? undefined
+      : deps.deviceProofs?.check(request.deviceProof, request.username);
   const user =
     deps.throttle === undefined
       ? await check()
-      : await deps.throttle.attempt(request.username, request.clientAddress, check);
+      : await deps.throttle.attempt(request.username, request.clientAddress, check, device);
   const requested = request.scopes ?? deps.scopes.all;
   const granted = intersectScopes(requested, user.scopes);
   const issuedAtMs = deps.refresh?.clock.now();
@@ -92,7 +106,12 @@ export async function passwordGrant(
     audiences: request.audiences,
     issuedAtMs,
   });
-  return refreshToken === undefined ? issued : { ...issued, refreshToken };
+  const deviceProof = deps.deviceProofs?.issue(request.username, device);
+  return {
+    ...issued,
+    ...(refreshToken === undefined ? {} : { refreshToken }),
+    ...(deviceProof === undefined ? {} : { deviceProof }),
+  };
 }
 
 /**

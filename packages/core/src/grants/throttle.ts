@@ -3,6 +3,7 @@ import { createHash } from "node:crypto";
 import type { Clock } from "../clock.ts";
 import { AuthError } from "../errors.ts";
 import { canonicalUsername } from "../users/canonical-username.ts";
+import type { DeviceKey } from "./device-proof.ts";
 import type {
   AttemptSettlement,
   KeyedAttempt,
@@ -53,11 +54,17 @@ export interface LoginThrottle {
    * lock). So parallel attempts get no more checks than the same attempts one after another,
    * and parallel right passwords never lock the account. A lock this instance has already seen is
    * refused from memory, without a store round trip.
+   *
+   * With `device` (a proof checked for this username, see `createDeviceProofs`), the attempt is
+   * judged by the device's own counter, under the account's rule, instead of the account's: a
+   * lock others set on the account does not refuse it, and its success leaves the account's
+   * counter alone. Once the device's counter is locked, the proof counts for nothing and the
+   * attempt is judged by the account's counter like any other.
    * @throws {AuthError} throttled, carrying `retryAfterSeconds`; the same for existing and
    * unknown usernames, since the counter is keyed by the name as given; also when more than
    * `maxQueuedPerAccount` attempts already wait for the key, or one waited `maxWaitMs`
    */
-  begin(username: string, address: string | undefined): Promise<LoginAttempt>;
+  begin(username: string, address: string | undefined, device?: DeviceKey): Promise<LoginAttempt>;
   /**
    * Runs `verify` (the password check) as one throttled attempt: {@link begin}, then `verify`,
    * then {@link LoginAttempt.succeeded} when it resolves or {@link LoginAttempt.failed} when it
@@ -65,7 +72,12 @@ export interface LoginThrottle {
    * verifications and no more.
    * @throws {AuthError} throttled as {@link begin} does; whatever `verify` throws
    */
-  attempt<T>(username: string, address: string | undefined, verify: () => Promise<T>): Promise<T>;
+  attempt<T>(
+    username: string,
+    address: string | undefined,
+    verify: () => Promise<T>,
+    device?: DeviceKey,
+  ): Promise<T>;
 }
 
 /** What {@link createLoginThrottle} needs. */
@@ -160,7 +172,11 @@ export function createLoginThrottle(options: LoginThrottleOptions): LoginThrottl
     if (lockedUntil > now) throw throttled(lockedUntil, now);
   };
 
-  const begin = async (username: string, address: string | undefined): Promise<LoginAttempt> => {
+  const begin = async (
+    username: string,
+    address: string | undefined,
+    device?: DeviceKey,
+  ): Promise<LoginAttempt> => {
     const accountAttempt: KeyedAttempt = {
       key: accountThrottleKey(username),
       rule: policy.account,
@@ -169,9 +185,15 @@ export function createLoginThrottle(options: LoginThrottleOptions): LoginThrottl
       address === undefined
         ? undefined
         : { key: addressThrottleKey(address), rule: policy.address };
-    const run: [KeyedAttempt, ...KeyedAttempt[]] =
-      addressAttempt === undefined ? [accountAttempt] : [addressAttempt, accountAttempt];
-    refuseRemembered(accountAttempt.key, addressAttempt?.key);
+    // The counter this attempt is judged by: its device's while the device is not locked.
+    let judged: KeyedAttempt =
+      device === undefined || locks.lockedUntil(device, clock.now()) > 0
+        ? accountAttempt
+        : { key: device, rule: policy.account };
+    const runOf = (): [KeyedAttempt, ...KeyedAttempt[]] =>
+      addressAttempt === undefined ? [judged] : [addressAttempt, judged];
+    let run = runOf();
+    refuseRemembered(judged.key, addressAttempt?.key);
     await purgeWhenDue(clock.now());
     // Measured on the performance clock: the injected clock may stand still in tests.
     const giveUpAt = performance.now() + maxWaitMs;
@@ -181,7 +203,14 @@ export function createLoginThrottle(options: LoginThrottleOptions): LoginThrottl
       if (decision.kind === "reserved") break;
       if (decision.kind === "locked") {
         locks.remember(decision.key, decision.lockedUntil, now);
-        throw throttled(decision.lockedUntil, now);
+        if (judged === accountAttempt || decision.key !== judged.key) {
+          throw throttled(decision.lockedUntil, now);
+        }
+        // The device failed too often: its proof counts for nothing, as if never presented.
+        judged = accountAttempt;
+        run = runOf();
+        refuseRemembered(judged.key, addressAttempt?.key);
+        continue;
       }
       // Busy: a check that settles in this process wakes the first waiter at once; one settling
       // on another instance is seen at the next try, after a pause that doubles up to 200 ms.
@@ -189,7 +218,7 @@ export function createLoginThrottle(options: LoginThrottleOptions): LoginThrottl
         throw throttled(clock.now() + 1000, clock.now());
       }
       await waiting.wait(decision.key, pause);
-      refuseRemembered(accountAttempt.key, addressAttempt?.key);
+      refuseRemembered(judged.key, addressAttempt?.key);
     }
     let settled = false;
     const settle = async (account: AttemptSettlement, other: AttemptSettlement) => {
@@ -198,9 +227,9 @@ export function createLoginThrottle(options: LoginThrottleOptions): LoginThrottl
       try {
         await store.settleAttempts(
           addressAttempt === undefined
-            ? [{ ...accountAttempt, outcome: account }]
+            ? [{ ...judged, outcome: account }]
             : [
-                { ...accountAttempt, outcome: account },
+                { ...judged, outcome: account },
                 { ...addressAttempt, outcome: other },
               ],
           clock.now(),
@@ -211,7 +240,7 @@ export function createLoginThrottle(options: LoginThrottleOptions): LoginThrottl
     };
     return {
       async succeeded() {
-        locks.forget(accountAttempt.key);
+        locks.forget(judged.key);
         await settle("succeeded", "released");
       },
       failed: () => settle("failed", "failed"),
@@ -220,8 +249,8 @@ export function createLoginThrottle(options: LoginThrottleOptions): LoginThrottl
 
   return {
     begin,
-    async attempt(username, address, verify) {
-      const attempt = await begin(username, address);
+    async attempt(username, address, verify, device) {
+      const attempt = await begin(username, address, device);
       let result: Awaited<ReturnType<typeof verify>>;
       try {
         result = await verify();
