@@ -62,10 +62,9 @@ export function createDeviceProofs(options: DeviceProofOptions): DeviceProofs {
 
   return {
     issue(username, renewing) {
-      const id =
-        renewing !== undefined && renewing.startsWith("device:")
-          ? renewing.slice("device:".length)
-          : randomBytes(16).toString("base64url");
+      const id = renewing?.startsWith("device:")
+        ? renewing.slice("device:".length)
+        : randomBytes(16).toString("base64url");
       const expiry = (options.clock.now() + lifetimeMs).toString(36);
       return `${id}.${expiry}.${mac(id, expiry, username).toString("base64url")}`;
     },
