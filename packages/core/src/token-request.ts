@@ -12,6 +12,8 @@ export interface PasswordTokenRequest {
   readonly clientId?: string | undefined;
   /** The `client_secret` form parameter; present only when sent and not empty. */
   readonly clientSecret?: string | undefined;
+  /** The `device_proof` form parameter, a proof this device was given at an earlier login. */
+  readonly deviceProof?: string | undefined;
 }
 
 /** A refresh token grant request (RFC 6749 §6) whose form passed every syntactic rule. */

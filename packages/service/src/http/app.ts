@@ -3,6 +3,7 @@ import { OpenAPIHono } from "@hono/zod-openapi";
 import type { ClientLookup } from "gatehouse-auth-core/clients/client-authentication";
 import type { Clock } from "gatehouse-auth-core/clock";
 import { isAuthError } from "gatehouse-auth-core/errors";
+import type { DeviceProofs } from "gatehouse-auth-core/grants/device-proof";
 import type { LoginThrottle } from "gatehouse-auth-core/grants/throttle";
 import type { PublishedJwk } from "gatehouse-auth-core/keys/key-material";
 import type { PasswordHasher } from "gatehouse-auth-core/passwords/hasher";
@@ -80,6 +81,8 @@ export interface AppServices {
   readonly refreshPolicy: RefreshPolicy;
   /** Brute-force protection at `/token` (RFC 6749 §4.3.2). */
   readonly throttle: LoginThrottle;
+  /** Device proofs for the password grant; off when absent. */
+  readonly deviceProofs?: DeviceProofs;
   /** The registered clients, which authenticate at `/token`, `/revoke` and `/introspect`. */
   readonly clients: ClientLookup;
   /** The public signing keys served at `/.well-known/jwks.json`. */
@@ -149,6 +152,7 @@ export function createApp(services: AppServices, options: AppOptions = {}): Open
     clients: services.clients,
     passwordGrantRequiresClient: settings.passwordGrantRequiresClient,
     refusalDelayMs: settings.throttleRefusalDelayMs ?? 0,
+    ...(services.deviceProofs === undefined ? {} : { deviceProofs: services.deviceProofs }),
   });
   const clientAuthentication = { clients: services.clients, clock, throttle: services.throttle };
   mountRevokeRoute(app, {

@@ -68,6 +68,10 @@ const tokenFormSchema = z
         "A public client's id, or with client_secret a confidential client's (client_secret_post); or use HTTP Basic (client_secret_basic), never both",
     }),
     client_secret: z.string().optional().openapi({ format: "password" }),
+    device_proof: z.string().optional().openapi({
+      description:
+        "The password grant: the device_proof an earlier login of this account on this device answered; a lock others set on the account does not refuse it",
+    }),
   })
   .openapi("TokenRequest");
 
@@ -79,6 +83,10 @@ const tokenResponseSchema = z
     scope: z.string(),
     refresh_token: z.string().optional().openapi({
       description: "Opaque; exchange it at /token with grant_type=refresh_token for a new pair",
+    }),
+    device_proof: z.string().optional().openapi({
+      description:
+        "The password grant, when device proofs are configured: keep it for this account on this device and send it with the next logins",
     }),
   })
   .openapi("TokenResponse");

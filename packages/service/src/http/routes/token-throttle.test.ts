@@ -207,4 +207,60 @@ describe("brute-force throttling at POST /token", () => {
     assert.ok(took < 500, `answered after ${took} ms`);
     assert.deepEqual(new Set((await Promise.all(held)).map((r) => r.status)), new Set([429]));
   });
+
+  describe("with device proofs", () => {
+    const setupWithProofs = async (): Promise<void> => {
+      hasher = createCountingHasher(createFastHasher());
+      t = await makeTestApp({ hasher, deviceProofSecret: "a device proof secret of 32 bytes!" });
+    };
+    const loginWith = (form: Record<string, string>, address: string): Promise<Response> =>
+      Promise.resolve(
+        t.app.request(
+          "/token",
+          { method: "POST", body: new URLSearchParams(form) },
+          {
+            incoming: { socket: { remoteAddress: address } },
+          },
+        ),
+      );
+
+    it("answers a device proof and lets it in while others locked the account", async () => {
+      await setupWithProofs();
+      const first = await loginWith({ username: "johndoe", password: "secret" }, "192.0.2.1");
+      const { device_proof: proof } = (await first.json()) as { device_proof?: string };
+      assert.equal(typeof proof, "string");
+      await failTimes("johndoe", 5, "198.51.100.7");
+
+      const stranger = await loginWith({ username: "johndoe", password: "secret" }, "192.0.2.1");
+      const owner = await loginWith(
+        { username: "johndoe", password: "secret", device_proof: proof ?? "" },
+        "192.0.2.1",
+      );
+
+      assert.equal(stranger.status, 429);
+      assert.equal(owner.status, 200);
+    });
+
+    it("gives a proof of another account no way past the lock", async () => {
+      await setupWithProofs();
+      const alice = await loginWith({ username: "alice", password: "secret2" }, "192.0.2.1");
+      const { device_proof: proof } = (await alice.json()) as { device_proof?: string };
+      await failTimes("johndoe", 5, "198.51.100.7");
+
+      const response = await loginWith(
+        { username: "johndoe", password: "secret", device_proof: proof ?? "" },
+        "192.0.2.1",
+      );
+
+      assert.equal(response.status, 429);
+    });
+
+    it("answers no device proof when they are off", async () => {
+      await setup();
+
+      const response = await login("johndoe", "secret");
+
+      assert.equal(((await response.json()) as { device_proof?: string }).device_proof, undefined);
+    });
+  });
 });
