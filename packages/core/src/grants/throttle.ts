@@ -106,9 +106,16 @@ export interface LoginThrottleOptions {
  * so a password typed into the username field is never stored.
  */
 export function accountThrottleKey(username: string): string {
+  // A flood on one account asks for the same key twice a request (the throttle, then the audit
+  // of its refusal): the last one is kept, which spares the normalising and the digest.
+  if (lastKeyed?.username === username) return lastKeyed.key;
   const normalized = canonicalUsername(username);
-  return `account:${createHash("sha256").update(normalized, "utf8").digest("base64url")}`;
+  const key = `account:${createHash("sha256").update(normalized, "utf8").digest("base64url")}`;
+  lastKeyed = { username, key };
+  return key;
 }
+
+let lastKeyed: { readonly username: string; readonly key: string } | undefined;
 
 /** The key of a client address's counter. */
 function addressThrottleKey(address: string): string {
