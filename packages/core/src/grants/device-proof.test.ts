@@ -179,6 +179,32 @@ describe("device proofs", () => {
     assert.equal(await logIn("johndoe", "secret"), "throttled");
   });
 
+  it("still counts a device's failures for its address", async () => {
+    const clock = createFixedClock(start);
+    const store = createMemoryStore({ clock });
+    await store.users.createUser({ username: "johndoe", passwordHash, scopes: ["me"] });
+    const proofs = createDeviceProofs({ secret: randomBytes(32), clock });
+    const throttle = createLoginThrottle({
+      store: store.throttle,
+      clock,
+      policy: { ...policy, address: { ...policy.account, freeFailures: 3 } },
+    });
+    const proof = proofs.issue("johndoe");
+    const device = proofs.check(proof, "johndoe");
+    const guess = () =>
+      throttle.attempt(
+        "johndoe",
+        "203.0.113.7",
+        async () => {
+          throw new Error("wrong password");
+        },
+        device,
+      );
+    for (let i = 0; i < 3; i++) await assert.rejects(guess(), { message: "wrong password" });
+
+    await assert.rejects(guess(), { code: "throttled" });
+  });
+
   it("refuses a secret shorter than 32 bytes", () => {
     assert.throws(
       () => createDeviceProofs({ secret: randomBytes(31), clock: createFixedClock(start) }),
