@@ -57,9 +57,11 @@ export interface PasswordGrantRequest {
  * user is allowed (RFC 6749 §3.3 default); asking for a scope the user may not have drops it from
  * the grant, and the response's `scope` says what was granted. With `deps.refresh`, the login
  * also starts a refresh token family carrying the granted scopes.
- * With a throttle, the attempt is counted before any password work, and a locked account or
- * address is refused without a lookup or a hash — the same for existing and unknown users.
- * Parallel logins to one account take turns, so they are decided as if sent one by one.
+ * With a throttle, the attempt reserves a place before any password work, and a locked account
+ * or address is refused without a lookup or a hash — the same for existing and unknown users.
+ * Parallel logins to one account run only as many checks at once as failures are left, so
+ * they get no more checks than the same logins one by one, and right ones never lock it. With
+ * device proofs, a valid `deviceProof` has the login judged by its device's counter.
  * A login that a password change, a disable, a deletion or a "log out everywhere" overtook while
  * it ran is refused, as the account's new state would refuse it.
  * @throws {AuthError} invalid_credentials, inactive_user, hasher_busy (see {@link authenticate})
