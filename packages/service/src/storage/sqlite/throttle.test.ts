@@ -1,11 +1,12 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { after, before, describe, it } from "node:test";
 import { pathToFileURL } from "node:url";
 import { Worker } from "node:worker_threads";
+import { migrateSqlite } from "./migrate.ts";
 import { createSqliteStore } from "./store.ts";
 
 let root = "";
@@ -114,6 +115,43 @@ describe("SQLite throttle runs", () => {
     } finally {
       db.exec("DROP TRIGGER IF EXISTS fail_release");
       db.close();
+      await store.close();
+    }
+  });
+});
+
+describe("SQLite throttle counters from before migration 011", () => {
+  it("keeps a counter's failures and lock, with nothing in flight", async () => {
+    const dir = join(root, "before-011");
+    mkdirSync(dir, { recursive: true });
+    const path = join(dir, "gatehouse.db");
+    const shipped = new URL("./migrations/", import.meta.url);
+    const older = mkdtempSync(join(root, "migrations-before-011-"));
+    for (const file of readdirSync(shipped)) {
+      if (file < "011") copyFileSync(new URL(file, shipped), join(older, file));
+    }
+    const old = new DatabaseSync(path);
+    migrateSqlite(old, { directory: pathToFileURL(`${older}/`) });
+    const now = Date.UTC(2025, 0, 1);
+    old
+      .prepare(
+        "INSERT INTO login_throttle (key, failures, locked_until, next_delay_ms, expires_at) VALUES (?, ?, ?, ?, ?)",
+      )
+      .run("account:x", 5, now + 1000, 2000, now + 61_000);
+    old.close();
+    const store = createSqliteStore({ path });
+    const rule = { freeFailures: 5, baseDelayMs: 1000, maxDelayMs: 60_000, windowMs: 60_000 };
+    try {
+      assert.deepEqual(await store.throttle.reserveAttempt("account:x", rule, now, 30_000), {
+        kind: "locked",
+        lockedUntil: now + 1000,
+      });
+      assert.deepEqual(await store.throttle.reserveAttempt("account:x", rule, now + 1000, 30_000), {
+        kind: "reserved",
+        failures: 5,
+        inFlight: 1,
+      });
+    } finally {
       await store.close();
     }
   });
