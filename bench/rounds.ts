@@ -47,3 +47,40 @@ export async function interleave<A, B>(
   }
   return { first: a, second: b };
 }
+
+/** A distribution-free confidence interval of a median: two order statistics of the sample. */
+export interface MedianInterval {
+  readonly low: number;
+  readonly high: number;
+  /** The interval's coverage, from the binomial distribution (e.g. 0.96). */
+  readonly confidence: number;
+}
+
+/**
+ * The narrowest interval [x(k), x(n+1−k)] of the sorted `values` that holds the true median with
+ * at least `confidence`: the median lies below x(k) only if fewer than k values fall below it, a
+ * Binomial(n, ½) event. With fewer than 6 values even [min, max] covers less than 95 %; it is
+ * returned with its coverage.
+ */
+export function medianInterval(values: readonly number[], confidence = 0.95): MedianInterval {
+  const sorted = [...values].sort((a, b) => a - b);
+  const n = sorted.length;
+  // P(X = i) for X ~ Binomial(n, ½), cumulated: tail(k) = P(X < k).
+  const choose = (i: number): number => {
+    let c = 1;
+    for (let j = 0; j < i; j++) c = (c * (n - j)) / (j + 1);
+    return c;
+  };
+  const tail = (k: number): number => {
+    let sum = 0;
+    for (let i = 0; i < k; i++) sum += choose(i);
+    return sum / 2 ** n;
+  };
+  let k = 1;
+  while (k + 1 <= n / 2 && 1 - 2 * tail(k + 1) >= confidence) k++;
+  return {
+    low: sorted[k - 1] ?? Number.NaN,
+    high: sorted[n - k] ?? Number.NaN,
+    confidence: 1 - 2 * tail(k),
+  };
+}

@@ -23,6 +23,8 @@ export type { Clock } from "./clock.ts";
 export { createFixedClock, systemClock } from "./clock.ts";
 export type { AuthErrorCode } from "./errors.ts";
 export { AuthError, isAuthError } from "./errors.ts";
+export type { DeviceKey, DeviceProofOptions, DeviceProofs } from "./grants/device-proof.ts";
+export { createDeviceProofs } from "./grants/device-proof.ts";
 export type {
   IssuedTokens,
   PasswordGrantDeps,
@@ -47,13 +49,16 @@ export {
   defaultThrottlePolicy,
 } from "./grants/throttle.ts";
 export type {
+  AttemptSettlement,
+  KeyedAttempt,
+  KeyedSettlement,
   ThrottleCounter,
   ThrottleDecision,
   ThrottleRule,
   ThrottleRunDecision,
   ThrottleStore,
 } from "./grants/throttle-store.ts";
-export { applyCountedAttempt, applyForgivenAttempt } from "./grants/throttle-store.ts";
+export { applyReservation, applySettlement } from "./grants/throttle-store.ts";
 export type {
   LoginOutcome,
   TokenEndpoint,

@@ -15,6 +15,8 @@ export interface PasswordTokenRequest {
   /** `client_assertion_type` and `client_assertion` (private_key_jwt, RFC 7523 §2.2). */
   readonly clientAssertionType?: string | undefined;
   readonly clientAssertion?: string | undefined;
+  /** The `device_proof` form parameter, a proof this device was given at an earlier login. */
+  readonly deviceProof?: string | undefined;
 }
 
 /** A refresh token grant request (RFC 6749 §6) whose form passed every syntactic rule. */

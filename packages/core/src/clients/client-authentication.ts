@@ -83,15 +83,18 @@ export async function authenticateClient(
     return { client: record, method: "none" };
   }
   if (presented.kind === "assertion") return authenticateByAssertion(deps, presented, options);
-  const attempt = await deps.throttle?.begin(throttleName(presented.clientId), options.address);
-  const record = await deps.clients.findClient(presented.clientId);
-  if (record?.type === "public") {
-    throw new AuthError("invalid_request", "a public client has no secret to present");
-  }
-  const valid = verifyClientSecret(record, presented.secret, deps.clock.now());
-  if (record === undefined || !valid || record.disabled) throw failed();
-  await attempt?.succeeded();
-  return { client: record, method: presented.method };
+  const check = async (): Promise<AuthenticatedClient> => {
+    const record = await deps.clients.findClient(presented.clientId);
+    if (record?.type === "public") {
+      throw new AuthError("invalid_request", "a public client has no secret to present");
+    }
+    const valid = verifyClientSecret(record, presented.secret, deps.clock.now());
+    if (record === undefined || !valid || record.disabled) throw failed();
+    return { client: record, method: presented.method };
+  };
+  return deps.throttle === undefined
+    ? check()
+    : deps.throttle.attempt(throttleName(presented.clientId), options.address, check);
 }
 
 /** Options of {@link authenticateClient}. */
@@ -117,21 +120,24 @@ async function authenticateByAssertion(
 ): Promise<AuthenticatedClient> {
   const clientId = presented.clientId ?? peekAssertionSubject(presented.assertion);
   if (clientId === undefined) throw failed();
-  const attempt = await deps.throttle?.begin(throttleName(clientId), options.address);
-  const record = await deps.clients.findClient(clientId);
-  if (
-    deps.assertions === undefined ||
-    record === undefined ||
-    record.disabled ||
-    record.type !== "confidential"
-  ) {
-    throw failed();
-  }
-  await verifyClientAssertion(
-    { clock: deps.clock, policy: deps.assertions },
-    record,
-    presented.assertion,
-  );
-  await attempt?.succeeded();
-  return { client: record, method: "private_key_jwt" };
+  const check = async (): Promise<AuthenticatedClient> => {
+    const record = await deps.clients.findClient(clientId);
+    if (
+      deps.assertions === undefined ||
+      record === undefined ||
+      record.disabled ||
+      record.type !== "confidential"
+    ) {
+      throw failed();
+    }
+    await verifyClientAssertion(
+      { clock: deps.clock, policy: deps.assertions },
+      record,
+      presented.assertion,
+    );
+    return { client: record, method: "private_key_jwt" };
+  };
+  return deps.throttle === undefined
+    ? check()
+    : deps.throttle.attempt(throttleName(clientId), options.address, check);
 }

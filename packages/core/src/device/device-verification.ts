@@ -98,6 +98,8 @@ const wrongCode = (): AuthError => new AuthError("user_code_invalid", "no such p
  */
 export function createDeviceVerifier(deps: DeviceVerifierDeps): DeviceVerifier {
   const policy = deps.policy ?? defaultUserCodeThrottlePolicy;
+  // A lookup is one store read; a place it never settles (a crash) lapses after this.
+  const userCodeLeaseMs = 30_000;
 
   const attemptsOf = (caller: DeviceVerifierCaller): [KeyedAttempt, ...KeyedAttempt[]] => {
     const user: KeyedAttempt = {
@@ -122,14 +124,29 @@ export function createDeviceVerifier(deps: DeviceVerifierDeps): DeviceVerifier {
     if (normalized === undefined) throw wrongCode();
     const attempts = attemptsOf(caller);
     const now = deps.clock.now();
-    const decision = await deps.throttle.countAttempts(attempts, now);
-    if (!decision.allowed) {
+    const decision = await deps.throttle.reserveAttempts(attempts, now, userCodeLeaseMs);
+    if (decision.kind === "locked") {
       const retryAfterSeconds = Math.max(1, Math.ceil((decision.lockedUntil - now) / 1000));
       throw new AuthError("throttled", "too many wrong user codes", { retryAfterSeconds });
     }
-    const record = await deps.deviceCodes.findUserCode(hashUserCode(normalized));
-    const client =
-      record === undefined ? undefined : await deps.clients.findClient(record.clientId);
+    // As many lookups in flight as wrong codes are left before the lock: try again in a moment.
+    if (decision.kind === "busy") {
+      throw new AuthError("throttled", "too many user codes at once", { retryAfterSeconds: 1 });
+    }
+    const settle = (outcome: "failed" | "released") =>
+      deps.throttle.settleAttempts(
+        attempts.map((attempt) => ({ ...attempt, outcome })),
+        deps.clock.now(),
+      );
+    let record: DeviceCodeRecord | undefined;
+    let client: Awaited<ReturnType<typeof deps.clients.findClient>>;
+    try {
+      record = await deps.deviceCodes.findUserCode(hashUserCode(normalized));
+      client = record === undefined ? undefined : await deps.clients.findClient(record.clientId);
+    } catch (error) {
+      await settle("released");
+      throw error;
+    }
     if (
       record === undefined ||
       record.state !== "pending" ||
@@ -138,6 +155,7 @@ export function createDeviceVerifier(deps: DeviceVerifierDeps): DeviceVerifier {
       client.disabled ||
       !client.grantTypes.includes(DEVICE_CODE_GRANT_TYPE)
     ) {
+      await settle("failed");
       await deps.audit.record({
         type: "device.user_code_rejected",
         actor: caller.username,
@@ -149,9 +167,8 @@ export function createDeviceVerifier(deps: DeviceVerifierDeps): DeviceVerifier {
       });
       throw wrongCode();
     }
-    for (const attempt of attempts) {
-      await deps.throttle.forgiveAttempt(attempt.key, attempt.rule, deps.clock.now());
-    }
+    // A right code takes back only its own place: the wrong ones before it still count.
+    await settle("released");
     return { record, clientName: client.name, userCode: formatUserCode(normalized) };
   };
 

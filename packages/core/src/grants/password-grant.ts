@@ -7,6 +7,7 @@ import type { IssuedAccessToken, TokenService } from "../tokens/tokens.ts";
 import type { AuthenticateDeps } from "../users/authenticate.ts";
 import { authenticate } from "../users/authenticate.ts";
 import type { UserRecord } from "../users/user.ts";
+import type { DeviceProofs } from "./device-proof.ts";
 import type { LoginThrottle } from "./throttle.ts";
 
 /** What {@link passwordGrant} needs. */
@@ -20,11 +21,18 @@ export interface PasswordGrantDeps extends AuthenticateDeps {
    * grant; leave it out only where the caller throttles logins itself.
    */
   readonly throttle?: LoginThrottle;
+  /**
+   * Device proofs: a login presenting a valid one is judged by its device's counter, not by a
+   * lock others set on the account, and every successful login is given one.
+   */
+  readonly deviceProofs?: DeviceProofs;
 }
 
 /** What a grant issues: an access token, and a refresh token when refresh tokens are on. */
 export interface IssuedTokens extends IssuedAccessToken {
   readonly refreshToken?: RefreshToken;
+  /** A device proof for the next logins of this device, when device proofs are on. */
+  readonly deviceProof?: string;
 }
 
 /** A password grant request (RFC 6749 §4.3.2) after its form was parsed. */
@@ -39,6 +47,8 @@ export interface PasswordGrantRequest {
   readonly clientId?: string | undefined;
   /** The client's own audiences for `aud`; the service's audience when absent or empty. */
   readonly audiences?: readonly string[] | undefined;
+  /** The device proof the client presented, if any; one not valid for `username` is ignored. */
+  readonly deviceProof?: string | undefined;
 }
 
 /**
@@ -47,9 +57,11 @@ export interface PasswordGrantRequest {
  * user is allowed (RFC 6749 §3.3 default); asking for a scope the user may not have drops it from
  * the grant, and the response's `scope` says what was granted. With `deps.refresh`, the login
  * also starts a refresh token family carrying the granted scopes.
- * With a throttle, the attempt is counted before any password work, and a locked account or
- * address is refused without a lookup or a hash — the same for existing and unknown users.
- * Parallel logins to one account take turns, so they are decided as if sent one by one.
+ * With a throttle, the attempt reserves a place before any password work, and a locked account
+ * or address is refused without a lookup or a hash — the same for existing and unknown users.
+ * Parallel logins to one account run only as many checks at once as failures are left, so
+ * they get no more checks than the same logins one by one, and right ones never lock it. With
+ * device proofs, a valid `deviceProof` has the login judged by its device's counter.
  * A login that a password change, a disable, a deletion or a "log out everywhere" overtook while
  * it ran is refused, as the account's new state would refuse it.
  * @throws {AuthError} invalid_credentials, inactive_user, hasher_busy (see {@link authenticate})
@@ -62,10 +74,14 @@ export async function passwordGrant(
   request: PasswordGrantRequest,
 ): Promise<IssuedTokens> {
   const check = () => authenticate(deps, request.username, request.password);
+  const device =
+    request.deviceProof === undefined
+      ? undefined
+      : deps.deviceProofs?.check(request.deviceProof, request.username);
   const user =
     deps.throttle === undefined
       ? await check()
-      : await deps.throttle.attempt(request.username, request.clientAddress, check);
+      : await deps.throttle.attempt(request.username, request.clientAddress, check, device);
   const requested = request.scopes ?? deps.scopes.all;
   const granted = intersectScopes(requested, user.scopes);
   const issuedAtMs = deps.refresh?.clock.now();
@@ -96,7 +112,12 @@ export async function passwordGrant(
     audiences: request.audiences,
     issuedAtMs,
   });
-  return refreshToken === undefined ? issued : { ...issued, refreshToken };
+  const deviceProof = deps.deviceProofs?.issue(request.username, device);
+  return {
+    ...issued,
+    ...(refreshToken === undefined ? {} : { refreshToken }),
+    ...(deviceProof === undefined ? {} : { deviceProof }),
+  };
 }
 
 /**

@@ -1,27 +1,35 @@
-// The port for brute-force counters: per-key attempt counts with exponential locks, kept in the store.
+// The port for brute-force counters: per-key failure counts with exponential locks, and the
+// attempts in flight, kept in the store.
 
 /** How one kind of key (an account, a client address) is throttled. All times in milliseconds. */
 export interface ThrottleRule {
-  /** Attempts counted before the first lock; the attempt that reaches it sets the lock (≥ 1). */
+  /** Failures before the first lock; the failure that reaches it sets the lock (≥ 1). */
   readonly freeFailures: number;
-  /** The first lock; each further counted attempt doubles it. */
+  /** The first lock; each further failure doubles it. */
   readonly baseDelayMs: number;
   /** No lock is longer than this (≥ `baseDelayMs`). */
   readonly maxDelayMs: number;
-  /** A counter is forgotten this long after its last counted attempt, or after its lock ends. */
+  /** A counter is forgotten this long after its last attempt, or after its lock ends. */
   readonly windowMs: number;
 }
 
 /** One key's counter as a store keeps it. Times are milliseconds since the epoch. */
 export interface ThrottleCounter {
-  /** Attempts counted in the current window, the one being decided included. */
+  /** Failed attempts in the current window. */
   readonly failures: number;
   /** Attempts before this instant are refused; 0 when no lock was set. */
   readonly lockedUntil: number;
-  /** The lock the next attempt over the threshold sets. */
+  /** The lock the next failure at or over the threshold sets. */
   readonly nextDelayMs: number;
-  /** From this instant on the counter counts as absent and may be purged. */
+  /** From this instant on the counts count as absent and may be purged. */
   readonly expiresAt: number;
+  /** Attempts let through and not yet settled: their password checks are running. */
+  readonly inFlight: number;
+  /**
+   * Reservations count until this instant, which each new one moves to its lease's end; after
+   * it, those still unsettled are presumed lost with the instance that made them.
+   */
+  readonly inFlightUntil: number;
 }
 
 /** One key's attempt and the rule it is counted under. */
@@ -30,135 +38,211 @@ export interface KeyedAttempt {
   readonly rule: ThrottleRule;
 }
 
-/** What counting one attempt decided. */
-export type ThrottleDecision =
-  /** The attempt was counted and may go ahead; `failures` is the count including it. */
-  | { readonly allowed: true; readonly failures: number }
-  /** A lock is in force: the attempt was refused and not counted. */
-  | { readonly allowed: false; readonly lockedUntil: number };
+/**
+ * How a reserved attempt ended: `failed` counts a failure (and may lock the key), `succeeded`
+ * clears the key's failures and lock, `released` only gives the place back.
+ */
+export type AttemptSettlement = "failed" | "succeeded" | "released";
 
-/** What counting a run of attempts decided: a refusal also names the locked key. */
+/** A settlement of one key's reserved attempt. */
+export interface KeyedSettlement extends KeyedAttempt {
+  readonly outcome: AttemptSettlement;
+}
+
+/** What reserving an attempt decided. */
+export type ThrottleDecision =
+  /** The attempt may check a password; `failures` and `inFlight` (this one included) as now. */
+  | { readonly kind: "reserved"; readonly failures: number; readonly inFlight: number }
+  /** A lock is in force: the attempt is refused, and nothing changed. */
+  | { readonly kind: "locked"; readonly lockedUntil: number }
+  /**
+   * As many checks are in flight as failures are left before the lock: this attempt must wait
+   * for one to settle (it may be refused by the lock their failures set). Nothing changed.
+   */
+  | { readonly kind: "busy" };
+
+/** What reserving a run of attempts decided: a refusal also names its key. */
 export type ThrottleRunDecision =
-  | { readonly allowed: true; readonly failures: number }
-  | { readonly allowed: false; readonly lockedUntil: number; readonly key: string };
+  | { readonly kind: "reserved"; readonly failures: number; readonly inFlight: number }
+  | { readonly kind: "locked"; readonly lockedUntil: number; readonly key: string }
+  | { readonly kind: "busy"; readonly key: string };
 
 /**
- * Where brute-force counters live, so every instance sharing a store counts the same attempts.
+ * Where brute-force counters live, so every instance sharing a store counts the same attempts
+ * and the same attempts in flight.
  *
  * Each step on one key is atomic in the store (a single statement or a write transaction): no
- * interleaving of concurrent calls, in this process or another, can let more attempts through
- * than {@link applyCountedAttempt} allows when the calls run one after another. The methods over
- * several keys are those steps in order. A counter past its `expiresAt` behaves as if it did not
- * exist.
+ * interleaving of concurrent calls, in this process or another, can let more checks run than
+ * {@link applyReservation} allows when the calls run one after another. The methods over several
+ * keys are those steps in order. A counter past its `expiresAt` counts no failures and no lock;
+ * its reservations count until `inFlightUntil`.
  */
 export interface ThrottleStore {
   /**
-   * Counts an attempt for `key` and decides it, as {@link applyCountedAttempt} does. An attempt
-   * is counted before the password is checked, so parallel attempts cannot all pass one check.
+   * Reserves a place for one attempt on `key`, as {@link applyReservation} decides: refused while
+   * locked; `busy` while the failures so far and the checks in flight already reach the free
+   * failures; else reserved for `leaseMs`. Every reservation must be settled.
    */
-  countAttempt(key: string, rule: ThrottleRule, now: number): Promise<ThrottleDecision>;
-  /** Takes back one counted attempt that turned out well, as {@link applyForgivenAttempt} does. */
-  forgiveAttempt(key: string, rule: ThrottleRule, now: number): Promise<void>;
-  /** Forgets `key`'s counter. */
-  clearAttempts(key: string): Promise<void>;
+  reserveAttempt(
+    key: string,
+    rule: ThrottleRule,
+    now: number,
+    leaseMs: number,
+  ): Promise<ThrottleDecision>;
+  /** Settles one reserved attempt on `key`, as {@link applySettlement} does. */
+  settleAttempt(
+    key: string,
+    rule: ThrottleRule,
+    outcome: AttemptSettlement,
+    now: number,
+  ): Promise<void>;
   /**
-   * Counts `attempts` in order, as {@link countAttempt} would one after another, and stops at the
-   * first one a lock refuses: returns that refusal with its key, or else the last decision, so a
-   * caller can remember which key is locked until when. Each count is
-   * atomic on its own; a store may also make the whole run one transaction (SQLite does, to
-   * commit once a login).
+   * Reserves `attempts` in order, as {@link reserveAttempt} would one after another, and stops at
+   * the first one not reserved: the attempts reserved before it are settled as `failed` when it
+   * was locked (a refused attempt still counts for the keys before it) and `released` when it was
+   * busy. Returns that refusal with its key, or else the last decision. A store may make the
+   * whole run one transaction (SQLite does, to commit once a login).
    */
-  countAttempts(
+  reserveAttempts(
     attempts: readonly [KeyedAttempt, ...KeyedAttempt[]],
     now: number,
+    leaseMs: number,
   ): Promise<ThrottleRunDecision>;
-  /**
-   * A login succeeded: forgets `clearKey`'s counter, then forgives one attempt of `forgive` when
-   * given, as {@link clearAttempts} and {@link forgiveAttempt} would (one transaction on SQLite).
-   */
-  settleSucceeded(clearKey: string, forgive: KeyedAttempt | undefined, now: number): Promise<void>;
-  /** Deletes every counter expired at `now`; returns how many went. */
+  /** Settles several keys' attempts in order, as {@link settleAttempt} would one after another. */
+  settleAttempts(settlements: readonly KeyedSettlement[], now: number): Promise<void>;
+  /** Forgets `key`'s counter and its reservations (an operator lifting a lock). */
+  clearAttempts(key: string): Promise<void>;
+  /** Deletes every counter expired at `now` with no live reservation; returns how many went. */
   purgeExpiredAttempts(now: number): Promise<number>;
 }
 
-/** The lock set by the first attempt that reaches the threshold. */
+/** The lock set by the first failure that reaches the threshold. */
 function firstDelay(rule: ThrottleRule): number {
   return Math.min(rule.baseDelayMs, rule.maxDelayMs);
 }
 
-/**
- * The reference semantics of {@link ThrottleStore.countAttempt}, as a pure step: a lock in force
- * refuses the attempt and changes nothing; otherwise the attempt is counted, and once the count
- * reaches `freeFailures` it locks the key for the next delay (base, then doubling, capped).
- */
-export function applyCountedAttempt(
-  current: ThrottleCounter | undefined,
-  rule: ThrottleRule,
-  now: number,
-): { readonly counter: ThrottleCounter; readonly decision: ThrottleDecision } {
-  const live = current !== undefined && current.expiresAt > now ? current : undefined;
-  if (live !== undefined && live.lockedUntil > now) {
-    return { counter: live, decision: { allowed: false, lockedUntil: live.lockedUntil } };
-  }
-  const failures = (live?.failures ?? 0) + 1;
-  const delay = live?.nextDelayMs ?? firstDelay(rule);
-  const counter: ThrottleCounter =
-    failures >= rule.freeFailures
-      ? {
-          failures,
-          lockedUntil: now + delay,
-          nextDelayMs: Math.min(delay * 2, rule.maxDelayMs),
-          expiresAt: now + delay + rule.windowMs,
-        }
-      : { failures, lockedUntil: 0, nextDelayMs: delay, expiresAt: now + rule.windowMs };
-  return { counter, decision: { allowed: true, failures } };
-}
-
-/**
- * The reference semantics of {@link ThrottleStore.forgiveAttempt}: one counted attempt is taken
- * back and the lock it may have set is lifted. Lifting is safe: an attempt is only counted while
- * no lock is in force, and any lock set after it leaves the count at the threshold at most, which
- * the forgiven attempt brings back under it. Halves the next delay if the attempt had doubled it.
- */
-export function applyForgivenAttempt(
-  current: ThrottleCounter | undefined,
-  rule: ThrottleRule,
-  now: number,
-): ThrottleCounter | undefined {
-  if (current === undefined || current.expiresAt <= now) return undefined;
-  const doubled = current.failures >= rule.freeFailures;
+/** A counter's values as they count at `now`: expired counts are zero, lapsed leases empty. */
+function liveValues(current: ThrottleCounter | undefined, rule: ThrottleRule, now: number) {
+  const live = current !== undefined && current.expiresAt > now;
   return {
-    failures: Math.max(0, current.failures - 1),
-    lockedUntil: 0,
-    nextDelayMs: doubled
-      ? Math.max(firstDelay(rule), Math.floor(current.nextDelayMs / 2))
-      : current.nextDelayMs,
-    expiresAt: current.expiresAt,
+    failures: live ? current.failures : 0,
+    lockedUntil: live ? current.lockedUntil : 0,
+    nextDelayMs: live ? current.nextDelayMs : firstDelay(rule),
+    expiresAt: live ? current.expiresAt : 0,
+    inFlight: current !== undefined && current.inFlightUntil > now ? current.inFlight : 0,
+    inFlightUntil: current?.inFlightUntil ?? 0,
   };
 }
 
-/** {@link ThrottleStore.countAttempts} for a store whose single counts are its atomic steps. */
-export async function countAttemptsInOrder(
-  store: Pick<ThrottleStore, "countAttempt">,
-  attempts: readonly [KeyedAttempt, ...KeyedAttempt[]],
+/**
+ * The reference semantics of {@link ThrottleStore.reserveAttempt}, as a pure step. A lock in
+ * force refuses. Otherwise the attempt is reserved when nothing is in flight, or when the
+ * failures so far plus the checks in flight stay under `freeFailures`: however those checks end,
+ * their failures cannot pass the threshold, so parallel attempts get no more checks than the same
+ * attempts one after another would, and right passwords among them never lock the key. Else it is
+ * `busy`. After a lock ends, one attempt at a time is let through until one succeeds.
+ */
+export function applyReservation(
+  current: ThrottleCounter | undefined,
+  rule: ThrottleRule,
   now: number,
-): Promise<ThrottleRunDecision> {
-  let failures = 0;
-  for (const { key, rule } of attempts) {
-    const decision = await store.countAttempt(key, rule, now);
-    if (!decision.allowed) return { ...decision, key };
-    failures = decision.failures;
+  leaseMs: number,
+): { readonly counter: ThrottleCounter | undefined; readonly decision: ThrottleDecision } {
+  const live = liveValues(current, rule, now);
+  if (live.lockedUntil > now) {
+    return { counter: current, decision: { kind: "locked", lockedUntil: live.lockedUntil } };
   }
-  return { allowed: true, failures };
+  if (live.inFlight > 0 && live.failures + live.inFlight >= rule.freeFailures) {
+    return { counter: current, decision: { kind: "busy" } };
+  }
+  const inFlight = live.inFlight + 1;
+  return {
+    counter: {
+      ...live,
+      expiresAt: Math.max(live.expiresAt, now + rule.windowMs),
+      inFlight,
+      inFlightUntil: now + leaseMs,
+    },
+    decision: { kind: "reserved", failures: live.failures, inFlight },
+  };
 }
 
-/** {@link ThrottleStore.settleSucceeded} as its two single steps, one after the other. */
-export async function settleSucceededInOrder(
-  store: Pick<ThrottleStore, "clearAttempts" | "forgiveAttempt">,
-  clearKey: string,
-  forgive: KeyedAttempt | undefined,
+/**
+ * The reference semantics of {@link ThrottleStore.settleAttempt}: the reservation is given back,
+ * and then a failure is counted — the one that reaches `freeFailures` locks the key for the next
+ * delay (base, then doubling, capped) — or a success clears the failures and any lock, or a
+ * release changes nothing more. A failure is counted even without a counter (it expired or was
+ * purged while the check ran).
+ */
+export function applySettlement(
+  current: ThrottleCounter | undefined,
+  rule: ThrottleRule,
+  outcome: AttemptSettlement,
+  now: number,
+): ThrottleCounter | undefined {
+  if (current === undefined && outcome !== "failed") return undefined;
+  const live = liveValues(current, rule, now);
+  const inFlight = Math.max(0, live.inFlight - 1);
+  switch (outcome) {
+    case "released":
+      return { ...live, inFlight };
+    case "succeeded":
+      return { ...live, failures: 0, lockedUntil: 0, nextDelayMs: firstDelay(rule), inFlight };
+    case "failed": {
+      const failures = live.failures + 1;
+      const delay = live.nextDelayMs;
+      return failures >= rule.freeFailures
+        ? {
+            failures,
+            lockedUntil: Math.max(live.lockedUntil, now + delay),
+            nextDelayMs: Math.min(delay * 2, rule.maxDelayMs),
+            expiresAt: Math.max(live.expiresAt, now + delay + rule.windowMs),
+            inFlight,
+            inFlightUntil: live.inFlightUntil,
+          }
+        : {
+            ...live,
+            failures,
+            expiresAt: Math.max(live.expiresAt, now + rule.windowMs),
+            inFlight,
+          };
+    }
+    default: {
+      const unreachable: never = outcome;
+      throw new TypeError(`unknown settlement ${String(unreachable)}`);
+    }
+  }
+}
+
+/** {@link ThrottleStore.reserveAttempts} for a store whose single steps are its atomic steps. */
+export async function reserveAttemptsInOrder(
+  store: Pick<ThrottleStore, "reserveAttempt" | "settleAttempt">,
+  attempts: readonly [KeyedAttempt, ...KeyedAttempt[]],
+  now: number,
+  leaseMs: number,
+): Promise<ThrottleRunDecision> {
+  const reserved: KeyedAttempt[] = [];
+  let decision: ThrottleRunDecision = { kind: "reserved", failures: 0, inFlight: 0 };
+  for (const attempt of attempts) {
+    const step = await store.reserveAttempt(attempt.key, attempt.rule, now, leaseMs);
+    if (step.kind !== "reserved") {
+      const outcome = step.kind === "locked" ? "failed" : "released";
+      for (const { key, rule } of reserved) await store.settleAttempt(key, rule, outcome, now);
+      return { ...step, key: attempt.key };
+    }
+    reserved.push(attempt);
+    decision = step;
+  }
+  return decision;
+}
+
+/** {@link ThrottleStore.settleAttempts} as its single steps, one after the other. */
+export async function settleAttemptsInOrder(
+  store: Pick<ThrottleStore, "settleAttempt">,
+  settlements: readonly KeyedSettlement[],
   now: number,
 ): Promise<void> {
-  await store.clearAttempts(clearKey);
-  if (forgive !== undefined) await store.forgiveAttempt(forgive.key, forgive.rule, now);
+  for (const { key, rule, outcome } of settlements) {
+    await store.settleAttempt(key, rule, outcome, now);
+  }
 }

@@ -3,7 +3,13 @@ import { createHash } from "node:crypto";
 import type { Clock } from "../clock.ts";
 import { AuthError } from "../errors.ts";
 import { canonicalUsername } from "../users/canonical-username.ts";
-import type { KeyedAttempt, ThrottleRule, ThrottleStore } from "./throttle-store.ts";
+import type { DeviceKey } from "./device-proof.ts";
+import type {
+  AttemptSettlement,
+  KeyedAttempt,
+  ThrottleRule,
+  ThrottleStore,
+} from "./throttle-store.ts";
 
 /** The rules for accounts and for client addresses. */
 export interface ThrottlePolicy {
@@ -30,33 +36,48 @@ export const defaultThrottlePolicy: ThrottlePolicy = Object.freeze({
   }),
 });
 
-/** A login attempt that was let through; say so when it succeeds. */
+/** A login attempt that was let through: settle it exactly once, when its check has ended. */
 export interface LoginAttempt {
-  /** Resets the account's counter and takes this attempt back from the address's. */
+  /** Clears the account's failures and lock; the address's place is given back uncounted. */
   succeeded(): Promise<void>;
+  /** Counts a failure for the account and the address (the one that reaches a limit locks it). */
+  failed(): Promise<void>;
 }
 
 /** Decides whether a login attempt may check a password at all. */
 export interface LoginThrottle {
   /**
-   * Counts an attempt for `username` (as given) from `address` (when known) and lets it through,
-   * or refuses it while either is locked. Counting happens before the password is checked, so
-   * any number of parallel attempts gets no more checks than sequential ones would. A lock this
-   * instance has already seen is refused from memory, without a store round trip.
+   * Reserves a place for an attempt on `username` (as given) from `address` (when known) before
+   * its password is checked, or refuses it while either is locked. The store lets only as many
+   * checks run at once as failures are left before the lock, across every instance sharing it;
+   * an attempt beyond them waits until one settles (and is refused if their failures set the
+   * lock). So parallel attempts get no more checks than the same attempts one after another,
+   * and parallel right passwords never lock the account. A lock this instance has already seen is
+   * refused from memory, without a store round trip.
+   *
+   * With `device` (a proof checked for this username, see `createDeviceProofs`), the attempt is
+   * judged by the device's own counter, under the account's rule, instead of the account's: a
+   * lock others set on the account does not refuse it, and its success leaves the account's
+   * counter alone. Once the device's counter is locked, the proof counts for nothing and the
+   * attempt is judged by the account's counter like any other.
    * @throws {AuthError} throttled, carrying `retryAfterSeconds`; the same for existing and
-   * unknown usernames, since the counter is keyed by the name as given
+   * unknown usernames, since the counter is keyed by the name as given; also when more than
+   * `maxQueuedPerAccount` attempts already wait for the key, or one waited `maxWaitMs`
    */
-  begin(username: string, address: string | undefined): Promise<LoginAttempt>;
+  begin(username: string, address: string | undefined, device?: DeviceKey): Promise<LoginAttempt>;
   /**
    * Runs `verify` (the password check) as one throttled attempt: {@link begin}, then `verify`,
-   * then {@link LoginAttempt.succeeded} when it resolves. Attempts on one account take turns in
-   * this process, so parallel attempts are decided exactly as the same attempts one after
-   * another: parallel right passwords all succeed, and parallel wrong ones get the free
+   * then {@link LoginAttempt.succeeded} when it resolves or {@link LoginAttempt.failed} when it
+   * throws: parallel right passwords all succeed, and parallel wrong ones get the free
    * verifications and no more.
-   * @throws {AuthError} throttled as {@link begin} does, or when more than `maxQueuedPerAccount`
-   * attempts already wait for the account; whatever `verify` throws
+   * @throws {AuthError} throttled as {@link begin} does; whatever `verify` throws
    */
-  attempt<T>(username: string, address: string | undefined, verify: () => Promise<T>): Promise<T>;
+  attempt<T>(
+    username: string,
+    address: string | undefined,
+    verify: () => Promise<T>,
+    device?: DeviceKey,
+  ): Promise<T>;
 }
 
 /** What {@link createLoginThrottle} needs. */
@@ -66,8 +87,15 @@ export interface LoginThrottleOptions {
   readonly policy?: ThrottlePolicy;
   /** Expired counters are purged at most this often (10 minutes by default). */
   readonly purgeIntervalMs?: number;
-  /** Attempts that may wait for their turn on one account before more are refused (64). */
+  /** Attempts that may wait for a place on one key in this process before more are refused (64). */
   readonly maxQueuedPerAccount?: number;
+  /** How long an attempt waits for a place before it is refused (10 s). */
+  readonly maxWaitMs?: number;
+  /**
+   * How long a reservation counts when its attempt is never settled — the instance died during
+   * the check (30 s): far longer than any check, which the hashing queue bounds.
+   */
+  readonly reservationLeaseMs?: number;
   /** Locks remembered in memory, so refusing them needs no store round trip (10 000). */
   readonly maxRememberedLocks?: number;
 }
@@ -78,9 +106,16 @@ export interface LoginThrottleOptions {
  * so a password typed into the username field is never stored.
  */
 export function accountThrottleKey(username: string): string {
+  // A flood on one account asks for the same key twice a request (the throttle, then the audit
+  // of its refusal): the last one is kept, which spares the normalising and the digest.
+  if (lastKeyed?.username === username) return lastKeyed.key;
   const normalized = canonicalUsername(username);
-  return `account:${createHash("sha256").update(normalized, "utf8").digest("base64url")}`;
+  const key = `account:${createHash("sha256").update(normalized, "utf8").digest("base64url")}`;
+  lastKeyed = { username, key };
+  return key;
 }
+
+let lastKeyed: { readonly username: string; readonly key: string } | undefined;
 
 /** The key of a client address's counter. */
 function addressThrottleKey(address: string): string {
@@ -123,7 +158,9 @@ export function createLoginThrottle(options: LoginThrottleOptions): LoginThrottl
   const purgeIntervalMs = options.purgeIntervalMs ?? 600_000;
   const maxQueued = options.maxQueuedPerAccount ?? 64;
   const locks = createLockMemory(options.maxRememberedLocks ?? 10_000);
-  const turns = new Map<string, Turns>();
+  const maxWaitMs = options.maxWaitMs ?? 10_000;
+  const leaseMs = options.reservationLeaseMs ?? 30_000;
+  const waiting = createWaitingRoom();
   let nextPurge = 0;
 
   const purgeWhenDue = async (now: number): Promise<void> => {
@@ -142,7 +179,11 @@ export function createLoginThrottle(options: LoginThrottleOptions): LoginThrottl
     if (lockedUntil > now) throw throttled(lockedUntil, now);
   };
 
-  const begin = async (username: string, address: string | undefined): Promise<LoginAttempt> => {
+  const begin = async (
+    username: string,
+    address: string | undefined,
+    device?: DeviceKey,
+  ): Promise<LoginAttempt> => {
     const accountAttempt: KeyedAttempt = {
       key: accountThrottleKey(username),
       rule: policy.account,
@@ -151,57 +192,115 @@ export function createLoginThrottle(options: LoginThrottleOptions): LoginThrottl
       address === undefined
         ? undefined
         : { key: addressThrottleKey(address), rule: policy.address };
-    refuseRemembered(accountAttempt.key, addressAttempt?.key);
-    const now = clock.now();
-    await purgeWhenDue(now);
-    const decision = await store.countAttempts(
-      addressAttempt === undefined ? [accountAttempt] : [addressAttempt, accountAttempt],
-      now,
-    );
-    if (!decision.allowed) {
-      locks.remember(decision.key, decision.lockedUntil, now);
-      throw throttled(decision.lockedUntil, now);
+    // The counter this attempt is judged by: its device's while the device is not locked.
+    let judged: KeyedAttempt =
+      device === undefined || locks.lockedUntil(device, clock.now()) > 0
+        ? accountAttempt
+        : { key: device, rule: policy.account };
+    const runOf = (): [KeyedAttempt, ...KeyedAttempt[]] =>
+      addressAttempt === undefined ? [judged] : [addressAttempt, judged];
+    let run = runOf();
+    refuseRemembered(judged.key, addressAttempt?.key);
+    await purgeWhenDue(clock.now());
+    // Measured on the performance clock: the injected clock may stand still in tests.
+    const giveUpAt = performance.now() + maxWaitMs;
+    for (let pause = 5; ; pause = Math.min(pause * 2, 200)) {
+      const now = clock.now();
+      const decision = await store.reserveAttempts(run, now, leaseMs);
+      if (decision.kind === "reserved") break;
+      if (decision.kind === "locked") {
+        locks.remember(decision.key, decision.lockedUntil, now);
+        if (judged === accountAttempt || decision.key !== judged.key) {
+          throw throttled(decision.lockedUntil, now);
+        }
+        // The device failed too often: its proof counts for nothing, as if never presented.
+        judged = accountAttempt;
+        run = runOf();
+        refuseRemembered(judged.key, addressAttempt?.key);
+        continue;
+      }
+      // Busy: a check that settles in this process wakes the first waiter at once; one settling
+      // on another instance is seen at the next try, after a pause that doubles up to 200 ms.
+      if (waiting.count(decision.key) >= maxQueued || performance.now() >= giveUpAt) {
+        throw throttled(clock.now() + 1000, clock.now());
+      }
+      await waiting.wait(decision.key, pause);
+      refuseRemembered(judged.key, addressAttempt?.key);
     }
+    let settled = false;
+    const settle = async (account: AttemptSettlement, other: AttemptSettlement) => {
+      if (settled) return;
+      settled = true;
+      try {
+        await store.settleAttempts(
+          addressAttempt === undefined
+            ? [{ ...judged, outcome: account }]
+            : [
+                { ...judged, outcome: account },
+                { ...addressAttempt, outcome: other },
+              ],
+          clock.now(),
+        );
+      } finally {
+        for (const { key } of run) waiting.wake(key);
+      }
+    };
     return {
       async succeeded() {
-        locks.forget(accountAttempt.key);
-        await store.settleSucceeded(accountAttempt.key, addressAttempt, clock.now());
+        locks.forget(judged.key);
+        await settle("succeeded", "released");
       },
+      failed: () => settle("failed", "failed"),
     };
   };
 
   return {
     begin,
-    async attempt(username, address, verify) {
-      const accountKey = accountThrottleKey(username);
-      // Refused before queueing: a flood on a locked account costs no turn and no memory.
-      refuseRemembered(accountKey, address === undefined ? undefined : addressThrottleKey(address));
-      const queue = turns.get(accountKey) ?? { last: Promise.resolve(), waiting: 0 };
-      if (queue.waiting >= maxQueued) throw throttled(clock.now() + 1000, clock.now());
-      queue.waiting++;
-      turns.set(accountKey, queue);
-      const before = queue.last;
-      const mine = Promise.withResolvers<void>();
-      queue.last = mine.promise;
+    async attempt(username, address, verify, device) {
+      const attempt = await begin(username, address, device);
+      let result: Awaited<ReturnType<typeof verify>>;
       try {
-        await before;
-        const attempt = await begin(username, address);
-        const result = await verify();
-        await attempt.succeeded();
-        return result;
-      } finally {
-        mine.resolve();
-        queue.waiting--;
-        if (queue.waiting === 0) turns.delete(accountKey);
+        result = await verify();
+      } catch (error) {
+        await attempt.failed();
+        throw error;
       }
+      await attempt.succeeded();
+      return result;
     },
   };
 }
 
-/** The attempts on one account in this process: each waits for `last`, then becomes it. */
-interface Turns {
-  last: Promise<void>;
-  waiting: number;
+/**
+ * Attempts of this process waiting for a place on a key, first come first woken: a settled
+ * attempt wakes one, which then tries the store again.
+ */
+function createWaitingRoom() {
+  const queues = new Map<string, (() => void)[]>();
+  return {
+    count(key: string): number {
+      return queues.get(key)?.length ?? 0;
+    },
+    /** Resolves when woken, or after `pauseMs`, whichever comes first. */
+    wait(key: string, pauseMs: number): Promise<void> {
+      const queue = queues.get(key) ?? [];
+      queues.set(key, queue);
+      return new Promise((resolve) => {
+        const done = (): void => {
+          clearTimeout(timer);
+          const at = queue.indexOf(done);
+          if (at !== -1) queue.splice(at, 1);
+          if (queue.length === 0 && queues.get(key) === queue) queues.delete(key);
+          resolve();
+        };
+        const timer = setTimeout(done, pauseMs);
+        queue.push(done);
+      });
+    },
+    wake(key: string): void {
+      queues.get(key)?.[0]?.();
+    },
+  };
 }
 
 /** Locks the store reported, kept until they end; at most `capacity`, the oldest dropped first. */

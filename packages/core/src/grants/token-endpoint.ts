@@ -149,6 +149,7 @@ export function createTokenEndpoint(deps: TokenEndpointDeps): TokenEndpoint {
         clientAddress: facts.clientAddress ?? undefined,
         clientId: authenticated?.client.clientId,
         audiences: authenticated?.client.audiences,
+        deviceProof: request.deviceProof,
       });
       outcome = { ok: true, tokens };
     } catch (error) {

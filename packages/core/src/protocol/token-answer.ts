@@ -10,6 +10,8 @@ export interface TokenResponseBody {
   /** The granted scopes, space-separated; always sent, since they may differ from those asked. */
   readonly scope: string;
   readonly refresh_token?: string;
+  /** A device proof to send back as `device_proof` at this device's next logins. */
+  readonly device_proof?: string;
 }
 
 /** A ready HTTP answer carrying tokens. */
@@ -31,7 +33,10 @@ const noStore = Object.freeze({ "Cache-Control": "no-store", Pragma: "no-cache" 
  * reply.status(answer.status).headers(answer.headers).send(answer.body);
  */
 export function tokenAnswer(
-  issued: IssuedAccessToken & { readonly refreshToken?: string | undefined },
+  issued: IssuedAccessToken & {
+    readonly refreshToken?: string | undefined;
+    readonly deviceProof?: string | undefined;
+  },
 ): TokenAnswer {
   return {
     status: 200,
@@ -41,6 +46,7 @@ export function tokenAnswer(
       expires_in: issued.expiresIn,
       scope: formatScopes(issued.scopes),
       ...(issued.refreshToken === undefined ? {} : { refresh_token: issued.refreshToken }),
+      ...(issued.deviceProof === undefined ? {} : { device_proof: issued.deviceProof }),
     },
     headers: noStore,
   };

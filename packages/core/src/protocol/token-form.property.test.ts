@@ -151,4 +151,17 @@ describe("parseTokenForm", () => {
       }),
     );
   });
+
+  it("passes a device proof of up to 128 characters on and drops a longer one", () => {
+    fc.assert(
+      fc.property(fc.string({ minLength: 1, maxLength: 300 }), (proof) => {
+        const body = new URLSearchParams({ username: "a", password: "b", device_proof: proof });
+        const result = parseTokenForm(body.toString(), formType, { strictGrantType: false });
+        assert.equal(result.kind, "request");
+        if (result.kind !== "request" || result.request.grantType !== "password") return;
+        assert.equal(result.request.deviceProof, proof.length <= 128 ? proof : undefined);
+      }),
+      { numRuns: 100 },
+    );
+  });
 });

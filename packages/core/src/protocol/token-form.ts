@@ -136,8 +136,14 @@ export function parseTokenForm(
       scope: read("scope"),
       clientId,
       ...client,
+      ...deviceProofOf(read("device_proof")),
     },
   };
+}
+
+// A proof longer than any this service issues is no proof; it is not worth an HMAC.
+function deviceProofOf(value: string | undefined): { deviceProof?: string } {
+  return value === undefined || value.length > 128 ? {} : { deviceProof: value };
 }
 
 function missing(field: string): ValidationIssue {

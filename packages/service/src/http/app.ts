@@ -5,6 +5,7 @@ import type { Clock } from "gatehouse-auth-core/clock";
 import type { DevicePolicy } from "gatehouse-auth-core/device/device-authorization";
 import { createDeviceVerifier } from "gatehouse-auth-core/device/device-verification";
 import { isAuthError } from "gatehouse-auth-core/errors";
+import type { DeviceProofs } from "gatehouse-auth-core/grants/device-proof";
 import type { LoginThrottle } from "gatehouse-auth-core/grants/throttle";
 import type { PublishedJwk } from "gatehouse-auth-core/keys/key-material";
 import type { PasswordHasher } from "gatehouse-auth-core/passwords/hasher";
@@ -80,6 +81,8 @@ export interface AppSettings {
   readonly docsClient: boolean;
   /** Browser origins allowed to call the token endpoint and the user routes (CORS). */
   readonly corsOrigins: readonly string[];
+  /** How long `/token` holds back a refusal of a locked login (none when absent). */
+  readonly throttleRefusalDelayMs?: number;
 }
 
 /**
@@ -97,6 +100,8 @@ export interface AppServices {
   readonly refreshPolicy: RefreshPolicy;
   /** Brute-force protection at `/token` (RFC 6749 §4.3.2). */
   readonly throttle: LoginThrottle;
+  /** Device proofs for the password grant; off when absent. */
+  readonly deviceProofs?: DeviceProofs;
   /** The registered clients, which authenticate at `/token`, `/revoke` and `/introspect`. */
   readonly clients: ClientLookup;
   /** The public signing keys served at `/.well-known/jwks.json`. */
@@ -202,6 +207,8 @@ export function createApp(services: AppServices, options: AppOptions = {}): Open
     deviceCodes: store.deviceCodes,
     authorizationCodes: store.authorizationCodes,
     denylist: store.denylist,
+    refusalDelayMs: settings.throttleRefusalDelayMs ?? 0,
+    ...(services.deviceProofs === undefined ? {} : { deviceProofs: services.deviceProofs }),
   });
   const sessions = createLoginSessions({
     users: store.users,

@@ -4,6 +4,7 @@ import type { ClientLookup } from "gatehouse-auth-core/clients/client-authentica
 import { passwordLoginClientId } from "gatehouse-auth-core/clients/client-authentication";
 import type { Clock } from "gatehouse-auth-core/clock";
 import { systemClock } from "gatehouse-auth-core/clock";
+import { createDeviceProofs } from "gatehouse-auth-core/grants/device-proof";
 import { createLoginThrottle } from "gatehouse-auth-core/grants/throttle";
 import type { PublishedJwk } from "gatehouse-auth-core/keys/key-material";
 import { generateSigningKey } from "gatehouse-auth-core/keys/key-material";
@@ -185,6 +186,14 @@ async function composeOnStore(settings: Settings, parts: Parts): Promise<Service
     tokens,
     refreshPolicy: settings.refreshTokens,
     throttle: createLoginThrottle({ store: store.throttle, clock, policy: settings.throttle }),
+    ...(settings.deviceProofSecret === undefined
+      ? {}
+      : {
+          deviceProofs: createDeviceProofs({
+            secret: Buffer.from(settings.deviceProofSecret, "utf8"),
+            clock,
+          }),
+        }),
     clients: parts.clients,
     publicKeys: keys.publicKeys,
     clock,

@@ -135,6 +135,18 @@ describe("loadSettings", () => {
       });
     }
 
+    it("refuses a device proof secret shorter than 32 bytes, and reads one as long", () => {
+      assert.throws(
+        () => loadSettings({ GATEHOUSE_DEVICE_PROOF_SECRET: "x".repeat(31) }),
+        RangeError,
+      );
+      assert.equal(
+        loadSettings({ GATEHOUSE_DEVICE_PROOF_SECRET: "x".repeat(32) }).deviceProofSecret,
+        "x".repeat(32),
+      );
+      assert.equal(loadSettings({}).deviceProofSecret, undefined);
+    });
+
     for (const lifetime of ["0", "86401", "30m"]) {
       it(`refuses GATEHOUSE_ACCESS_TOKEN_LIFETIME=${lifetime} with a RangeError`, () => {
         assert.throws(

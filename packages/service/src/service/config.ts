@@ -100,6 +100,8 @@ export const environmentSchema = z.object({
   GATEHOUSE_THROTTLE_BASE_DELAY_SECONDS: int(1, 86_400).default(1),
   GATEHOUSE_THROTTLE_MAX_DELAY_SECONDS: int(1, 86_400).default(900),
   GATEHOUSE_THROTTLE_WINDOW_SECONDS: int(1, 604_800).default(3600),
+  GATEHOUSE_THROTTLE_REFUSAL_DELAY_MS: int(0, 5000).default(250),
+  GATEHOUSE_DEVICE_PROOF_SECRET: z.string().optional(),
   GATEHOUSE_TRUSTED_PROXIES: z
     .string()
     .default("")
@@ -192,6 +194,10 @@ export interface Settings {
   readonly workers: number;
   /** Brute-force rules for `/token`, per account and per client address. */
   readonly throttle: ThrottlePolicy;
+  /** How long `/token` holds back its answer to a login refused by a lock (0: not at all). */
+  readonly throttleRefusalDelayMs: number;
+  /** The HMAC key of device proofs; `undefined` turns them off. */
+  readonly deviceProofSecret: string | undefined;
   /** Peers (IP addresses or CIDR ranges) whose `X-Forwarded-For` is believed. */
   readonly trustedProxies: readonly string[];
   /** Longest a client may take to send a whole request (Node's `requestTimeout`); then 408. */
@@ -228,6 +234,13 @@ export function loadSettings(env: Readonly<Record<string, string | undefined>>):
         "invalid configuration: GATEHOUSE_JWT_SECRET is a published example key; generate one with `openssl rand -hex 32`",
       );
     }
+  }
+  const deviceProofSecret =
+    e.GATEHOUSE_DEVICE_PROOF_SECRET === "" ? undefined : e.GATEHOUSE_DEVICE_PROOF_SECRET;
+  if (deviceProofSecret !== undefined && Buffer.byteLength(deviceProofSecret, "utf8") < 32) {
+    throw new RangeError(
+      "invalid configuration: GATEHOUSE_DEVICE_PROOF_SECRET needs at least 32 bytes",
+    );
   }
   const metricsToken = e.GATEHOUSE_METRICS_TOKEN === "" ? undefined : e.GATEHOUSE_METRICS_TOKEN;
   if (metricsToken !== undefined && metricsToken.length < 16) {
@@ -312,6 +325,8 @@ export function loadSettings(env: Readonly<Record<string, string | undefined>>):
       account: rule(e.GATEHOUSE_THROTTLE_FREE_FAILURES),
       address: rule(e.GATEHOUSE_THROTTLE_ADDRESS_FREE_FAILURES),
     }),
+    throttleRefusalDelayMs: e.GATEHOUSE_THROTTLE_REFUSAL_DELAY_MS,
+    deviceProofSecret,
     trustedProxies: Object.freeze(e.GATEHOUSE_TRUSTED_PROXIES),
     requestTimeoutMs: e.GATEHOUSE_REQUEST_TIMEOUT_MS,
     headersTimeoutMs: e.GATEHOUSE_HEADERS_TIMEOUT_MS,

@@ -164,6 +164,15 @@ export const settingDescriptions: Readonly<
     description:
       "A counter is forgotten this many seconds after its last failure (or after its lock ends).",
   },
+  GATEHOUSE_DEVICE_PROOF_SECRET: {
+    description:
+      "HMAC key of device proofs, at least 32 bytes (`openssl rand -hex 32`), the same on every instance. When set, each password-grant login answers a `device_proof`; a login that sends it back is judged by its device's own counter, so a lock others set on the account does not refuse it. Changing it revokes every proof.",
+    unset: "unset: no device proofs",
+  },
+  GATEHOUSE_THROTTLE_REFUSAL_DELAY_MS: {
+    description:
+      "How long `/token` holds back a 429 for a locked account or address, in milliseconds (never longer than its `Retry-After`; at most 1024 held at once per process, the rest answered at once). A client that waits for each answer then sends a few refusals a second instead of thousands; 0 answers at once.",
+  },
   GATEHOUSE_TRUSTED_PROXIES: {
     description:
       "Comma-separated IP addresses or CIDR ranges (`10.0.0.0/8,::1`) whose `X-Forwarded-For` is believed; set it to your reverse proxy. Unset, the socket address is the client.",

@@ -1,5 +1,6 @@
 // POST /token: the token endpoint (RFC 6749 §3.2) over HTTP — the password, refresh token,
 // client credentials and authorization code grants.
+import { setTimeout as sleep } from "node:timers/promises";
 import { z } from "@hono/zod-openapi";
 import type { AuthError } from "gatehouse-auth-core/errors";
 import type { TokenEndpointDeps } from "gatehouse-auth-core/grants/token-endpoint";
@@ -27,10 +28,18 @@ export interface TokenRouteDeps extends Omit<TokenEndpointDeps, "onLogin"> {
   readonly metrics: Metrics;
   /** Require `grant_type=password` instead of accepting its absence. */
   readonly strictGrantType: boolean;
+  /** How long a refusal of a locked login is held back before it is answered (0: not at all). */
+  readonly refusalDelayMs?: number;
 }
 
 /** The largest token request body read: a form with a 1 KiB password fits many times over. */
 const maxTokenBodyBytes = 16 * 1024;
+
+/**
+ * Refusals held back at once, at most, per process: each costs a timer and an open socket, so
+ * the hold never grows into a cost of its own; refusals past it are answered at once.
+ */
+const maxHeldRefusals = 1024;
 
 const tokenFormSchema = z
   .object({
@@ -84,6 +93,10 @@ const tokenFormSchema = z
       description:
         "A JWT signed with one of the client's registered keys (private_key_jwt); never with a client_secret or Basic",
     }),
+    device_proof: z.string().optional().openapi({
+      description:
+        "The password grant: the device_proof an earlier login of this account on this device answered; a lock others set on the account does not refuse it",
+    }),
   })
   .openapi("TokenRequest");
 
@@ -95,6 +108,10 @@ const tokenResponseSchema = z
     scope: z.string(),
     refresh_token: z.string().optional().openapi({
       description: "Opaque; exchange it at /token with grant_type=refresh_token for a new pair",
+    }),
+    device_proof: z.string().optional().openapi({
+      description:
+        "The password grant, when device proofs are configured: keep it for this account on this device and send it with the next logins",
     }),
   })
   .openapi("TokenResponse");
@@ -113,6 +130,22 @@ export function refusal(error: AuthError, authorization: string | undefined): Er
  */
 export function mountTokenRoute(app: OpenApiApp, deps: TokenRouteDeps): void {
   const { metrics } = deps;
+  const refusalDelayMs = deps.refusalDelayMs ?? 0;
+  let held = 0;
+  /**
+   * A tarpit for a flood on a locked account: a client that waits for each answer sends a few
+   * attempts a second instead of thousands, each of which would cost the server a request's
+   * work. Never held longer than its Retry-After, which still counts from the refusal.
+   */
+  const holdRefusal = async (error: AuthError): Promise<void> => {
+    if (refusalDelayMs === 0 || error.code !== "throttled" || held >= maxHeldRefusals) return;
+    held++;
+    try {
+      await sleep(Math.min(refusalDelayMs, (error.retryAfterSeconds ?? 1) * 1000));
+    } finally {
+      held--;
+    }
+  };
   const endpoint = createTokenEndpoint({
     ...deps,
     onLogin: (outcome) => metrics.countLogin(outcome),
@@ -181,6 +214,7 @@ export function mountTokenRoute(app: OpenApiApp, deps: TokenRouteDeps): void {
             requestId: requestId(c),
             authorization,
           });
+          if (!outcome.ok) await holdRefusal(outcome.error);
           answer = outcome.ok ? tokenAnswer(outcome.tokens) : refusal(outcome.error, authorization);
           break;
         }

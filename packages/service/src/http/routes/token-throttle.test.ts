@@ -173,4 +173,94 @@ describe("brute-force throttling at POST /token", () => {
 
     assert.deepEqual([...statuses], [200]);
   });
+
+  it("holds a refusal of a locked account back for the configured delay, and no other answer", async () => {
+    hasher = createCountingHasher(createFastHasher());
+    t = await makeTestApp({ hasher, throttleRefusalDelayMs: 200 });
+    const failed = performance.now();
+    await failTimes("johndoe", 5);
+    const failuresTook = performance.now() - failed;
+
+    const started = performance.now();
+    const response = await login("johndoe", "wrong");
+    const took = performance.now() - started;
+
+    assert.equal(response.status, 429);
+    assert.equal(response.headers.get("retry-after"), "1");
+    assert.ok(took >= 190, `answered after ${took} ms`);
+    assert.ok(failuresTook < 5 * 190, `five failures took ${failuresTook} ms`);
+  });
+
+  it("answers refusals at once once 1024 are held back", async () => {
+    hasher = createCountingHasher(createFastHasher());
+    t = await makeTestApp({ hasher, throttleRefusalDelayMs: 5000 });
+    await failTimes("johndoe", 5);
+    await login("johndoe", "wrong");
+    const held = Array.from({ length: 1024 }, () => login("johndoe", "wrong"));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+
+    const started = performance.now();
+    const response = await login("johndoe", "wrong");
+    const took = performance.now() - started;
+
+    assert.equal(response.status, 429);
+    assert.ok(took < 500, `answered after ${took} ms`);
+    assert.deepEqual(new Set((await Promise.all(held)).map((r) => r.status)), new Set([429]));
+  });
+
+  describe("with device proofs", () => {
+    const setupWithProofs = async (): Promise<void> => {
+      hasher = createCountingHasher(createFastHasher());
+      t = await makeTestApp({ hasher, deviceProofSecret: "a device proof secret of 32 bytes!" });
+    };
+    const loginWith = (form: Record<string, string>, address: string): Promise<Response> =>
+      Promise.resolve(
+        t.app.request(
+          "/token",
+          { method: "POST", body: new URLSearchParams(form) },
+          {
+            incoming: { socket: { remoteAddress: address } },
+          },
+        ),
+      );
+
+    it("answers a device proof and lets it in while others locked the account", async () => {
+      await setupWithProofs();
+      const first = await loginWith({ username: "johndoe", password: "secret" }, "192.0.2.1");
+      const { device_proof: proof } = (await first.json()) as { device_proof?: string };
+      assert.equal(typeof proof, "string");
+      await failTimes("johndoe", 5, "198.51.100.7");
+
+      const stranger = await loginWith({ username: "johndoe", password: "secret" }, "192.0.2.1");
+      const owner = await loginWith(
+        { username: "johndoe", password: "secret", device_proof: proof ?? "" },
+        "192.0.2.1",
+      );
+
+      assert.equal(stranger.status, 429);
+      assert.equal(owner.status, 200);
+    });
+
+    it("gives a proof of another account no way past the lock", async () => {
+      await setupWithProofs();
+      const alice = await loginWith({ username: "alice", password: "secret2" }, "192.0.2.1");
+      const { device_proof: proof } = (await alice.json()) as { device_proof?: string };
+      await failTimes("johndoe", 5, "198.51.100.7");
+
+      const response = await loginWith(
+        { username: "johndoe", password: "secret", device_proof: proof ?? "" },
+        "192.0.2.1",
+      );
+
+      assert.equal(response.status, 429);
+    });
+
+    it("answers no device proof when they are off", async () => {
+      await setup();
+
+      const response = await login("johndoe", "secret");
+
+      assert.equal(((await response.json()) as { device_proof?: string }).device_proof, undefined);
+    });
+  });
 });

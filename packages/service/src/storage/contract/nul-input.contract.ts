@@ -173,20 +173,22 @@ const portCalls: Readonly<Record<string, readonly PortCall[]>> = {
     call("isAccessTokenDenied", ["jti-1"], (s, jti) => s.denylist.isAccessTokenDenied(jti)),
   ],
   throttle: [
-    call("countAttempt", ["account:alice", rule, start], (s, ...a) =>
-      s.throttle.countAttempt(...a),
+    call("reserveAttempt", ["account:alice", rule, start, 30_000], (s, ...a) =>
+      s.throttle.reserveAttempt(...a),
     ),
-    call("forgiveAttempt", ["account:alice", rule, start], (s, ...a) =>
-      s.throttle.forgiveAttempt(...a),
+    call("settleAttempt", ["account:alice", rule, "failed", start], (s, key, r, _o, now) =>
+      s.throttle.settleAttempt(key, r, "failed", now),
     ),
     call("clearAttempts", ["account:alice"], (s, k) => s.throttle.clearAttempts(k)),
-    call("countAttempts", [[{ key: "address:10.0.0.1", rule }], start], (s, attempts, now) =>
-      s.throttle.countAttempts([attempts[0]], now),
+    call(
+      "reserveAttempts",
+      [[{ key: "address:10.0.0.1", rule }], start, 30_000],
+      (s, attempts, now, lease) => s.throttle.reserveAttempts([attempts[0]], now, lease),
     ),
     call(
-      "settleSucceeded",
-      ["account:alice", { key: "address:10.0.0.1", rule }, start],
-      (s, ...a) => s.throttle.settleSucceeded(...a),
+      "settleAttempts",
+      [[{ key: "address:10.0.0.1", rule, outcome: "released" }], start],
+      (s, settlements, now) => s.throttle.settleAttempts(settlements, now),
     ),
   ],
   audit: [

@@ -1,10 +1,10 @@
 // Brute-force counters in process memory: one process only, so each step is atomic by running to completion.
 import type { ThrottleCounter, ThrottleStore } from "gatehouse-auth-core/grants/throttle-store";
 import {
-  applyCountedAttempt,
-  applyForgivenAttempt,
-  countAttemptsInOrder,
-  settleSucceededInOrder,
+  applyReservation,
+  applySettlement,
+  reserveAttemptsInOrder,
+  settleAttemptsInOrder,
 } from "gatehouse-auth-core/grants/throttle-store";
 
 /**
@@ -13,27 +13,29 @@ import {
  */
 export function createMemoryThrottleStore(): ThrottleStore {
   const counters = new Map<string, ThrottleCounter>();
+  const put = (key: string, counter: ThrottleCounter | undefined): void => {
+    if (counter === undefined) counters.delete(key);
+    else counters.set(key, counter);
+  };
   const store: ThrottleStore = {
-    async countAttempt(key, rule, now) {
-      const { counter, decision } = applyCountedAttempt(counters.get(key), rule, now);
-      counters.set(key, counter);
+    async reserveAttempt(key, rule, now, leaseMs) {
+      const { counter, decision } = applyReservation(counters.get(key), rule, now, leaseMs);
+      put(key, counter);
       return decision;
     },
-    async forgiveAttempt(key, rule, now) {
-      const counter = applyForgivenAttempt(counters.get(key), rule, now);
-      if (counter === undefined) counters.delete(key);
-      else counters.set(key, counter);
+    async settleAttempt(key, rule, outcome, now) {
+      put(key, applySettlement(counters.get(key), rule, outcome, now));
     },
     async clearAttempts(key) {
       counters.delete(key);
     },
-    countAttempts: (attempts, now) => countAttemptsInOrder(store, attempts, now),
-    settleSucceeded: (clearKey, forgive, now) =>
-      settleSucceededInOrder(store, clearKey, forgive, now),
+    reserveAttempts: (attempts, now, leaseMs) =>
+      reserveAttemptsInOrder(store, attempts, now, leaseMs),
+    settleAttempts: (settlements, now) => settleAttemptsInOrder(store, settlements, now),
     async purgeExpiredAttempts(now) {
       let purged = 0;
       for (const [key, counter] of counters) {
-        if (counter.expiresAt <= now) {
+        if (counter.expiresAt <= now && counter.inFlightUntil <= now) {
           counters.delete(key);
           purged++;
         }

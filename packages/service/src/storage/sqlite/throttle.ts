@@ -1,6 +1,8 @@
 // Brute-force counters in SQLite: each step is one statement, so concurrent processes cannot race it.
 import type { DatabaseSync } from "node:sqlite";
 import type {
+  AttemptSettlement,
+  KeyedAttempt,
   ThrottleDecision,
   ThrottleRule,
   ThrottleRunDecision,
@@ -10,72 +12,120 @@ import { z } from "zod";
 import { parseRow } from "../rows/parse-row.ts";
 import { inWriteTransaction } from "./transaction.ts";
 
-const decisionRow = z.object({
+const reservationRow = z.object({
   failures: z.number().int(),
   locked_until: z.number().int(),
+  in_flight: z.number().int(),
   last_refused: z.union([z.literal(0), z.literal(1)]),
 });
 
-// The statements stick to SQL that PostgreSQL runs as written (INSERT … ON CONFLICT … RETURNING,
-// CASE, table alias): only the parameter markers change. Every SET expression reads the row as
-// it was before the statement, as both engines define it, and the row is locked while it runs.
+// Every SET expression reads the row as it was before the statement, and the row is locked (the
+// database's write lock) while it runs. A row past expires_at counts no failures and no lock; its
+// reservations count until in_flight_until.
 const live = "t.expires_at > :now";
-const locked = "t.locked_until > :now";
-const priorFailures = `CASE WHEN ${live} THEN t.failures ELSE 0 END`;
-const priorDelay = `CASE WHEN ${live} THEN t.next_delay_ms ELSE :firstDelay END`;
-const reaches = `${priorFailures} + 1 >= :freeFailures`;
+const liveFailures = `CASE WHEN ${live} THEN t.failures ELSE 0 END`;
+const liveLocked = `CASE WHEN ${live} THEN t.locked_until ELSE 0 END`;
+const liveDelay = `CASE WHEN ${live} THEN t.next_delay_ms ELSE :firstDelay END`;
+const liveExpires = `CASE WHEN ${live} THEN t.expires_at ELSE 0 END`;
+const liveInFlight = "CASE WHEN t.in_flight_until > :now THEN t.in_flight ELSE 0 END";
+const given = `CASE WHEN ${liveInFlight} > 0 THEN ${liveInFlight} - 1 ELSE 0 END`;
+// applyReservation: not locked, and nothing in flight or failures + in flight under the limit.
+const admits = `(t.locked_until <= :now AND (${liveInFlight} = 0 OR ${liveFailures} + ${liveInFlight} < :freeFailures))`;
+const ifAdmitted = (value: string, column: string): string =>
+  `CASE WHEN ${admits} THEN ${value} ELSE t.${column} END`;
 
-const countAttemptSql = `
-INSERT INTO login_throttle AS t (key, failures, locked_until, next_delay_ms, expires_at, last_refused)
-VALUES (:key, 1, :insertLockedUntil, :insertNextDelay, :insertExpiresAt, 0)
+const reserveSql = `
+INSERT INTO login_throttle AS t
+  (key, failures, locked_until, next_delay_ms, expires_at, last_refused, in_flight, in_flight_until)
+VALUES (:key, 0, 0, :firstDelay, :now + :window, 0, 1, :now + :lease)
 ON CONFLICT (key) DO UPDATE SET
-  failures = CASE WHEN ${locked} THEN t.failures ELSE ${priorFailures} + 1 END,
-  locked_until = CASE
-    WHEN ${locked} THEN t.locked_until
-    WHEN ${reaches} THEN :now + ${priorDelay}
-    ELSE 0 END,
-  next_delay_ms = CASE
-    WHEN ${locked} THEN t.next_delay_ms
-    WHEN ${reaches} THEN CASE WHEN ${priorDelay} * 2 > :maxDelay THEN :maxDelay ELSE ${priorDelay} * 2 END
-    ELSE ${priorDelay} END,
-  expires_at = CASE
-    WHEN ${locked} THEN t.expires_at
-    WHEN ${reaches} THEN :now + ${priorDelay} + :window
-    ELSE :now + :window END,
-  last_refused = CASE WHEN ${locked} THEN 1 ELSE 0 END
-RETURNING failures, locked_until, last_refused`;
+  failures = ${ifAdmitted(liveFailures, "failures")},
+  locked_until = ${ifAdmitted(liveLocked, "locked_until")},
+  next_delay_ms = ${ifAdmitted(liveDelay, "next_delay_ms")},
+  expires_at = ${ifAdmitted(`MAX(${liveExpires}, :now + :window)`, "expires_at")},
+  in_flight = ${ifAdmitted(`${liveInFlight} + 1`, "in_flight")},
+  in_flight_until = ${ifAdmitted(":now + :lease", "in_flight_until")},
+  last_refused = CASE WHEN ${admits} THEN 0 ELSE 1 END
+RETURNING failures, locked_until, in_flight, last_refused`;
 
-const forgiveAttemptSql = `
-UPDATE login_throttle SET
-  failures = CASE WHEN failures > 0 THEN failures - 1 ELSE 0 END,
-  locked_until = 0,
-  next_delay_ms = CASE
-    WHEN failures < :freeFailures THEN next_delay_ms
-    WHEN next_delay_ms / 2 < :firstDelay THEN :firstDelay
-    ELSE next_delay_ms / 2 END
-WHERE key = :key AND expires_at > :now`;
+const reaches = `${liveFailures} + 1 >= :freeFailures`;
+const failedSql = `
+INSERT INTO login_throttle AS t
+  (key, failures, locked_until, next_delay_ms, expires_at, last_refused, in_flight, in_flight_until)
+VALUES (:key, 1, :insertLockedUntil, :insertNextDelay, :insertExpiresAt, 0, 0, 0)
+ON CONFLICT (key) DO UPDATE SET
+  failures = ${liveFailures} + 1,
+  locked_until = CASE WHEN ${reaches}
+    THEN MAX(${liveLocked}, :now + ${liveDelay}) ELSE ${liveLocked} END,
+  next_delay_ms = CASE WHEN ${reaches}
+    THEN MIN(${liveDelay} * 2, :maxDelay) ELSE ${liveDelay} END,
+  expires_at = CASE WHEN ${reaches}
+    THEN MAX(${liveExpires}, :now + ${liveDelay} + :window)
+    ELSE MAX(${liveExpires}, :now + :window) END,
+  in_flight = ${given},
+  last_refused = 0`;
+
+const succeededSql = `
+UPDATE login_throttle AS t SET
+  failures = 0, locked_until = 0, next_delay_ms = :firstDelay, in_flight = ${given}
+WHERE key = :key`;
+
+const releasedSql = `UPDATE login_throttle AS t SET in_flight = ${given} WHERE key = :key`;
 
 /**
- * Returns the {@link ThrottleStore} on an open, migrated SQLite database. `countAttempt` is a
- * single `INSERT … ON CONFLICT DO UPDATE … RETURNING`, so it is atomic across every process
- * sharing the file. `countAttempts` and `settleSucceeded` run their steps in one write
- * transaction: a login then commits twice instead of four times, and each commit costs a WAL
- * write, its locks and, every thousand pages, a checkpoint.
+ * Returns the {@link ThrottleStore} on an open, migrated SQLite database. Each step is a single
+ * statement (`INSERT … ON CONFLICT DO UPDATE … RETURNING` to reserve), so it is atomic across
+ * every process sharing the file. `reserveAttempts` and `settleAttempts` run their steps in one
+ * write transaction: a login then commits twice instead of four times, and each commit costs a
+ * WAL write, its locks and, every thousand pages, a checkpoint.
  */
 export function createSqliteThrottleStore(db: DatabaseSync): ThrottleStore {
-  const countAttempt = db.prepare(countAttemptSql);
-  const forgiveAttempt = db.prepare(forgiveAttemptSql);
+  const reserve = db.prepare(reserveSql);
+  const failed = db.prepare(failedSql);
+  const succeeded = db.prepare(succeededSql);
+  const released = db.prepare(releasedSql);
   const clearAttempts = db.prepare("DELETE FROM login_throttle WHERE key = ?");
-  const purgeExpired = db.prepare("DELETE FROM login_throttle WHERE expires_at <= ?");
+  const purgeExpired = db.prepare(
+    "DELETE FROM login_throttle WHERE expires_at <= :now AND in_flight_until <= :now",
+  );
 
   const firstDelay = (rule: ThrottleRule): number => Math.min(rule.baseDelayMs, rule.maxDelayMs);
 
-  const count = (key: string, rule: ThrottleRule, now: number): ThrottleDecision => {
-    const delay = firstDelay(rule);
-    const locksAtOnce = rule.freeFailures <= 1;
+  const reserveOne = (
+    key: string,
+    rule: ThrottleRule,
+    now: number,
+    lease: number,
+  ): ThrottleDecision => {
     const row = parseRow(
-      decisionRow,
-      countAttempt.get({
+      reservationRow,
+      reserve.get({
+        key,
+        now,
+        lease,
+        firstDelay: firstDelay(rule),
+        freeFailures: rule.freeFailures,
+        window: rule.windowMs,
+      }),
+      "login_throttle",
+    );
+    if (row.last_refused === 0) {
+      return { kind: "reserved", failures: row.failures, inFlight: row.in_flight };
+    }
+    return row.locked_until > now
+      ? { kind: "locked", lockedUntil: row.locked_until }
+      : { kind: "busy" };
+  };
+  const settleOne = (
+    key: string,
+    rule: ThrottleRule,
+    outcome: AttemptSettlement,
+    now: number,
+  ): void => {
+    const delay = firstDelay(rule);
+    if (outcome === "failed") {
+      const locksAtOnce = rule.freeFailures <= 1;
+      failed.run({
         key,
         now,
         firstDelay: delay,
@@ -85,46 +135,49 @@ export function createSqliteThrottleStore(db: DatabaseSync): ThrottleStore {
         insertLockedUntil: locksAtOnce ? now + delay : 0,
         insertNextDelay: locksAtOnce ? Math.min(delay * 2, rule.maxDelayMs) : delay,
         insertExpiresAt: now + (locksAtOnce ? delay : 0) + rule.windowMs,
-      }),
-      "login_throttle",
-    );
-    return row.last_refused === 1
-      ? { allowed: false, lockedUntil: row.locked_until }
-      : { allowed: true, failures: row.failures };
-  };
-  const forgive = (key: string, rule: ThrottleRule, now: number): void => {
-    forgiveAttempt.run({ key, now, freeFailures: rule.freeFailures, firstDelay: firstDelay(rule) });
+      });
+    } else if (outcome === "succeeded") {
+      succeeded.run({ key, now, firstDelay: delay });
+    } else {
+      released.run({ key, now });
+    }
   };
 
   return {
-    async countAttempt(key, rule, now) {
-      return count(key, rule, now);
+    async reserveAttempt(key, rule, now, leaseMs) {
+      return reserveOne(key, rule, now, leaseMs);
     },
-    async forgiveAttempt(key, rule, now) {
-      forgive(key, rule, now);
+    async settleAttempt(key, rule, outcome, now) {
+      settleOne(key, rule, outcome, now);
     },
     async clearAttempts(key) {
       clearAttempts.run(key);
     },
-    async countAttempts(attempts, now) {
+    async reserveAttempts(attempts, now, leaseMs) {
       return inWriteTransaction(db, (): ThrottleRunDecision => {
-        let failures = 0;
-        for (const { key, rule } of attempts) {
-          const decision = count(key, rule, now);
-          if (!decision.allowed) return { ...decision, key };
-          failures = decision.failures;
+        const reserved: KeyedAttempt[] = [];
+        let decision: ThrottleRunDecision = { kind: "reserved", failures: 0, inFlight: 0 };
+        for (const attempt of attempts) {
+          const step = reserveOne(attempt.key, attempt.rule, now, leaseMs);
+          if (step.kind !== "reserved") {
+            const outcome = step.kind === "locked" ? "failed" : "released";
+            for (const { key, rule } of reserved) settleOne(key, rule, outcome, now);
+            return { ...step, key: attempt.key };
+          }
+          reserved.push(attempt);
+          decision = step;
         }
-        return { allowed: true, failures };
+        return decision;
       });
     },
-    async settleSucceeded(clearKey, forgiven, now) {
+    async settleAttempts(settlements, now) {
+      if (settlements.length === 0) return;
       inWriteTransaction(db, () => {
-        clearAttempts.run(clearKey);
-        if (forgiven !== undefined) forgive(forgiven.key, forgiven.rule, now);
+        for (const { key, rule, outcome } of settlements) settleOne(key, rule, outcome, now);
       });
     },
     async purgeExpiredAttempts(now) {
-      return Number(purgeExpired.run(now).changes);
+      return Number(purgeExpired.run({ now }).changes);
     },
   };
 }
