@@ -281,12 +281,15 @@ describe("the /device page", () => {
     assert.deepEqual(events[0]?.details, { client_id: "tv", scope: "me" });
   });
 
-  it("is not mounted without a session to sign users in", async () => {
+  it("sends a visitor without a session to the login page by default, back to the code", async () => {
     const bare = await makeTestApp();
     try {
-      const response = await bare.app.request("/device");
+      const response = await bare.app.request("/device?user_code=BCDF-GHJK");
+      const location = new URL(response.headers.get("location") ?? "", "http://gatehouse.test");
 
-      assert.equal(response.status, 404);
+      assert.equal(Math.floor(response.status / 100), 3);
+      assert.equal(location.pathname, "/login");
+      assert.equal(location.searchParams.get("return_to"), "/device?user_code=BCDF-GHJK");
     } finally {
       await bare.close();
     }
