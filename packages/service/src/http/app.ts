@@ -219,6 +219,7 @@ export function createApp(services: AppServices, options: AppOptions = {}): Open
   });
   mountLoginRoutes(app, {
     sessions,
+    deviceProofs: services.deviceProofs,
     users: store.users,
     hasher,
     throttle: services.throttle,

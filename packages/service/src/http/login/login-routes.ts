@@ -5,6 +5,7 @@ import { readAuthorizationRequest } from "gatehouse-auth-core/authorization/auth
 import type { ClientLookup } from "gatehouse-auth-core/clients/client-authentication";
 import type { Clock } from "gatehouse-auth-core/clock";
 import { isAuthError } from "gatehouse-auth-core/errors";
+import type { DeviceKey, DeviceProofs } from "gatehouse-auth-core/grants/device-proof";
 import type { LoginThrottle } from "gatehouse-auth-core/grants/throttle";
 import type { PasswordHasher } from "gatehouse-auth-core/passwords/hasher";
 import { isAcceptablePassword } from "gatehouse-auth-core/passwords/hasher";
@@ -13,6 +14,7 @@ import { authenticate } from "gatehouse-auth-core/users/authenticate";
 import type { UserStore } from "gatehouse-auth-core/users/user";
 import { isValidUsername } from "gatehouse-auth-core/users/user";
 import type { Context } from "hono";
+import { getCookie, setCookie } from "hono/cookie";
 import type { Metrics } from "../../telemetry/metrics.ts";
 import type { OpenApiApp } from "../openapi.ts";
 import { clientAddress, requestId } from "../request-envelope.ts";
@@ -41,7 +43,16 @@ export interface LoginRouteDeps {
   readonly scopes: ScopeCatalogue;
   readonly issuer: string;
   readonly metrics: Metrics;
+  /**
+   * Device proofs (OWASP device cookies): a browser that signed in to an account before keeps a
+   * cookie that has its later logins judged by its own counter, so a lock others caused on the
+   * account does not refuse it. Off when absent.
+   */
+  readonly deviceProofs?: DeviceProofs | undefined;
 }
+
+/** How long a device cookie is kept by the browser; the proof inside carries its own expiry. */
+const deviceCookieMaxAgeSeconds = 30 * 86_400;
 
 const authorizePrefix = "/authorize?";
 
@@ -79,6 +90,7 @@ export function refusalOnInsecureIssuer(c: Context, issuer: string): Response | 
 /** Mounts the login page, the logout endpoint and the pages' stylesheet. */
 export function mountLoginRoutes(app: OpenApiApp, deps: LoginRouteDeps): void {
   const { sessions } = deps;
+  const deviceCookie = `${cookieSecurityOf(deps.issuer) === "secure" ? "__Host-" : ""}gatehouse-device`;
 
   app.get(stylesheetPath, (c) =>
     c.body(stylesheet, 200, {
@@ -145,12 +157,18 @@ export function mountLoginRoutes(app: OpenApiApp, deps: LoginRouteDeps): void {
     const address = clientAddress(c) ?? undefined;
     const now = deps.clock.now();
     let failure: string | undefined;
+    let device: DeviceKey | undefined;
     try {
       // The same check as the password grant: the throttle counts the attempt first, and an
-      // unknown user costs one hash like a known one. (A device cookie, once the throttle takes
-      // one, would be read here and passed along.)
-      const user = await deps.throttle.attempt(username, address, () =>
-        authenticate(deps, username, password),
+      // unknown user costs one hash like a known one. A device cookie proven for this account
+      // has the attempt judged by the device's own counter instead of the account's.
+      const presented = getCookie(c, deviceCookie);
+      device = presented === undefined ? undefined : deps.deviceProofs?.check(presented, username);
+      const user = await deps.throttle.attempt(
+        username,
+        address,
+        () => authenticate(deps, username, password),
+        device,
       );
       const started = await sessions.start(c, user.username, now);
       // As the password grant does: a cut-off that overtook this login refuses it. The session
@@ -184,7 +202,19 @@ export function mountLoginRoutes(app: OpenApiApp, deps: LoginRouteDeps): void {
       reason: failure ?? null,
       details: { via: "login_page" },
     });
-    if (failure === undefined) return c.redirect(returnTo, 303);
+    if (failure === undefined) {
+      const proof = deps.deviceProofs?.issue(username, device);
+      if (proof !== undefined) {
+        setCookie(c, deviceCookie, proof, {
+          path: "/",
+          httpOnly: true,
+          secure: cookieSecurityOf(deps.issuer) === "secure",
+          sameSite: "Lax",
+          maxAge: deviceCookieMaxAgeSeconds,
+        });
+      }
+      return c.redirect(returnTo, 303);
+    }
     if (failure === "hasher_busy") {
       return showLogin(c, returnTo, 503, {
         username,
