@@ -34,6 +34,11 @@ export const authErrorCodes = [
   "hasher_busy",
   /** Too many failed logins for the account or the client address; `retryAfterSeconds` says when. */
   "throttled",
+  /**
+   * A resource server's guard has been cut off from Gatehouse's security events longer than it
+   * was told to accept, so it cannot tell whether a token was revoked; retry later.
+   */
+  "revocations_unavailable",
 ] as const;
 
 /** One of {@link authErrorCodes}. */

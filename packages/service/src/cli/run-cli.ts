@@ -83,6 +83,7 @@ const failureMessages = {
   scope_not_held: () => "cannot grant a scope the acting account does not hold",
   hasher_busy: () => "the password hasher is busy; try again",
   throttled: () => "too many failed attempts; try again later",
+  revocations_unavailable: () => "revocations cannot be checked right now; try again later",
 } as const satisfies Record<AuthErrorCode, (error: AuthError) => string>;
 
 function report(error: unknown, io: CliIo, debug: boolean): number {

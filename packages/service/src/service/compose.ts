@@ -1,5 +1,6 @@
 // The composition root: the one place that picks concrete adapters for the settings.
 
+import { createSecurityEventSigner } from "gatehouse-auth-core/changes/security-event-token";
 import type { ClientLookup } from "gatehouse-auth-core/clients/client-authentication";
 import { passwordLoginClientId } from "gatehouse-auth-core/clients/client-authentication";
 import type { Clock } from "gatehouse-auth-core/clock";
@@ -181,6 +182,16 @@ async function composeOnStore(settings: Settings, parts: Parts): Promise<Service
     throttle: createLoginThrottle({ store: store.throttle, clock, policy: settings.throttle }),
     clients: parts.clients,
     publicKeys: keys.publicKeys,
+    // Resource servers verify the SETs with the JWKS, so a shared secret cannot sign them.
+    ...(settings.jwtSecret === undefined
+      ? {
+          securityEvents: createSecurityEventSigner({
+            keys: keys.set,
+            issuer: settings.issuer,
+            clock,
+          }),
+        }
+      : {}),
     clock,
     logger,
     metrics,
