@@ -59,6 +59,9 @@ const querySchema = z.object({
 
 const encoder = new TextEncoder();
 
+/** A comment line: the reader has every event so far (also the heartbeat). */
+const current = encoder.encode(": current\n\n");
+
 /** One SSE message: `id` is the feed's sequence, so a reconnect sends it as `Last-Event-ID`. */
 function message(sequence: number, token: string): Uint8Array {
   return encoder.encode(`id: ${sequence}\nevent: set\ndata: ${token}\n\n`);
@@ -83,9 +86,10 @@ async function positionAt(feed: ChangeFeed, sinceMs: number, latest: number): Pr
 /**
  * Mounts `GET /security-events`. A confidential client allowed `events:read` authenticates with
  * HTTP Basic (RFC 6749 §2.3.1) and receives `text/event-stream`: one `set` event per change,
- * `id:` the feed's sequence and `data:` the SET, signed with the current signing key. Catch-up
- * from `Last-Event-ID`; a reader whose position the feed no longer holds first receives a
- * stream-gap SET naming the time before which tokens cannot be vouched for.
+ * `id:` the feed's sequence and `data:` the SET, signed with the current signing key; a comment
+ * line whenever the reader has caught up, and every `heartbeatMs` while idle. Catch-up from
+ * `Last-Event-ID`; a reader whose position the feed no longer holds first receives a stream-gap
+ * SET naming the time before which tokens cannot be vouched for.
  */
 export function mountSecurityEventsRoute(app: OpenApiApp, deps: SecurityEventsRouteDeps): void {
   const heartbeatMs = deps.heartbeatMs ?? 5000;
@@ -178,6 +182,7 @@ export function mountSecurityEventsRoute(app: OpenApiApp, deps: SecurityEventsRo
 
       const abort = new AbortController();
       let checkedAt = deps.clock.now();
+      let announced = false;
       const stream = new ReadableStream<Uint8Array>({
         start(controller) {
           controller.enqueue(encoder.encode("retry: 1000\n\n"));
@@ -211,15 +216,24 @@ export function mountSecurityEventsRoute(app: OpenApiApp, deps: SecurityEventsRo
                 const chunks = events.map((event) =>
                   message(event.sequence, deps.signer.sign(event, clientId)),
                 );
+                // Fewer than a full read: the reader now has everything, and is told so.
+                if (events.length < batchSize) chunks.push(current);
                 controller.enqueue(concat(chunks));
                 cursor = events.at(-1)?.sequence ?? cursor;
+                return;
+              }
+              if (!announced) {
+                announced = true;
+                controller.enqueue(current);
                 return;
               }
               const started = Date.now();
               await watcher.waitBeyond(cursor, heartbeatMs, abort.signal);
               if (abort.signal.aborted) return;
+              // The heartbeat is the same comment: proxies see traffic, and the reader learns it
+              // is still current.
               if (Date.now() - started >= heartbeatMs) {
-                controller.enqueue(encoder.encode(": heartbeat\n\n"));
+                controller.enqueue(current);
                 return;
               }
             }
