@@ -80,7 +80,7 @@ describe("GET /security-events", () => {
       const response = await app.request("/security-events");
 
       assert.equal(response.status, 401);
-      assert.equal((await response.json()).error, "invalid_client");
+      assert.equal(((await response.json()) as { error: string }).error, "invalid_client");
     });
 
     it("answers 401 with a Basic challenge for a wrong secret", async () => {
@@ -108,7 +108,7 @@ describe("GET /security-events", () => {
       const response = await open({ authorization: basic("other", "other-secret") });
 
       assert.equal(response.status, 400);
-      assert.equal((await response.json()).error, "unauthorized_client");
+      assert.equal(((await response.json()) as { error: string }).error, "unauthorized_client");
     });
 
     it("refuses a disabled client", async () => {
