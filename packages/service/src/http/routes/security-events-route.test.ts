@@ -1,10 +1,11 @@
 import assert from "node:assert/strict";
+import { createPublicKey } from "node:crypto";
 import { after, before, beforeEach, describe, it } from "node:test";
 import {
   type PublishedEvent,
   readSecurityEventToken,
 } from "gatehouse-auth-core/changes/security-event-token";
-import { createJwksKeySource } from "gatehouse-auth-guard/jwks-key-source";
+import type { KeyPair } from "gatehouse-auth-core/keys/token-keys";
 import type { FakeChangeFeed } from "../../../../../test/fixtures/change-feed.ts";
 import { createFakeChangeFeed } from "../../../../../test/fixtures/change-feed.ts";
 import { openEventStream, securityEvents } from "../../../../../test/fixtures/event-stream.ts";
@@ -56,12 +57,17 @@ describe("GET /security-events", () => {
 
   /** Verifies each SET with the keys the JWKS publishes, as a resource server would. */
   async function verified(data: readonly string[], audience = "resource-server") {
-    const jwks = await (await app.request("/.well-known/jwks.json")).json();
-    const keys = createJwksKeySource({
-      jwksUrl: `${issuer}/.well-known/jwks.json`,
-      fetch: async () => Response.json(jwks),
-    });
-    await keys.refreshIfStale();
+    const jwks = (await (await app.request("/.well-known/jwks.json")).json()) as {
+      keys: { kid: string; kty: string; crv: string; x: string }[];
+    };
+    const published = new Map<string, KeyPair>();
+    for (const { kid, ...jwk } of jwks.keys) {
+      const publicKey = createPublicKey({ key: jwk, format: "jwk" })
+        .export({ type: "spki", format: "pem" })
+        .toString();
+      published.set(kid, { kid, algorithm: "EdDSA", publicKey, privateKey: undefined });
+    }
+    const keys = { find: (kid: string) => published.get(kid) };
     return data.map((token) => readSecurityEventToken(token, { keys, issuer, audience }));
   }
 
