@@ -1,5 +1,6 @@
 // The composition root: the one place that picks concrete adapters for the settings.
 
+import type { ChangeFeed } from "gatehouse-auth-core/changes/change-feed";
 import { createSecurityEventSigner } from "gatehouse-auth-core/changes/security-event-token";
 import type { ClientLookup } from "gatehouse-auth-core/clients/client-authentication";
 import { passwordLoginClientId } from "gatehouse-auth-core/clients/client-authentication";
@@ -56,6 +57,8 @@ export interface ComposeOptions {
   readonly store?: (clock: Clock) => Store;
   /** The client registry client authentication reads; the store's `clients` port by default. */
   readonly clients?: ClientLookup;
+  /** The change feed published at `/security-events` (a test's or a bench's fake feed). */
+  readonly changes?: ChangeFeed;
 }
 
 /**
@@ -94,6 +97,7 @@ export async function composeServices(
         clock,
         metrics,
         clients: options.clients ?? store.clients,
+        ...(options.changes === undefined ? {} : { changes: options.changes }),
       }),
     );
   } catch (error) {
@@ -122,6 +126,7 @@ interface Parts {
   readonly clock: Clock;
   readonly metrics: Metrics;
   readonly clients: ClientLookup;
+  readonly changes?: ChangeFeed;
 }
 
 // Everything that reads or writes the store at start: keys, the dummy hash, demo data.
@@ -181,6 +186,7 @@ async function composeOnStore(settings: Settings, parts: Parts): Promise<Service
     refreshPolicy: settings.refreshTokens,
     throttle: createLoginThrottle({ store: store.throttle, clock, policy: settings.throttle }),
     clients: parts.clients,
+    ...(parts.changes === undefined ? {} : { changes: parts.changes }),
     publicKeys: keys.publicKeys,
     // Resource servers verify the SETs with the JWKS, so a shared secret cannot sign them.
     ...(settings.jwtSecret === undefined

@@ -13,6 +13,7 @@ import type { TestApp } from "../../../../../test/fixtures/test-app.ts";
 import { makeTestApp } from "../../../../../test/fixtures/test-app.ts";
 import type { TestClients } from "../../../../../test/fixtures/test-clients.ts";
 import { createTestClients } from "../../../../../test/fixtures/test-clients.ts";
+import { createApp } from "../app.ts";
 import type { OpenApiApp } from "../openapi.ts";
 
 const issuer = "https://gatehouse.test";
@@ -147,6 +148,35 @@ describe("GET /security-events", () => {
       const items = await stream.readToEnd();
 
       assert.equal(securityEvents(items).length, 0);
+    });
+  });
+
+  describe("shutdown", () => {
+    it("ends open streams once the server drains, so it can close", async () => {
+      let draining = false;
+      const drainable = createApp({ ...t.services, changes: feed }, { draining: () => draining });
+      const response = await drainable.request("/security-events", {
+        headers: { authorization: reader },
+      });
+      const stream = openEventStream(response);
+      await stream.readUntil((items) => items.some((item) => item.kind === "comment"));
+
+      draining = true;
+      const items = await stream.readToEnd(3000);
+
+      assert.equal(securityEvents(items).length, 0);
+    });
+
+    it("stops waiting on the feed once the reader hangs up", async () => {
+      const stream = openEventStream(await open());
+      await stream.readUntil((items) => items.some((item) => item.kind === "comment"));
+      const reads = feed.reads();
+
+      await stream.close();
+      // An idle stream reads the feed at least once a second while it waits.
+      await new Promise((resolve) => setTimeout(resolve, 1300));
+
+      assert.equal(feed.reads(), reads);
     });
   });
 

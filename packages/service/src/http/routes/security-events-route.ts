@@ -183,6 +183,7 @@ export function mountSecurityEventsRoute(app: OpenApiApp, deps: SecurityEventsRo
       const abort = new AbortController();
       let checkedAt = deps.clock.now();
       let announced = false;
+      let wroteAt = Date.now();
       const stream = new ReadableStream<Uint8Array>({
         start(controller) {
           controller.enqueue(encoder.encode("retry: 1000\n\n"));
@@ -219,20 +220,23 @@ export function mountSecurityEventsRoute(app: OpenApiApp, deps: SecurityEventsRo
                 // Fewer than a full read: the reader now has everything, and is told so.
                 if (events.length < batchSize) chunks.push(current);
                 controller.enqueue(concat(chunks));
+                wroteAt = Date.now();
                 cursor = events.at(-1)?.sequence ?? cursor;
                 return;
               }
               if (!announced) {
                 announced = true;
+                wroteAt = Date.now();
                 controller.enqueue(current);
                 return;
               }
-              const started = Date.now();
-              await watcher.waitBeyond(cursor, heartbeatMs, abort.signal);
+              // Woken by a change, by the heartbeat, or each second to notice a shutdown.
+              await watcher.waitBeyond(cursor, Math.min(heartbeatMs, 1000), abort.signal);
               if (abort.signal.aborted) return;
               // The heartbeat is the same comment: proxies see traffic, and the reader learns it
               // is still current.
-              if (Date.now() - started >= heartbeatMs) {
+              if (Date.now() - wroteAt >= heartbeatMs) {
+                wroteAt = Date.now();
                 controller.enqueue(current);
                 return;
               }

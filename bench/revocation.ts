@@ -1,0 +1,196 @@
+// Revocation at resource servers, measured: the time from `logout-all` at Gatehouse to the first
+// 401 at an Express resource server following the security event stream (p99 ≤ 1 s over at
+// least 50 trials), and that server's throughput with the subscription on and off (within 5 %),
+// in one run. Gatehouse runs in this process (startServer, a memory store, a cheap hasher); each
+// resource server in a child process; autocannon in another (bench/load.ts).
+//
+//   NODE_OPTIONS=--conditions=gatehouse-source node bench/revocation.ts [--trials 60] [--seconds 5] [--rounds 3]
+import type { ChildProcess } from "node:child_process";
+import { spawn } from "node:child_process";
+import { createHash } from "node:crypto";
+import { once } from "node:events";
+import { parseArgs } from "node:util";
+import type { RunningServer } from "gatehouse-auth/server/start-server";
+import { startServer } from "gatehouse-auth/server/start-server";
+import { loadSettings } from "gatehouse-auth/service/config";
+import { createMemoryStore } from "gatehouse-auth/storage/memory/store";
+import { systemClock } from "gatehouse-auth-core/clock";
+import type { Store } from "gatehouse-auth-core/ports";
+import { createFakeChangeFeed, recordChanges } from "../test/fixtures/change-feed.ts";
+import { createFastHasher } from "../test/fixtures/fast-hasher.ts";
+import type { LoadSummary } from "./load.ts";
+import { root } from "./processes.ts";
+
+const { values: options } = parseArgs({
+  options: {
+    trials: { type: "string", default: "60" },
+    seconds: { type: "string", default: "5" },
+    rounds: { type: "string", default: "3" },
+    connections: { type: "string", default: "20" },
+  },
+});
+const trials = Number(options.trials);
+const seconds = Number(options.seconds);
+const rounds = Number(options.rounds);
+const connections = Number(options.connections);
+
+const issuer = "http://gatehouse.bench";
+const client = { id: "bench-resource-server", secret: "bench-resource-server-secret" };
+
+// The feed Gatehouse publishes: until every store keeps its own, a fake one fed by a wrapper
+// around the store's user and denylist writes. Once `store.changes` exists and the composition
+// root publishes it, delete the `changes: fake` line below — the one change this bench needs.
+const fake = createFakeChangeFeed(systemClock);
+
+const settings = loadSettings({
+  GATEHOUSE_DEMO: "true",
+  GATEHOUSE_LOG_LEVEL: "silent",
+  GATEHOUSE_ISSUER: issuer,
+  GATEHOUSE_HOST: "127.0.0.1",
+  GATEHOUSE_PORT: "0",
+});
+let store: Store | undefined;
+const gatehouse: RunningServer = await startServer(settings, {
+  compose: {
+    hasher: createFastHasher(),
+    store: (clock) => {
+      store = recordChanges(createMemoryStore({ clock }), fake);
+      return store;
+    },
+    changes: fake,
+  },
+});
+if (store === undefined) throw new Error("the store was not made");
+await store.clients.createClient({
+  clientId: client.id,
+  name: client.id,
+  type: "confidential",
+  secretHash: createHash("sha256").update(client.secret).digest("hex"),
+  grantTypes: ["client_credentials"],
+  scopes: ["events:read"],
+  redirectUris: [],
+  audiences: [],
+  firstParty: false,
+});
+const gatehouseUrl = `http://127.0.0.1:${gatehouse.port}`;
+
+interface ResourceServer {
+  readonly url: string;
+  readonly child: ChildProcess;
+}
+
+async function startResourceServer(subscribe: boolean): Promise<ResourceServer> {
+  const child = spawn(process.execPath, [`${root}bench/revocation-resource-server.ts`], {
+    env: {
+      ...process.env,
+      NODE_OPTIONS: "--conditions=gatehouse-source",
+      GATEHOUSE_URL: gatehouseUrl,
+      GATEHOUSE_ISSUER: issuer,
+      CLIENT_ID: client.id,
+      CLIENT_SECRET: client.secret,
+      SUBSCRIBE: subscribe ? "1" : "0",
+    },
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  const [line] = (await once(child.stdout, "data")) as [Buffer];
+  const { port } = JSON.parse(line.toString()) as { port: number };
+  return { url: `http://127.0.0.1:${port}`, child };
+}
+
+async function login(): Promise<string> {
+  const response = await fetch(`${gatehouseUrl}/token`, {
+    method: "POST",
+    body: new URLSearchParams({ username: "johndoe", password: "secret" }),
+  });
+  const body = (await response.json()) as { access_token?: string };
+  if (body.access_token === undefined) throw new Error(`login answered ${response.status}`);
+  return body.access_token;
+}
+
+async function status(url: string, token: string): Promise<number> {
+  const response = await fetch(`${url}/items`, { headers: { authorization: `Bearer ${token}` } });
+  await response.body?.cancel();
+  return response.status;
+}
+
+const quantile = (sorted: readonly number[], q: number): number =>
+  sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] ?? Number.NaN;
+
+/** Logs in, logs out everywhere, and times until the resource server refuses the token. */
+async function measureLatency(server: ResourceServer): Promise<number[]> {
+  const latencies: number[] = [];
+  for (let trial = 0; trial < trials; trial += 1) {
+    // A token issued after the previous trial's cut-off (which is exclusive, in ms).
+    await new Promise((resolve) => setTimeout(resolve, 2));
+    const token = await login();
+    if ((await status(server.url, token)) !== 200) throw new Error("a fresh token was refused");
+    const started = performance.now();
+    const answer = await fetch(`${gatehouseUrl}/users/me/logout-all`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${token}` },
+    });
+    if (answer.status !== 204) throw new Error(`logout-all answered ${answer.status}`);
+    for (;;) {
+      const seen = await status(server.url, token);
+      if (seen === 401) break;
+      if (performance.now() - started > 10_000) throw new Error("never refused");
+    }
+    latencies.push(performance.now() - started);
+  }
+  return latencies.sort((a, b) => a - b);
+}
+
+async function load(url: string, token: string): Promise<LoadSummary> {
+  const spec = {
+    url: `${url}/items`,
+    connections,
+    durationSeconds: seconds,
+    warmupSeconds: 1,
+    headers: { authorization: `Bearer ${token}` },
+  };
+  const child = spawn(process.execPath, [`${root}bench/load.ts`, JSON.stringify(spec)], {
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  let output = "";
+  child.stdout.on("data", (chunk: Buffer) => {
+    output += chunk.toString();
+  });
+  await once(child, "exit");
+  return JSON.parse(output.trim().split("\n").at(-1) ?? "{}") as LoadSummary;
+}
+
+const subscribed = await startResourceServer(true);
+const plain = await startResourceServer(false);
+try {
+  const latencies = await measureLatency(subscribed);
+  const p50 = quantile(latencies, 0.5);
+  const p99 = quantile(latencies, 0.99);
+  const max = latencies.at(-1) ?? Number.NaN;
+  process.stdout.write(
+    `logout-all → 401 at the resource server, ${latencies.length} trials: p50 ${p50.toFixed(1)} ms, p99 ${p99.toFixed(1)} ms, max ${max.toFixed(1)} ms (target p99 ≤ 1000 ms: ${p99 <= 1000 ? "met" : "missed"})\n`,
+  );
+
+  const token = await login();
+  const on: number[] = [];
+  const off: number[] = [];
+  // Alternating rounds, so drift on a shared machine falls on both sides alike.
+  for (let round = 0; round < rounds; round += 1) {
+    off.push((await load(plain.url, token)).requestsPerSecond);
+    on.push((await load(subscribed.url, token)).requestsPerSecond);
+  }
+  const median = (values: readonly number[]): number => {
+    const sorted = [...values].sort((a, b) => a - b);
+    return quantile(sorted, 0.5);
+  };
+  const ratio = median(on) / median(off);
+  process.stdout.write(
+    `throughput GET /items (Express guard), ${rounds} rounds of ${seconds} s, ${connections} connections: without the subscription ${median(off).toFixed(0)} req/s (${off.map((v) => v.toFixed(0)).join(", ")}), with it ${median(on).toFixed(0)} req/s (${on.map((v) => v.toFixed(0)).join(", ")}): ${(ratio * 100).toFixed(1)} % (target ≥ 95 %: ${ratio >= 0.95 ? "met" : "missed"})\n`,
+  );
+  const state = await (await fetch(`${subscribed.url}/state`)).json();
+  process.stdout.write(`subscription state at the end: ${JSON.stringify(state)}\n`);
+} finally {
+  subscribed.child.kill("SIGTERM");
+  plain.child.kill("SIGTERM");
+  await Promise.all([once(subscribed.child, "exit"), once(plain.child, "exit")]);
+  await gatehouse.close();
+}
