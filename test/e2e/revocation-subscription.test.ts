@@ -204,6 +204,47 @@ describe("the guard's revocation subscription", () => {
     assert.equal(verifier.revocations?.state().lastSequence, 1);
   });
 
+  it("never misses a cut-off written while it is starting (60 trials)", async () => {
+    const misses: number[] = [];
+    for (let trial = 0; trial < 60; trial += 1) {
+      const token = await source.t.login("johndoe", "secret");
+      source.t.clock.advance(5);
+      const verifier = subscribe();
+      // The cut-off lands anywhere from before the first request of the guard to after it.
+      await new Promise((resolve) => setTimeout(resolve, trial % 6));
+      await source.t.store.users.updateUser("johndoe", { tokensValidAfter: source.t.clock.now() });
+      await caughtUp(verifier);
+      if ((await refusal(verifier, token)) !== "token_invalid") misses.push(trial);
+      await verifier.revocations?.close();
+      source.t.clock.advance(5);
+    }
+
+    assert.deepEqual(misses, []);
+  });
+
+  it("reads the JWKS again when a signing key changed, so a removed key stops verifying", async () => {
+    let jwksReads = 0;
+    const verifier = createRemoteVerifier({
+      jwksUrl,
+      issuer: sourceIssuer,
+      clock: source.t.clock,
+      fetch: (url, init) => {
+        if (url.pathname === "/.well-known/jwks.json") jwksReads += 1;
+        return source.fetch(url, init);
+      },
+      revocations: { ...streamClient, minBackoffMs: 10 },
+    });
+    verifiers.push(verifier);
+    await caughtUp(verifier);
+    const before = jwksReads;
+
+    source.feed.append({ kind: "signing_key_changed", keyId: "retired-key" });
+    await caughtUp(verifier);
+    await eventually(() => jwksReads > before);
+
+    assert.equal(jwksReads, before + 1);
+  });
+
   it("says in its state whether it is connected, where it is, and since when it is current", async () => {
     const verifier = subscribe();
     source.feed.append({ kind: "user_deleted", username: "a" });
