@@ -1,6 +1,6 @@
 // The resource server of the revocation bench: Express with the toolkit guard, following
 // Gatehouse's security events when SUBSCRIBE=1. Prints one JSON line once it listens (and, when
-// subscribed, has caught up); serves GET /items (scope items) and GET /state.
+// subscribed, has caught up); serves GET /items (scope items), GET /cpu and GET /state.
 import type { AddressInfo } from "node:net";
 import express from "express";
 import { createRemoteVerifier } from "gatehouse-auth-guard";
@@ -28,6 +28,12 @@ const app = express();
 app.get("/items", guard.require(["items"]), (request, response) => {
   response.json({ owner: guard.principal(request).subject });
 });
+// CPU time of this process so far (µs): the cost per request survives a busy machine better than
+// the request rate does.
+app.get("/cpu", (_request, response) => {
+  const { user, system } = process.cpuUsage();
+  response.json({ micros: user + system });
+});
 app.get("/state", (_request, response) => {
   response.json(verifier.revocations?.state() ?? null);
 });
@@ -35,6 +41,9 @@ const server = app.listen(0, "127.0.0.1", () => {
   const address = server.address() as AddressInfo; // a TCP listener always has an AddressInfo
   process.stdout.write(`${JSON.stringify({ msg: "listening", port: address.port })}\n`);
 });
-process.once("SIGTERM", () => {
-  void verifier.revocations?.close().then(() => server.close(() => process.exit(0)));
+process.once("SIGTERM", async () => {
+  await verifier.revocations?.close();
+  // The bench's own keep-alive connections would hold close() open.
+  server.closeAllConnections();
+  server.close(() => process.exit(0));
 });

@@ -4,7 +4,7 @@
 // in one run. Gatehouse runs in this process (startServer, a memory store, a cheap hasher); each
 // resource server in a child process; autocannon in another (bench/load.ts).
 //
-//   NODE_OPTIONS=--conditions=gatehouse-source node bench/revocation.ts [--trials 60] [--seconds 5] [--rounds 3]
+//   NODE_OPTIONS=--conditions=gatehouse-source node bench/revocation.ts [--trials 60] [--seconds 5] [--rounds 6]
 import type { ChildProcess } from "node:child_process";
 import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
@@ -25,7 +25,7 @@ const { values: options } = parseArgs({
   options: {
     trials: { type: "string", default: "60" },
     seconds: { type: "string", default: "5" },
-    rounds: { type: "string", default: "3" },
+    rounds: { type: "string", default: "6" },
     connections: { type: "string", default: "20" },
   },
 });
@@ -46,8 +46,8 @@ const settings = loadSettings({
   GATEHOUSE_DEMO: "true",
   GATEHOUSE_LOG_LEVEL: "silent",
   GATEHOUSE_ISSUER: issuer,
-  GATEHOUSE_HOST: "127.0.0.1",
-  GATEHOUSE_PORT: "0",
+  HOST: "127.0.0.1",
+  PORT: "0",
 });
 let store: Store | undefined;
 const gatehouse: RunningServer = await startServer(settings, {
@@ -140,6 +140,25 @@ async function measureLatency(server: ResourceServer): Promise<number[]> {
   return latencies.sort((a, b) => a - b);
 }
 
+async function cpuMicros(url: string): Promise<number> {
+  return ((await (await fetch(`${url}/cpu`)).json()) as { micros: number }).micros;
+}
+
+interface Measured {
+  readonly requestsPerSecond: number;
+  /** CPU time the resource server spent per request, µs (warm-up included on both sides). */
+  readonly cpuPerRequest: number;
+}
+
+async function measure(url: string, token: string): Promise<Measured> {
+  const before = await cpuMicros(url);
+  const summary = await load(url, token);
+  const spent = (await cpuMicros(url)) - before;
+  // The warm-up second is served too but not counted in `requests`; scale it in.
+  const served = summary.requests * ((seconds + 1) / seconds);
+  return { requestsPerSecond: summary.requestsPerSecond, cpuPerRequest: spent / served };
+}
+
 async function load(url: string, token: string): Promise<LoadSummary> {
   const spec = {
     url: `${url}/items`,
@@ -173,18 +192,44 @@ try {
   const token = await login();
   const on: number[] = [];
   const off: number[] = [];
-  // Alternating rounds, so drift on a shared machine falls on both sides alike.
+  const ratios: number[] = [];
+  const cpuOff: number[] = [];
+  const cpuOn: number[] = [];
+  const cpuRatios: number[] = [];
+  // Pairs of runs, each pair back to back and the order swapped every other pair (ABBA), so
+  // drift on a shared machine falls on both sides alike; the ratio is the median of the pairs'.
   for (let round = 0; round < rounds; round += 1) {
-    off.push((await load(plain.url, token)).requestsPerSecond);
-    on.push((await load(subscribed.url, token)).requestsPerSecond);
+    const first = round % 2 === 0 ? plain : subscribed;
+    const second = first === plain ? subscribed : plain;
+    const a = await measure(first.url, token);
+    const b = await measure(second.url, token);
+    const [without, withIt] = first === plain ? [a, b] : [b, a];
+    off.push(without.requestsPerSecond);
+    on.push(withIt.requestsPerSecond);
+    ratios.push(withIt.requestsPerSecond / without.requestsPerSecond);
+    cpuOff.push(without.cpuPerRequest);
+    cpuOn.push(withIt.cpuPerRequest);
+    // Throughput a core gives is the inverse of the CPU time per request.
+    cpuRatios.push(without.cpuPerRequest / withIt.cpuPerRequest);
   }
   const median = (values: readonly number[]): number => {
-    const sorted = [...values].sort((a, b) => a - b);
-    return quantile(sorted, 0.5);
+    const sorted = [...values].sort((x, y) => x - y);
+    const middle = Math.floor(sorted.length / 2);
+    return sorted.length % 2 === 1
+      ? (sorted[middle] ?? Number.NaN)
+      : ((sorted[middle - 1] ?? Number.NaN) + (sorted[middle] ?? Number.NaN)) / 2;
   };
-  const ratio = median(on) / median(off);
+  const ratio = median(ratios);
+  const cpuRatio = median(cpuRatios);
+  const list = (values: readonly number[], digits = 0): string =>
+    values.map((v) => v.toFixed(digits)).join(", ");
+  const percents = (values: readonly number[]): string =>
+    values.map((r) => `${(r * 100).toFixed(1)} %`).join(", ");
   process.stdout.write(
-    `throughput GET /items (Express guard), ${rounds} rounds of ${seconds} s, ${connections} connections: without the subscription ${median(off).toFixed(0)} req/s (${off.map((v) => v.toFixed(0)).join(", ")}), with it ${median(on).toFixed(0)} req/s (${on.map((v) => v.toFixed(0)).join(", ")}): ${(ratio * 100).toFixed(1)} % (target ≥ 95 %: ${ratio >= 0.95 ? "met" : "missed"})\n`,
+    `throughput GET /items (Express guard), ${rounds} pairs of ${seconds} s runs, ${connections} connections: without the subscription ${list(off)} req/s, with it ${list(on)} req/s; median of the pairs' ratios ${(ratio * 100).toFixed(1)} % (${percents(ratios)}) (target ≥ 95 %: ${ratio >= 0.95 ? "met" : "missed"})\n`,
+  );
+  process.stdout.write(
+    `CPU per request at the resource server: without ${list(cpuOff, 1)} µs, with ${list(cpuOn, 1)} µs; as throughput per core, median of the pairs ${(cpuRatio * 100).toFixed(1)} % (${percents(cpuRatios)}) (target ≥ 95 %: ${cpuRatio >= 0.95 ? "met" : "missed"})\n`,
   );
   const state = await (await fetch(`${subscribed.url}/state`)).json();
   process.stdout.write(`subscription state at the end: ${JSON.stringify(state)}\n`);
