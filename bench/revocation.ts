@@ -16,6 +16,7 @@ import { loadSettings } from "gatehouse-auth/service/config";
 import { createMemoryStore } from "gatehouse-auth/storage/memory/store";
 import { systemClock } from "gatehouse-auth-core/clock";
 import type { Store } from "gatehouse-auth-core/ports";
+import { createRemoteVerifier } from "gatehouse-auth-guard";
 import { createFakeChangeFeed, recordChanges } from "../test/fixtures/change-feed.ts";
 import { createFastHasher } from "../test/fixtures/fast-hasher.ts";
 import type { LoadSummary } from "./load.ts";
@@ -230,6 +231,31 @@ try {
   );
   process.stdout.write(
     `CPU per request at the resource server: without ${list(cpuOff, 1)} µs, with ${list(cpuOn, 1)} µs; as throughput per core, median of the pairs ${(cpuRatio * 100).toFixed(1)} % (${percents(cpuRatios)}) (target ≥ 95 %: ${cpuRatio >= 0.95 ? "met" : "missed"})\n`,
+  );
+  // The guard's own cost, apart from Express and the machine's noise: verify() in this process,
+  // blocks with and without the subscription taking turns.
+  const verifiers = [false, true].map((subscribe) =>
+    createRemoteVerifier({
+      jwksUrl: `${gatehouseUrl}/.well-known/jwks.json`,
+      issuer,
+      ...(subscribe ? { revocations: { clientId: client.id, clientSecret: client.secret } } : {}),
+    }),
+  );
+  await Promise.all(verifiers.map((verifier) => verifier.revocations?.caughtUpTo(0)));
+  const perCall: [number[], number[]] = [[], []];
+  const block = 20_000;
+  for (let round = 0; round < 12; round += 1) {
+    for (const [index, verifier] of verifiers.entries()) {
+      const started = performance.now();
+      for (let call = 0; call < block; call += 1) await verifier.verify(token, ["items"]);
+      // The first rounds warm the JIT and the verified-token cache up.
+      if (round >= 2) perCall[index]?.push(((performance.now() - started) * 1000) / block);
+    }
+  }
+  await Promise.all(verifiers.map((verifier) => verifier.revocations?.close()));
+  const [plainCalls, subscribedCalls] = perCall.map(median) as [number, number];
+  process.stdout.write(
+    `verify() of a cached token in process: without the subscription ${plainCalls.toFixed(2)} µs, with it ${subscribedCalls.toFixed(2)} µs per call (${((plainCalls / subscribedCalls) * 100).toFixed(1)} % of the calls per second)\n`,
   );
   const state = await (await fetch(`${subscribed.url}/state`)).json();
   process.stdout.write(`subscription state at the end: ${JSON.stringify(state)}\n`);

@@ -130,6 +130,7 @@ export function createRevocationSubscription(
   let lastSequence = 0;
   let cutOffSince: number | null = clock.now();
   let lastContact: number | null = null;
+  let contacts = 0;
   let lastError: string | null = null;
   let lastSweep = clock.now();
   let connection: AbortController | undefined;
@@ -170,6 +171,7 @@ export function createRevocationSubscription(
       connected = true;
       cutOffSince = null;
       lastContact = clock.now();
+      contacts += 1;
       if (clock.now() - lastSweep >= sweepIntervalMs) {
         lastSweep = clock.now();
         list.sweep(clock.now());
@@ -256,7 +258,7 @@ export function createRevocationSubscription(
   const run = async (): Promise<void> => {
     let backoffMs = minBackoffMs;
     while (!closed) {
-      const before = lastContact;
+      const before = contacts;
       try {
         await connectOnce();
       } catch (error) {
@@ -265,7 +267,7 @@ export function createRevocationSubscription(
       }
       if (closed) break;
       // A connection that got as far as catching up starts the backoff afresh.
-      if (lastContact !== before) backoffMs = minBackoffMs;
+      if (contacts !== before) backoffMs = minBackoffMs;
       // Half of the wait fixed, half random: guards restarted together do not reconnect together.
       await sleep(backoffMs / 2 + Math.random() * (backoffMs / 2));
       backoffMs = Math.min(maxBackoffMs, backoffMs * 2);
