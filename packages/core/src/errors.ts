@@ -36,7 +36,8 @@ export const authErrorCodes = [
   "throttled",
   /**
    * A resource server's guard has been cut off from Gatehouse's security events longer than it
-   * was told to accept, so it cannot tell whether a token was revoked; retry later.
+   * was told to accept, so it cannot tell whether a token was revoked; also Gatehouse's answer
+   * at `/security-events` while it signs with a shared secret. Retry later.
    */
   "revocations_unavailable",
 ] as const;

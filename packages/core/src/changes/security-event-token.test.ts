@@ -209,10 +209,13 @@ describe("security event tokens", () => {
 
   it("refuses to sign with a shared secret, which a reader could not verify", () => {
     const secret = { kid: "s", algorithm: "HS256", secret: Buffer.alloc(32, 1) } as const;
+    const shared = createSecurityEventSigner({ keys: staticKeySet(secret), issuer, clock });
 
-    assert.throws(
-      () => createSecurityEventSigner({ keys: staticKeySet(secret), issuer, clock }),
-      TypeError,
-    );
+    assert.equal(shared.canSign(), false);
+    assert.throws(() => shared.sign(events[0] as ChangeEvent, "rs"), TypeError);
+  });
+
+  it("can sign with an asymmetric key", () => {
+    assert.equal(signer.canSign(), true);
   });
 });

@@ -53,7 +53,15 @@ export interface OtherEvent {
 
 /** Signs security event tokens for the readers of the feed. */
 export interface SecurityEventSigner {
-  /** The SET for `event`, addressed to `audience` (the reading client's id). */
+  /**
+   * Tells whether the current signing key can sign SETs: an asymmetric key with its private
+   * half. A key ring rotated to a shared secret cannot, since no reader could verify it.
+   */
+  canSign(): boolean;
+  /**
+   * The SET for `event`, addressed to `audience` (the reading client's id).
+   * @throws {TypeError} when the current key cannot sign SETs (see `canSign`)
+   */
   sign(event: PublishedEvent, audience: string): string;
 }
 
@@ -73,8 +81,6 @@ const seconds = (ms: number): number => Math.floor(ms / 1000);
  * for the event (a receiver can drop a duplicate), `txn` (the feed's sequence), `toe` and
  * `toe_ms` (when the change was committed), `sub_id` (RFC 9493) and `events`. Nothing beyond the
  * subject's name is written: no scopes, no password, no address.
- * @throws {TypeError} when the current key is a shared secret, which a reader could not verify
- * from the JWKS
  */
 export function createSecurityEventSigner(
   options: SecurityEventSignerOptions,
@@ -96,8 +102,11 @@ export function createSecurityEventSigner(
     signers.set(key, sign);
     return sign;
   };
-  signerFor(keys.signer());
   return {
+    canSign() {
+      const key = keys.signer();
+      return key.algorithm !== "HS256" && key.privateKey !== undefined;
+    },
     sign(event, audience) {
       const sign = signerFor(keys.signer());
       return sign({

@@ -393,6 +393,36 @@ describe("GET /security-events without a feed or an asymmetric key", () => {
     assert.equal(response.status, 404);
   });
 
+  it("answers 503 while the keys were rotated to a shared secret", async () => {
+    const clients = createTestClients({
+      clientId: "resource-server",
+      secret: "rs-secret",
+      scopes: ["events:read"],
+    });
+    const t = await makeTestApp({
+      signingAlgorithm: "EdDSA",
+      issuer,
+      clients,
+      services: (services) => ({
+        ...services,
+        changes: createFakeChangeFeed(services.clock),
+        securityEvents: {
+          canSign: () => false,
+          sign: () => {
+            throw new TypeError("a shared secret");
+          },
+        },
+      }),
+    });
+
+    const response = await t.app.request("/security-events", {
+      headers: { authorization: reader },
+    });
+    await t.close();
+
+    assert.equal(response.status, 503);
+  });
+
   it("is not served with a shared-secret key, which resource servers cannot verify", async () => {
     const t = await makeTestApp({
       services: (services) => ({ ...services, changes: createFakeChangeFeed(services.clock) }),

@@ -159,6 +159,13 @@ export function mountSecurityEventsRoute(app: OpenApiApp, deps: SecurityEventsRo
       };
       if (!(await allowed())) return sendAnswer(c, errorAnswer("unauthorized_client", "token"));
 
+      if (!deps.signer.canSign()) {
+        // The keys were rotated to a shared secret, which no resource server can verify.
+        deps.logger.warn(
+          "security events need an asymmetric signing key; rotate to EdDSA or ES256",
+        );
+        return sendAnswer(c, errorAnswer("revocations_unavailable", "resource"));
+      }
       const lastEventId = requestHeader(c, "last-event-id");
       if (lastEventId !== undefined && !position.test(lastEventId)) {
         return sendAnswer(c, errorAnswer("invalid_request", "token"));
