@@ -138,6 +138,19 @@ describe("GET /security-events", () => {
       assert.equal(securityEvents(items).length, 0);
     });
 
+    it("ends an open stream within 30 s of its client being disabled, even with no event of it", async () => {
+      const response = await open();
+      const stream = openEventStream(response);
+      await stream.readUntil((items) => items.some((item) => item.kind === "comment"));
+
+      clients.change("resource-server", { disabled: true });
+      t.clock.advance(30_000);
+      feed.append({ kind: "user_deleted", username: "someone" });
+      const items = await stream.readToEnd();
+
+      assert.equal(securityEvents(items).length, 0);
+    });
+
     it("ends an open stream once its client loses events:read", async () => {
       const response = await open();
       const stream = openEventStream(response);
