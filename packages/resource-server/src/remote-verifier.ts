@@ -68,13 +68,14 @@ export interface RemoteVerifier {
    * malformed claims
    * @throws {AuthError} token_expired when `exp` is now or past
    * @throws {AuthError} insufficient_scope when a required scope is missing
+   * @throws {AuthError} token_invalid or inactive_user, with `revocations`, for a token revoked,
+   * issued before its user's cut-off or a gap in the stream, or of a deleted or disabled user
+   * @throws {AuthError} revocations_unavailable, with `revocations`, while it fails closed
    */
   verify(token: string, required?: readonly string[]): Promise<RemotePrincipal>;
   /**
    * The security event subscription, with the `revocations` option: its state for health checks,
    * and `close()` for shutdown. `undefined` without it.
-   * @throws {AuthError} revocations_unavailable from `verify`, while it fails closed
-   * @throws {AuthError} token_invalid, inactive_user from `verify`, for a revoked token
    */
   readonly revocations?: RevocationSubscription;
 }
