@@ -62,6 +62,12 @@ export const authErrorCodes = [
   "user_code_invalid",
   /** A form's CSRF token is missing or does not belong to the session. */
   "csrf_token_invalid",
+  /**
+   * A resource server's guard has been cut off from Gatehouse's security events longer than it
+   * was told to accept, so it cannot tell whether a token was revoked; also Gatehouse's answer
+   * at `/security-events` while it signs with a shared secret. Retry later.
+   */
+  "revocations_unavailable",
 ] as const;
 
 /** One of {@link authErrorCodes}. */

@@ -79,7 +79,8 @@ export const seedScopeDescriptions = {
 
 /**
  * Gatehouse's catalogue: the seed's scopes plus `introspect`, which lets a resource server ask
- * `/introspect` about tokens, and the administration API's scopes. No user holds these unless an
+ * `/introspect` about tokens, `events:read`, which lets it follow revocations at
+ * `/security-events`, and the administration API's scopes. No user holds these unless an
  * operator grants them.
  */
 export const gatehouseScopeDescriptions = {
@@ -90,6 +91,8 @@ export const gatehouseScopeDescriptions = {
   "audit:read": "Read the audit trail.",
   "clients:read": "Read registered OAuth clients.",
   "clients:write": "Register, change, disable and delete OAuth clients and rotate their secrets.",
+  "events:read":
+    "Read the stream of security events (revocations, account changes) at /security-events, for resource servers.",
 } as const;
 
 /** Joins scopes for the wire: space-separated, as `scope` is spelled in RFC 6749 and RFC 9068. */

@@ -38,6 +38,11 @@ export interface JwksKeySource extends KeySource {
    * issuer fails only once per cooldown. Never throws: a failed fetch keeps the keys it had.
    */
   refreshIfStale(): Promise<void>;
+  /**
+   * Fetches the set now, whatever its age: the issuer said its keys changed (a signed security
+   * event). Shares a fetch already under way; never throws.
+   */
+  refreshNow(): Promise<void>;
 }
 
 const jwkSchema = z.union([
@@ -129,6 +134,7 @@ export function createJwksKeySource(options: JwksKeySourceOptions): JwksKeySourc
       lastUnknownFetch = clock.now();
       await tryRefresh();
     },
+    refreshNow: tryRefresh,
     async refreshIfStale() {
       // Expired keys are fetched again, but while the issuer fails, one attempt per cooldown:
       // the other requests go on with the keys already held instead of each waiting on a timeout.

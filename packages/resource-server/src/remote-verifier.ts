@@ -5,13 +5,25 @@ import { peekKeyId } from "gatehouse-auth-core/keys/token-keys";
 import { type AccessTokenClaims, grantedScopeNames } from "gatehouse-auth-core/tokens/claims";
 import {
   createTokenVerifier,
+  defaultClockSkewSeconds,
+  defaultMaxTokenLifetimeSeconds,
   maxTokenLength,
   verifyWithKeyRefresh,
 } from "gatehouse-auth-core/tokens/token-verifier";
 import { createJwksKeySource, type JwksKeySourceOptions } from "./jwks-key-source.ts";
+import {
+  createRevocationSubscription,
+  type RevocationOptions,
+  type RevocationSubscription,
+} from "./revocation-subscription.ts";
 
 export type { GuardOptions, TokenRefusal } from "./guard-outcome.ts";
 export type { RemoteAlgorithm } from "./jwks-key-source.ts";
+export type {
+  RevocationOptions,
+  RevocationState,
+  RevocationSubscription,
+} from "./revocation-subscription.ts";
 
 /** Options of {@link createRemoteVerifier}. */
 export interface RemoteVerifierOptions extends JwksKeySourceOptions {
@@ -29,6 +41,12 @@ export interface RemoteVerifierOptions extends JwksKeySourceOptions {
    * the issuer's `GATEHOUSE_MAX_TOKEN_LIFETIME_SECONDS`.
    */
   readonly maxLifetimeSeconds?: number;
+  /**
+   * Follow Gatehouse's security event stream, so a revoked token, a user logged out everywhere,
+   * disabled or deleted is refused at once rather than at its expiry — still without a call to
+   * Gatehouse per request (see {@link RevocationOptions}).
+   */
+  readonly revocations?: RevocationOptions;
 }
 
 /** The claims of a verified token: the RFC 9068 ones typed, any others kept as they came. */
@@ -50,8 +68,16 @@ export interface RemoteVerifier {
    * malformed claims
    * @throws {AuthError} token_expired when `exp` is now or past
    * @throws {AuthError} insufficient_scope when a required scope is missing
+   * @throws {AuthError} token_invalid or inactive_user, with `revocations`, for a token revoked,
+   * issued before its user's cut-off or a gap in the stream, or of a deleted or disabled user
+   * @throws {AuthError} revocations_unavailable, with `revocations`, while it fails closed
    */
   verify(token: string, required?: readonly string[]): Promise<RemotePrincipal>;
+  /**
+   * The security event subscription, with the `revocations` option: its state for health checks,
+   * and `close()` for shutdown. `undefined` without it.
+   */
+  readonly revocations?: RevocationSubscription;
 }
 
 /**
@@ -73,9 +99,10 @@ export interface RemoteVerifier {
 export function createRemoteVerifier(options: RemoteVerifierOptions): RemoteVerifier {
   const { issuer } = options;
   const keys = createJwksKeySource(options);
+  const clock = options.clock ?? systemClock;
   const verifier = createTokenVerifier<RemotePrincipal>({
     keys,
-    clock: options.clock ?? systemClock,
+    clock,
     issuer,
     audience: options.audience,
     ...(options.clockSkewSeconds === undefined
@@ -95,13 +122,31 @@ export function createRemoteVerifier(options: RemoteVerifierOptions): RemoteVeri
       }),
   });
 
+  const revocations =
+    options.revocations === undefined
+      ? undefined
+      : createRevocationSubscription(options.revocations, {
+          keys,
+          issuer,
+          jwksUrl: new URL(options.jwksUrl),
+          clock,
+          fetch: options.fetch ?? ((url, init) => fetch(url, init)),
+          // The oldest a token this verifier accepts can be: its events must all be read.
+          horizonMs:
+            ((options.maxLifetimeSeconds ?? defaultMaxTokenLifetimeSeconds) +
+              (options.clockSkewSeconds ?? defaultClockSkewSeconds)) *
+            1000,
+        });
+
   return {
+    ...(revocations === undefined ? {} : { revocations }),
     async verify(token, required = []) {
       // Only a token that names a key may wait on a fetch; malformed ones are refused unread.
       if (token.length > 0 && token.length <= maxTokenLength && peekKeyId(token) !== undefined) {
         await keys.refreshIfStale();
       }
       const principal = await verifyWithKeyRefresh(verifier, token);
+      revocations?.check(principal);
       if (required.some((scope) => !principal.scopes.includes(scope))) {
         throw new AuthError("insufficient_scope", "the token lacks a required scope");
       }

@@ -148,6 +148,13 @@ const table = {
   // learns nothing but "wrong".
   user_code_invalid: { status: 400, detail: "Invalid or expired code" },
   csrf_token_invalid: { status: 403, detail: "The form has expired, please try again" },
+  // 503, not 401: the token may well be good, and a 401 would send every client back to log in
+  // at a Gatehouse that is perhaps the very thing unreachable (docs/decisions.md).
+  revocations_unavailable: {
+    status: 503,
+    detail: "Cannot check revocations right now, retry later",
+    retryAfter: "5",
+  },
 } as const satisfies Record<AuthErrorCode, Entry>;
 
 /**

@@ -96,6 +96,7 @@ const failureMessages = {
   access_denied: () => "the user denied the request",
   user_code_invalid: () => "invalid or expired user code",
   csrf_token_invalid: () => "the form token is invalid",
+  revocations_unavailable: () => "revocations cannot be checked right now; try again later",
 } as const satisfies Record<AuthErrorCode, (error: AuthError) => string>;
 
 function report(error: unknown, io: CliIo, debug: boolean): number {

@@ -53,6 +53,8 @@ describe("the OpenAPI document", () => {
               "clients:read": "Read registered OAuth clients.",
               "clients:write":
                 "Register, change, disable and delete OAuth clients and rotate their secrets.",
+              "events:read":
+                "Read the stream of security events (revocations, account changes) at /security-events, for resource servers.",
             },
           },
         },

@@ -1,5 +1,7 @@
 // createApp: the HTTP face of Gatehouse — routes mounted, errors mapped, OpenAPI attached.
 import { OpenAPIHono } from "@hono/zod-openapi";
+import type { ChangeFeed } from "gatehouse-auth-core/changes/change-feed";
+import type { SecurityEventSigner } from "gatehouse-auth-core/changes/security-event-token";
 import type { ClientLookup } from "gatehouse-auth-core/clients/client-authentication";
 import type { Clock } from "gatehouse-auth-core/clock";
 import type { DevicePolicy } from "gatehouse-auth-core/device/device-authorization";
@@ -56,6 +58,7 @@ import { endpointPaths, mountMetadataRoute } from "./routes/metadata-route.ts";
 import { mountMetricsRoute } from "./routes/metrics-route.ts";
 import { mountProtectedResourceRoute } from "./routes/protected-resource-route.ts";
 import { mountRevokeRoute } from "./routes/revoke-route.ts";
+import { mountSecurityEventsRoute } from "./routes/security-events-route.ts";
 import { mountTokenRoute } from "./routes/token-route.ts";
 import { mountUserRoutes } from "./routes/user-routes.ts";
 
@@ -114,6 +117,13 @@ export interface AppServices {
    * (tests); by default the page uses the sessions of `/login`.
    */
   readonly deviceSession?: DeviceSession | undefined;
+  /**
+   * The change feed published to resource servers at `/security-events`; the route is mounted
+   * only when both it and {@link AppServices.securityEvents} are present.
+   */
+  readonly changes?: ChangeFeed;
+  /** Signs the security event tokens of `/security-events`; absent with a shared-secret key. */
+  readonly securityEvents?: SecurityEventSigner;
 }
 
 /** How one app differs from another on the same services. */
@@ -312,6 +322,15 @@ export function createApp(services: AppServices, options: AppOptions = {}): Open
   });
   mountMetricsRoute(app, { metrics, metricsToken: settings.metricsToken });
   mountLogoutAllRoute(app, { guard, refreshTokens: store.refreshTokens, clock });
+  if (services.changes !== undefined && services.securityEvents !== undefined) {
+    mountSecurityEventsRoute(app, {
+      changes: services.changes,
+      signer: services.securityEvents,
+      logger,
+      ...clientAuthentication,
+      ...(options.draining === undefined ? {} : { draining: options.draining }),
+    });
+  }
   mountJwksRoute(app, { publicKeys: services.publicKeys });
   mountMetadataRoute(app, { scopes, issuer: settings.issuer });
   mountProtectedResourceRoute(app, { scopes, issuer: settings.issuer });

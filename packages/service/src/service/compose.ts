@@ -1,5 +1,7 @@
 // The composition root: the one place that picks concrete adapters for the settings.
 
+import type { ChangeFeed } from "gatehouse-auth-core/changes/change-feed";
+import { createSecurityEventSigner } from "gatehouse-auth-core/changes/security-event-token";
 import type { ClientLookup } from "gatehouse-auth-core/clients/client-authentication";
 import { passwordLoginClientId } from "gatehouse-auth-core/clients/client-authentication";
 import type { Clock } from "gatehouse-auth-core/clock";
@@ -57,6 +59,8 @@ export interface ComposeOptions {
   readonly store?: (clock: Clock) => Store;
   /** The client registry client authentication reads; the store's `clients` port by default. */
   readonly clients?: ClientLookup;
+  /** The change feed published at `/security-events` (a test's or a bench's fake feed). */
+  readonly changes?: ChangeFeed;
 }
 
 /**
@@ -95,6 +99,7 @@ export async function composeServices(
         clock,
         metrics,
         clients: options.clients ?? store.clients,
+        ...(options.changes === undefined ? {} : { changes: options.changes }),
       }),
     );
   } catch (error) {
@@ -123,6 +128,7 @@ interface Parts {
   readonly clock: Clock;
   readonly metrics: Metrics;
   readonly clients: ClientLookup;
+  readonly changes?: ChangeFeed;
 }
 
 // Everything that reads or writes the store at start: keys, the dummy hash, demo data.
@@ -195,7 +201,18 @@ async function composeOnStore(settings: Settings, parts: Parts): Promise<Service
           }),
         }),
     clients: parts.clients,
+    ...(parts.changes === undefined ? {} : { changes: parts.changes }),
     publicKeys: keys.publicKeys,
+    // Resource servers verify the SETs with the JWKS, so a shared secret cannot sign them.
+    ...(settings.jwtSecret === undefined
+      ? {
+          securityEvents: createSecurityEventSigner({
+            keys: keys.set,
+            issuer: settings.issuer,
+            clock,
+          }),
+        }
+      : {}),
     clock,
     logger,
     metrics,

@@ -223,6 +223,7 @@ describe("GET /.well-known/oauth-authorization-server", () => {
         "audit:read",
         "clients:read",
         "clients:write",
+        "events:read",
       ],
       token_endpoint_auth_methods_supported: [
         "client_secret_basic",

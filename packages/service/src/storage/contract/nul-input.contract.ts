@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, it } from "node:test";
 import type { Awaitable } from "gatehouse-auth-core/awaitable";
 import type { NewClient } from "gatehouse-auth-core/clients/client";
 import { type Clock, createFixedClock } from "gatehouse-auth-core/clock";
-import type { ThrottleRule } from "gatehouse-auth-core/grants/throttle-store";
+import type { AttemptSettlement, ThrottleRule } from "gatehouse-auth-core/grants/throttle-store";
 import type { SigningKeyRecord } from "gatehouse-auth-core/keys/signing-keys";
 import type { PasswordHash } from "gatehouse-auth-core/passwords/hasher";
 import type { Store } from "gatehouse-auth-core/ports";
@@ -62,6 +62,7 @@ function variantsOf(value: unknown, at = ""): { at: string; value: unknown }[] {
   return [];
 }
 
+const settlement: AttemptSettlement = "failed";
 const rule: ThrottleRule = { freeFailures: 5, baseDelayMs: 1000, maxDelayMs: 60_000, windowMs: 1 };
 
 function family(familyId: string, tokenHash: string): NewRefreshFamily {
@@ -176,8 +177,8 @@ const portCalls: Readonly<Record<string, readonly PortCall[]>> = {
     call("reserveAttempt", ["account:alice", rule, start, 30_000], (s, ...a) =>
       s.throttle.reserveAttempt(...a),
     ),
-    call("settleAttempt", ["account:alice", rule, "failed", start], (s, key, r, _o, now) =>
-      s.throttle.settleAttempt(key, r, "failed", now),
+    call("settleAttempt", ["account:alice", rule, settlement, start], (s, ...a) =>
+      s.throttle.settleAttempt(...a),
     ),
     call("clearAttempts", ["account:alice"], (s, k) => s.throttle.clearAttempts(k)),
     call(
