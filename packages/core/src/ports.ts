@@ -1,4 +1,5 @@
 import type { AuditLog } from "./audit-log.ts";
+import type { ChangeFeed } from "./changes/change-feed.ts";
 import type { ClientStore } from "./clients/client.ts";
 import type { ThrottleStore } from "./grants/throttle-store.ts";
 import type { SigningKeyStore } from "./keys/signing-keys.ts";
@@ -27,6 +28,11 @@ export interface Store {
   readonly audit: AuditLog;
   /** The registered OAuth clients. */
   readonly clients: ClientStore;
+  /**
+   * Every change that affects token validity, in commit order: each write that makes one
+   * appends its event in the same transaction.
+   */
+  readonly changes: ChangeFeed;
   /** Answers `/readyz`. */
   readonly readiness: ReadinessCheck;
   /** Releases connections and files. */

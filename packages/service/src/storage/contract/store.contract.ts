@@ -3,6 +3,7 @@
 import { type Clock, createFixedClock } from "gatehouse-auth-core/clock";
 import type { Store } from "gatehouse-auth-core/ports";
 import { describeAuditLogContract } from "./audit-log.contract.ts";
+import { describeChangeFeedContract } from "./change-feed.contract.ts";
 import { describeClientStoreContract } from "./clients.contract.ts";
 import { describeAccessTokenDenylistContract } from "./denylist.contract.ts";
 import { describeReadinessContract } from "./readiness.contract.ts";
@@ -30,6 +31,7 @@ export function describeStoreContracts(
   describeAccessTokenDenylistContract(`${adapter}: access token denylist`, openStore);
   describeSigningKeyStoreContract(`${adapter}: signing keys`, openStore);
   describeClientStoreContract(`${adapter}: clients`, openStore);
+  describeChangeFeedContract(`${adapter}: change feed`, openStore);
   describeReadinessContract(`${adapter}: readiness`, () =>
     openStore(createFixedClock(Date.UTC(2025, 0, 1))),
   );

@@ -1,4 +1,5 @@
 // The Store in process memory: for tests, the toolkit and trying Gatehouse out. Nothing persists.
+import { defaultChangeRetentionMs } from "gatehouse-auth-core/changes/change-feed";
 import { type Clock, systemClock } from "gatehouse-auth-core/clock";
 import { AuthError } from "gatehouse-auth-core/errors";
 import type { Store } from "gatehouse-auth-core/ports";
@@ -6,7 +7,9 @@ import { canonicalUsername } from "gatehouse-auth-core/users/canonical-username"
 import type { Item } from "gatehouse-auth-core/users/items";
 import type { Seed } from "gatehouse-auth-core/users/seed";
 import type { NewUser, UserPatch, UserRecord } from "gatehouse-auth-core/users/user";
+import { userChanged } from "../rows/change-event-row.ts";
 import { createMemoryAuditLog } from "./audit-log.ts";
+import { createMemoryChangeFeed } from "./change-feed.ts";
 import { createMemoryClientStore } from "./clients.ts";
 import { createMemoryAccessTokenDenylist } from "./denylist.ts";
 import { createMemoryReadiness } from "./readiness.ts";
@@ -61,17 +64,24 @@ function checkSeed(seed: Seed): void {
  * @example
  * const store = createMemoryStore({ clock: createFixedClock(Date.UTC(2025, 0, 1)) });
  */
-export function createMemoryStore(options: { clock?: Clock } = {}): Store {
+export function createMemoryStore(
+  options: { clock?: Clock; changeRetentionMs?: number } = {},
+): Store {
   const clock = options.clock ?? systemClock;
+  const {
+    clear: clearChanges,
+    append,
+    ...changes
+  } = createMemoryChangeFeed(clock, options.changeRetentionMs ?? defaultChangeRetentionMs);
   const users = new Map<string, UserRecord>();
   // Canonical username → username: what makes usernames unique in that form, and finds logins.
   const canonical = new Map<string, string>();
   const items = new Map<string, Set<string>>();
   const refreshTokens = createMemoryRefreshTokenStore((username) => users.has(username));
-  const denylist = createMemoryAccessTokenDenylist();
+  const denylist = createMemoryAccessTokenDenylist(append);
   let open = true;
-  const { clear: clearSigningKeys, ...signingKeys } = createMemorySigningKeys();
-  const { clear: clearClients, ...clients } = createMemoryClientStore(clock);
+  const { clear: clearSigningKeys, ...signingKeys } = createMemorySigningKeys(append);
+  const { clear: clearClients, ...clients } = createMemoryClientStore(clock, append);
 
   const requireUser = (username: string): UserRecord => {
     const record = users.get(username);
@@ -112,6 +122,7 @@ export function createMemoryStore(options: { clock?: Clock } = {}): Store {
         const record = newRecord(user, clock.now());
         users.set(record.username, record);
         canonical.set(key, record.username);
+        append(userChanged(record));
         return copyUser(record);
       },
 
@@ -128,14 +139,18 @@ export function createMemoryStore(options: { clock?: Clock } = {}): Store {
           updatedAt: clock.now(),
         };
         users.set(username, record);
+        append(userChanged(record));
         return copyUser(record);
       },
 
       async deleteUser(username: string): Promise<boolean> {
         items.delete(username);
         forgetUser(username);
-        if (users.has(username)) canonical.delete(canonicalUsername(username));
-        return users.delete(username);
+        if (!users.has(username)) return false;
+        canonical.delete(canonicalUsername(username));
+        users.delete(username);
+        append({ kind: "user_deleted", username });
+        return true;
       },
 
       listUsers: sortedUsers,
@@ -166,7 +181,9 @@ export function createMemoryStore(options: { clock?: Clock } = {}): Store {
         checkSeed(seed);
         const now = clock.now();
         for (const user of seed.users) {
-          users.set(user.username, newRecord(user, now));
+          const record = newRecord(user, now);
+          users.set(user.username, record);
+          append(userChanged(record));
           canonical.set(canonicalUsername(user.username), user.username);
         }
         for (const item of seed.items) {
@@ -183,6 +200,7 @@ export function createMemoryStore(options: { clock?: Clock } = {}): Store {
     throttle: createMemoryThrottleStore(),
     audit: createMemoryAuditLog(clock),
     clients,
+    changes,
     readiness: createMemoryReadiness(() => open),
 
     async close(): Promise<void> {
@@ -193,6 +211,7 @@ export function createMemoryStore(options: { clock?: Clock } = {}): Store {
       clearDenylist();
       clearSigningKeys();
       clearClients();
+      clearChanges();
       open = false;
     },
   };

@@ -36,6 +36,7 @@ const shippedMigrations = [
   "005-audit-events",
   "006-clients",
   "007-canonical-usernames",
+  "012-change-feed",
 ];
 // The store never inspects a hash, so any non-empty string stands in for a hasher's output.
 const hash = "$argon2id$v=19$m=19456,t=2,p=1$test" as PasswordHash;

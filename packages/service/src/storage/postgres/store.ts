@@ -1,7 +1,13 @@
 // The Store on PostgreSQL through pg: a connection pool, migrated on open.
+import { defaultChangeRetentionMs } from "gatehouse-auth-core/changes/change-feed";
 import { type Clock, systemClock } from "gatehouse-auth-core/clock";
 import type { Store } from "gatehouse-auth-core/ports";
 import { createPostgresAuditLog } from "./audit-log.ts";
+import {
+  type AppendPostgresChange,
+  appendPostgresChange,
+  createPostgresChangeFeed,
+} from "./change-feed.ts";
 import { createPostgresClientStore } from "./clients.ts";
 import { createPostgresAccessTokenDenylist } from "./denylist.ts";
 import { createPostgresItems } from "./items.ts";
@@ -24,6 +30,8 @@ export interface PostgresStoreOptions {
   readonly clock?: Clock;
   /** How long opening a connection may take before startup fails, in milliseconds; 5000 by default. */
   readonly connectTimeoutMs?: number;
+  /** How long change events are kept, in milliseconds; seven days by default. */
+  readonly changeRetentionMs?: number;
 }
 
 /** A {@link Store} on PostgreSQL, which also tells how its connection pool is doing. */
@@ -62,17 +70,21 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
     await db.close();
     throw error;
   }
+  const retentionMs = options.changeRetentionMs ?? defaultChangeRetentionMs;
+  const appendChange: AppendPostgresChange = (tx, event) =>
+    appendPostgresChange(tx, event, { now: clock.now(), retentionMs });
   return {
-    users: createPostgresUsers(db, clock),
+    users: createPostgresUsers(db, clock, appendChange),
     items: createPostgresItems(db),
-    seed: createPostgresSeeding(db, clock),
+    seed: createPostgresSeeding(db, clock, appendChange),
     directory: createPostgresUserDirectory(db),
-    signingKeys: createPostgresSigningKeys(db),
+    signingKeys: createPostgresSigningKeys(db, appendChange),
     refreshTokens: createPostgresRefreshTokenStore(db),
-    denylist: createPostgresAccessTokenDenylist(db),
+    denylist: createPostgresAccessTokenDenylist(db, appendChange),
     throttle: createPostgresThrottleStore(db),
     audit: createPostgresAuditLog(db, clock),
-    clients: createPostgresClientStore(db, clock),
+    clients: createPostgresClientStore(db, clock, appendChange),
+    changes: createPostgresChangeFeed(db),
     readiness: createPostgresReadiness(db),
     poolStats: () => db.stats(),
     close: () => db.close(),

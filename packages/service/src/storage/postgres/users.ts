@@ -7,7 +7,9 @@ import { canonicalUsername } from "gatehouse-auth-core/users/canonical-username"
 import type { NewUser, UserPatch, UserRecord, UserStore } from "gatehouse-auth-core/users/user";
 import { z } from "zod";
 import { groupCaseCollisions, pickLoginUser } from "../rows/canonical-username-rows.ts";
+import { userChanged } from "../rows/change-event-row.ts";
 import { parseRow } from "../rows/parse-row.ts";
+import type { AppendPostgresChange } from "./change-feed.ts";
 import type { Queryable } from "./pool.ts";
 import { bigintNumber, sqlState, sqlStateOf } from "./rows.ts";
 
@@ -72,12 +74,17 @@ const patchUser = `UPDATE users SET
 
 /**
  * The user part of the PostgreSQL store, running on `db` — the pool, or a transaction when the
- * writes must commit together with others (see `postgres-seed.ts`).
+ * writes must commit together with others (see `postgres-seed.ts`). Every write appends its
+ * change event with `appendChange` in its own transaction.
  *
  * @throws {AuthError} username_taken from `createUser` when the username exists
  * @throws {AuthError} user_not_found from `updateUser` when the user does not exist
  */
-export function createPostgresUsers(db: Queryable, clock: Clock): UserStore {
+export function createPostgresUsers(
+  db: Queryable,
+  clock: Clock,
+  appendChange: AppendPostgresChange,
+): UserStore {
   return {
     async findByUsername(username: string): Promise<UserRecord | undefined> {
       const [row] = await db.rows(`SELECT ${userColumns} FROM users WHERE username = $1`, [
@@ -112,26 +119,30 @@ export function createPostgresUsers(db: Queryable, clock: Clock): UserStore {
       try {
         // Inserts nothing when any user, even one marked as an old collision, holds the canonical
         // form; the partial unique index refuses two new users sharing one.
-        const [row] = await db.rows(
-          `INSERT INTO users (${userColumns}, canonical_username)
+        return await db.transaction(async (tx) => {
+          const [row] = await tx.rows(
+            `INSERT INTO users (${userColumns}, canonical_username)
            SELECT $1::text, $2::text, $3::text, $4::boolean, $5::text[], $6::text, $7::bigint,
                   $8::bigint, NULL::bigint, $9::text
            WHERE NOT EXISTS (SELECT 1 FROM users WHERE canonical_username = $9::text)
            RETURNING ${userColumns}`,
-          [
-            user.username,
-            user.email ?? null,
-            user.fullName ?? null,
-            user.disabled === true,
-            [...(user.scopes ?? [])],
-            user.passwordHash,
-            now,
-            now,
-            canonicalUsername(user.username),
-          ],
-        );
-        if (row === undefined) throw takenError();
-        return readPostgresUser(row);
+            [
+              user.username,
+              user.email ?? null,
+              user.fullName ?? null,
+              user.disabled === true,
+              [...(user.scopes ?? [])],
+              user.passwordHash,
+              now,
+              now,
+              canonicalUsername(user.username),
+            ],
+          );
+          if (row === undefined) throw takenError();
+          const created = readPostgresUser(row);
+          await appendChange(tx, userChanged(created));
+          return created;
+        });
       } catch (error) {
         if (sqlStateOf(error) === sqlState.uniqueViolation) {
           throw takenError(error);
@@ -141,29 +152,37 @@ export function createPostgresUsers(db: Queryable, clock: Clock): UserStore {
     },
 
     async updateUser(username: string, patch: UserPatch): Promise<UserRecord> {
-      const [row] = await db.rows(patchUser, [
-        username,
-        patch.email !== undefined,
-        patch.email ?? null,
-        patch.fullName !== undefined,
-        patch.fullName ?? null,
-        patch.disabled !== undefined,
-        patch.disabled === true,
-        patch.scopes !== undefined,
-        patch.scopes === undefined ? null : [...patch.scopes],
-        patch.passwordHash !== undefined,
-        patch.passwordHash ?? null,
-        clock.now(),
-        patch.tokensValidAfter !== undefined,
-        patch.tokensValidAfter ?? null,
-      ]);
-      if (row === undefined) throw new AuthError("user_not_found", "no user with this username");
-      return readPostgresUser(row);
+      return db.transaction(async (tx) => {
+        const [row] = await tx.rows(patchUser, [
+          username,
+          patch.email !== undefined,
+          patch.email ?? null,
+          patch.fullName !== undefined,
+          patch.fullName ?? null,
+          patch.disabled !== undefined,
+          patch.disabled === true,
+          patch.scopes !== undefined,
+          patch.scopes === undefined ? null : [...patch.scopes],
+          patch.passwordHash !== undefined,
+          patch.passwordHash ?? null,
+          clock.now(),
+          patch.tokensValidAfter !== undefined,
+          patch.tokensValidAfter ?? null,
+        ]);
+        if (row === undefined) throw new AuthError("user_not_found", "no user with this username");
+        const updated = readPostgresUser(row);
+        await appendChange(tx, userChanged(updated));
+        return updated;
+      });
     },
 
     async deleteUser(username: string): Promise<boolean> {
       // Items go with the user: items.owner is ON DELETE CASCADE.
-      return (await db.run("DELETE FROM users WHERE username = $1", [username])) > 0;
+      return db.transaction(async (tx) => {
+        if ((await tx.run("DELETE FROM users WHERE username = $1", [username])) === 0) return false;
+        await appendChange(tx, { kind: "user_deleted", username });
+        return true;
+      });
     },
 
     async listUsers(): Promise<readonly UserRecord[]> {

@@ -2,6 +2,7 @@
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { DatabaseSync } from "node:sqlite";
+import { defaultChangeRetentionMs } from "gatehouse-auth-core/changes/change-feed";
 import { type Clock, systemClock } from "gatehouse-auth-core/clock";
 import { AuthError } from "gatehouse-auth-core/errors";
 import type { Store } from "gatehouse-auth-core/ports";
@@ -11,8 +12,10 @@ import type { Seed } from "gatehouse-auth-core/users/seed";
 import type { NewUser, UserPatch, UserRecord } from "gatehouse-auth-core/users/user";
 import { z } from "zod";
 import { groupCaseCollisions, pickLoginUser } from "../rows/canonical-username-rows.ts";
+import { userChanged } from "../rows/change-event-row.ts";
 import { parseRow } from "../rows/parse-row.ts";
 import { createSqliteAuditLog } from "./audit-log.ts";
+import { createSqliteChangeLog } from "./change-feed.ts";
 import { createSqliteClientStore } from "./clients.ts";
 import { createSqliteAccessTokenDenylist } from "./denylist.ts";
 import { migrateSqlite } from "./migrate.ts";
@@ -95,10 +98,21 @@ function openDatabase(path: string): DatabaseSync {
  * @example
  * const store = createSqliteStore({ path: "data/gatehouse.db" });
  */
-export function createSqliteStore(options: { path: string; clock?: Clock }): Store {
+export function createSqliteStore(options: {
+  path: string;
+  clock?: Clock;
+  /** How long change events are kept, in milliseconds; seven days by default. */
+  changeRetentionMs?: number;
+}): Store {
   const clock = options.clock ?? systemClock;
   const db = openDatabase(options.path);
   migrateSqlite(db, { clock });
+  const changes = createSqliteChangeLog(
+    db,
+    clock,
+    options.changeRetentionMs ?? defaultChangeRetentionMs,
+  );
+  const { atomically } = changes;
 
   const findUser = db.prepare(`SELECT ${userColumns} FROM users WHERE username = ?`);
   const memo = createSqliteReadMemo(db);
@@ -168,7 +182,9 @@ export function createSqliteStore(options: { path: string; clock?: Clock }): Sto
         canonicalUsername(user.username),
       );
       if (row === undefined) throw takenError();
-      return readSqliteUserRow(row);
+      const created = readSqliteUserRow(row);
+      changes.append(userChanged(created));
+      return created;
     } catch (error) {
       const code = sqliteErrorCode(error);
       if (code === SQLITE_CONSTRAINT_PRIMARYKEY || code === SQLITE_CONSTRAINT_UNIQUE) {
@@ -206,35 +222,44 @@ export function createSqliteStore(options: { path: string; clock?: Clock }): Sto
       },
 
       async createUser(user: NewUser): Promise<UserRecord> {
-        return insertUserRow(user, clock.now());
+        return atomically(() => insertUserRow(user, clock.now()));
       },
 
       async updateUser(username: string, patch: UserPatch): Promise<UserRecord> {
         memo.forget();
-        const row = patchUser.get({
-          username,
-          updatedAt: clock.now(),
-          setEmail: patch.email === undefined ? 0 : 1,
-          email: patch.email ?? null,
-          setFullName: patch.fullName === undefined ? 0 : 1,
-          fullName: patch.fullName ?? null,
-          setDisabled: patch.disabled === undefined ? 0 : 1,
-          disabled: patch.disabled === true ? 1 : 0,
-          setScopes: patch.scopes === undefined ? 0 : 1,
-          scopes: patch.scopes === undefined ? null : formatStoredScopes(patch.scopes),
-          setPasswordHash: patch.passwordHash === undefined ? 0 : 1,
-          passwordHash: patch.passwordHash ?? null,
-          setCutoff: patch.tokensValidAfter === undefined ? 0 : 1,
-          cutoff: patch.tokensValidAfter ?? null,
+        return atomically(() => {
+          const row = patchUser.get({
+            username,
+            updatedAt: clock.now(),
+            setEmail: patch.email === undefined ? 0 : 1,
+            email: patch.email ?? null,
+            setFullName: patch.fullName === undefined ? 0 : 1,
+            fullName: patch.fullName ?? null,
+            setDisabled: patch.disabled === undefined ? 0 : 1,
+            disabled: patch.disabled === true ? 1 : 0,
+            setScopes: patch.scopes === undefined ? 0 : 1,
+            scopes: patch.scopes === undefined ? null : formatStoredScopes(patch.scopes),
+            setPasswordHash: patch.passwordHash === undefined ? 0 : 1,
+            passwordHash: patch.passwordHash ?? null,
+            setCutoff: patch.tokensValidAfter === undefined ? 0 : 1,
+            cutoff: patch.tokensValidAfter ?? null,
+          });
+          if (row === undefined)
+            throw new AuthError("user_not_found", "no user with this username");
+          const updated = readSqliteUserRow(row);
+          changes.append(userChanged(updated));
+          return updated;
         });
-        if (row === undefined) throw new AuthError("user_not_found", "no user with this username");
-        return readSqliteUserRow(row);
       },
 
       async deleteUser(username: string): Promise<boolean> {
         // Items go with the user: items.owner is ON DELETE CASCADE.
         memo.forget();
-        return deleteUser.run(username).changes > 0;
+        return atomically(() => {
+          if (deleteUser.run(username).changes === 0) return false;
+          changes.append({ kind: "user_deleted", username });
+          return true;
+        });
       },
 
       async listUsers(): Promise<readonly UserRecord[]> {
@@ -276,13 +301,14 @@ export function createSqliteStore(options: { path: string; clock?: Clock }): Sto
     },
 
     directory: createSqliteUserDirectory(db, readSqliteUserRow),
-    signingKeys: createSqliteSigningKeys(db),
+    signingKeys: createSqliteSigningKeys(db, changes),
     refreshTokens: createSqliteRefreshTokenStore(db),
     // Shares the memo with `users`: one change stamp a request answers both of its reads.
-    denylist: createSqliteAccessTokenDenylist(db, memo),
+    denylist: createSqliteAccessTokenDenylist(db, memo, changes),
     throttle: createSqliteThrottleStore(db),
     audit: createSqliteAuditLog(db, clock),
-    clients: createSqliteClientStore(db, clock),
+    clients: createSqliteClientStore(db, clock, changes),
+    changes: changes.feed,
     readiness: createSqliteReadiness(db),
 
     async close(): Promise<void> {
