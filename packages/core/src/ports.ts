@@ -11,6 +11,12 @@ import type { SeedStore } from "./users/seed.ts";
 import type { UserStore } from "./users/user.ts";
 import type { UserDirectory } from "./users/user-directory.ts";
 
+/** What a route guard reads on every request: see {@link Store.guardReads}. */
+export interface GuardReads {
+  readonly users: UserStore;
+  readonly denylist: AccessTokenDenylist;
+}
+
 /**
  * Everything Gatehouse keeps, as one adapter provides it: a record of named ports, so each
  * consumer takes the port it needs by name (`store.users`, `store.denylist`) and nothing more.
@@ -33,6 +39,13 @@ export interface Store {
    * appends its event in the same transaction.
    */
   readonly changes: ChangeFeed;
+  /**
+   * The two reads a route guard makes on every request (the token's user, its revocation), from
+   * in-process caches the change feed keeps current — so they may lag another instance's change
+   * by the store's bound (PostgreSQL: 100 ms). Absent when `users` and `denylist` are current on
+   * every read (memory, SQLite); grants, logins and admin reads always use those.
+   */
+  readonly guardReads?: GuardReads;
   /** Answers `/readyz`. */
   readonly readiness: ReadinessCheck;
   /** Releases connections and files. */

@@ -226,7 +226,19 @@ async function openStore(settings: Settings, clock: Clock): Promise<OpenedStore>
         store,
         database: () => {
           const pool = store.poolStats();
-          return { driver: "postgres", open: pool.total, idle: pool.idle, waiting: pool.waiting };
+          const reads = store.readState();
+          return {
+            driver: "postgres",
+            open: pool.total,
+            idle: pool.idle,
+            waiting: pool.waiting,
+            reads: {
+              mode: reads.mode,
+              appliedSequence: reads.appliedSequence,
+              cachedUsers: reads.sizes.users,
+              deniedTokens: reads.sizes.deniedTokens,
+            },
+          };
         },
       };
     }

@@ -38,6 +38,9 @@ describe("the composed service's metrics on PostgreSQL", { skip }, () => {
       new RegExp(`^gatehouse_db_connections_idle\\{driver="postgres"\\} ${open}$`, "m"),
     );
     assert.match(text, /^gatehouse_db_waiting\{driver="postgres"\} 0$/m);
+    assert.match(text, /^gatehouse_store_read_mode\{mode="cached"\} 1$/m);
+    assert.match(text, /^gatehouse_store_read_mode\{mode="direct"\} 0$/m);
+    assert.match(text, /^gatehouse_read_cache_entries\{cache="denied_tokens"\} 0$/m);
     assert.match(closed, /^gatehouse_db_connections\{driver="postgres"\} 0$/m);
   });
 });

@@ -1,5 +1,5 @@
 // The connection pool every PostgreSQL store part runs its statements through.
-import { Pool, type PoolClient } from "pg";
+import { type ClientBase, Pool } from "pg";
 
 /** Something statements run on: the pool (each statement on its own), or one transaction. */
 export interface Queryable {
@@ -53,7 +53,7 @@ function serverOf(url: string): string {
   }
 }
 
-function queryable(target: Pool | PoolClient): Omit<Queryable, "transaction"> {
+function queryable(target: Pool | ClientBase): Omit<Queryable, "transaction"> {
   const query = (sql: string, params: readonly unknown[] | undefined) =>
     // Without parameters pg uses the simple protocol, which also runs multi-statement scripts.
     params === undefined ? target.query(sql) : target.query(sql, [...params]);
@@ -65,6 +65,30 @@ function queryable(target: Pool | PoolClient): Omit<Queryable, "transaction"> {
       return (await query(sql, params)).rowCount ?? 0;
     },
   };
+}
+
+/**
+ * Statements on one connection of its own (not the pool's), such as the change follower's.
+ * `transaction` runs `work` in one snapshot (REPEATABLE READ), rolled back on a throw; the caller
+ * runs one at a time.
+ */
+export function connectionQueryable(client: ClientBase): Queryable {
+  const statements = queryable(client);
+  const self: Queryable = {
+    ...statements,
+    async transaction(work) {
+      await client.query("BEGIN ISOLATION LEVEL REPEATABLE READ");
+      try {
+        const result = await work(self);
+        await client.query("COMMIT");
+        return result;
+      } catch (error) {
+        await client.query("ROLLBACK").catch(() => {});
+        throw error;
+      }
+    },
+  };
+  return self;
 }
 
 /**
