@@ -220,6 +220,10 @@ async function openStore(settings: Settings, clock: Clock): Promise<OpenedStore>
       const store = await createPostgresStore({
         url: location.url,
         poolSize: settings.databasePoolSize,
+        readCache:
+          settings.databaseCachedUsers === 0
+            ? false
+            : { userCapacity: settings.databaseCachedUsers },
         clock,
       });
       return {
