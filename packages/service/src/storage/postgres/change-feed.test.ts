@@ -75,6 +75,45 @@ describe("PostgreSQL change feed", { skip }, () => {
     );
   });
 
+  it("prunes while concurrent writers append, keeping the newest event and the rest in order", async () => {
+    // Every append finds the events before it past a 1 ms retention, so every one prunes.
+    const pruning = await Promise.all(
+      [1, 2, 3].map(() =>
+        createPostgresStore({
+          url: database.url,
+          poolSize: 4,
+          changeRetentionMs: 1,
+          readCache: false,
+        }),
+      ),
+    );
+    try {
+      const now = Date.now();
+
+      for (let round = 0; round < 60; round++) {
+        await Promise.all(
+          pruning.flatMap((store, writer) =>
+            [0, 1, 2].map((n) =>
+              store.denylist.denyAccessToken(`p${round}-w${writer}-${n}`, now + 600_000, now),
+            ),
+          ),
+        );
+      }
+
+      const [store] = pruning;
+      assert.ok(store !== undefined);
+      const latest = await store.changes.latestSequence();
+      const oldest = await store.changes.oldestSequence();
+      assert.ok(oldest <= latest, "the newest event is kept");
+      assert.deepEqual(
+        (await store.changes.readAfter(oldest - 1, 1000)).map((event) => event.sequence),
+        Array.from({ length: latest - oldest + 1 }, (_, index) => oldest + index),
+      );
+    } finally {
+      await Promise.all(pruning.map((store) => store.close()));
+    }
+  });
+
   it("leaves no event for a rolled-back change, and hands its number out again", async () => {
     const db = await connectPostgres({ url: database.url, poolSize: 1, connectTimeoutMs: 3000 });
     const [store] = writers;

@@ -20,12 +20,16 @@ const sequenceRow = z.object({ sequence: bigintNumber });
 // One statement, so the head row's lock is held from here to the commit and no longer. The
 // upsert takes the next number under that lock (READ COMMITTED re-reads the row a concurrent
 // writer committed before granting it), which makes numbers gap-free and in commit order; the
-// upsert also recreates the row if a test emptied the tables. Pruning keeps the newest event.
+// upsert also recreates the row if a test emptied the tables. The prune reads `head`, so it
+// locks old rows only under the head row's lock (an unreferenced CTE would run last anyway; this
+// keeps that order explicit, so two appenders never lock each other's rows first), and it never
+// reaches the event being appended.
 const append = `WITH head AS (
     INSERT INTO change_feed_head AS h (id, last_sequence) VALUES (1, 1)
     ON CONFLICT (id) DO UPDATE SET last_sequence = h.last_sequence + 1
     RETURNING last_sequence),
-  pruned AS (DELETE FROM change_events WHERE at < $2),
+  pruned AS (
+    DELETE FROM change_events WHERE at < $2 AND sequence < (SELECT last_sequence FROM head)),
   added AS (
     INSERT INTO change_events (${changeEventColumns})
     SELECT last_sequence, $1, $3, $4, $5, $6, $7 FROM head
