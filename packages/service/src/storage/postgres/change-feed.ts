@@ -91,6 +91,34 @@ export async function readPostgresChanges(
   return rows.map(readEvent);
 }
 
+const latestRow = z.object({ latest: bigintNumber });
+
+/**
+ * Reads up to `limit` events after `after` and the feed's latest sequence, in one statement (one
+ * round trip and one snapshot): what a follower asks on every wake-up.
+ */
+export async function readPostgresChangesAndHead(
+  db: Queryable,
+  after: number,
+  limit: number,
+): Promise<{ latest: number; events: readonly ChangeEvent[] }> {
+  const rows = await db.rows(
+    `SELECT head.latest, e.* FROM
+       (SELECT coalesce((SELECT last_sequence FROM change_feed_head WHERE id = 1), 0) AS latest) head
+       LEFT JOIN LATERAL (
+         SELECT ${changeEventColumns} FROM change_events WHERE sequence > $1
+         ORDER BY sequence LIMIT $2) e ON true
+     ORDER BY e.sequence`,
+    [after, limit],
+  );
+  const [first] = rows;
+  const latest = parseRow(latestRow, first, "change_feed_head").latest;
+  const events = rows.filter(
+    (row) => typeof row === "object" && row !== null && "sequence" in row && row.sequence !== null,
+  );
+  return { latest, events: events.map(readEvent) };
+}
+
 /** The {@link ChangeFeed} part of the PostgreSQL store. */
 export function createPostgresChangeFeed(db: Queryable): ChangeFeed {
   return {

@@ -1,7 +1,7 @@
 // Follows the change feed on a connection of its own: LISTEN wakes it, a timer backs it up.
 import type { ChangeEvent } from "gatehouse-auth-core/changes/change-feed";
 import { Client } from "pg";
-import { changeChannel, readPostgresChanges, readPostgresFeedHead } from "./change-feed.ts";
+import { changeChannel, readPostgresChangesAndHead } from "./change-feed.ts";
 import { connectionQueryable, type Queryable } from "./pool.ts";
 
 /** How the hot path reads: from the caches the feed keeps, or from the database. */
@@ -80,14 +80,14 @@ export function startChangeFollower(options: ChangeFollowerOptions): ChangeFollo
       applied = await on.transaction((snapshot) => state.reload(snapshot));
       return;
     }
-    const head = await readPostgresFeedHead(on);
-    // A database restored or emptied behind the follower: what it applied is not there any more.
-    if (head.latest < applied) {
-      applied = await on.transaction((snapshot) => state.reload(snapshot));
-      return;
-    }
     for (;;) {
-      const events = await readPostgresChanges(on, applied, pageSize);
+      // One round trip per page: the events and the feed's newest number in one snapshot.
+      const { latest, events } = await readPostgresChangesAndHead(on, applied, pageSize);
+      // A database restored or emptied behind the follower: what it applied is not there any more.
+      if (latest < applied) {
+        applied = await on.transaction((snapshot) => state.reload(snapshot));
+        return;
+      }
       for (const event of events) {
         // Numbers are gap-free, so a missing one was pruned before this follower read it.
         if (event.sequence !== applied + 1) {
