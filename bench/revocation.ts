@@ -1,23 +1,24 @@
 // Revocation at resource servers, measured: the time from `logout-all` at Gatehouse to the first
 // 401 at an Express resource server following the security event stream (p99 ≤ 1 s over at
 // least 50 trials), and that server's throughput with the subscription on and off (within 5 %),
-// in one run. Gatehouse runs in this process (startServer, a memory store, a cheap hasher); each
-// resource server in a child process; autocannon in another (bench/load.ts).
+// in one run. Gatehouse runs in this process (startServer, a SQLite store with its change feed,
+// a cheap hasher); each resource server in a child process; autocannon in another (bench/load.ts).
 //
 //   NODE_OPTIONS=--conditions=gatehouse-source node bench/revocation.ts [--trials 60] [--seconds 5] [--rounds 6]
 import type { ChildProcess } from "node:child_process";
 import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import { once } from "node:events";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { parseArgs } from "node:util";
 import type { RunningServer } from "gatehouse-auth/server/start-server";
 import { startServer } from "gatehouse-auth/server/start-server";
 import { loadSettings } from "gatehouse-auth/service/config";
-import { createMemoryStore } from "gatehouse-auth/storage/memory/store";
-import { systemClock } from "gatehouse-auth-core/clock";
+import { createSqliteStore } from "gatehouse-auth/storage/sqlite/store";
 import type { Store } from "gatehouse-auth-core/ports";
 import { createRemoteVerifier } from "gatehouse-auth-guard";
-import { createFakeChangeFeed, recordChanges } from "../test/fixtures/change-feed.ts";
 import { createFastHasher } from "../test/fixtures/fast-hasher.ts";
 import type { LoadSummary } from "./load.ts";
 import { root } from "./processes.ts";
@@ -38,10 +39,8 @@ const connections = Number(options.connections);
 const issuer = "http://gatehouse.bench";
 const client = { id: "bench-resource-server", secret: "bench-resource-server-secret" };
 
-// The feed Gatehouse publishes: until every store keeps its own, a fake one fed by a wrapper
-// around the store's user and denylist writes. Once `store.changes` exists and the composition
-// root publishes it, delete the `changes: fake` line below — the one change this bench needs.
-const fake = createFakeChangeFeed(systemClock);
+// The store's own change feed, as a deployment publishes it at /security-events.
+const directory = await mkdtemp(join(tmpdir(), "gatehouse-revocation-"));
 
 const settings = loadSettings({
   GATEHOUSE_DEMO: "true",
@@ -55,10 +54,9 @@ const gatehouse: RunningServer = await startServer(settings, {
   compose: {
     hasher: createFastHasher(),
     store: (clock) => {
-      store = recordChanges(createMemoryStore({ clock }), fake);
+      store = createSqliteStore({ path: join(directory, "gatehouse.db"), clock });
       return store;
     },
-    changes: fake,
   },
 });
 if (store === undefined) throw new Error("the store was not made");
@@ -264,4 +262,5 @@ try {
   plain.child.kill("SIGTERM");
   await Promise.all([once(subscribed.child, "exit"), once(plain.child, "exit")]);
   await gatehouse.close();
+  await rm(directory, { recursive: true, force: true });
 }

@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { serverNodeFlags } from "gatehouse-auth/server/heap-tuning";
 import type { LoadSummary } from "./load.ts";
+import { measurePostgresTarget } from "./postgres-target.ts";
 import type { Pinning, ServerProcess, ThreadCpu } from "./processes.ts";
 import { choosePinning, root, runLoad, runRawHash, startServerProcess } from "./processes.ts";
 import type { BenchResults, TargetResult } from "./report.ts";
@@ -301,6 +302,30 @@ async function underLockedStorm(server: ServerProcess, token: string, pinning: P
   return { reads, refusals: await storm };
 }
 
+/** Target "postgres" (issue 17): /users/me/ on PostgreSQL vs SQLite, both servers on one core. */
+async function postgresReads(pinning: Pinning) {
+  const measured = await measurePostgresTarget({
+    rounds,
+    warmup,
+    start: (env) => gatehouse(pinning.server, { GATEHOUSE_SIGNING_ALGORITHM: "HS256", ...env }),
+    login,
+    readMe: (server, token, warm) => readMe(server, token, pinning, warm),
+    log,
+  });
+  return {
+    raw: measured,
+    target: target(
+      "postgres",
+      "/users/me/ on PostgreSQL vs SQLite, one core",
+      measured.ran
+        ? `${pct(measured.ratio)} (${measured.postgres.requestsPerSecond.toFixed(0)} vs ${measured.sqlite.requestsPerSecond.toFixed(0)} req/s; p99 ${measured.postgres.p99Ms} vs ${measured.sqlite.p99Ms} ms; PostgreSQL reads ${measured.reads})`
+        : `n/a (${measured.reason})`,
+      "≥ 85 %",
+      measured.ran ? measured.ratio >= 0.85 : undefined,
+    ),
+  };
+}
+
 /** Target "locked": its own server, so its locks touch no other target's logins. */
 async function lockedRefusals(pinning: Pinning) {
   // The server of targets 1–3 (HS256, pinned to one core) with the default throttle, which the
@@ -541,6 +566,13 @@ async function main(): Promise<void> {
   execSync("npm run build", { cwd: root, stdio: ["ignore", "ignore", "inherit"] });
   const pinning = choosePinning();
   log(pinning.description);
+  if (options.only === "postgres") {
+    const onPostgres = await postgresReads(pinning);
+    process.stdout.write(
+      `${JSON.stringify({ pinning: pinning.description, loadAverage: { before: loadBefore, after: loadavg() }, target: onPostgres.target, raw: onPostgres.raw }, null, 2)}\n`,
+    );
+    return;
+  }
   if (options.only !== undefined) {
     const only = await onlyTarget(options.only, pinning);
     const loadAfter = loadavg();
@@ -700,6 +732,9 @@ async function main(): Promise<void> {
     ),
   ];
 
+  const onPostgres = await postgresReads(pinning);
+  targets.push(onPostgres.target);
+
   // Microseconds of server time per request, as the load generator saw them.
   const micros = (summary: LoadSummary): string => (1e6 / summary.requestsPerSecond).toFixed(1);
   const busyRatio = busy.requestsPerSecond / bareAgain.requestsPerSecond;
@@ -744,6 +779,7 @@ async function main(): Promise<void> {
       ...logins.raw,
       timing,
       soak: soaked,
+      postgres: onPostgres.raw,
     },
   };
   process.stdout.write(`${formatTable(results)}\n${JSON.stringify(results, null, 2)}\n`);

@@ -75,6 +75,14 @@ async function loginPair(url: string, username = "johndoe", password = "secret")
 }
 
 /**
+ * How long after a change answered its tokens are checked. On PostgreSQL the other worker's
+ * guard reads from caches the change feed updates within 100 ms (issue 17), so a token is a
+ * survivor only if it still works once that bound has passed; SQLite's guard reads are current.
+ */
+let settleMs = 0;
+const feedBoundMs = 100;
+
+/**
  * Runs the race `trials` times and returns how often a token issued by the racing refresh still
  * reads `/users/me/` after the logout answered 204.
  */
@@ -91,6 +99,7 @@ async function survivors(url: string): Promise<number> {
     assert.equal(logout.status, 204, logout.body);
     if (refreshed.status !== 200) continue;
     const { access_token } = JSON.parse(refreshed.body) as Pair;
+    await sleep(settleMs);
     const me = await send(url, "GET", "/users/me/", { bearer: access_token });
     if (me.status === 200) survived++;
   }
@@ -101,6 +110,7 @@ async function survivors(url: string): Promise<number> {
 async function stillWorks(url: string, login: Answer): Promise<boolean> {
   if (login.status !== 200) return false;
   const pair = JSON.parse(login.body) as Pair;
+  await sleep(settleMs);
   const me = await send(url, "GET", "/users/me/", { bearer: pair.access_token });
   const refreshed = await send(url, "POST", "/token", {
     form: { grant_type: "refresh_token", refresh_token: pair.refresh_token },
@@ -222,6 +232,7 @@ function races(databaseUrl: () => string): void {
   let admin: string;
 
   before(async () => {
+    settleMs = databaseUrl().startsWith("postgres") ? feedBoundMs : 0;
     server = await startTwoWorkers({ GATEHOUSE_DATABASE_URL: databaseUrl() });
     admin = await adminToken(server.url, databaseUrl());
   });

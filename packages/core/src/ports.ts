@@ -2,6 +2,7 @@ import type { AuditLog } from "./audit-log.ts";
 import type { AuthorizationCodeStore } from "./authorization/authorization-codes.ts";
 import type { ConsentStore } from "./authorization/consents.ts";
 import type { LoginSessionStore } from "./authorization/login-sessions.ts";
+import type { ChangeFeed } from "./changes/change-feed.ts";
 import type { ClientStore } from "./clients/client.ts";
 import type { DeviceCodeStore } from "./device/device-codes.ts";
 import type { ThrottleStore } from "./grants/throttle-store.ts";
@@ -13,6 +14,12 @@ import type { ItemStore } from "./users/items.ts";
 import type { SeedStore } from "./users/seed.ts";
 import type { UserStore } from "./users/user.ts";
 import type { UserDirectory } from "./users/user-directory.ts";
+
+/** What a route guard reads on every request: see {@link Store.guardReads}. */
+export interface GuardReads {
+  readonly users: UserStore;
+  readonly denylist: AccessTokenDenylist;
+}
 
 /**
  * Everything Gatehouse keeps, as one adapter provides it: a record of named ports, so each
@@ -39,6 +46,18 @@ export interface Store {
   readonly consents: ConsentStore;
   /** Codes issued by `/authorize`, redeemed once at `/token`. */
   readonly authorizationCodes: AuthorizationCodeStore;
+  /**
+   * Every change that affects token validity, in commit order: each write that makes one
+   * appends its event in the same transaction.
+   */
+  readonly changes: ChangeFeed;
+  /**
+   * The two reads a route guard makes on every request (the token's user, its revocation), from
+   * in-process caches the change feed keeps current — so they may lag another instance's change
+   * by the store's bound (PostgreSQL: 100 ms). Absent when `users` and `denylist` are current on
+   * every read (memory, SQLite); grants, logins and admin reads always use those.
+   */
+  readonly guardReads?: GuardReads;
   /** Answers `/readyz`. */
   readonly readiness: ReadinessCheck;
   /** Releases connections and files. */

@@ -4,6 +4,11 @@
 export interface Readiness {
   readonly ok: boolean;
   readonly detail: string;
+  /**
+   * For a store that caches what the hot path reads (PostgreSQL): `cached` while its change feed
+   * keeps the caches current, `direct` while it reads the database on every request instead.
+   */
+  readonly reads?: "cached" | "direct";
 }
 
 /** Answers `/readyz`: the database is reachable and its schema is current. */

@@ -59,4 +59,14 @@ export interface ChangeFeed {
   readAfter(after: number, limit: number): Promise<readonly ChangeEvent[]>;
   /** The highest sequence committed so far; 0 when there is none. */
   latestSequence(): Promise<number>;
+  /**
+   * The lowest sequence still kept: events older than the store's retention are pruned. A reader
+   * whose last applied sequence is below `oldestSequence() - 1` has missed events it can no
+   * longer read, and must start again from the current state. `latestSequence() + 1` when no
+   * event is kept.
+   */
+  oldestSequence(): Promise<number>;
 }
+
+/** How long a store keeps change events by default: seven days, in milliseconds. */
+export const defaultChangeRetentionMs = 7 * 24 * 60 * 60 * 1000;

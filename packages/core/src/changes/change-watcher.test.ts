@@ -16,6 +16,9 @@ function countingFeed(): ChangeFeed & { latest: number; polls: number; fail: boo
       if (feed.fail) throw new Error("database down");
       return feed.latest;
     },
+    async oldestSequence() {
+      return 1;
+    },
   };
   return feed;
 }

@@ -167,10 +167,13 @@ export function createApp(services: AppServices, options: AppOptions = {}): Open
   const app: OpenApiApp = new OpenAPIHono<AppEnv>({ strict: false });
   const { logger, metrics, settings, store } = services;
   const { clock, hasher, scopes, tokens } = services;
+  // A store that caches the guard's two reads (PostgreSQL) hands them over; the others read
+  // their ports, current on every read.
+  const reads = store.guardReads ?? store;
   const guard: GuardDeps = {
-    users: store.users,
+    users: reads.users,
     tokens,
-    denylist: store.denylist,
+    denylist: reads.denylist,
     clients: services.clients,
     scopes,
   };

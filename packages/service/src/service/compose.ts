@@ -59,7 +59,7 @@ export interface ComposeOptions {
   readonly store?: (clock: Clock) => Store;
   /** The client registry client authentication reads; the store's `clients` port by default. */
   readonly clients?: ClientLookup;
-  /** The change feed published at `/security-events` (a test's or a bench's fake feed). */
+  /** The change feed published at `/security-events`; the store's own by default (a test's fake). */
   readonly changes?: ChangeFeed;
 }
 
@@ -99,7 +99,7 @@ export async function composeServices(
         clock,
         metrics,
         clients: options.clients ?? store.clients,
-        ...(options.changes === undefined ? {} : { changes: options.changes }),
+        changes: options.changes ?? store.changes,
       }),
     );
   } catch (error) {
@@ -252,13 +252,29 @@ async function openStore(settings: Settings, clock: Clock): Promise<OpenedStore>
       const store = await createPostgresStore({
         url: location.url,
         poolSize: settings.databasePoolSize,
+        readCache:
+          settings.databaseCachedUsers === 0
+            ? false
+            : { userCapacity: settings.databaseCachedUsers },
         clock,
       });
       return {
         store,
         database: () => {
           const pool = store.poolStats();
-          return { driver: "postgres", open: pool.total, idle: pool.idle, waiting: pool.waiting };
+          const reads = store.readState();
+          return {
+            driver: "postgres",
+            open: pool.total,
+            idle: pool.idle,
+            waiting: pool.waiting,
+            reads: {
+              mode: reads.mode,
+              appliedSequence: reads.appliedSequence,
+              cachedUsers: reads.sizes.users,
+              deniedTokens: reads.sizes.deniedTokens,
+            },
+          };
         },
       };
     }

@@ -33,6 +33,7 @@ export const environmentSchema = z.object({
   PORT: int(0, 65535).default(8000),
   GATEHOUSE_DATABASE_URL: z.string().min(1).default("sqlite:./data/gatehouse.db"),
   GATEHOUSE_DATABASE_POOL_SIZE: int(1, 1000).default(10),
+  GATEHOUSE_DATABASE_CACHED_USERS: int(0, 10_000_000).default(100_000),
   GATEHOUSE_DEMO: flag.default(false),
   GATEHOUSE_JWT_SECRET: z.string().optional(),
   GATEHOUSE_SIGNING_ALGORITHM: z
@@ -135,6 +136,11 @@ export interface Settings {
   readonly database: DatabaseLocation;
   /** The most connections one process opens to PostgreSQL; unused with SQLite. */
   readonly databasePoolSize: number;
+  /**
+   * PostgreSQL: the most users one process's route guards keep in memory, fed by the change
+   * feed; 0 turns the caches off (every request reads the database). Unused with SQLite.
+   */
+  readonly databaseCachedUsers: number;
   readonly demo: boolean;
   /** The HS256 secret from the environment, when one is set; otherwise a generated key is stored. */
   readonly jwtSecret: string | undefined;
@@ -288,6 +294,7 @@ export function loadSettings(env: Readonly<Record<string, string | undefined>>):
     port: e.PORT,
     database: parseDatabaseUrl(e.GATEHOUSE_DATABASE_URL),
     databasePoolSize: e.GATEHOUSE_DATABASE_POOL_SIZE,
+    databaseCachedUsers: e.GATEHOUSE_DATABASE_CACHED_USERS,
     demo: e.GATEHOUSE_DEMO,
     jwtSecret: secret,
     signingAlgorithm: secret === undefined ? (e.GATEHOUSE_SIGNING_ALGORITHM ?? "EdDSA") : "HS256",

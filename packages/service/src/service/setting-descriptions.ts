@@ -24,6 +24,10 @@ export const settingDescriptions: Readonly<
     description:
       "Most connections one process opens to PostgreSQL; unused with SQLite. N processes need N × this many connections from the server.",
   },
+  GATEHOUSE_DATABASE_CACHED_USERS: {
+    description:
+      "PostgreSQL: the most users one process's route guards keep in memory (about 0.5 KiB each), kept current by the change feed; `0` turns the caches off, so every request reads the user and the denylist from the database. Unused with SQLite.",
+  },
   GATEHOUSE_DEMO: {
     description:
       "Seeds the tutorial's users (johndoe / secret, alice / secret2, disabled) and item Foo into an empty database, and allows published example secrets. Never in production.",

@@ -38,6 +38,25 @@ describe("the composed service's metrics on PostgreSQL", { skip }, () => {
       new RegExp(`^gatehouse_db_connections_idle\\{driver="postgres"\\} ${open}$`, "m"),
     );
     assert.match(text, /^gatehouse_db_waiting\{driver="postgres"\} 0$/m);
+    assert.match(text, /^gatehouse_store_read_mode\{mode="cached"\} 1$/m);
+    assert.match(text, /^gatehouse_store_read_mode\{mode="direct"\} 0$/m);
+    assert.match(text, /^gatehouse_read_cache_entries\{cache="denied_tokens"\} 0$/m);
     assert.match(closed, /^gatehouse_db_connections\{driver="postgres"\} 0$/m);
+  });
+
+  it("report direct reads, and hand the guards no cache, when GATEHOUSE_DATABASE_CACHED_USERS is 0", async () => {
+    const services = await composeServices(
+      loadSettings({ GATEHOUSE_DATABASE_URL: database.url, GATEHOUSE_DATABASE_CACHED_USERS: "0" }),
+      { hasher: createFastHasher() },
+    );
+
+    const text = await services.metrics.render();
+    const guardReads = services.store.guardReads;
+    const ready = await services.store.readiness.checkReady();
+    await services.close();
+
+    assert.equal(guardReads, undefined);
+    assert.equal(ready.reads, undefined);
+    assert.match(text, /^gatehouse_store_read_mode\{mode="direct"\} 1$/m);
   });
 });

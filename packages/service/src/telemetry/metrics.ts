@@ -17,6 +17,14 @@ export interface DatabasePoolState {
   readonly idle?: number;
   /** Statements waiting for a connection because the pool is full (PostgreSQL's pool). */
   readonly waiting?: number;
+  /** How the hot path reads, for a store whose caches the change feed keeps (PostgreSQL). */
+  readonly reads?: {
+    readonly mode: "cached" | "direct";
+    /** The last change event applied to the caches. */
+    readonly appliedSequence: number;
+    readonly cachedUsers: number;
+    readonly deniedTokens: number;
+  };
 }
 
 /** Where the gauges read their values when Prometheus scrapes. */
@@ -123,6 +131,40 @@ export function createMetrics(sources: MetricSources = {}): Metrics {
     collect() {
       const state = database?.();
       if (state?.waiting !== undefined) this.set({ driver: state.driver }, state.waiting);
+    },
+  });
+
+  new Gauge({
+    name: "gatehouse_store_read_mode",
+    help: "1 for the way the hot path reads now: cached (the change feed keeps the caches current) or direct (the database on every request).",
+    labelNames: ["mode"],
+    registers,
+    collect() {
+      const reads = database?.().reads;
+      if (reads === undefined) return;
+      this.set({ mode: "cached" }, reads.mode === "cached" ? 1 : 0);
+      this.set({ mode: "direct" }, reads.mode === "direct" ? 1 : 0);
+    },
+  });
+  new Gauge({
+    name: "gatehouse_change_feed_applied_sequence",
+    help: "The last change event this instance applied to its caches.",
+    registers,
+    collect() {
+      const reads = database?.().reads;
+      if (reads !== undefined) this.set(reads.appliedSequence);
+    },
+  });
+  new Gauge({
+    name: "gatehouse_read_cache_entries",
+    help: "Entries the hot path's caches hold: users (and names known not to exist), and revoked token ids not yet expired.",
+    labelNames: ["cache"],
+    registers,
+    collect() {
+      const reads = database?.().reads;
+      if (reads === undefined) return;
+      this.set({ cache: "users" }, reads.cachedUsers);
+      this.set({ cache: "denied_tokens" }, reads.deniedTokens);
     },
   });
 

@@ -32,6 +32,17 @@ describe("health routes", () => {
     assert.deepEqual(await response.json(), { status: "ready" });
   });
 
+  it("says on /readyz how a caching store reads: from its caches or the database", async () => {
+    const direct: ReadinessCheck = {
+      checkReady: async () => ({ ok: true, detail: "ready", reads: "direct" }),
+    };
+
+    const response = await healthApp(direct).request("/readyz");
+
+    assert.equal(response.status, 200);
+    assert.deepEqual(await response.json(), { status: "ready", reads: "direct" });
+  });
+
   it("answers /readyz with 503 and the reason when the store is not ready", async () => {
     const t = await makeTestApp();
     await t.store.close();

@@ -13,7 +13,14 @@ export interface HealthRouteDeps {
 }
 
 const statusSchema = z
-  .object({ status: z.string(), detail: z.string().optional() })
+  .object({
+    status: z.string(),
+    detail: z.string().optional(),
+    reads: z.enum(["cached", "direct"]).optional().openapi({
+      description:
+        "PostgreSQL: whether the hot path answers from the caches the change feed keeps current, or reads the database",
+    }),
+  })
   .openapi("HealthStatus");
 
 const json = (description: string) => ({
@@ -47,7 +54,13 @@ export function mountHealthRoutes(app: OpenApiApp, deps: HealthRouteDeps): void 
       if (deps.draining?.() === true) return sendAnswer(c, notReadyAnswer("shutting down"));
       const readiness = await deps.readiness.checkReady();
       return readiness.ok
-        ? c.json({ status: "ready" }, 200)
+        ? c.json(
+            {
+              status: "ready",
+              ...(readiness.reads === undefined ? {} : { reads: readiness.reads }),
+            },
+            200,
+          )
         : sendAnswer(c, notReadyAnswer(readiness.detail));
     },
   );

@@ -9,7 +9,9 @@ export function describeReadinessContract(name: string, makeStore: () => Promise
     it("is ready once open and migrated", async () => {
       const store = await makeStore();
 
-      assert.deepEqual(await store.readiness.checkReady(), { ok: true, detail: "ready" });
+      const { ok, detail } = await store.readiness.checkReady();
+
+      assert.deepEqual({ ok, detail }, { ok: true, detail: "ready" });
       await store.close();
     });
 

@@ -4,6 +4,7 @@ import { type Clock, createFixedClock } from "gatehouse-auth-core/clock";
 import type { Store } from "gatehouse-auth-core/ports";
 import { describeAuditLogContract } from "./audit-log.contract.ts";
 import { describeAuthorizationContracts } from "./authorization.contract.ts";
+import { describeChangeFeedContract } from "./change-feed.contract.ts";
 import { describeClientStoreContract } from "./clients.contract.ts";
 import { describeAccessTokenDenylistContract } from "./denylist.contract.ts";
 import { describeDeviceCodeStoreContract } from "./device-codes.contract.ts";
@@ -38,6 +39,7 @@ export function describeStoreContracts(
   describeClientStoreContract(`${adapter}: clients`, openStore);
   describeDeviceCodeStoreContract(`${adapter}: device codes`, openStore);
   describeAuthorizationContracts(adapter, openStore);
+  describeChangeFeedContract(`${adapter}: change feed`, openStore);
   describeReadinessContract(`${adapter}: readiness`, () =>
     openStore(createFixedClock(Date.UTC(2025, 0, 1))),
   );

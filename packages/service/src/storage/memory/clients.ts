@@ -9,6 +9,7 @@ import type {
 } from "gatehouse-auth-core/clients/client";
 import type { Clock } from "gatehouse-auth-core/clock";
 import { AuthError } from "gatehouse-auth-core/errors";
+import type { NewChangeEvent } from "../rows/change-event-row.ts";
 
 // Callers get copies and the store keeps copies, so no one can change a stored record in place.
 function copyClient(record: ClientRecord): ClientRecord {
@@ -21,8 +22,14 @@ function copyClient(record: ClientRecord): ClientRecord {
   };
 }
 
-/** The client part of the memory store; `clear` empties it when the store closes. */
-export function createMemoryClientStore(clock: Clock): ClientStore & { clear(): void } {
+/**
+ * The client part of the memory store; `clear` empties it when the store closes. Each write is
+ * passed to `appendChange`.
+ */
+export function createMemoryClientStore(
+  clock: Clock,
+  appendChange: (event: NewChangeEvent) => void,
+): ClientStore & { clear(): void } {
   const clients = new Map<string, ClientRecord>();
   // Used assertion ids, `client_id` and `jti` joined by a space (neither holds one), to expiry.
   const assertionIds = new Map<string, number>();
@@ -55,6 +62,7 @@ export function createMemoryClientStore(clock: Clock): ClientStore & { clear(): 
         updatedAt: now,
       });
       clients.set(record.clientId, record);
+      appendChange({ kind: "client_changed", clientId: record.clientId });
       return copyClient(record);
     },
 
@@ -88,11 +96,14 @@ export function createMemoryClientStore(clock: Clock): ClientStore & { clear(): 
         updatedAt: clock.now(),
       });
       clients.set(clientId, record);
+      appendChange({ kind: "client_changed", clientId });
       return copyClient(record);
     },
 
     async deleteClient(clientId: string): Promise<boolean> {
-      return clients.delete(clientId);
+      if (!clients.delete(clientId)) return false;
+      appendChange({ kind: "client_changed", clientId });
+      return true;
     },
 
     async useClientAssertionId(clientId, jti, expiresAt, now) {

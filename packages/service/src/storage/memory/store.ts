@@ -1,4 +1,5 @@
 // The Store in process memory: for tests, the toolkit and trying Gatehouse out. Nothing persists.
+import { defaultChangeRetentionMs } from "gatehouse-auth-core/changes/change-feed";
 import { type Clock, systemClock } from "gatehouse-auth-core/clock";
 import { AuthError } from "gatehouse-auth-core/errors";
 import type { PasswordHash } from "gatehouse-auth-core/passwords/hasher";
@@ -14,8 +15,10 @@ import type {
 } from "gatehouse-auth-core/users/user";
 import { enforceWriteGuard, isActiveHolder } from "gatehouse-auth-core/users/user-write-guard";
 import { refuseNulCharacters } from "../nul-refusal.ts";
+import { userChanged } from "../rows/change-event-row.ts";
 import { createMemoryAuditLog } from "./audit-log.ts";
 import { createMemoryAuthorizationCodes } from "./authorization-codes.ts";
+import { createMemoryChangeFeed } from "./change-feed.ts";
 import { createMemoryClientStore } from "./clients.ts";
 import { createMemoryConsents } from "./consents.ts";
 import { createMemoryAccessTokenDenylist } from "./denylist.ts";
@@ -73,17 +76,24 @@ function checkSeed(seed: Seed): void {
  * @example
  * const store = createMemoryStore({ clock: createFixedClock(Date.UTC(2025, 0, 1)) });
  */
-export function createMemoryStore(options: { clock?: Clock } = {}): Store {
+export function createMemoryStore(
+  options: { clock?: Clock; changeRetentionMs?: number } = {},
+): Store {
   const clock = options.clock ?? systemClock;
+  const {
+    clear: clearChanges,
+    append,
+    ...changes
+  } = createMemoryChangeFeed(clock, options.changeRetentionMs ?? defaultChangeRetentionMs);
   const users = new Map<string, UserRecord>();
   // Canonical username → username: what makes usernames unique in that form, and finds logins.
   const canonical = new Map<string, string>();
   const items = new Map<string, Set<string>>();
   const refreshTokens = createMemoryRefreshTokenStore((username) => users.has(username));
-  const denylist = createMemoryAccessTokenDenylist();
+  const denylist = createMemoryAccessTokenDenylist(append);
   let open = true;
-  const { clear: clearSigningKeys, ...signingKeys } = createMemorySigningKeys();
-  const { clear: clearClients, ...clients } = createMemoryClientStore(clock);
+  const { clear: clearSigningKeys, ...signingKeys } = createMemorySigningKeys(append);
+  const { clear: clearClients, ...clients } = createMemoryClientStore(clock, append);
   const { clear: clearDeviceCodes, ...deviceCodes } = createMemoryDeviceCodeStore();
   const userExists = (username: string): boolean => users.has(username);
   const {
@@ -152,6 +162,7 @@ export function createMemoryStore(options: { clock?: Clock } = {}): Store {
         const record = newRecord(user, clock.now());
         users.set(record.username, record);
         canonical.set(key, record.username);
+        append(userChanged(record));
         return copyUser(record);
       },
 
@@ -173,6 +184,7 @@ export function createMemoryStore(options: { clock?: Clock } = {}): Store {
           updatedAt: clock.now(),
         };
         users.set(username, record);
+        append(userChanged(record));
         return copyUser(record);
       },
 
@@ -183,8 +195,11 @@ export function createMemoryStore(options: { clock?: Clock } = {}): Store {
         forgetSessions(username);
         forgetConsents(username);
         forgetCodes(username);
-        if (users.has(username)) canonical.delete(canonicalUsername(username));
-        return users.delete(username);
+        if (!users.has(username)) return false;
+        canonical.delete(canonicalUsername(username));
+        users.delete(username);
+        append({ kind: "user_deleted", username });
+        return true;
       },
 
       async upgradePasswordHash(
@@ -226,7 +241,9 @@ export function createMemoryStore(options: { clock?: Clock } = {}): Store {
         checkSeed(seed);
         const now = clock.now();
         for (const user of seed.users) {
-          users.set(user.username, newRecord(user, now));
+          const record = newRecord(user, now);
+          users.set(user.username, record);
+          append(userChanged(record));
           canonical.set(canonicalUsername(user.username), user.username);
         }
         for (const item of seed.items) {
@@ -247,6 +264,7 @@ export function createMemoryStore(options: { clock?: Clock } = {}): Store {
     loginSessions,
     consents,
     authorizationCodes,
+    changes,
     readiness: createMemoryReadiness(() => open),
 
     async close(): Promise<void> {
@@ -261,6 +279,7 @@ export function createMemoryStore(options: { clock?: Clock } = {}): Store {
       clearSessions();
       clearConsents();
       clearCodes();
+      clearChanges();
       open = false;
     },
   });

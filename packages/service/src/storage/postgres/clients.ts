@@ -11,6 +11,7 @@ import type { Clock } from "gatehouse-auth-core/clock";
 import { AuthError } from "gatehouse-auth-core/errors";
 import { z } from "zod";
 import { clientColumns, createClientReader, jwksColumnValue } from "../rows/client-row.ts";
+import type { AppendPostgresChange } from "./change-feed.ts";
 import type { Queryable } from "./pool.ts";
 import { bigintNumber, sqlState, sqlStateOf } from "./rows.ts";
 
@@ -41,8 +42,12 @@ const patchClient = `UPDATE clients SET
 const array = (values: readonly string[] | undefined): string[] | null =>
   values === undefined ? null : [...values];
 
-/** The client part of the PostgreSQL store. */
-export function createPostgresClientStore(db: Queryable, clock: Clock): ClientStore {
+/** The client part of the PostgreSQL store; each write appends a `client_changed` event. */
+export function createPostgresClientStore(
+  db: Queryable,
+  clock: Clock,
+  appendChange: AppendPostgresChange,
+): ClientStore {
   let nextPurge = 0;
   return {
     async findClient(clientId: string): Promise<ClientRecord | undefined> {
@@ -62,26 +67,30 @@ export function createPostgresClientStore(db: Queryable, clock: Clock): ClientSt
     async createClient(client: NewClient): Promise<ClientRecord> {
       const now = clock.now();
       try {
-        const [row] = await db.rows(
-          `INSERT INTO clients (${clientColumns})
+        return await db.transaction(async (tx) => {
+          const [row] = await tx.rows(
+            `INSERT INTO clients (${clientColumns})
            VALUES ($1, $2, $3, $4, NULL, NULL, $5, $6, $7, $8, $9, $10, $11, $11, $12)
            RETURNING ${clientColumns}`,
-          [
-            client.clientId,
-            client.name,
-            client.type,
-            client.secretHash,
-            [...client.grantTypes],
-            [...client.scopes],
-            [...client.redirectUris],
-            [...client.audiences],
-            client.firstParty,
-            client.disabled === true,
-            now,
-            jwksColumnValue(client.jwks),
-          ],
-        );
-        return readClient(row);
+            [
+              client.clientId,
+              client.name,
+              client.type,
+              client.secretHash,
+              [...client.grantTypes],
+              [...client.scopes],
+              [...client.redirectUris],
+              [...client.audiences],
+              client.firstParty,
+              client.disabled === true,
+              now,
+              jwksColumnValue(client.jwks),
+            ],
+          );
+          const created = readClient(row);
+          await appendChange(tx, { kind: "client_changed", clientId: created.clientId });
+          return created;
+        });
       } catch (error) {
         if (sqlStateOf(error) === sqlState.uniqueViolation) {
           throw new AuthError("client_id_taken", "a client with this id exists", { cause: error });
@@ -95,39 +104,49 @@ export function createPostgresClientStore(db: Queryable, clock: Clock): ClientSt
       patch: ClientPatch,
       expected?: ClientExpectation,
     ): Promise<ClientRecord | undefined> {
-      const [row] = await db.rows(patchClient, [
-        clientId,
-        clock.now(),
-        patch.name !== undefined,
-        patch.name ?? null,
-        patch.grantTypes !== undefined,
-        array(patch.grantTypes),
-        patch.scopes !== undefined,
-        array(patch.scopes),
-        patch.redirectUris !== undefined,
-        array(patch.redirectUris),
-        patch.audiences !== undefined,
-        array(patch.audiences),
-        patch.firstParty !== undefined,
-        patch.firstParty === true,
-        patch.disabled !== undefined,
-        patch.disabled === true,
-        patch.secretHash !== undefined,
-        patch.secretHash ?? null,
-        patch.previousSecretHash !== undefined,
-        patch.previousSecretHash ?? null,
-        patch.previousSecretExpiresAt !== undefined,
-        patch.previousSecretExpiresAt ?? null,
-        patch.jwks !== undefined,
-        jwksColumnValue(patch.jwks),
-        expected !== undefined,
-        expected?.secretHash ?? null,
-      ]);
-      return row === undefined ? undefined : readClient(row);
+      return db.transaction(async (tx) => {
+        const [row] = await tx.rows(patchClient, [
+          clientId,
+          clock.now(),
+          patch.name !== undefined,
+          patch.name ?? null,
+          patch.grantTypes !== undefined,
+          array(patch.grantTypes),
+          patch.scopes !== undefined,
+          array(patch.scopes),
+          patch.redirectUris !== undefined,
+          array(patch.redirectUris),
+          patch.audiences !== undefined,
+          array(patch.audiences),
+          patch.firstParty !== undefined,
+          patch.firstParty === true,
+          patch.disabled !== undefined,
+          patch.disabled === true,
+          patch.secretHash !== undefined,
+          patch.secretHash ?? null,
+          patch.previousSecretHash !== undefined,
+          patch.previousSecretHash ?? null,
+          patch.previousSecretExpiresAt !== undefined,
+          patch.previousSecretExpiresAt ?? null,
+          patch.jwks !== undefined,
+          jwksColumnValue(patch.jwks),
+          expected !== undefined,
+          expected?.secretHash ?? null,
+        ]);
+        if (row === undefined) return undefined;
+        await appendChange(tx, { kind: "client_changed", clientId });
+        return readClient(row);
+      });
     },
 
     async deleteClient(clientId: string): Promise<boolean> {
-      return (await db.run("DELETE FROM clients WHERE client_id = $1", [clientId])) > 0;
+      return db.transaction(async (tx) => {
+        if ((await tx.run("DELETE FROM clients WHERE client_id = $1", [clientId])) === 0) {
+          return false;
+        }
+        await appendChange(tx, { kind: "client_changed", clientId });
+        return true;
+      });
     },
 
     async useClientAssertionId(clientId, jti, expiresAt, now) {

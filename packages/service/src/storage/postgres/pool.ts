@@ -1,5 +1,5 @@
 // The connection pool every PostgreSQL store part runs its statements through.
-import { Pool, type PoolClient } from "pg";
+import { type ClientBase, Pool } from "pg";
 
 /** Something statements run on: the pool (each statement on its own), or one transaction. */
 export interface Queryable {
@@ -7,15 +7,16 @@ export interface Queryable {
   rows(sql: string, params?: readonly unknown[]): Promise<readonly unknown[]>;
   /** Runs one statement and returns how many rows it inserted, updated or deleted. */
   run(sql: string, params?: readonly unknown[]): Promise<number>;
+  /**
+   * Runs `work` in one transaction on one connection: committed when `work` resolves, rolled back
+   * when it throws (and the error rethrown). A process killed before the commit leaves nothing.
+   * Called on a transaction, runs `work` in that same transaction.
+   */
+  transaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T>;
 }
 
 /** A pool of connections to one PostgreSQL database. */
 export interface PostgresPool extends Queryable {
-  /**
-   * Runs `work` in one transaction on one connection: committed when `work` resolves, rolled back
-   * when it throws (and the error rethrown). A process killed before the commit leaves nothing.
-   */
-  transaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T>;
   /** The pool's connections now: open, idle, and callers waiting for one. */
   stats(): PostgresPoolStats;
   /**
@@ -52,7 +53,7 @@ function serverOf(url: string): string {
   }
 }
 
-function queryable(target: Pool | PoolClient): Queryable {
+function queryable(target: Pool | ClientBase): Omit<Queryable, "transaction"> {
   const query = (sql: string, params: readonly unknown[] | undefined) =>
     // Without parameters pg uses the simple protocol, which also runs multi-statement scripts.
     params === undefined ? target.query(sql) : target.query(sql, [...params]);
@@ -64,6 +65,30 @@ function queryable(target: Pool | PoolClient): Queryable {
       return (await query(sql, params)).rowCount ?? 0;
     },
   };
+}
+
+/**
+ * Statements on one connection of its own (not the pool's), such as the change follower's.
+ * `transaction` runs `work` in one snapshot (REPEATABLE READ), rolled back on a throw; the caller
+ * runs one at a time.
+ */
+export function connectionQueryable(client: ClientBase): Queryable {
+  const statements = queryable(client);
+  const self: Queryable = {
+    ...statements,
+    async transaction(work) {
+      await client.query("BEGIN ISOLATION LEVEL REPEATABLE READ");
+      try {
+        const result = await work(self);
+        await client.query("COMMIT");
+        return result;
+      } catch (error) {
+        await client.query("ROLLBACK").catch(() => {});
+        throw error;
+      }
+    },
+  };
+  return self;
 }
 
 /**
@@ -134,7 +159,8 @@ export async function connectPostgres(options: PostgresPoolOptions): Promise<Pos
       client.on("error", onLost);
       try {
         await client.query("BEGIN");
-        const result = await work(queryable(client));
+        const tx: Queryable = { ...queryable(client), transaction: (inner) => inner(tx) };
+        const result = await work(tx);
         await client.query("COMMIT");
         return result;
       } catch (error) {

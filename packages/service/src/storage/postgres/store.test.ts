@@ -40,6 +40,7 @@ const shippedMigrations = [
   "009-authorization",
   "010-device-codes",
   "011-throttle-reservations",
+  "012-change-feed",
 ];
 // The store never inspects a hash, so any non-empty string stands in for a hasher's output.
 const hash = "$argon2id$v=19$m=19456,t=2,p=1$test" as PasswordHash;

@@ -1,9 +1,16 @@
 // The Store on PostgreSQL through pg: a connection pool, migrated on open.
+import { defaultChangeRetentionMs } from "gatehouse-auth-core/changes/change-feed";
 import { type Clock, systemClock } from "gatehouse-auth-core/clock";
 import type { Store } from "gatehouse-auth-core/ports";
 import { refuseNulCharacters } from "../nul-refusal.ts";
 import { createPostgresAuditLog } from "./audit-log.ts";
 import { createPostgresAuthorizationCodes } from "./authorization-codes.ts";
+import {
+  type AppendPostgresChange,
+  appendPostgresChange,
+  createPostgresChangeFeed,
+} from "./change-feed.ts";
+import { type ReadMode, startChangeFollower } from "./change-follower.ts";
 import { createPostgresClientStore } from "./clients.ts";
 import { createPostgresConsents } from "./consents.ts";
 import { createPostgresAccessTokenDenylist } from "./denylist.ts";
@@ -11,7 +18,8 @@ import { createPostgresDeviceCodeStore } from "./device-codes.ts";
 import { createPostgresItems } from "./items.ts";
 import { createPostgresLoginSessions } from "./login-sessions.ts";
 import { migratePostgres } from "./migrate.ts";
-import { connectPostgres, type PostgresPoolStats } from "./pool.ts";
+import { connectPostgres, type PostgresPool, type PostgresPoolStats } from "./pool.ts";
+import { createPostgresReadCache, type ReadCacheSizes } from "./read-cache.ts";
 import { createPostgresReadiness } from "./readiness.ts";
 import { createPostgresRefreshTokenStore } from "./refresh-tokens.ts";
 import { createPostgresSeeding } from "./seed.ts";
@@ -29,12 +37,43 @@ export interface PostgresStoreOptions {
   readonly clock?: Clock;
   /** How long opening a connection may take before startup fails, in milliseconds; 5000 by default. */
   readonly connectTimeoutMs?: number;
+  /** How long change events are kept, in milliseconds; seven days by default. */
+  readonly changeRetentionMs?: number;
+  /**
+   * The in-process caches of what the hot path reads, kept current by the change feed; on by
+   * default, `false` reads the database on every request.
+   */
+  readonly readCache?: PostgresReadCacheSettings | false;
+}
+
+/** How the read caches follow the feed; every field has a default. */
+export interface PostgresReadCacheSettings {
+  /** The most users cached; 100 000 by default. */
+  readonly userCapacity?: number;
+  /** How often the feed is read without a notification, in milliseconds; 250 by default. */
+  readonly pollIntervalMs?: number;
+  /**
+   * How long after the last completed read of the feed the caches may still answer, in
+   * milliseconds; 1000 by default. A feed connection that closes switches to direct reads at once.
+   */
+  readonly maxStalenessMs?: number;
+}
+
+/** How a PostgreSQL store's hot path reads now, for `/readyz` and metrics. */
+export interface PostgresReadState {
+  /** `cached` while the feed keeps the caches current; `direct` otherwise (and when turned off). */
+  readonly mode: ReadMode;
+  /** The last change event applied to the caches. */
+  readonly appliedSequence: number;
+  readonly sizes: ReadCacheSizes;
 }
 
 /** A {@link Store} on PostgreSQL, which also tells how its connection pool is doing. */
 export interface PostgresStore extends Store {
   /** The pool's connections now (open, idle) and the statements waiting for one, for metrics. */
   poolStats(): PostgresPoolStats;
+  /** How the hot path reads now: from the feed-fed caches or from the database. */
+  readState(): PostgresReadState;
 }
 
 /**
@@ -67,23 +106,88 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
     await db.close();
     throw error;
   }
+  const retentionMs = options.changeRetentionMs ?? defaultChangeRetentionMs;
+  const appendChange: AppendPostgresChange = (tx, event) =>
+    appendPostgresChange(tx, event, { now: clock.now(), retentionMs });
+  const parts = storeParts(db, clock, appendChange);
+  const users = createPostgresUsers(db, clock, appendChange);
+  const denylist = createPostgresAccessTokenDenylist(db, appendChange);
+  const readiness = createPostgresReadiness(db);
+  const settings = options.readCache;
+  if (settings === false) {
+    return refuseNulCharacters({
+      ...parts,
+      users,
+      denylist,
+      readiness,
+      readState: () => ({
+        mode: "direct",
+        appliedSequence: 0,
+        sizes: { users: 0, deniedTokens: 0 },
+      }),
+      close: () => db.close(),
+    });
+  }
+  const cache = createPostgresReadCache({
+    users,
+    denylist,
+    clock,
+    userCapacity: settings?.userCapacity ?? 100_000,
+    live: () => follower.mode() === "cached",
+  });
+  const connectTimeoutMs = options.connectTimeoutMs ?? 5000;
+  const follower = startChangeFollower({
+    url: options.url,
+    connectTimeoutMs,
+    pollIntervalMs: settings?.pollIntervalMs ?? 250,
+    maxStalenessMs: settings?.maxStalenessMs ?? 1000,
+    reconnectDelayMs: 100,
+    state: cache,
+  });
+  // Starts serving either way: until the first load, and whenever the feed is down, the hot
+  // path reads the database.
+  await follower.waitUntilCached(connectTimeoutMs);
   return refuseNulCharacters({
-    users: createPostgresUsers(db, clock, (work) => db.transaction(work)),
+    ...parts,
+    ...cache.current,
+    guardReads: cache.cached,
+    readiness: {
+      async checkReady() {
+        return { ...(await readiness.checkReady()), reads: follower.mode() };
+      },
+    },
+    readState: () => ({
+      mode: follower.mode(),
+      appliedSequence: follower.appliedSequence(),
+      sizes: cache.sizes(),
+    }),
+    async close() {
+      await follower.close();
+      await db.close();
+    },
+  });
+}
+
+/** The parts of the store the read caches do not stand in front of. */
+function storeParts(
+  db: PostgresPool,
+  clock: Clock,
+  appendChange: AppendPostgresChange,
+): Omit<PostgresStore, "users" | "denylist" | "readiness" | "readState" | "close"> {
+  return {
     items: createPostgresItems(db),
-    seed: createPostgresSeeding(db, clock),
+    seed: createPostgresSeeding(db, clock, appendChange),
     directory: createPostgresUserDirectory(db),
-    signingKeys: createPostgresSigningKeys(db),
+    signingKeys: createPostgresSigningKeys(db, appendChange),
     refreshTokens: createPostgresRefreshTokenStore(db),
-    denylist: createPostgresAccessTokenDenylist(db),
     throttle: createPostgresThrottleStore(db),
     audit: createPostgresAuditLog(db, clock),
-    clients: createPostgresClientStore(db, clock),
+    clients: createPostgresClientStore(db, clock, appendChange),
     deviceCodes: createPostgresDeviceCodeStore(db),
     loginSessions: createPostgresLoginSessions(db),
     consents: createPostgresConsents(db),
     authorizationCodes: createPostgresAuthorizationCodes(db),
-    readiness: createPostgresReadiness(db),
+    changes: createPostgresChangeFeed(db),
     poolStats: () => db.stats(),
-    close: () => db.close(),
-  });
+  };
 }

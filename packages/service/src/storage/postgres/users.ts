@@ -14,7 +14,9 @@ import type {
 import { enforceWriteGuard, isActiveHolder } from "gatehouse-auth-core/users/user-write-guard";
 import { z } from "zod";
 import { groupCaseCollisions, pickLoginUser } from "../rows/canonical-username-rows.ts";
+import { userChanged } from "../rows/change-event-row.ts";
 import { parseRow } from "../rows/parse-row.ts";
+import type { AppendPostgresChange } from "./change-feed.ts";
 import type { Queryable } from "./pool.ts";
 import { bigintNumber, sqlState, sqlStateOf } from "./rows.ts";
 
@@ -101,7 +103,8 @@ async function lockHolders(
 
 /**
  * The user part of the PostgreSQL store, running on `db` — the pool, or a transaction when the
- * writes must commit together with others (see `postgres-seed.ts`).
+ * writes must commit together with others (see `postgres-seed.ts`). Every write appends its
+ * change event with `appendChange` in its own transaction.
  *
  * @throws {AuthError} username_taken from `createUser` when the username exists
  * @throws {AuthError} user_not_found from `updateUser` when the user does not exist
@@ -109,25 +112,22 @@ async function lockHolders(
 export function createPostgresUsers(
   db: Queryable,
   clock: Clock,
-  inTransaction: InTransaction,
+  appendChange: AppendPostgresChange,
 ): UserStore {
-  // Runs `write` alone without a guard; with one, in a transaction after checking the guard
-  // against the locked rows.
-  const guarded = async <T>(
+  // With a guard, checks it against the rows it locks in the write's own transaction, so no
+  // concurrent write can change what the guard saw before this one commits.
+  const checkGuard = async (
+    tx: Queryable,
     username: string,
     guard: UserWriteGuard | undefined,
     patch: UserPatch | undefined,
-    write: (tx: Queryable) => Promise<T>,
-  ): Promise<T> => {
-    if (guard === undefined) return write(db);
-    return inTransaction(async (tx) => {
-      const rows = await lockHolders(tx, username, guard.keepActiveHolderOf ?? null);
-      const current = rows.find((row) => row.username === username);
-      enforceWriteGuard(guard, username, current, patch, (scope) =>
-        rows.some((row) => row.username !== username && isActiveHolder(row, scope)),
-      );
-      return write(tx);
-    });
+  ): Promise<void> => {
+    if (guard === undefined) return;
+    const rows = await lockHolders(tx, username, guard.keepActiveHolderOf ?? null);
+    const current = rows.find((row) => row.username === username);
+    enforceWriteGuard(guard, username, current, patch, (scope) =>
+      rows.some((row) => row.username !== username && isActiveHolder(row, scope)),
+    );
   };
 
   return {
@@ -164,26 +164,30 @@ export function createPostgresUsers(
       try {
         // Inserts nothing when any user, even one marked as an old collision, holds the canonical
         // form; the partial unique index refuses two new users sharing one.
-        const [row] = await db.rows(
-          `INSERT INTO users (${userColumns}, canonical_username)
+        return await db.transaction(async (tx) => {
+          const [row] = await tx.rows(
+            `INSERT INTO users (${userColumns}, canonical_username)
            SELECT $1::text, $2::text, $3::text, $4::boolean, $5::text[], $6::text, $7::bigint,
                   $8::bigint, NULL::bigint, $9::text
            WHERE NOT EXISTS (SELECT 1 FROM users WHERE canonical_username = $9::text)
            RETURNING ${userColumns}`,
-          [
-            user.username,
-            user.email ?? null,
-            user.fullName ?? null,
-            user.disabled === true,
-            [...(user.scopes ?? [])],
-            user.passwordHash,
-            now,
-            now,
-            canonicalUsername(user.username),
-          ],
-        );
-        if (row === undefined) throw takenError();
-        return readPostgresUser(row);
+            [
+              user.username,
+              user.email ?? null,
+              user.fullName ?? null,
+              user.disabled === true,
+              [...(user.scopes ?? [])],
+              user.passwordHash,
+              now,
+              now,
+              canonicalUsername(user.username),
+            ],
+          );
+          if (row === undefined) throw takenError();
+          const created = readPostgresUser(row);
+          await appendChange(tx, userChanged(created));
+          return created;
+        });
       } catch (error) {
         if (sqlStateOf(error) === sqlState.uniqueViolation) {
           throw takenError(error);
@@ -197,8 +201,9 @@ export function createPostgresUsers(
       patch: UserPatch,
       guard?: UserWriteGuard,
     ): Promise<UserRecord> {
-      const rows = await guarded(username, guard, patch, (tx) =>
-        tx.rows(patchUser, [
+      return db.transaction(async (tx) => {
+        await checkGuard(tx, username, guard, patch);
+        const [row] = await tx.rows(patchUser, [
           username,
           patch.email !== undefined,
           patch.email ?? null,
@@ -213,19 +218,22 @@ export function createPostgresUsers(
           clock.now(),
           patch.tokensValidAfter !== undefined,
           patch.tokensValidAfter ?? null,
-        ]),
-      );
-      const [row] = rows;
-      if (row === undefined) throw new AuthError("user_not_found", "no user with this username");
-      return readPostgresUser(row);
+        ]);
+        if (row === undefined) throw new AuthError("user_not_found", "no user with this username");
+        const updated = readPostgresUser(row);
+        await appendChange(tx, userChanged(updated));
+        return updated;
+      });
     },
 
     async deleteUser(username: string, guard?: UserWriteGuard): Promise<boolean> {
       // Items go with the user: items.owner is ON DELETE CASCADE.
-      const deleted = await guarded(username, guard, undefined, (tx) =>
-        tx.run("DELETE FROM users WHERE username = $1", [username]),
-      );
-      return deleted > 0;
+      return db.transaction(async (tx) => {
+        await checkGuard(tx, username, guard, undefined);
+        if ((await tx.run("DELETE FROM users WHERE username = $1", [username])) === 0) return false;
+        await appendChange(tx, { kind: "user_deleted", username });
+        return true;
+      });
     },
 
     async upgradePasswordHash(

@@ -11,6 +11,7 @@ import type { Clock } from "gatehouse-auth-core/clock";
 import { AuthError } from "gatehouse-auth-core/errors";
 import { z } from "zod";
 import { clientColumns, createClientReader, jwksColumnValue } from "../rows/client-row.ts";
+import type { SqliteChangeLog } from "./change-feed.ts";
 
 // Extended result code (https://sqlite.org/rescode.html) that node:sqlite reports as `errcode`.
 const SQLITE_CONSTRAINT_PRIMARYKEY = 1555;
@@ -40,8 +41,16 @@ function isPrimaryKeyViolation(error: unknown): boolean {
   );
 }
 
-/** The client part of the SQLite store, on an open, migrated database. */
-export function createSqliteClientStore(db: DatabaseSync, clock: Clock): ClientStore {
+/**
+ * The client part of the SQLite store, on an open, migrated database; each write appends a
+ * `client_changed` event to `changes` in the same transaction.
+ */
+export function createSqliteClientStore(
+  db: DatabaseSync,
+  clock: Clock,
+  changes: SqliteChangeLog,
+): ClientStore {
+  const changed = (clientId: string): void => changes.append({ kind: "client_changed", clientId });
   const find = db.prepare(`SELECT ${clientColumns} FROM clients WHERE client_id = ?`);
   const all = db.prepare(`SELECT ${clientColumns} FROM clients ORDER BY client_id`);
   const insert = db.prepare(
@@ -94,23 +103,27 @@ export function createSqliteClientStore(db: DatabaseSync, clock: Clock): ClientS
     async createClient(client: NewClient): Promise<ClientRecord> {
       const now = clock.now();
       try {
-        return readClient(
-          insert.get(
-            client.clientId,
-            client.name,
-            client.type,
-            client.secretHash,
-            JSON.stringify(client.grantTypes),
-            JSON.stringify(client.scopes),
-            JSON.stringify(client.redirectUris),
-            JSON.stringify(client.audiences),
-            client.firstParty ? 1 : 0,
-            client.disabled === true ? 1 : 0,
-            now,
-            now,
-            jwksColumnValue(client.jwks),
-          ),
-        );
+        return changes.atomically(() => {
+          const created = readClient(
+            insert.get(
+              client.clientId,
+              client.name,
+              client.type,
+              client.secretHash,
+              JSON.stringify(client.grantTypes),
+              JSON.stringify(client.scopes),
+              JSON.stringify(client.redirectUris),
+              JSON.stringify(client.audiences),
+              client.firstParty ? 1 : 0,
+              client.disabled === true ? 1 : 0,
+              now,
+              now,
+              jwksColumnValue(client.jwks),
+            ),
+          );
+          changed(created.clientId);
+          return created;
+        });
       } catch (error) {
         if (isPrimaryKeyViolation(error)) {
           throw new AuthError("client_id_taken", "a client with this id exists", { cause: error });
@@ -124,39 +137,47 @@ export function createSqliteClientStore(db: DatabaseSync, clock: Clock): ClientS
       patch: ClientPatch,
       expected?: ClientExpectation,
     ): Promise<ClientRecord | undefined> {
-      const row = patchClient.get({
-        clientId,
-        checkSecret: expected === undefined ? 0 : 1,
-        expectedSecretHash: expected?.secretHash ?? null,
-        updatedAt: clock.now(),
-        setName: patch.name === undefined ? 0 : 1,
-        name: patch.name ?? null,
-        setGrantTypes: patch.grantTypes === undefined ? 0 : 1,
-        grantTypes: list(patch.grantTypes),
-        setScopes: patch.scopes === undefined ? 0 : 1,
-        scopes: list(patch.scopes),
-        setRedirectUris: patch.redirectUris === undefined ? 0 : 1,
-        redirectUris: list(patch.redirectUris),
-        setAudiences: patch.audiences === undefined ? 0 : 1,
-        audiences: list(patch.audiences),
-        setFirstParty: patch.firstParty === undefined ? 0 : 1,
-        firstParty: patch.firstParty === true ? 1 : 0,
-        setDisabled: patch.disabled === undefined ? 0 : 1,
-        disabled: patch.disabled === true ? 1 : 0,
-        setJwks: patch.jwks === undefined ? 0 : 1,
-        jwks: jwksColumnValue(patch.jwks),
-        setSecretHash: patch.secretHash === undefined ? 0 : 1,
-        secretHash: patch.secretHash ?? null,
-        setPreviousHash: patch.previousSecretHash === undefined ? 0 : 1,
-        previousHash: patch.previousSecretHash ?? null,
-        setPreviousExpiry: patch.previousSecretExpiresAt === undefined ? 0 : 1,
-        previousExpiry: patch.previousSecretExpiresAt ?? null,
+      return changes.atomically(() => {
+        const row = patchClient.get({
+          clientId,
+          checkSecret: expected === undefined ? 0 : 1,
+          expectedSecretHash: expected?.secretHash ?? null,
+          updatedAt: clock.now(),
+          setName: patch.name === undefined ? 0 : 1,
+          name: patch.name ?? null,
+          setGrantTypes: patch.grantTypes === undefined ? 0 : 1,
+          grantTypes: list(patch.grantTypes),
+          setScopes: patch.scopes === undefined ? 0 : 1,
+          scopes: list(patch.scopes),
+          setRedirectUris: patch.redirectUris === undefined ? 0 : 1,
+          redirectUris: list(patch.redirectUris),
+          setAudiences: patch.audiences === undefined ? 0 : 1,
+          audiences: list(patch.audiences),
+          setFirstParty: patch.firstParty === undefined ? 0 : 1,
+          firstParty: patch.firstParty === true ? 1 : 0,
+          setDisabled: patch.disabled === undefined ? 0 : 1,
+          disabled: patch.disabled === true ? 1 : 0,
+          setJwks: patch.jwks === undefined ? 0 : 1,
+          jwks: jwksColumnValue(patch.jwks),
+          setSecretHash: patch.secretHash === undefined ? 0 : 1,
+          secretHash: patch.secretHash ?? null,
+          setPreviousHash: patch.previousSecretHash === undefined ? 0 : 1,
+          previousHash: patch.previousSecretHash ?? null,
+          setPreviousExpiry: patch.previousSecretExpiresAt === undefined ? 0 : 1,
+          previousExpiry: patch.previousSecretExpiresAt ?? null,
+        });
+        if (row === undefined) return undefined;
+        changed(clientId);
+        return readClient(row);
       });
-      return row === undefined ? undefined : readClient(row);
     },
 
     async deleteClient(clientId: string): Promise<boolean> {
-      return remove.run(clientId).changes > 0;
+      return changes.atomically(() => {
+        if (remove.run(clientId).changes === 0) return false;
+        changed(clientId);
+        return true;
+      });
     },
 
     async useClientAssertionId(clientId, jti, expiresAt, now) {

@@ -3,13 +3,20 @@ import type { DatabaseSync } from "node:sqlite";
 import type { SigningKeyRecord, SigningKeyStore } from "gatehouse-auth-core/keys/signing-keys";
 import { z } from "zod";
 import { createSigningKeyReader, signingKeyColumns } from "../rows/signing-key-row.ts";
+import type { SqliteChangeLog } from "./change-feed.ts";
 import { inWriteTransaction } from "./transaction.ts";
 
 const readKey = createSigningKeyReader(z.number().int());
 const columns = signingKeyColumns;
 
-/** The signing-key part of the SQLite store, on an open, migrated database. */
-export function createSqliteSigningKeys(db: DatabaseSync): SigningKeyStore {
+/**
+ * The signing-key part of the SQLite store, on an open, migrated database: a key stored or
+ * superseded appends a `signing_key_changed` event to `changes`.
+ */
+export function createSqliteSigningKeys(
+  db: DatabaseSync,
+  changes: SqliteChangeLog,
+): SigningKeyStore {
   const insertKey = db.prepare(
     `INSERT INTO signing_keys (${columns}) VALUES (?, ?, ?, ?, ?, ?, ?)`,
   );
@@ -20,7 +27,9 @@ export function createSqliteSigningKeys(db: DatabaseSync): SigningKeyStore {
   const allKeys = db.prepare(
     `SELECT ${columns} FROM signing_keys ORDER BY activated_at DESC, kid DESC`,
   );
-  const supersede = db.prepare("UPDATE signing_keys SET retires_at = ? WHERE retires_at IS NULL");
+  const supersede = db.prepare(
+    "UPDATE signing_keys SET retires_at = ? WHERE retires_at IS NULL RETURNING kid",
+  );
 
   const insert = (key: SigningKeyRecord): void => {
     insertKey.run(
@@ -32,6 +41,7 @@ export function createSqliteSigningKeys(db: DatabaseSync): SigningKeyStore {
       key.activatedAt,
       key.retiresAt,
     );
+    changes.append({ kind: "signing_key_changed", keyId: key.kid });
   };
   // Under the write lock, so every instance sharing the file sees one outcome.
   const locked = <T>(work: () => T): T => inWriteTransaction(db, work);
@@ -52,7 +62,10 @@ export function createSqliteSigningKeys(db: DatabaseSync): SigningKeyStore {
 
     async rotateSigningKey(candidate, retiresAt) {
       return locked(() => {
-        supersede.run(retiresAt);
+        for (const { kid } of supersede.all(retiresAt)) {
+          if (typeof kid !== "string") throw new TypeError("malformed row in signing_keys");
+          changes.append({ kind: "signing_key_changed", keyId: kid });
+        }
         insert({ ...candidate, retiresAt: null });
         return readKey(newestActive.get());
       });

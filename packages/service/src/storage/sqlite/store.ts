@@ -2,6 +2,7 @@
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { DatabaseSync } from "node:sqlite";
+import { defaultChangeRetentionMs } from "gatehouse-auth-core/changes/change-feed";
 import { type Clock, systemClock } from "gatehouse-auth-core/clock";
 import { AuthError } from "gatehouse-auth-core/errors";
 import type { PasswordHash } from "gatehouse-auth-core/passwords/hasher";
@@ -19,9 +20,11 @@ import { enforceWriteGuard } from "gatehouse-auth-core/users/user-write-guard";
 import { z } from "zod";
 import { refuseNulCharacters } from "../nul-refusal.ts";
 import { groupCaseCollisions, pickLoginUser } from "../rows/canonical-username-rows.ts";
+import { userChanged } from "../rows/change-event-row.ts";
 import { parseRow } from "../rows/parse-row.ts";
 import { createSqliteAuditLog } from "./audit-log.ts";
 import { createSqliteAuthorizationCodes } from "./authorization-codes.ts";
+import { createSqliteChangeLog } from "./change-feed.ts";
 import { createSqliteClientStore } from "./clients.ts";
 import { createSqliteConsents } from "./consents.ts";
 import { checkDatabaseFile } from "./database-file.ts";
@@ -113,10 +116,21 @@ function openDatabase(path: string): DatabaseSync {
  * @example
  * const store = createSqliteStore({ path: "data/gatehouse.db" });
  */
-export function createSqliteStore(options: { path: string; clock?: Clock }): Store {
+export function createSqliteStore(options: {
+  path: string;
+  clock?: Clock;
+  /** How long change events are kept, in milliseconds; seven days by default. */
+  changeRetentionMs?: number;
+}): Store {
   const clock = options.clock ?? systemClock;
   const db = openDatabase(options.path);
   migrateSqlite(db, { clock });
+  const changes = createSqliteChangeLog(
+    db,
+    clock,
+    options.changeRetentionMs ?? defaultChangeRetentionMs,
+  );
+  const { atomically } = changes;
 
   const findUser = db.prepare(`SELECT ${userColumns} FROM users WHERE username = ?`);
   const memo = createSqliteReadMemo(db);
@@ -194,7 +208,9 @@ export function createSqliteStore(options: { path: string; clock?: Clock }): Sto
         canonicalUsername(user.username),
       );
       if (row === undefined) throw takenError();
-      return readSqliteUserRow(row);
+      const created = readSqliteUserRow(row);
+      changes.append(userChanged(created));
+      return created;
     } catch (error) {
       const code = sqliteErrorCode(error);
       if (code === SQLITE_CONSTRAINT_PRIMARYKEY || code === SQLITE_CONSTRAINT_UNIQUE) {
@@ -223,7 +239,7 @@ export function createSqliteStore(options: { path: string; clock?: Clock }): Sto
     write: () => T,
   ): T => {
     if (guard === undefined) return write();
-    return inWriteTransaction(db, () => {
+    return atomically(() => {
       const row = findUser.get(username);
       const current = row === undefined ? undefined : readSqliteUserRow(row);
       enforceWriteGuard(
@@ -255,7 +271,7 @@ export function createSqliteStore(options: { path: string; clock?: Clock }): Sto
       },
 
       async createUser(user: NewUser): Promise<UserRecord> {
-        return insertUserRow(user, clock.now());
+        return atomically(() => insertUserRow(user, clock.now()));
       },
 
       async updateUser(
@@ -264,32 +280,43 @@ export function createSqliteStore(options: { path: string; clock?: Clock }): Sto
         guard?: UserWriteGuard,
       ): Promise<UserRecord> {
         memo.forget();
-        const row = guarded(username, guard, patch, () =>
-          patchUser.get({
-            username,
-            updatedAt: clock.now(),
-            setEmail: patch.email === undefined ? 0 : 1,
-            email: patch.email ?? null,
-            setFullName: patch.fullName === undefined ? 0 : 1,
-            fullName: patch.fullName ?? null,
-            setDisabled: patch.disabled === undefined ? 0 : 1,
-            disabled: patch.disabled === true ? 1 : 0,
-            setScopes: patch.scopes === undefined ? 0 : 1,
-            scopes: patch.scopes === undefined ? null : formatStoredScopes(patch.scopes),
-            setPasswordHash: patch.passwordHash === undefined ? 0 : 1,
-            passwordHash: patch.passwordHash ?? null,
-            setCutoff: patch.tokensValidAfter === undefined ? 0 : 1,
-            cutoff: patch.tokensValidAfter ?? null,
-          }),
-        );
-        if (row === undefined) throw new AuthError("user_not_found", "no user with this username");
-        return readSqliteUserRow(row);
+        return atomically(() => {
+          const row = guarded(username, guard, patch, () =>
+            patchUser.get({
+              username,
+              updatedAt: clock.now(),
+              setEmail: patch.email === undefined ? 0 : 1,
+              email: patch.email ?? null,
+              setFullName: patch.fullName === undefined ? 0 : 1,
+              fullName: patch.fullName ?? null,
+              setDisabled: patch.disabled === undefined ? 0 : 1,
+              disabled: patch.disabled === true ? 1 : 0,
+              setScopes: patch.scopes === undefined ? 0 : 1,
+              scopes: patch.scopes === undefined ? null : formatStoredScopes(patch.scopes),
+              setPasswordHash: patch.passwordHash === undefined ? 0 : 1,
+              passwordHash: patch.passwordHash ?? null,
+              setCutoff: patch.tokensValidAfter === undefined ? 0 : 1,
+              cutoff: patch.tokensValidAfter ?? null,
+            }),
+          );
+          if (row === undefined)
+            throw new AuthError("user_not_found", "no user with this username");
+          const updated = readSqliteUserRow(row);
+          changes.append(userChanged(updated));
+          return updated;
+        });
       },
 
       async deleteUser(username: string, guard?: UserWriteGuard): Promise<boolean> {
         // Items go with the user: items.owner is ON DELETE CASCADE.
         memo.forget();
-        return guarded(username, guard, undefined, () => deleteUser.run(username)).changes > 0;
+        return atomically(() => {
+          if (guarded(username, guard, undefined, () => deleteUser.run(username)).changes === 0) {
+            return false;
+          }
+          changes.append({ kind: "user_deleted", username });
+          return true;
+        });
       },
 
       async upgradePasswordHash(
@@ -340,13 +367,14 @@ export function createSqliteStore(options: { path: string; clock?: Clock }): Sto
     },
 
     directory: createSqliteUserDirectory(db, readSqliteUserRow),
-    signingKeys: createSqliteSigningKeys(db),
+    signingKeys: createSqliteSigningKeys(db, changes),
     refreshTokens: createSqliteRefreshTokenStore(db),
     // Shares the memo with `users`: one change stamp a request answers both of its reads.
-    denylist: createSqliteAccessTokenDenylist(db, memo),
+    denylist: createSqliteAccessTokenDenylist(db, memo, changes),
     throttle: createSqliteThrottleStore(db),
     audit: createSqliteAuditLog(db, clock),
-    clients: createSqliteClientStore(db, clock),
+    clients: createSqliteClientStore(db, clock, changes),
+    changes: changes.feed,
     deviceCodes: createSqliteDeviceCodeStore(db),
     loginSessions: createSqliteLoginSessions(db),
     consents: createSqliteConsents(db),

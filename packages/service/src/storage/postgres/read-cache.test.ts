@@ -1,0 +1,257 @@
+// The read caches in front of PostgreSQL, on fake ports: what they answer from memory, and when not.
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { createFixedClock } from "gatehouse-auth-core/clock";
+import type { PasswordHash } from "gatehouse-auth-core/passwords/hasher";
+import type { AccessTokenDenylist } from "gatehouse-auth-core/tokens/denylist";
+import type { UserRecord, UserStore } from "gatehouse-auth-core/users/user";
+import type { Queryable } from "./pool.ts";
+import { createPostgresReadCache } from "./read-cache.ts";
+
+const start = Date.UTC(2025, 0, 1);
+
+function record(username: string, disabled = false): UserRecord {
+  return {
+    username,
+    email: null,
+    fullName: null,
+    disabled,
+    scopes: ["me"],
+    passwordHash: "$argon2id$test" as PasswordHash,
+    createdAt: start,
+    updatedAt: start,
+    tokensValidAfter: null,
+  };
+}
+
+/** A user store whose lookups are counted, and answered when the test says so. */
+function fakeUsers() {
+  const rows = new Map<string, UserRecord>();
+  const reads: string[] = [];
+  const held: (() => void)[] = [];
+  let hold = false;
+  const notUsed = (): never => {
+    throw new Error("not used by this test");
+  };
+  const users: UserStore = {
+    async findByUsername(username) {
+      reads.push(username);
+      const answer = rows.get(username);
+      if (hold) await new Promise<void>((resolve) => held.push(resolve));
+      return answer;
+    },
+    findByLogin: notUsed,
+    findCaseCollisions: notUsed,
+    createUser: notUsed,
+    async updateUser(username, patch) {
+      const next = { ...record(username), ...patch } as UserRecord;
+      rows.set(username, next);
+      return next;
+    },
+    deleteUser: notUsed,
+    upgradePasswordHash: notUsed,
+    listUsers: notUsed,
+    countUsers: notUsed,
+  };
+  return {
+    users,
+    rows,
+    reads,
+    holdReads(on: boolean) {
+      hold = on;
+    },
+    release() {
+      for (const resolve of held.splice(0)) resolve();
+    },
+  };
+}
+
+const noDenylist: AccessTokenDenylist = {
+  async denyAccessToken() {},
+  async isAccessTokenDenied() {
+    return false;
+  },
+};
+
+function cacheOn(
+  fake: ReturnType<typeof fakeUsers>,
+  options: { live?: () => boolean; userCapacity?: number } = {},
+) {
+  return createPostgresReadCache({
+    users: fake.users,
+    denylist: noDenylist,
+    clock: createFixedClock(start),
+    userCapacity: options.userCapacity ?? 10,
+    live: options.live ?? (() => true),
+  });
+}
+
+describe("PostgreSQL read cache", () => {
+  it("answers a user it has read at once, without reading the database again", async () => {
+    const fake = fakeUsers();
+    fake.rows.set("alice", record("alice"));
+    const cache = cacheOn(fake);
+    await cache.cached.users.findByUsername("alice");
+
+    const again = cache.cached.users.findByUsername("alice");
+
+    assert.equal(again instanceof Promise, false);
+    assert.equal((await again)?.username, "alice");
+    assert.deepEqual(fake.reads, ["alice"]);
+  });
+
+  it("remembers that a username does not exist until a user of that name is changed", async () => {
+    const fake = fakeUsers();
+    const cache = cacheOn(fake);
+    await cache.cached.users.findByUsername("ghost");
+    assert.equal(cache.cached.users.findByUsername("ghost"), undefined);
+
+    fake.rows.set("ghost", record("ghost"));
+    cache.apply({
+      sequence: 1,
+      at: start,
+      kind: "user_changed",
+      username: "ghost",
+      disabled: false,
+      tokensValidAfter: null,
+    });
+
+    assert.equal((await cache.cached.users.findByUsername("ghost"))?.username, "ghost");
+  });
+
+  it("drops a user when its change event arrives, so the next read sees the change", async () => {
+    const fake = fakeUsers();
+    fake.rows.set("alice", record("alice"));
+    const cache = cacheOn(fake);
+    await cache.cached.users.findByUsername("alice");
+
+    fake.rows.set("alice", record("alice", true));
+    cache.apply({
+      sequence: 1,
+      at: start,
+      kind: "user_changed",
+      username: "alice",
+      disabled: true,
+      tokensValidAfter: null,
+    });
+
+    assert.equal((await cache.cached.users.findByUsername("alice"))?.disabled, true);
+  });
+
+  it("does not keep a user read before a change whose event arrived while the read was in flight", async () => {
+    const fake = fakeUsers();
+    fake.rows.set("alice", record("alice"));
+    const cache = cacheOn(fake);
+    fake.holdReads(true);
+    const inFlight = cache.cached.users.findByUsername("alice");
+    fake.rows.set("alice", record("alice", true));
+    cache.apply({ sequence: 1, at: start, kind: "user_deleted", username: "alice" });
+    fake.release();
+    assert.equal((await inFlight)?.disabled, false);
+    fake.holdReads(false);
+
+    const next = await cache.cached.users.findByUsername("alice");
+
+    assert.equal(next?.disabled, true);
+    assert.deepEqual(fake.reads, ["alice", "alice"]);
+  });
+
+  it("reads its own user writes at once, before their event arrives", async () => {
+    const fake = fakeUsers();
+    fake.rows.set("alice", record("alice"));
+    const cache = cacheOn(fake);
+    await cache.cached.users.findByUsername("alice");
+
+    await cache.current.users.updateUser("alice", { disabled: true });
+
+    assert.equal((await cache.cached.users.findByUsername("alice"))?.disabled, true);
+  });
+
+  it("refuses a revoked token id from memory, from an event or from its own write", async () => {
+    const cache = cacheOn(fakeUsers());
+
+    cache.apply({
+      sequence: 1,
+      at: start,
+      kind: "access_token_revoked",
+      tokenId: "jti-1",
+      expiresAt: start + 1000,
+    });
+    await cache.current.denylist.denyAccessToken("jti-2", start + 1000, start);
+
+    assert.equal(cache.cached.denylist.isAccessTokenDenied("jti-1"), true);
+    assert.equal(cache.cached.denylist.isAccessTokenDenied("jti-2"), true);
+    assert.equal(cache.cached.denylist.isAccessTokenDenied("jti-3"), false);
+  });
+
+  it("reads the database for every lookup of the store's own port, grants' and admins' reads", async () => {
+    const fake = fakeUsers();
+    fake.rows.set("alice", record("alice"));
+    const cache = cacheOn(fake);
+    await cache.cached.users.findByUsername("alice");
+
+    await cache.current.users.findByUsername("alice");
+    await cache.current.users.findByUsername("alice");
+
+    assert.deepEqual(fake.reads, ["alice", "alice", "alice"]);
+  });
+
+  it("reads the database for every lookup while not live", async () => {
+    const fake = fakeUsers();
+    fake.rows.set("alice", record("alice"));
+    let live = true;
+    const cache = cacheOn(fake, { live: () => live });
+    await cache.cached.users.findByUsername("alice");
+    live = false;
+
+    await cache.cached.users.findByUsername("alice");
+    await cache.cached.users.findByUsername("alice");
+
+    assert.deepEqual(fake.reads, ["alice", "alice", "alice"]);
+  });
+
+  it("keeps at most its capacity of users, dropping the least recently read", async () => {
+    const fake = fakeUsers();
+    for (const name of ["a", "b", "c"]) fake.rows.set(name, record(name));
+    const cache = cacheOn(fake, { userCapacity: 2 });
+    await cache.cached.users.findByUsername("a");
+    await cache.cached.users.findByUsername("b");
+    await cache.cached.users.findByUsername("a");
+
+    await cache.cached.users.findByUsername("c");
+
+    assert.equal(cache.sizes().users, 2);
+    assert.equal(cache.cached.users.findByUsername("a") instanceof Promise, false);
+    assert.equal(cache.cached.users.findByUsername("b") instanceof Promise, true);
+  });
+
+  it("starts again on reload: every user dropped, the denylist replaced by the snapshot's", async () => {
+    const fake = fakeUsers();
+    fake.rows.set("alice", record("alice"));
+    const cache = cacheOn(fake);
+    await cache.cached.users.findByUsername("alice");
+    cache.apply({
+      sequence: 1,
+      at: start,
+      kind: "access_token_revoked",
+      tokenId: "old",
+      expiresAt: start + 5000,
+    });
+    const snapshot: Queryable = {
+      async rows(sql) {
+        return sql.includes("revoked_access_tokens")
+          ? [{ jti: "kept", expires_at: String(start + 5000) }]
+          : [{ latest: "7", oldest: "1" }];
+      },
+      run: async () => 0,
+      transaction: (work) => work(snapshot),
+    };
+
+    const sequence = await cache.reload(snapshot);
+
+    assert.equal(sequence, 7);
+    assert.deepEqual(cache.sizes(), { users: 0, deniedTokens: 1 });
+    assert.equal(cache.cached.denylist.isAccessTokenDenied("kept"), true);
+    assert.equal(cache.cached.denylist.isAccessTokenDenied("old"), false);
+  });
+});
