@@ -397,13 +397,37 @@ describe("GET /security-events", () => {
 });
 
 describe("GET /security-events without a feed or an asymmetric key", () => {
-  it("is not served when the services have no change feed", async () => {
-    const t = await makeTestApp({ signingAlgorithm: "EdDSA", issuer });
+  it("publishes the store's own change feed by default: a revocation reaches the reader", async () => {
+    const clients = createTestClients({
+      clientId: "resource-server",
+      secret: "rs-secret",
+      scopes: ["events:read"],
+    });
+    const t = await makeTestApp({ signingAlgorithm: "EdDSA", issuer, clients });
+    try {
+      const latest = await t.store.changes.latestSequence();
+      await t.store.denylist.denyAccessToken("revoked-jti", t.clock.now() + 60_000, t.clock.now());
+      const response = await t.app.request("/security-events", {
+        headers: { authorization: reader, "last-event-id": String(latest) },
+      });
+      assert.equal(response.status, 200);
+      const stream = openEventStream(response);
+      try {
+        const items = await stream.readUntil((seen) => securityEvents(seen).length >= 1);
+        const [event] = securityEvents(items);
+        const payload = JSON.parse(
+          Buffer.from(event?.data.split(".")[1] ?? "", "base64url").toString("utf8"),
+        ) as { txn: string; sub_id: { jti?: string } };
 
-    const response = await t.app.request("/security-events");
-    await t.close();
-
-    assert.equal(response.status, 404);
+        assert.equal(event?.id, String(latest + 1));
+        assert.equal(payload.txn, String(latest + 1));
+        assert.equal(payload.sub_id.jti, "revoked-jti");
+      } finally {
+        await stream.close();
+      }
+    } finally {
+      await t.close();
+    }
   });
 
   it("answers 503 while the keys were rotated to a shared secret", async () => {
