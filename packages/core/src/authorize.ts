@@ -1,5 +1,8 @@
 import type { Awaitable } from "./awaitable.ts";
 import { isPending } from "./awaitable.ts";
+import type { ClientRecord } from "./clients/client.ts";
+import type { ClientLookup } from "./clients/client-authentication.ts";
+import { passwordLoginClientId } from "./clients/client-authentication.ts";
 import { AuthError } from "./errors.ts";
 import type { Scope } from "./scopes.ts";
 import { intersectScopes, missingScopes } from "./scopes.ts";
@@ -26,6 +29,12 @@ export interface AuthorizeDeps {
   readonly tokens: TokenService;
   /** Consulted on every call: a revoked token is refused at once on every instance. */
   readonly denylist: AccessTokenDenylist;
+  /**
+   * The client registry. With it, a user's token issued to a registered client (its `client_id`
+   * is not the client-less login's) is also checked against that client as it is now: refused
+   * once the client is disabled or deleted, and its scopes capped by the client's allowed ones.
+   */
+  readonly clients?: ClientLookup | undefined;
 }
 
 /**
@@ -103,13 +112,30 @@ export function authorizeVerifiedUser(
 ): Awaitable<Principal> {
   const record = deps.users.findByUsername(verified.subject);
   const revoked = deps.denylist.isAccessTokenDenied(verified.tokenId);
-  if (isPending(record) || isPending(revoked)) {
-    // Both reads at once: on a networked database that is one round trip per request, not two.
-    return Promise.all([record, revoked]).then(([user, denied]) =>
-      check(verified, user, denied, required),
+  const client = issuedToClient(deps, verified);
+  if (isPending(record) || isPending(revoked) || isPending(client)) {
+    // The reads at once: on a networked database that is one round trip per request, not two.
+    return Promise.all([record, revoked, client]).then(([user, denied, issuedTo]) =>
+      check(verified, user, denied, required, issuedTo),
     );
   }
-  return check(verified, record, revoked, required);
+  return check(verified, record, revoked, required, client);
+}
+
+/** No registered client to check: the client-less login's token, or no registry given. */
+const noClient = null;
+
+// The registered client a user's token was issued to, as the registry holds it now (undefined
+// when it is gone), or `noClient` when there is none to check.
+function issuedToClient(
+  deps: AuthorizeDeps,
+  verified: VerifiedAccessToken,
+): Awaitable<ClientRecord | undefined> | typeof noClient {
+  const clientId = verified.clientId;
+  if (deps.clients === undefined || clientId === undefined || clientId === passwordLoginClientId) {
+    return noClient;
+  }
+  return deps.clients.findClient(clientId);
 }
 
 function check(
@@ -117,9 +143,19 @@ function check(
   record: UserRecord | undefined,
   revoked: boolean,
   required: readonly Scope[],
+  // Not a default parameter: `undefined` (a deleted client) must not read as no client.
+  client: ClientRecord | undefined | typeof noClient,
 ): Principal {
   if (record === undefined) {
     throw new AuthError("token_invalid", "the token's subject does not exist");
+  }
+  // Tokens are issued only to registered clients (or to the client-less login), so a client the
+  // registry no longer holds was deleted; one registered after the token is another client.
+  if (
+    client !== noClient &&
+    (client === undefined || client.disabled || verified.issuedAtMs < client.createdAt)
+  ) {
+    throw new AuthError("token_invalid", "the client the token was issued to is disabled or gone");
   }
   if (isIssuedBeforeAccount(verified, record)) {
     throw new AuthError("token_invalid", "the token was issued to an earlier account of this name");
@@ -127,7 +163,10 @@ function check(
   if (revoked) {
     throw new AuthError("token_invalid", "the token was revoked");
   }
-  const scopes = currentScopes(verified, record);
+  const scopes =
+    client === noClient
+      ? currentScopes(verified, record)
+      : intersectScopes(currentScopes(verified, record), client.scopes);
   if (missingScopes(scopes, required).length > 0) {
     throw new AuthError("insufficient_scope", "the token lacks a required scope");
   }
