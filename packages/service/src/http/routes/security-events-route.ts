@@ -8,6 +8,7 @@ import type {
   PublishedEvent,
   SecurityEventSigner,
 } from "gatehouse-auth-core/changes/security-event-token";
+import type { ClientRecord } from "gatehouse-auth-core/clients/client";
 import type { ClientAuthenticationDeps } from "gatehouse-auth-core/clients/client-authentication";
 import { authenticateClient } from "gatehouse-auth-core/clients/client-authentication";
 import { verifyClientSecret } from "gatehouse-auth-core/clients/client-secrets";
@@ -135,19 +136,26 @@ export function mountSecurityEventsRoute(app: OpenApiApp, deps: SecurityEventsRo
       const authorization = requestHeader(c, "authorization");
       let clientId: string;
       let secret: string;
+      let reader: ClientRecord;
       try {
         const presented = readPresentedClient(authorization, {});
         // Only a secret proves a client; a bare id or nothing at all is no reader.
         if (presented.kind !== "secret") {
           throw new AuthError("invalid_client", "no client credentials");
         }
-        await authenticateClient(deps, presented, { address: clientAddress(c) ?? undefined });
+        const authenticated = await authenticateClient(deps, presented, {
+          address: clientAddress(c) ?? undefined,
+        });
+        if (authenticated === undefined) throw new AuthError("invalid_client", "unknown client");
+        reader = authenticated.client;
         clientId = presented.clientId;
         secret = presented.secret;
       } catch (error) {
         if (!isAuthError(error)) throw error;
         return sendAnswer(c, refusal(error, authorization));
       }
+      // Checked again while the stream is open: a client disabled, narrowed or given a new
+      // secret since it connected stops reading.
       const allowed = async (): Promise<boolean> => {
         const record = await deps.clients.findClient(clientId);
         return (
@@ -157,7 +165,10 @@ export function mountSecurityEventsRoute(app: OpenApiApp, deps: SecurityEventsRo
           verifyClientSecret(record, secret, deps.clock.now())
         );
       };
-      if (!(await allowed())) return sendAnswer(c, errorAnswer("unauthorized_client", "token"));
+      // Authentication has just checked the client is enabled and its secret good.
+      if (!reader.scopes.includes(readEventsScope)) {
+        return sendAnswer(c, errorAnswer("unauthorized_client", "token"));
+      }
 
       if (!deps.signer.canSign()) {
         // The keys were rotated to a shared secret, which no resource server can verify.
