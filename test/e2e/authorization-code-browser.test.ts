@@ -4,25 +4,14 @@
 // docs client. Every page is screenshotted (into a temporary directory) and every input checked
 // for an accessible name. Uses Debian's Chromium through playwright-core; never downloads one.
 import assert from "node:assert/strict";
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import type { RunningServer } from "gatehouse-auth/server/start-server";
-import { startServer } from "gatehouse-auth/server/start-server";
-import { loadSettings } from "gatehouse-auth/service/config";
-import { createSqliteStore } from "gatehouse-auth/storage/sqlite/store";
 import type { Browser, Page } from "playwright-core";
-import { chromium } from "playwright-core";
-import {
-  chromiumArgs,
-  chromiumExecutable,
-  chromiumMissingReason,
-  freePort,
-  unnamedControls,
-} from "../fixtures/chromium-executable.ts";
+import type { BrowserGatehouse } from "../fixtures/browser-gatehouse.ts";
+import { startBrowserGatehouse } from "../fixtures/browser-gatehouse.ts";
+import { chromiumMissingReason, freePort } from "../fixtures/chromium-executable.ts";
 
 const missing = chromiumMissingReason();
 const ciRun = process.env["CI"] === "true";
@@ -75,65 +64,39 @@ if (missing !== undefined && ciRun) {
     skip: missing ?? false,
     timeout: 180_000,
   }, () => {
-    let dir: string;
-    let shots: string;
-    let gatehouse: RunningServer;
+    let gatehouse: BrowserGatehouse;
     let spa: { server: Server; origin: string };
     let browser: Browser;
     let origin: string;
+    let snap: BrowserGatehouse["snap"];
 
     before(async () => {
-      dir = await mkdtemp(join(tmpdir(), "gatehouse-code-flow-"));
-      shots = await mkdtemp(join(tmpdir(), "gatehouse-screenshots-"));
       const port = await freePort();
       origin = `http://127.0.0.1:${port}`;
       spa = await serveSpa(() => ({ issuer: origin, clientId: "example-spa" }));
-      const database = join(dir, "gatehouse.db");
-      // The SPA's registration, as `gatehouse clients add` would make it.
-      const store = createSqliteStore({ path: database });
-      await store.clients.createClient({
-        clientId: "example-spa",
-        name: "Example SPA",
-        type: "public",
-        secretHash: null,
-        grantTypes: ["authorization_code", "refresh_token"],
-        scopes: ["me", "items"],
-        redirectUris: [`${spa.origin}/`],
-        audiences: [],
-        firstParty: false,
+      gatehouse = await startBrowserGatehouse({
+        port,
+        // The SPA's registration, as `gatehouse clients add` would make it.
+        client: {
+          clientId: "example-spa",
+          name: "Example SPA",
+          type: "public",
+          secretHash: null,
+          grantTypes: ["authorization_code", "refresh_token"],
+          scopes: ["me", "items"],
+          redirectUris: [`${spa.origin}/`],
+          audiences: [],
+          firstParty: false,
+        },
+        settings: { GATEHOUSE_CORS_ORIGINS: spa.origin, GATEHOUSE_DOCS_CLIENT: "true" },
       });
-      await store.close();
-      gatehouse = await startServer(
-        loadSettings({
-          HOST: "127.0.0.1",
-          PORT: String(port),
-          GATEHOUSE_ISSUER: origin,
-          GATEHOUSE_DEMO: "true",
-          GATEHOUSE_DATABASE_URL: `sqlite:${database}`,
-          GATEHOUSE_LOG_LEVEL: "silent",
-          GATEHOUSE_HASH_WORKERS: "1",
-          GATEHOUSE_CORS_ORIGINS: spa.origin,
-          GATEHOUSE_DOCS_CLIENT: "true",
-        }),
-      );
-      browser = await chromium.launch({
-        executablePath: chromiumExecutable,
-        args: [...chromiumArgs],
-      });
+      ({ browser, snap } = gatehouse);
     });
     after(async () => {
-      await browser?.close();
       await gatehouse?.close();
       await new Promise<void>((resolve) => spa?.server.close(() => resolve()));
-      await rm(dir, { recursive: true, force: true });
-      await rm(shots, { recursive: true, force: true });
     });
 
-    /** Screenshots a page and, unless it is Swagger UI's (not ours), checks its controls' names. */
-    async function snap(page: Page, name: string, ours = true): Promise<void> {
-      await page.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
-      if (ours) assert.deepEqual(await unnamedControls(page), [], `unnamed controls on ${name}`);
-    }
     const at = (wanted: string, path?: string) => (url: URL) =>
       url.origin === wanted && (path === undefined || url.pathname === path);
 

@@ -4,24 +4,12 @@
 // page is screenshotted (into a temporary directory) and every input checked for an accessible
 // name. Uses Debian's Chromium through playwright-core; never downloads one.
 import assert from "node:assert/strict";
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
-import type { RunningServer } from "gatehouse-auth/server/start-server";
-import { startServer } from "gatehouse-auth/server/start-server";
-import { loadSettings } from "gatehouse-auth/service/config";
-import { createSqliteStore } from "gatehouse-auth/storage/sqlite/store";
 import type { Browser, Page } from "playwright-core";
-import { chromium } from "playwright-core";
-import {
-  chromiumArgs,
-  chromiumExecutable,
-  chromiumMissingReason,
-  freePort,
-  unnamedControls,
-} from "../fixtures/chromium-executable.ts";
+import type { BrowserGatehouse } from "../fixtures/browser-gatehouse.ts";
+import { startBrowserGatehouse } from "../fixtures/browser-gatehouse.ts";
+import { chromiumMissingReason, freePort } from "../fixtures/chromium-executable.ts";
 
 const missing = chromiumMissingReason();
 const ciRun = process.env["CI"] === "true";
@@ -50,60 +38,33 @@ if (missing !== undefined && ciRun) {
   });
 } else {
   describe("the device flow in a browser", { skip: missing ?? false, timeout: 180_000 }, () => {
-    let dir: string;
-    let shots: string;
-    let gatehouse: RunningServer;
+    let gatehouse: BrowserGatehouse;
     let browser: Browser;
     let origin: string;
+    let snap: BrowserGatehouse["snap"];
 
     before(async () => {
-      dir = await mkdtemp(join(tmpdir(), "gatehouse-device-flow-"));
-      shots = await mkdtemp(join(tmpdir(), "gatehouse-screenshots-"));
-      const port = await freePort();
-      origin = `http://127.0.0.1:${port}`;
-      const database = join(dir, "gatehouse.db");
-      // The TV app's registration, as `gatehouse clients add` would make it.
-      const store = createSqliteStore({ path: database });
-      await store.clients.createClient({
-        clientId: "tv-app",
-        name: "Living Room TV",
-        type: "public",
-        secretHash: null,
-        grantTypes: [deviceGrant, "refresh_token"],
-        scopes: ["me", "items"],
-        redirectUris: [],
-        audiences: [],
-        firstParty: false,
+      gatehouse = await startBrowserGatehouse({
+        port: await freePort(),
+        // The TV app's registration, as `gatehouse clients add` would make it.
+        client: {
+          clientId: "tv-app",
+          name: "Living Room TV",
+          type: "public",
+          secretHash: null,
+          grantTypes: [deviceGrant, "refresh_token"],
+          scopes: ["me", "items"],
+          redirectUris: [],
+          audiences: [],
+          firstParty: false,
+        },
+        settings: { GATEHOUSE_DEVICE_POLL_INTERVAL_SECONDS: "1" },
       });
-      await store.close();
-      gatehouse = await startServer(
-        loadSettings({
-          HOST: "127.0.0.1",
-          PORT: String(port),
-          GATEHOUSE_ISSUER: origin,
-          GATEHOUSE_DEMO: "true",
-          GATEHOUSE_DATABASE_URL: `sqlite:${database}`,
-          GATEHOUSE_LOG_LEVEL: "silent",
-          GATEHOUSE_HASH_WORKERS: "1",
-          GATEHOUSE_DEVICE_POLL_INTERVAL_SECONDS: "1",
-        }),
-      );
-      browser = await chromium.launch({
-        executablePath: chromiumExecutable,
-        args: [...chromiumArgs],
-      });
+      ({ browser, origin, snap } = gatehouse);
     });
     after(async () => {
-      await browser?.close();
       await gatehouse?.close();
-      await rm(dir, { recursive: true, force: true });
-      await rm(shots, { recursive: true, force: true });
     });
-
-    async function snap(page: Page, name: string): Promise<void> {
-      await page.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
-      assert.deepEqual(await unnamedControls(page), [], `unnamed controls on ${name}`);
-    }
 
     async function startDevice(): Promise<DeviceAuthorization> {
       const answer = await fetch(`${origin}/device_authorization`, {

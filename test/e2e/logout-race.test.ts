@@ -3,17 +3,10 @@
 // logout or the change has answered, nothing the racing grant issued may still work.
 // Enough trials to catch a 5 % failure rate: P(no failure in 60 | 5 %) = 0.95^60 ≈ 4.6 %.
 import assert from "node:assert/strict";
-import { mkdtemp, rm } from "node:fs/promises";
 import { request } from "node:http";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { runCliOn } from "../fixtures/cli-run.ts";
-import {
-  createThrowawayDatabase,
-  requirePostgres,
-  type ThrowawayDatabase,
-} from "../fixtures/postgres-database.ts";
+import { describeOnEachDatabase, requirePostgres } from "../fixtures/postgres-database.ts";
 import {
   launchServerProcess,
   type ServerProcess,
@@ -262,32 +255,5 @@ function races(databaseUrl: () => string): void {
 describe("grants racing a log out everywhere or a password change, two workers", {
   timeout: 600_000,
 }, () => {
-  describe("on SQLite", () => {
-    let dir: string;
-
-    before(async () => {
-      dir = await mkdtemp(join(tmpdir(), "gatehouse-logout-race-"));
-    });
-
-    // Registered before the directory's removal, so the server stops first.
-    races(() => `sqlite:${join(dir, "gatehouse.db")}`);
-
-    after(async () => {
-      await rm(dir, { recursive: true, force: true });
-    });
-  });
-
-  describe("on PostgreSQL", { skip: skipPostgres }, () => {
-    let database: ThrowawayDatabase;
-
-    before(async () => {
-      database = await createThrowawayDatabase();
-    });
-
-    races(() => database.url);
-
-    after(async () => {
-      await database?.drop();
-    });
-  });
+  describeOnEachDatabase("gatehouse-logout-race-", skipPostgres, races);
 });

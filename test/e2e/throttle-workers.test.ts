@@ -4,16 +4,9 @@
 // in the store, so the two workers together never let more checks run than failures are left.
 // Enough trials to catch a 5 % failure rate: P(no failure in 60 | 5 %) = 0.95^60 ≈ 4.6 %.
 import assert from "node:assert/strict";
-import { mkdtemp, rm } from "node:fs/promises";
 import { request } from "node:http";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import {
-  createThrowawayDatabase,
-  requirePostgres,
-  type ThrowawayDatabase,
-} from "../fixtures/postgres-database.ts";
+import { describeOnEachDatabase, requirePostgres } from "../fixtures/postgres-database.ts";
 import {
   launchServerProcess,
   type ServerProcess,
@@ -122,32 +115,5 @@ function promises(databaseUrl: () => string): void {
 }
 
 describe("the throttle's promises over two worker processes", { timeout: 900_000 }, () => {
-  describe("on SQLite", () => {
-    let dir: string;
-
-    before(async () => {
-      dir = await mkdtemp(join(tmpdir(), "gatehouse-throttle-workers-"));
-    });
-
-    // Registered before the directory's removal, so the server stops first.
-    promises(() => `sqlite:${join(dir, "gatehouse.db")}`);
-
-    after(async () => {
-      await rm(dir, { recursive: true, force: true });
-    });
-  });
-
-  describe("on PostgreSQL", { skip: skipPostgres }, () => {
-    let database: ThrowawayDatabase;
-
-    before(async () => {
-      database = await createThrowawayDatabase();
-    });
-
-    promises(() => database.url);
-
-    after(async () => {
-      await database?.drop();
-    });
-  });
+  describeOnEachDatabase("gatehouse-throttle-workers-", skipPostgres, promises);
 });
