@@ -189,6 +189,10 @@ try {
   );
 
   const token = await login();
+  // Only the subscribed server served the trials above: one unmeasured run each, so neither
+  // side's first measured run pays for its JIT warm-up.
+  await load(plain.url, token);
+  await load(subscribed.url, token);
   const on: number[] = [];
   const off: number[] = [];
   const ratios: number[] = [];
