@@ -6,7 +6,7 @@ import type { Awaitable } from "./awaitable.ts";
 import { isPending } from "./awaitable.ts";
 import type { ClientPrincipal } from "./clients/authorize-client.ts";
 import { authorizeVerifiedClient, isClientSubject } from "./clients/authorize-client.ts";
-import type { ClientLookup } from "./clients/client-authentication.ts";
+import type { ClientReads } from "./clients/client.ts";
 import { AuthError } from "./errors.ts";
 import type { Scope } from "./scopes.ts";
 import { verifyWithKeyRefresh } from "./tokens/token-verifier.ts";
@@ -23,7 +23,7 @@ export type PrincipalOf<Kind extends PrincipalKind> = Extract<Caller, { readonly
 
 /** What {@link authorizeCaller} needs: {@link authorize}'s stores plus the client registry. */
 export interface AuthorizeCallerDeps extends AuthorizeDeps {
-  readonly clients: ClientLookup;
+  readonly clients: ClientReads;
 }
 
 /**

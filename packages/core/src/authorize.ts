@@ -1,7 +1,6 @@
 import type { Awaitable } from "./awaitable.ts";
 import { isPending } from "./awaitable.ts";
-import type { ClientRecord } from "./clients/client.ts";
-import type { ClientLookup } from "./clients/client-authentication.ts";
+import type { ClientReads, ClientRecord } from "./clients/client.ts";
 import { passwordLoginClientId } from "./clients/client-authentication.ts";
 import { AuthError } from "./errors.ts";
 import type { Scope } from "./scopes.ts";
@@ -34,7 +33,7 @@ export interface AuthorizeDeps {
    * is not the client-less login's) is also checked against that client as it is now: refused
    * once the client is disabled or deleted, and its scopes capped by the client's allowed ones.
    */
-  readonly clients?: ClientLookup | undefined;
+  readonly clients?: ClientReads | undefined;
 }
 
 /**

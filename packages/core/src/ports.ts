@@ -3,7 +3,7 @@ import type { AuthorizationCodeStore } from "./authorization/authorization-codes
 import type { ConsentStore } from "./authorization/consents.ts";
 import type { LoginSessionStore } from "./authorization/login-sessions.ts";
 import type { ChangeFeed } from "./changes/change-feed.ts";
-import type { ClientStore } from "./clients/client.ts";
+import type { ClientReads, ClientStore } from "./clients/client.ts";
 import type { DeviceCodeStore } from "./device/device-codes.ts";
 import type { ThrottleStore } from "./grants/throttle-store.ts";
 import type { SigningKeyStore } from "./keys/signing-keys.ts";
@@ -19,6 +19,8 @@ import type { UserDirectory } from "./users/user-directory.ts";
 export interface GuardReads {
   readonly users: UserStore;
   readonly denylist: AccessTokenDenylist;
+  /** The client a user's token was issued to; without it the guard reads `Store.clients`. */
+  readonly clients?: ClientReads;
 }
 
 /**

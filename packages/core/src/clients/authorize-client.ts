@@ -7,8 +7,7 @@ import type { AccessTokenDenylist } from "../tokens/denylist.ts";
 import { verifyWithKeyRefresh } from "../tokens/token-verifier.ts";
 import type { TokenService } from "../tokens/tokens.ts";
 import type { VerifiedAccessToken } from "../tokens/verified-access-token.ts";
-import type { Client } from "./client.ts";
-import type { ClientLookup } from "./client-authentication.ts";
+import type { Client, ClientReads } from "./client.ts";
 import { clientSubjectPrefix } from "./client-authentication.ts";
 
 /** A client acting for itself, once its token passed every check. */
@@ -25,7 +24,7 @@ export interface ClientPrincipal {
 export interface AuthorizeClientDeps {
   readonly tokens: TokenService;
   readonly denylist: AccessTokenDenylist;
-  readonly clients: ClientLookup;
+  readonly clients: ClientReads;
 }
 
 /** Tells whether a token's subject names a client (`client:<client_id>`) rather than a user. */

@@ -1,4 +1,5 @@
 // What a registered OAuth client is, and the port every client store implements.
+import type { Awaitable } from "../awaitable.ts";
 import type { ClientJwks } from "./client-keys.ts";
 
 /** The grant types a client may be allowed (RFC 6749 §4, RFC 8628 §3.4). */
@@ -43,6 +44,14 @@ export interface Client {
   /** Milliseconds since the epoch. */
   readonly createdAt: number;
   readonly updatedAt: number;
+}
+
+/**
+ * The one client read a route guard makes for a user's token issued to a registered client: the
+ * client as the registry holds it now. A cache may answer at once (PostgreSQL's read cache).
+ */
+export interface ClientReads {
+  findClient(clientId: string): Awaitable<ClientRecord | undefined>;
 }
 
 /** A client as the store keeps it. */

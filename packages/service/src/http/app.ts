@@ -174,7 +174,11 @@ export function createApp(services: AppServices, options: AppOptions = {}): Open
     users: reads.users,
     tokens,
     denylist: reads.denylist,
-    clients: services.clients,
+    // The store's cached client reads, unless the registry was replaced (a test's, say).
+    clients:
+      services.clients === store.clients
+        ? (store.guardReads?.clients ?? services.clients)
+        : services.clients,
     scopes,
   };
 

@@ -273,6 +273,7 @@ async function openStore(settings: Settings, clock: Clock): Promise<OpenedStore>
               appliedSequence: reads.appliedSequence,
               cachedUsers: reads.sizes.users,
               deniedTokens: reads.sizes.deniedTokens,
+              cachedClients: reads.sizes.clients,
             },
           };
         },

@@ -26,7 +26,7 @@ export const settingDescriptions: Readonly<
   },
   GATEHOUSE_DATABASE_CACHED_USERS: {
     description:
-      "PostgreSQL: the most users one process's route guards keep in memory (about 0.5 KiB each), kept current by the change feed; `0` turns the caches off, so every request reads the user and the denylist from the database. Unused with SQLite.",
+      "PostgreSQL: the most users one process's route guards keep in memory (about 0.5 KiB each), kept current by the change feed; `0` turns the caches off (users, revoked tokens and clients), so every request reads them from the database. Unused with SQLite.",
   },
   GATEHOUSE_DEMO: {
     description:

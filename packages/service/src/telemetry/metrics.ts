@@ -24,6 +24,7 @@ export interface DatabasePoolState {
     readonly appliedSequence: number;
     readonly cachedUsers: number;
     readonly deniedTokens: number;
+    readonly cachedClients: number;
   };
 }
 
@@ -157,7 +158,7 @@ export function createMetrics(sources: MetricSources = {}): Metrics {
   });
   new Gauge({
     name: "gatehouse_read_cache_entries",
-    help: "Entries the hot path's caches hold: users (and names known not to exist), and revoked token ids not yet expired.",
+    help: "Entries the hot path's caches hold: users (and names known not to exist), revoked token ids not yet expired, and clients (and ids known not to exist).",
     labelNames: ["cache"],
     registers,
     collect() {
@@ -165,6 +166,7 @@ export function createMetrics(sources: MetricSources = {}): Metrics {
       if (reads === undefined) return;
       this.set({ cache: "users" }, reads.cachedUsers);
       this.set({ cache: "denied_tokens" }, reads.deniedTokens);
+      this.set({ cache: "clients" }, reads.cachedClients);
     },
   });
 

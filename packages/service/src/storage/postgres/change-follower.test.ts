@@ -78,6 +78,37 @@ describe("PostgreSQL change follower", { skip }, () => {
     }
   });
 
+  it("sees another instance's client disabled, then deleted, within 100 ms", async () => {
+    const reader = await createPostgresStore({ url: database.url, poolSize: 2 });
+    try {
+      await writer.clients.createClient({
+        clientId: "spa",
+        name: "SPA",
+        type: "public",
+        secretHash: null,
+        grantTypes: ["authorization_code"],
+        scopes: ["me"],
+        redirectUris: ["https://app.example/callback"],
+        audiences: [],
+        firstParty: false,
+      });
+      const clients = guardOf(reader).clients;
+      assert.ok(clients !== undefined, "a caching store caches the guard's client reads");
+      // Answered from memory once read after its creation's event arrived.
+      await within(1000, async () => (await clients.findClient("spa")) !== undefined);
+      await within(1000, () => !(clients.findClient("spa") instanceof Promise));
+
+      await writer.clients.updateClient("spa", { disabled: true });
+      await within(100, async () => (await clients.findClient("spa"))?.disabled === true);
+
+      await writer.clients.deleteClient("spa");
+      await within(100, async () => (await clients.findClient("spa")) === undefined);
+      assert.equal(reader.readState().mode, "cached");
+    } finally {
+      await reader.close();
+    }
+  });
+
   it("applies an event whose notification was lost at the next timed read", async () => {
     const reader = await createPostgresStore({
       url: database.url,

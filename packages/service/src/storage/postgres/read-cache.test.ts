@@ -1,6 +1,7 @@
 // The read caches in front of PostgreSQL, on fake ports: what they answer from memory, and when not.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import type { ClientRecord, ClientStore } from "gatehouse-auth-core/clients/client";
 import { createFixedClock } from "gatehouse-auth-core/clock";
 import type { PasswordHash } from "gatehouse-auth-core/passwords/hasher";
 import type { AccessTokenDenylist } from "gatehouse-auth-core/tokens/denylist";
@@ -66,6 +67,67 @@ function fakeUsers() {
   };
 }
 
+function client(clientId: string, disabled = false): ClientRecord {
+  return {
+    clientId,
+    name: clientId,
+    type: "public",
+    secretHash: null,
+    previousSecretHash: null,
+    previousSecretExpiresAt: null,
+    grantTypes: ["authorization_code"],
+    scopes: ["me"],
+    redirectUris: ["https://app.example/callback"],
+    audiences: [],
+    firstParty: false,
+    disabled,
+    jwks: null,
+    createdAt: start,
+    updatedAt: start,
+  };
+}
+
+/** A client store whose lookups are counted, and answered when the test says so. */
+function fakeClients() {
+  const rows = new Map<string, ClientRecord>();
+  const reads: string[] = [];
+  const held: (() => void)[] = [];
+  let hold = false;
+  const notUsed = (): never => {
+    throw new Error("not used by this test");
+  };
+  const clients: ClientStore = {
+    async findClient(clientId) {
+      reads.push(clientId);
+      const answer = rows.get(clientId);
+      if (hold) await new Promise<void>((resolve) => held.push(resolve));
+      return answer;
+    },
+    listClients: notUsed,
+    createClient: notUsed,
+    async updateClient(clientId, patch) {
+      const next = { ...client(clientId), ...patch } as ClientRecord;
+      rows.set(clientId, next);
+      return next;
+    },
+    async deleteClient(clientId) {
+      return rows.delete(clientId);
+    },
+    useClientAssertionId: notUsed,
+  };
+  return {
+    clients,
+    rows,
+    reads,
+    holdReads(on: boolean) {
+      hold = on;
+    },
+    release() {
+      for (const resolve of held.splice(0)) resolve();
+    },
+  };
+}
+
 const noDenylist: AccessTokenDenylist = {
   async denyAccessToken() {},
   async isAccessTokenDenied() {
@@ -75,11 +137,16 @@ const noDenylist: AccessTokenDenylist = {
 
 function cacheOn(
   fake: ReturnType<typeof fakeUsers>,
-  options: { live?: () => boolean; userCapacity?: number } = {},
+  options: {
+    live?: () => boolean;
+    userCapacity?: number;
+    clients?: ReturnType<typeof fakeClients>;
+  } = {},
 ) {
   return createPostgresReadCache({
     users: fake.users,
     denylist: noDenylist,
+    clients: (options.clients ?? fakeClients()).clients,
     clock: createFixedClock(start),
     userCapacity: options.userCapacity ?? 10,
     live: options.live ?? (() => true),
@@ -250,8 +317,98 @@ describe("PostgreSQL read cache", () => {
     const sequence = await cache.reload(snapshot);
 
     assert.equal(sequence, 7);
-    assert.deepEqual(cache.sizes(), { users: 0, deniedTokens: 1 });
+    assert.deepEqual(cache.sizes(), { users: 0, deniedTokens: 1, clients: 0 });
     assert.equal(cache.cached.denylist.isAccessTokenDenied("kept"), true);
     assert.equal(cache.cached.denylist.isAccessTokenDenied("old"), false);
+  });
+
+  describe("clients", () => {
+    const changed = (clientId: string) =>
+      ({ sequence: 1, at: start, kind: "client_changed", clientId }) as const;
+
+    it("answers a client it has read at once, and remembers one that does not exist", async () => {
+      const fake = fakeClients();
+      fake.rows.set("spa", client("spa"));
+      const cache = cacheOn(fakeUsers(), { clients: fake });
+      await cache.cached.clients.findClient("spa");
+      await cache.cached.clients.findClient("gone");
+
+      const again = cache.cached.clients.findClient("spa");
+      const gone = cache.cached.clients.findClient("gone");
+
+      assert.equal(again instanceof Promise, false);
+      assert.equal((await again)?.clientId, "spa");
+      assert.equal(gone, undefined);
+      assert.deepEqual(fake.reads, ["spa", "gone"]);
+      assert.equal(cache.sizes().clients, 2);
+    });
+
+    it("drops a client when its change event arrives, so a disable is seen on the next read", async () => {
+      const fake = fakeClients();
+      fake.rows.set("spa", client("spa"));
+      const cache = cacheOn(fakeUsers(), { clients: fake });
+      await cache.cached.clients.findClient("spa");
+
+      fake.rows.set("spa", client("spa", true));
+      cache.apply(changed("spa"));
+
+      assert.equal((await cache.cached.clients.findClient("spa"))?.disabled, true);
+    });
+
+    it("does not keep a client read before a change whose event arrived while the read was in flight", async () => {
+      const fake = fakeClients();
+      fake.rows.set("spa", client("spa"));
+      const cache = cacheOn(fakeUsers(), { clients: fake });
+      fake.holdReads(true);
+      const inFlight = cache.cached.clients.findClient("spa");
+      fake.rows.delete("spa");
+      cache.apply(changed("spa"));
+      fake.release();
+      assert.equal((await inFlight)?.clientId, "spa");
+      fake.holdReads(false);
+
+      assert.equal(await cache.cached.clients.findClient("spa"), undefined);
+      assert.deepEqual(fake.reads, ["spa", "spa"]);
+    });
+
+    it("reads its own client writes at once, before their event arrives", async () => {
+      const fake = fakeClients();
+      fake.rows.set("spa", client("spa"));
+      fake.rows.set("cli", client("cli"));
+      const cache = cacheOn(fakeUsers(), { clients: fake });
+      await cache.cached.clients.findClient("spa");
+      await cache.cached.clients.findClient("cli");
+
+      await cache.current.clients.updateClient("spa", { disabled: true });
+      await cache.current.clients.deleteClient("cli");
+
+      assert.equal((await cache.cached.clients.findClient("spa"))?.disabled, true);
+      assert.equal(await cache.cached.clients.findClient("cli"), undefined);
+    });
+
+    it("reads the database for every lookup while not live, and for the store's own port", async () => {
+      const fake = fakeClients();
+      fake.rows.set("spa", client("spa"));
+      let live = true;
+      const cache = cacheOn(fakeUsers(), { clients: fake, live: () => live });
+      await cache.cached.clients.findClient("spa");
+      await cache.current.clients.findClient("spa");
+      live = false;
+
+      await cache.cached.clients.findClient("spa");
+
+      assert.deepEqual(fake.reads, ["spa", "spa", "spa"]);
+    });
+
+    it("hands out records no request can change", async () => {
+      const fake = fakeClients();
+      fake.rows.set("spa", client("spa"));
+      const cache = cacheOn(fakeUsers(), { clients: fake });
+      const found = await cache.cached.clients.findClient("spa");
+
+      assert.ok(found !== undefined);
+      assert.equal(Object.isFrozen(found), true);
+      assert.equal(Object.isFrozen(found.scopes), true);
+    });
   });
 });

@@ -1,6 +1,7 @@
 // What the hot path reads on PostgreSQL, kept in process memory and updated from the change feed.
 import type { Awaitable } from "gatehouse-auth-core/awaitable";
 import type { ChangeEvent } from "gatehouse-auth-core/changes/change-feed";
+import type { ClientRecord, ClientStore } from "gatehouse-auth-core/clients/client";
 import type { Clock } from "gatehouse-auth-core/clock";
 import type { GuardReads } from "gatehouse-auth-core/ports";
 import type { AccessTokenDenylist } from "gatehouse-auth-core/tokens/denylist";
@@ -18,6 +19,8 @@ export interface ReadCacheSizes {
   readonly users: number;
   /** Revoked access token ids held: every one not yet expired. */
   readonly deniedTokens: number;
+  /** Clients (and client ids known not to exist) held by the client cache. */
+  readonly clients: number;
 }
 
 /** The caches, the ports in front of them, and the side the change follower feeds. */
@@ -26,9 +29,12 @@ export interface PostgresReadCache extends FollowedState {
    * The store's own ports: every read goes to the database (grants and admin reads must see the
    * present), and every write updates the caches as soon as it commits.
    */
-  readonly current: GuardReads;
-  /** The guard's view: `findByUsername` and `isAccessTokenDenied` answered from the caches. */
-  readonly cached: GuardReads;
+  readonly current: Required<GuardReads> & { readonly clients: ClientStore };
+  /**
+   * The guard's view: `findByUsername`, `isAccessTokenDenied` and `findClient` answered from the
+   * caches.
+   */
+  readonly cached: Required<GuardReads>;
   sizes(): ReadCacheSizes;
 }
 
@@ -36,9 +42,12 @@ export interface PostgresReadCache extends FollowedState {
 export interface PostgresReadCacheOptions {
   readonly users: UserStore;
   readonly denylist: AccessTokenDenylist;
+  readonly clients: ClientStore;
   readonly clock: Clock;
   /** The most users kept; the least recently read is dropped first. */
   readonly userCapacity: number;
+  /** The most clients kept (10 000 unless given); the least recently read is dropped first. */
+  readonly clientCapacity?: number;
   /** True while the caches are current (the follower is in `cached` mode). */
   readonly live: () => boolean;
 }
@@ -49,32 +58,109 @@ const deniedRow = z.object({ jti: z.string(), expires_at: bigintNumber });
 const absent = null;
 
 /**
- * Creates the caches in front of the PostgreSQL `users` and `denylist` parts. While `live()`, the
- * `cached` view's `findByUsername` answers from an LRU of users (at once on a hit, so the hot
- * path awaits nothing), and its `isAccessTokenDenied` from the set of every revoked id not yet
- * expired (complete, loaded with the feed's sequence in one snapshot). Otherwise both read the
- * database, as the `current` view always does.
+ * An LRU of records by key in front of `read`, for as long as `live()`: a hit answers at once (so
+ * the hot path awaits nothing), a miss loads once per key at a time. `forget` drops a key and
+ * marks a load in flight for it stale, and `clear` does so for every key, so a record read before
+ * a change is never kept past the change's event. Absent records are kept too (`null`), so a
+ * deleted user's or client's token costs no query.
+ */
+function createLruLoader<T extends object>(
+  capacity: number,
+  read: (key: string) => Awaitable<T | undefined>,
+  live: () => boolean,
+): {
+  get(key: string): Awaitable<T | undefined>;
+  forget(key: string): void;
+  clear(): void;
+  size(): number;
+} {
+  const held = new Map<string, T | typeof absent>();
+  // One load per key at a time; `stale` is set when the record changes meanwhile.
+  const loading = new Map<string, { stale: boolean; promise: Promise<T | undefined> }>();
+  let epoch = 0;
+
+  const keep = (key: string, record: T | undefined): void => {
+    if (held.size >= capacity) {
+      // Map iteration follows insertion order, and a hit re-inserts: the first is least recent.
+      const oldest = held.keys().next();
+      if (oldest.done !== true) held.delete(oldest.value);
+    }
+    held.set(key, record === undefined ? absent : record);
+  };
+
+  const load = (key: string): Promise<T | undefined> => {
+    const inFlight = loading.get(key);
+    if (inFlight !== undefined) return inFlight.promise;
+    const startedIn = epoch;
+    const entry = {
+      stale: false,
+      promise: Promise.resolve(read(key)).then(
+        (record) => {
+          loading.delete(key);
+          if (!entry.stale && startedIn === epoch && live()) keep(key, record);
+          return record;
+        },
+        (error: unknown) => {
+          loading.delete(key);
+          throw error;
+        },
+      ),
+    };
+    loading.set(key, entry);
+    return entry.promise;
+  };
+
+  return {
+    get(key) {
+      if (!live()) return read(key);
+      const hit = held.get(key);
+      if (hit === undefined) return load(key);
+      held.delete(key);
+      held.set(key, hit);
+      return hit ?? undefined;
+    },
+    forget(key) {
+      held.delete(key);
+      const inFlight = loading.get(key);
+      if (inFlight !== undefined) inFlight.stale = true;
+    },
+    clear() {
+      epoch += 1;
+      held.clear();
+      for (const inFlight of loading.values()) inFlight.stale = true;
+    },
+    size: () => held.size,
+  };
+}
+
+/**
+ * Creates the caches in front of the PostgreSQL `users`, `denylist` and `clients` parts. While
+ * `live()`, the `cached` view's `findByUsername` and `findClient` answer from LRUs (at once on a
+ * hit, so the hot path awaits nothing), and its `isAccessTokenDenied` from the set of every
+ * revoked id not yet expired (complete, loaded with the feed's sequence in one snapshot).
+ * Otherwise all three read the database, as the `current` view always does.
  *
- * An event for a user drops its entry, and a load in flight for that user is not kept, so a
+ * An event for a user or a client drops its entry, and a load in flight for it is not kept, so a
  * record read before a change never outlives the change's event. A write through either view
  * updates the caches as soon as it commits, so this instance's guards see its own writes at
  * once; other instances' see them when the event arrives.
  */
 export function createPostgresReadCache(options: PostgresReadCacheOptions): PostgresReadCache {
-  const { users: base, denylist: baseDenylist, clock, live } = options;
-  const cachedUsers = new Map<string, UserRecord | typeof absent>();
-  // One load per username at a time; `stale` is set when the user changes meanwhile.
-  const loading = new Map<string, { stale: boolean; promise: Promise<UserRecord | undefined> }>();
+  const { users: base, denylist: baseDenylist, clients: baseClients, clock, live } = options;
+  // Shared by every request that reads them, so records are frozen before they are kept.
+  const cachedUsers = createLruLoader(
+    options.userCapacity,
+    (username) => Promise.resolve(base.findByUsername(username)).then(freezeUser),
+    live,
+  );
+  const cachedClients = createLruLoader(
+    options.clientCapacity ?? 10_000,
+    (clientId) => baseClients.findClient(clientId).then(freezeClient),
+    live,
+  );
   const denied = new Map<string, number>();
   // The earliest expiry held, so purging costs nothing until an entry can go.
   let earliest = Number.POSITIVE_INFINITY;
-  let epoch = 0;
-
-  const forgetUser = (username: string): void => {
-    cachedUsers.delete(username);
-    const load = loading.get(username);
-    if (load !== undefined) load.stale = true;
-  };
 
   const deny = (tokenId: string, expiresAt: number): void => {
     const until = Math.max(expiresAt, denied.get(tokenId) ?? 0);
@@ -93,70 +179,32 @@ export function createPostgresReadCache(options: PostgresReadCacheOptions): Post
     }
   };
 
-  const keep = (username: string, record: UserRecord | undefined): void => {
-    if (cachedUsers.size >= options.userCapacity) {
-      // Map iteration follows insertion order, and a hit re-inserts: the first is least recent.
-      const oldest = cachedUsers.keys().next();
-      if (oldest.done !== true) cachedUsers.delete(oldest.value);
+  // Runs a write, then drops what it may have changed once it is settled either way.
+  const thenForget = async <R>(write: () => Promise<R>, forget: () => void): Promise<R> => {
+    try {
+      return await write();
+    } finally {
+      forget();
     }
-    cachedUsers.set(username, record === undefined ? absent : freeze(record));
   };
-
-  const load = (username: string): Promise<UserRecord | undefined> => {
-    const inFlight = loading.get(username);
-    if (inFlight !== undefined) return inFlight.promise;
-    const startedIn = epoch;
-    const entry = {
-      stale: false,
-      promise: Promise.resolve(base.findByUsername(username)).then(
-        (record) => {
-          loading.delete(username);
-          if (!entry.stale && startedIn === epoch && live()) keep(username, record);
-          return record === undefined ? undefined : freeze(record);
-        },
-        (error: unknown) => {
-          loading.delete(username);
-          throw error;
-        },
-      ),
-    };
-    loading.set(username, entry);
-    return entry.promise;
-  };
+  const forgetUser = (username: string) => () => cachedUsers.forget(username);
+  const forgetClient = (clientId: string) => () => cachedClients.forget(clientId);
 
   // Writes go through either view: each updates the caches once it commits.
   const users: UserStore = {
     findByUsername: (username) => base.findByUsername(username),
     findByLogin: (name) => base.findByLogin(name),
     findCaseCollisions: () => base.findCaseCollisions(),
-    async createUser(user) {
-      try {
-        return await base.createUser(user);
-      } finally {
-        forgetUser(user.username);
-      }
-    },
-    async updateUser(username, patch, guard) {
-      try {
-        return await base.updateUser(username, patch, guard);
-      } finally {
-        forgetUser(username);
-      }
-    },
-    async deleteUser(username, guard) {
-      try {
-        return await base.deleteUser(username, guard);
-      } finally {
-        forgetUser(username);
-      }
-    },
-    async upgradePasswordHash(username, verified, upgraded) {
-      try {
-        return await base.upgradePasswordHash(username, verified, upgraded);
-      } finally {
-        forgetUser(username);
-      }
-    },
+    createUser: (user) => thenForget(() => base.createUser(user), forgetUser(user.username)),
+    updateUser: (username, patch, guard) =>
+      thenForget(() => base.updateUser(username, patch, guard), forgetUser(username)),
+    deleteUser: (username, guard) =>
+      thenForget(() => base.deleteUser(username, guard), forgetUser(username)),
+    upgradePasswordHash: (username, verified, upgraded) =>
+      thenForget(
+        () => base.upgradePasswordHash(username, verified, upgraded),
+        forgetUser(username),
+      ),
     listUsers: () => base.listUsers(),
     countUsers: () => base.countUsers(),
   };
@@ -168,21 +216,23 @@ export function createPostgresReadCache(options: PostgresReadCacheOptions): Post
     },
     isAccessTokenDenied: (tokenId) => baseDenylist.isAccessTokenDenied(tokenId),
   };
+  const clients: ClientStore = {
+    findClient: (clientId) => baseClients.findClient(clientId),
+    listClients: () => baseClients.listClients(),
+    createClient: (client) =>
+      thenForget(() => baseClients.createClient(client), forgetClient(client.clientId)),
+    updateClient: (clientId, patch, expected) =>
+      thenForget(() => baseClients.updateClient(clientId, patch, expected), forgetClient(clientId)),
+    deleteClient: (clientId) =>
+      thenForget(() => baseClients.deleteClient(clientId), forgetClient(clientId)),
+    useClientAssertionId: (clientId, jti, expiresAt, now) =>
+      baseClients.useClientAssertionId(clientId, jti, expiresAt, now),
+  };
 
   return {
-    current: { users, denylist },
+    current: { users, denylist, clients },
     cached: {
-      users: {
-        ...users,
-        findByUsername(username: string): Awaitable<UserRecord | undefined> {
-          if (!live()) return base.findByUsername(username);
-          const hit = cachedUsers.get(username);
-          if (hit === undefined) return load(username);
-          cachedUsers.delete(username);
-          cachedUsers.set(username, hit);
-          return hit ?? undefined;
-        },
-      },
+      users: { ...users, findByUsername: (username) => cachedUsers.get(username) },
       denylist: {
         ...denylist,
         isAccessTokenDenied(tokenId) {
@@ -190,18 +240,21 @@ export function createPostgresReadCache(options: PostgresReadCacheOptions): Post
           return denied.has(tokenId);
         },
       },
+      clients: { findClient: (clientId) => cachedClients.get(clientId) },
     },
 
     apply(event: ChangeEvent): void {
       switch (event.kind) {
         case "user_changed":
         case "user_deleted":
-          forgetUser(event.username);
+          cachedUsers.forget(event.username);
           break;
         case "access_token_revoked":
           deny(event.tokenId, event.expiresAt);
           break;
         case "client_changed":
+          cachedClients.forget(event.clientId);
+          break;
         case "signing_key_changed":
           break;
         default: {
@@ -218,9 +271,8 @@ export function createPostgresReadCache(options: PostgresReadCacheOptions): Post
         "SELECT jti, expires_at FROM revoked_access_tokens WHERE expires_at > $1",
         [clock.now()],
       );
-      epoch += 1;
       cachedUsers.clear();
-      for (const load of loading.values()) load.stale = true;
+      cachedClients.clear();
       denied.clear();
       earliest = Number.POSITIVE_INFINITY;
       for (const row of rows) {
@@ -230,12 +282,25 @@ export function createPostgresReadCache(options: PostgresReadCacheOptions): Post
       return head.latest;
     },
 
-    sizes: () => ({ users: cachedUsers.size, deniedTokens: denied.size }),
+    sizes: () => ({
+      users: cachedUsers.size(),
+      deniedTokens: denied.size,
+      clients: cachedClients.size(),
+    }),
   };
 }
 
-// Shared by every request that reads the user, so no one may change it.
-function freeze(record: UserRecord): UserRecord {
+// Shared by every request that reads the record, so no one may change it.
+function freezeUser(record: UserRecord | undefined): UserRecord | undefined {
+  if (record === undefined) return undefined;
   Object.freeze(record.scopes);
+  return Object.freeze(record);
+}
+
+function freezeClient(record: ClientRecord | undefined): ClientRecord | undefined {
+  if (record === undefined) return undefined;
+  for (const list of [record.grantTypes, record.scopes, record.redirectUris, record.audiences]) {
+    Object.freeze(list);
+  }
   return Object.freeze(record);
 }

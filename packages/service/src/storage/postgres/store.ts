@@ -123,7 +123,7 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
       readState: () => ({
         mode: "direct",
         appliedSequence: 0,
-        sizes: { users: 0, deniedTokens: 0 },
+        sizes: { users: 0, deniedTokens: 0, clients: 0 },
       }),
       close: () => db.close(),
     });
@@ -131,6 +131,7 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
   const cache = createPostgresReadCache({
     users,
     denylist,
+    clients: parts.clients,
     clock,
     userCapacity: settings?.userCapacity ?? 100_000,
     live: () => follower.mode() === "cached",
