@@ -66,6 +66,14 @@ export interface ChangeFeed {
    * event is kept.
    */
   oldestSequence(): Promise<number>;
+  /**
+   * Calls `listener` soon after the feed may have grown — after this process committed an
+   * append, and on PostgreSQL after another instance's append reached this one — so readers need
+   * not wait for their next poll. Best effort (another process's append to a SQLite file is not
+   * seen), and it may call without anything new: readers still poll. Returns the function that
+   * stops the calls. Absent on a feed that cannot tell.
+   */
+  watch?(listener: () => void): () => void;
 }
 
 /** How long a store keeps change events by default: seven days, in milliseconds. */

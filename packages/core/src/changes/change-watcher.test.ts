@@ -78,6 +78,32 @@ describe("change watcher", () => {
     assert.equal(feed.polls, polls);
   });
 
+  it("reads at once when a feed that tells of its growth does, not at the next interval", async () => {
+    const feed = countingFeed();
+    const listeners = new Set<() => void>();
+    const watched: ChangeFeed = {
+      ...feed,
+      latestSequence: () => feed.latestSequence(),
+      watch(listener) {
+        listeners.add(listener);
+        return () => listeners.delete(listener);
+      },
+    };
+    const watcher = createChangeWatcher(watched, { intervalMs: 60_000 });
+    let woken = false;
+    const waiting = watcher.waitBeyond(0, 60_000).then(() => {
+      woken = true;
+    });
+    assert.equal(listeners.size, 1);
+
+    feed.latest = 1;
+    for (const listener of listeners) listener();
+    await Promise.race([waiting, new Promise((resolve) => setTimeout(resolve, 1000))]);
+
+    assert.equal(woken, true);
+    assert.equal(listeners.size, 0, "stops listening once nobody waits");
+  });
+
   it("keeps trying after a failed read, and reports it", async () => {
     const feed = countingFeed();
     feed.fail = true;

@@ -28,7 +28,9 @@ interface Waiter {
 
 /**
  * Creates a watcher over `feed`. It reads `latestSequence()` every `intervalMs` while at least
- * one reader waits, and not at all otherwise; its timer never keeps the process alive.
+ * one reader waits, and not at all otherwise; its timer never keeps the process alive. A feed
+ * that tells when it grows ({@link ChangeFeed.watch}) is also read at once when it does, so a
+ * reader in this process learns of a change without waiting for the next interval.
  */
 export function createChangeWatcher(
   feed: ChangeFeed,
@@ -38,6 +40,10 @@ export function createChangeWatcher(
   const waiters = new Set<Waiter>();
   let latest = 0;
   let timer: NodeJS.Timeout | undefined;
+  let polling = false;
+  let pollAgain = false;
+  // Set while someone waits on a feed that tells when it grows.
+  let unwatch: (() => void) | undefined;
 
   const wakeReady = (): void => {
     for (const waiter of waiters) if (latest > waiter.after) waiter.wake();
@@ -50,15 +56,36 @@ export function createChangeWatcher(
       options.onError?.(error);
     }
   };
+  // One read at a time; a call during a read asks for one more right after it.
+  const pollNow = (): void => {
+    if (polling) {
+      pollAgain = true;
+      return;
+    }
+    polling = true;
+    void poll().finally(() => {
+      polling = false;
+      if (pollAgain && waiters.size > 0) {
+        pollAgain = false;
+        pollNow();
+      }
+    });
+  };
   const schedule = (): void => {
     if (timer !== undefined || waiters.size === 0) return;
     timer = setTimeout(() => {
-      void poll().finally(() => {
-        timer = undefined;
-        schedule();
-      });
+      timer = undefined;
+      pollNow();
+      schedule();
     }, intervalMs);
     timer.unref();
+  };
+  const remove = (waiter: Waiter): void => {
+    waiters.delete(waiter);
+    if (waiters.size === 0) {
+      unwatch?.();
+      unwatch = undefined;
+    }
   };
 
   return {
@@ -70,7 +97,7 @@ export function createChangeWatcher(
         const done = (): void => {
           clearTimeout(timeout);
           signal?.removeEventListener("abort", done);
-          waiters.delete(waiter);
+          remove(waiter);
           resolve();
         };
         const waiter: Waiter = { after, wake: done };
@@ -78,6 +105,7 @@ export function createChangeWatcher(
         timeout.unref();
         signal?.addEventListener("abort", done, { once: true });
         waiters.add(waiter);
+        unwatch ??= feed.watch?.(pollNow);
         schedule();
       });
     },

@@ -65,6 +65,30 @@ export function describeChangeFeedContract(
       assert.equal(await store.changes.oldestSequence(), 1);
     });
 
+    it("tells its watchers soon after an append commits, and no longer once they stop", async () => {
+      const watch = store.changes.watch;
+      assert.ok(watch !== undefined, "every store's feed can tell when it grows");
+      let calls = 0;
+      let told: () => void = () => {};
+      const stop = watch((): void => {
+        calls += 1;
+        told();
+      });
+      const toldOnce = new Promise<void>((resolve) => {
+        told = resolve;
+      });
+      await store.users.createUser({ username: "watched", passwordHash: hash });
+      const timeout = new Promise<"late">((resolve) => setTimeout(resolve, 2000, "late").unref());
+      assert.notEqual(await Promise.race([toldOnce, timeout]), "late");
+      assert.ok((await store.changes.latestSequence()) >= 1);
+
+      stop();
+      const before = calls;
+      await store.users.updateUser("watched", { disabled: true });
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      assert.equal(calls, before);
+    });
+
     it("appends one event per user change, numbered 1, 2, 3… in order", async () => {
       await store.users.createUser({ username: "alice", passwordHash: hash });
       clock.advance(10);

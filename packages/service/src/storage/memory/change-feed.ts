@@ -1,6 +1,7 @@
 // The change feed in process memory, for the memory store: numbered events, pruned by age.
 import type { ChangeEvent, ChangeFeed } from "gatehouse-auth-core/changes/change-feed";
 import type { Clock } from "gatehouse-auth-core/clock";
+import { createChangeSignal } from "../change-signal.ts";
 import type { NewChangeEvent } from "../rows/change-event-row.ts";
 
 /** The memory store's feed, with the write side its parts call and `clear` for `close`. */
@@ -14,6 +15,7 @@ export interface MemoryChangeFeed extends ChangeFeed {
 export function createMemoryChangeFeed(clock: Clock, retentionMs: number): MemoryChangeFeed {
   let events: ChangeEvent[] = [];
   let last = 0;
+  const growth = createChangeSignal();
   return {
     append(event) {
       const at = clock.now();
@@ -23,7 +25,10 @@ export function createMemoryChangeFeed(clock: Clock, retentionMs: number): Memor
       const keepFrom = events.findIndex((kept) => kept.at >= at - retentionMs);
       events = keepFrom === -1 ? [] : keepFrom === 0 ? events : events.slice(keepFrom);
       events.push(stored);
+      growth.signal();
     },
+
+    watch: growth.watch,
 
     async readAfter(after, limit) {
       const start = events.findIndex((event) => event.sequence > after);

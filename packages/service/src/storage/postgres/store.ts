@@ -2,6 +2,7 @@
 import { defaultChangeRetentionMs } from "gatehouse-auth-core/changes/change-feed";
 import { type Clock, systemClock } from "gatehouse-auth-core/clock";
 import type { Store } from "gatehouse-auth-core/ports";
+import { createChangeSignal } from "../change-signal.ts";
 import { refuseNulCharacters } from "../nul-refusal.ts";
 import { createPostgresAuditLog } from "./audit-log.ts";
 import { createPostgresAuthorizationCodes } from "./authorization-codes.ts";
@@ -137,13 +138,26 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
     live: () => follower.mode() === "cached",
   });
   const connectTimeoutMs = options.connectTimeoutMs ?? 5000;
+  // The follower hears every instance's appends (its own included): the feed's readers
+  // (/security-events) are told as soon as the caches have them.
+  const growth = createChangeSignal();
   const follower = startChangeFollower({
     url: options.url,
     connectTimeoutMs,
     pollIntervalMs: settings?.pollIntervalMs ?? 250,
     maxStalenessMs: settings?.maxStalenessMs ?? 1000,
     reconnectDelayMs: 100,
-    state: cache,
+    state: {
+      apply(event) {
+        cache.apply(event);
+        growth.signal();
+      },
+      async reload(snapshot) {
+        const sequence = await cache.reload(snapshot);
+        growth.signal();
+        return sequence;
+      },
+    },
   });
   // Starts serving either way: until the first load, and whenever the feed is down, the hot
   // path reads the database.
@@ -151,6 +165,7 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
   return refuseNulCharacters({
     ...parts,
     ...cache.current,
+    changes: { ...parts.changes, watch: growth.watch },
     guardReads: cache.cached,
     readiness: {
       async checkReady() {

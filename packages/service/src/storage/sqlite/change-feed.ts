@@ -3,6 +3,7 @@ import type { DatabaseSync } from "node:sqlite";
 import type { ChangeFeed } from "gatehouse-auth-core/changes/change-feed";
 import type { Clock } from "gatehouse-auth-core/clock";
 import { z } from "zod";
+import { createChangeSignal } from "../change-signal.ts";
 import {
   changeEventColumns,
   changeEventValues,
@@ -62,6 +63,8 @@ export function createSqliteChangeLog(
        coalesce((SELECT last_sequence FROM change_feed_head WHERE id = 1), 0) + 1) AS oldest`,
   );
   oldest.setReturnArrays(true);
+  // Fired after the appending transaction, committed or not: a reader then reads the head.
+  const growth = createChangeSignal();
   const integerOf = (row: unknown): number => {
     const value = Array.isArray(row) ? row[0] : undefined;
     if (typeof value !== "number") throw new TypeError("malformed row in change_feed_head");
@@ -79,6 +82,7 @@ export function createSqliteChangeLog(
       async oldestSequence() {
         return integerOf(oldest.get());
       },
+      watch: growth.watch,
     },
 
     append(event) {
@@ -95,6 +99,7 @@ export function createSqliteChangeLog(
         tokensValidAfter,
         expiresAt,
       );
+      growth.signal();
     },
 
     atomically(work) {
