@@ -49,7 +49,8 @@ export function choosePinning(): Pinning {
   };
 }
 
-function pinned(cores: string | undefined, args: readonly string[]): [string, string[]] {
+/** The command that runs Node with `args` on `cores` (as it is when `cores` is undefined). */
+export function pinned(cores: string | undefined, args: readonly string[]): [string, string[]] {
   return cores === undefined
     ? [process.execPath, [...args]]
     : ["taskset", ["-c", cores, process.execPath, ...args]];

@@ -3,10 +3,11 @@
 // least 50 trials), and that server's throughput with the subscription on and off (within 5 %),
 // in one run. Gatehouse runs in this process (startServer, a SQLite store with its change feed,
 // a cheap hasher); each resource server in a child process; autocannon in another (bench/load.ts).
+// Pinned as `npm run bench` pins: the resource servers on core 0, the load and Gatehouse on core 1.
 //
 //   NODE_OPTIONS=--conditions=gatehouse-source node bench/revocation.ts [--trials 60] [--seconds 5] [--rounds 6]
 import type { ChildProcess } from "node:child_process";
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { once } from "node:events";
 import { mkdtemp, rm } from "node:fs/promises";
@@ -21,7 +22,7 @@ import type { Store } from "gatehouse-auth-core/ports";
 import { createRemoteVerifier } from "gatehouse-auth-guard";
 import { createFastHasher } from "../test/fixtures/fast-hasher.ts";
 import type { LoadSummary } from "./load.ts";
-import { root } from "./processes.ts";
+import { choosePinning, pinned, root, runLoad } from "./processes.ts";
 
 const { values: options } = parseArgs({
   options: {
@@ -35,6 +36,16 @@ const trials = Number(options.trials);
 const seconds = Number(options.seconds);
 const rounds = Number(options.rounds);
 const connections = Number(options.connections);
+
+// As `npm run bench` does: the resource servers (one measured at a time) on core 0, autocannon
+// on core 1 — and this process, Gatehouse, idle while throughput is measured, beside the load.
+const pinning = choosePinning();
+if (pinning.load !== undefined) {
+  spawnSync("taskset", ["-a", "-p", "-c", pinning.load, String(process.pid)], { stdio: "ignore" });
+}
+process.stdout.write(
+  `${pinning.description}${pinning.load === undefined ? "" : "; Gatehouse (this process) with the load generators"}\n`,
+);
 
 const issuer = "http://gatehouse.bench";
 const client = { id: "bench-resource-server", secret: "bench-resource-server-secret" };
@@ -79,7 +90,8 @@ interface ResourceServer {
 }
 
 async function startResourceServer(subscribe: boolean): Promise<ResourceServer> {
-  const child = spawn(process.execPath, [`${root}bench/revocation-resource-server.ts`], {
+  const [command, args] = pinned(pinning.server, [`${root}bench/revocation-resource-server.ts`]);
+  const child = spawn(command, args, {
     env: {
       ...process.env,
       NODE_OPTIONS: "--conditions=gatehouse-source",
@@ -158,23 +170,14 @@ async function measure(url: string, token: string): Promise<Measured> {
   return { requestsPerSecond: summary.requestsPerSecond, cpuPerRequest: spent / served };
 }
 
-async function load(url: string, token: string): Promise<LoadSummary> {
-  const spec = {
+function load(url: string, token: string): Promise<LoadSummary> {
+  return runLoad(pinning.load, {
     url: `${url}/items`,
     connections,
     durationSeconds: seconds,
     warmupSeconds: 1,
     headers: { authorization: `Bearer ${token}` },
-  };
-  const child = spawn(process.execPath, [`${root}bench/load.ts`, JSON.stringify(spec)], {
-    stdio: ["ignore", "pipe", "inherit"],
   });
-  let output = "";
-  child.stdout.on("data", (chunk: Buffer) => {
-    output += chunk.toString();
-  });
-  await once(child, "exit");
-  return JSON.parse(output.trim().split("\n").at(-1) ?? "{}") as LoadSummary;
 }
 
 const subscribed = await startResourceServer(true);
