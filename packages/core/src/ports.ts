@@ -54,10 +54,11 @@ export interface Store {
    */
   readonly changes: ChangeFeed;
   /**
-   * The two reads a route guard makes on every request (the token's user, its revocation), from
-   * in-process caches the change feed keeps current — so they may lag another instance's change
-   * by the store's bound (PostgreSQL: 100 ms). Absent when `users` and `denylist` are current on
-   * every read (memory, SQLite); grants, logins and admin reads always use those.
+   * The reads a route guard makes on every request (the token's user, its revocation, the client
+   * a user's token was issued to), answered at once where the store can: from in-process caches
+   * the change feed keeps current on PostgreSQL — so they may lag another instance's change by
+   * the store's bound (100 ms) — and from SQLite's memo, current on every read. Absent when the
+   * store's own ports are as fast (memory); grants, logins and admin reads always use those.
    */
   readonly guardReads?: GuardReads;
   /** Answers `/readyz`. */

@@ -7,6 +7,7 @@ import type { GuardReads } from "gatehouse-auth-core/ports";
 import type { AccessTokenDenylist } from "gatehouse-auth-core/tokens/denylist";
 import type { UserRecord, UserStore } from "gatehouse-auth-core/users/user";
 import { z } from "zod";
+import { freezeClientRecord } from "../rows/client-row.ts";
 import { parseRow } from "../rows/parse-row.ts";
 import { readPostgresFeedHead } from "./change-feed.ts";
 import type { FollowedState } from "./change-follower.ts";
@@ -298,9 +299,5 @@ function freezeUser(record: UserRecord | undefined): UserRecord | undefined {
 }
 
 function freezeClient(record: ClientRecord | undefined): ClientRecord | undefined {
-  if (record === undefined) return undefined;
-  for (const list of [record.grantTypes, record.scopes, record.redirectUris, record.audiences]) {
-    Object.freeze(list);
-  }
-  return Object.freeze(record);
+  return record === undefined ? undefined : freezeClientRecord(record);
 }

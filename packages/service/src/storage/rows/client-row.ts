@@ -84,3 +84,14 @@ export function createClientReader(types: ClientColumnTypes): (row: unknown) => 
     };
   };
 }
+
+/**
+ * `record`, frozen with its lists: a client a cache hands to every request that reads it, so none
+ * may change it.
+ */
+export function freezeClientRecord(record: ClientRecord): ClientRecord {
+  for (const list of [record.grantTypes, record.scopes, record.redirectUris, record.audiences]) {
+    Object.freeze(list);
+  }
+  return Object.freeze(record);
+}

@@ -3,6 +3,7 @@ import type { DatabaseSync } from "node:sqlite";
 import type {
   ClientExpectation,
   ClientPatch,
+  ClientReads,
   ClientRecord,
   ClientStore,
   NewClient,
@@ -10,8 +11,14 @@ import type {
 import type { Clock } from "gatehouse-auth-core/clock";
 import { AuthError } from "gatehouse-auth-core/errors";
 import { z } from "zod";
-import { clientColumns, createClientReader, jwksColumnValue } from "../rows/client-row.ts";
+import {
+  clientColumns,
+  createClientReader,
+  freezeClientRecord,
+  jwksColumnValue,
+} from "../rows/client-row.ts";
 import type { SqliteChangeLog } from "./change-feed.ts";
+import type { SqliteReadMemo } from "./read-memo.ts";
 
 // Extended result code (https://sqlite.org/rescode.html) that node:sqlite reports as `errcode`.
 const SQLITE_CONSTRAINT_PRIMARYKEY = 1555;
@@ -42,15 +49,33 @@ function isPrimaryKeyViolation(error: unknown): boolean {
 }
 
 /**
+ * The route guard's client read: answered at once, from `memo` while nothing was committed (so a
+ * client disabled or deleted by any process is refused on the next request), the record frozen
+ * since every request reading it shares it.
+ */
+export function createSqliteClientReads(db: DatabaseSync, memo: SqliteReadMemo): ClientReads {
+  const find = db.prepare(`SELECT ${clientColumns} FROM clients WHERE client_id = ?`);
+  const load = (clientId: string): ClientRecord | undefined => {
+    const row = find.get(clientId);
+    return row === undefined ? undefined : freezeClientRecord(readClient(row));
+  };
+  return { findClient: (clientId) => memo.read("client", clientId, () => load(clientId)) };
+}
+
+/**
  * The client part of the SQLite store, on an open, migrated database; each write appends a
- * `client_changed` event to `changes` in the same transaction.
+ * `client_changed` event to `changes` in the same transaction, and drops what `memo` holds.
  */
 export function createSqliteClientStore(
   db: DatabaseSync,
   clock: Clock,
   changes: SqliteChangeLog,
+  memo: SqliteReadMemo,
 ): ClientStore {
-  const changed = (clientId: string): void => changes.append({ kind: "client_changed", clientId });
+  const changed = (clientId: string): void => {
+    changes.append({ kind: "client_changed", clientId });
+    memo.forget();
+  };
   const find = db.prepare(`SELECT ${clientColumns} FROM clients WHERE client_id = ?`);
   const all = db.prepare(`SELECT ${clientColumns} FROM clients ORDER BY client_id`);
   const insert = db.prepare(

@@ -25,7 +25,7 @@ import { parseRow } from "../rows/parse-row.ts";
 import { createSqliteAuditLog } from "./audit-log.ts";
 import { createSqliteAuthorizationCodes } from "./authorization-codes.ts";
 import { createSqliteChangeLog } from "./change-feed.ts";
-import { createSqliteClientStore } from "./clients.ts";
+import { createSqliteClientReads, createSqliteClientStore } from "./clients.ts";
 import { createSqliteConsents } from "./consents.ts";
 import { checkDatabaseFile } from "./database-file.ts";
 import { createSqliteAccessTokenDenylist } from "./denylist.ts";
@@ -253,7 +253,7 @@ export function createSqliteStore(options: {
     });
   };
 
-  return refuseNulCharacters({
+  const ports: Store = {
     users: {
       findByUsername(username: string): UserRecord | undefined {
         return memo.read("user", username, () => loadUser(username));
@@ -373,7 +373,7 @@ export function createSqliteStore(options: {
     denylist: createSqliteAccessTokenDenylist(db, memo, changes),
     throttle: createSqliteThrottleStore(db),
     audit: createSqliteAuditLog(db, clock),
-    clients: createSqliteClientStore(db, clock, changes),
+    clients: createSqliteClientStore(db, clock, changes, memo),
     changes: changes.feed,
     deviceCodes: createSqliteDeviceCodeStore(db),
     loginSessions: createSqliteLoginSessions(db),
@@ -383,6 +383,16 @@ export function createSqliteStore(options: {
 
     async close(): Promise<void> {
       if (db.isOpen) db.close();
+    },
+  };
+  return refuseNulCharacters({
+    ...ports,
+    // The guard's reads: the same memoized user and denylist reads, and the client a user's token
+    // was issued to, memoized the same way and answered at once.
+    guardReads: {
+      users: ports.users,
+      denylist: ports.denylist,
+      clients: createSqliteClientReads(db, memo),
     },
   });
 }
