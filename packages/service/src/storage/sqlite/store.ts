@@ -104,9 +104,10 @@ function openDatabase(path: string): DatabaseSync {
  * Creates the parent directory of a file path if missing; `":memory:"` gives a private in-memory
  * database. Turns on WAL (for files), foreign keys and a 5 s busy timeout, then applies pending
  * migrations. Statements are prepared once. The user lookup and the denylist probe that every
- * authorized request makes answer from a memo while the database is unchanged (see
- * {@link createSqliteReadMemo}), so the records `users.findByUsername` returns are frozen and may
- * be shared; every other method returns fresh objects.
+ * authorized request makes, and the guard's read of a token's client (`guardReads.clients`),
+ * answer from a memo while the database is unchanged (see {@link createSqliteReadMemo}), so the
+ * records `users.findByUsername` and that read return are frozen and may be shared; every other
+ * method returns fresh objects.
  *
  * @throws {NotADatabaseFileError} when `path` is a folder, device, pipe, socket or kernel file
  * (`/proc`, `/sys`), before SQLite opens it
