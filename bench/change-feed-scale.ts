@@ -68,6 +68,29 @@ try {
   results["cachedUsers"] = reader.readState().sizes.users;
   results["userCacheMiBPer10k"] = ((usersHeap - emptyHeap) * 10_000) / count;
 
+  log(`creating and reading ${count} clients`);
+  const clientsRead = guard.clients;
+  if (clientsRead === undefined) throw new Error("the reader caches no clients");
+  const clientId = (i: number): string => `client-${String(i).padStart(5, "0")}`;
+  await each(count, (i) =>
+    writer.clients.createClient({
+      clientId: clientId(i),
+      name: `Client ${i}`,
+      type: "confidential",
+      secretHash: "c".repeat(64),
+      grantTypes: ["authorization_code", "refresh_token"],
+      scopes: ["me", "items"],
+      redirectUris: [`https://app${i}.example.com/callback`],
+      audiences: [],
+      firstParty: false,
+    }),
+  );
+  const beforeClientsHeap = heapMiB();
+  await each(count, async (i) => clientsRead.findClient(clientId(i)));
+  const clientsHeap = heapMiB();
+  results["cachedClients"] = reader.readState().sizes.clients;
+  results["clientCacheMiBPer10k"] = ((clientsHeap - beforeClientsHeap) * 10_000) / count;
+
   log(`revoking ${count} token ids`);
   const now = Date.now();
   const before = reader.readState().appliedSequence;
@@ -77,7 +100,7 @@ try {
     await new Promise((resolve) => setTimeout(resolve, 5));
   }
   const deniedHeap = heapMiB();
-  results["denylistMiBPer10k"] = ((deniedHeap - usersHeap) * 10_000) / count;
+  results["denylistMiBPer10k"] = ((deniedHeap - clientsHeap) * 10_000) / count;
 
   log(`disabling ${count} users, ${inFlight} at a time`);
   // When each disable was answered, and when the reader had applied that many events: the
