@@ -25,22 +25,38 @@ function record(username: string, disabled = false): UserRecord {
   };
 }
 
-/** A user store whose lookups are counted, and answered when the test says so. */
-function fakeUsers() {
-  const rows = new Map<string, UserRecord>();
+const notUsed = (): never => {
+  throw new Error("not used by this test");
+};
+
+/** Lookups in `rows` that are counted, and answered when the test says so. */
+function gatedReads<T>(rows: Map<string, T>) {
   const reads: string[] = [];
   const held: (() => void)[] = [];
   let hold = false;
-  const notUsed = (): never => {
-    throw new Error("not used by this test");
-  };
-  const users: UserStore = {
-    async findByUsername(username) {
-      reads.push(username);
-      const answer = rows.get(username);
+  return {
+    reads,
+    async read(key: string): Promise<T | undefined> {
+      reads.push(key);
+      const answer = rows.get(key);
       if (hold) await new Promise<void>((resolve) => held.push(resolve));
       return answer;
     },
+    holdReads(on: boolean) {
+      hold = on;
+    },
+    release() {
+      for (const resolve of held.splice(0)) resolve();
+    },
+  };
+}
+
+/** A user store whose lookups are counted, and answered when the test says so. */
+function fakeUsers() {
+  const rows = new Map<string, UserRecord>();
+  const { read, ...gate } = gatedReads(rows);
+  const users: UserStore = {
+    findByUsername: read,
     findByLogin: notUsed,
     findCaseCollisions: notUsed,
     createUser: notUsed,
@@ -54,17 +70,7 @@ function fakeUsers() {
     listUsers: notUsed,
     countUsers: notUsed,
   };
-  return {
-    users,
-    rows,
-    reads,
-    holdReads(on: boolean) {
-      hold = on;
-    },
-    release() {
-      for (const resolve of held.splice(0)) resolve();
-    },
-  };
+  return { users, rows, ...gate };
 }
 
 function client(clientId: string, disabled = false): ClientRecord {
@@ -90,19 +96,9 @@ function client(clientId: string, disabled = false): ClientRecord {
 /** A client store whose lookups are counted, and answered when the test says so. */
 function fakeClients() {
   const rows = new Map<string, ClientRecord>();
-  const reads: string[] = [];
-  const held: (() => void)[] = [];
-  let hold = false;
-  const notUsed = (): never => {
-    throw new Error("not used by this test");
-  };
+  const { read, ...gate } = gatedReads(rows);
   const clients: ClientStore = {
-    async findClient(clientId) {
-      reads.push(clientId);
-      const answer = rows.get(clientId);
-      if (hold) await new Promise<void>((resolve) => held.push(resolve));
-      return answer;
-    },
+    findClient: read,
     listClients: notUsed,
     createClient: notUsed,
     async updateClient(clientId, patch) {
@@ -115,17 +111,7 @@ function fakeClients() {
     },
     useClientAssertionId: notUsed,
   };
-  return {
-    clients,
-    rows,
-    reads,
-    holdReads(on: boolean) {
-      hold = on;
-    },
-    release() {
-      for (const resolve of held.splice(0)) resolve();
-    },
-  };
+  return { clients, rows, ...gate };
 }
 
 const noDenylist: AccessTokenDenylist = {
