@@ -328,7 +328,9 @@ describe("the guard's revocation subscription", () => {
     assert.ok(source.connections() <= 6, `${source.connections()} attempts`);
     assert.ok(source.connections() >= 3, `${source.connections()} attempts`);
     assert.equal(state?.connected, false);
-    assert.match(state?.lastError ?? "", /401/);
+    // 401 for the wrong secret; 429 once the client's failures reach Gatehouse's throttle, which
+    // a sixth attempt within the 400 ms can.
+    assert.match(state?.lastError ?? "", /401|429/);
   });
 
   it("does not apply a SET signed by another key, nor move past it", async () => {

@@ -29,7 +29,10 @@ export interface RevocationOptions {
   readonly failClosedAfterMs?: number;
   /** The first wait before reconnecting, doubled after each failure; 250 ms by default. */
   readonly minBackoffMs?: number;
-  /** The longest wait before reconnecting; 30 000 ms by default. */
+  /**
+   * The longest wait before reconnecting; 30 000 ms by default. A refusal's `Retry-After` (429,
+   * 503) is waited for, up to this long.
+   */
   readonly maxBackoffMs?: number;
   /**
    * A connection silent this long is taken for dead and replaced (Gatehouse sends a heartbeat
@@ -99,6 +102,24 @@ function basicCredentials(clientId: string, secret: string): string {
 
 const describe = (error: unknown): string =>
   error instanceof Error ? error.message : String(error);
+
+/** The stream answered something other than a stream; `retryAfterMs` from its `Retry-After`. */
+class StreamRefused extends Error {
+  readonly retryAfterMs: number | undefined;
+  constructor(status: number, retryAfterMs: number | undefined) {
+    super(`the security event stream answered ${status}`);
+    this.retryAfterMs = retryAfterMs;
+  }
+}
+
+/** RFC 9110 §10.2.3: delay-seconds or an HTTP-date; `undefined` when absent or unreadable. */
+function retryAfterMs(header: string | null, now: number): number | undefined {
+  if (header === null) return undefined;
+  const text = header.trim();
+  if (/^\d{1,9}$/.test(text)) return Number(text) * 1000;
+  const at = Date.parse(text);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
+}
 
 /** How often, at most, the list drops entries that can no longer refuse a token. */
 const sweepIntervalMs = 60_000;
@@ -223,7 +244,10 @@ export function createRevocationSubscription(
       const type = response.headers.get("content-type") ?? "";
       if (!response.ok || !type.startsWith("text/event-stream") || response.body === null) {
         await response.body?.cancel();
-        throw new Error(`the security event stream answered ${response.status}`);
+        throw new StreamRefused(
+          response.status,
+          retryAfterMs(response.headers.get("retry-after"), clock.now()),
+        );
       }
       const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
       abort.signal.addEventListener("abort", () => void reader.cancel().catch(() => undefined));
@@ -259,17 +283,21 @@ export function createRevocationSubscription(
     let backoffMs = minBackoffMs;
     while (!closed) {
       const before = contacts;
+      // What the server asked for (429, 503): no earlier than its Retry-After, up to maxBackoffMs.
+      let askedMs = 0;
       try {
         await connectOnce();
       } catch (error) {
         if (closed) break;
+        if (error instanceof StreamRefused) askedMs = error.retryAfterMs ?? 0;
         cutOff(describe(error));
       }
       if (closed) break;
       // A connection that got as far as catching up starts the backoff afresh.
       if (contacts !== before) backoffMs = minBackoffMs;
       // Half of the wait fixed, half random: guards restarted together do not reconnect together.
-      await sleep(backoffMs / 2 + Math.random() * (backoffMs / 2));
+      const jittered = backoffMs / 2 + Math.random() * (backoffMs / 2);
+      await sleep(Math.max(jittered, Math.min(askedMs, maxBackoffMs)));
       backoffMs = Math.min(maxBackoffMs, backoffMs * 2);
     }
   };
